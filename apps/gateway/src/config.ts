@@ -1,0 +1,93 @@
+import { commonEnvShape, discordEnvShape, type Environment, loadConfig, positiveInt } from '@dgc/shared';
+import { GatewayIntentBits } from 'discord-api-types/v10';
+import { z } from 'zod';
+import { parseShardIds } from './shards/shard-ids.js';
+
+const intentNames = Object.keys(GatewayIntentBits).filter((key) => Number.isNaN(Number(key)));
+
+/** `GUILDS,GUILD_MESSAGES`-style names (Discord's spelling or PascalCase) or a number. */
+const intents = z
+  .string()
+  .default('Guilds,GuildMessages')
+  .transform((value, context) => {
+    if (/^\d+$/.test(value)) return Number(value);
+    let bits = 0;
+    for (const raw of value.split(',')) {
+      const name = raw.trim();
+      const key = intentNames.find(
+        (candidate) => candidate === name || candidate.toLowerCase() === name.replaceAll('_', '').toLowerCase(),
+      );
+      if (!key) {
+        context.addIssue({ code: 'custom', message: `unknown intent "${name}"` });
+        return z.NEVER;
+      }
+      bits |= GatewayIntentBits[key as keyof typeof GatewayIntentBits];
+    }
+    return bits;
+  });
+
+const shardCount = z
+  .string()
+  .default('auto')
+  .refine((value) => value === 'auto' || /^[1-9]\d*$/.test(value), 'must be "auto" or a positive whole number')
+  .transform((value) => (value === 'auto' ? null : Number(value)));
+
+const shardIds = z
+  .string()
+  .default('all')
+  .transform((value, context) => {
+    if (value === 'all') return null;
+    try {
+      return parseShardIds(value);
+    } catch (error) {
+      context.addIssue({ code: 'custom', message: (error as Error).message });
+      return z.NEVER;
+    }
+  });
+
+const eventList = z
+  .string()
+  .optional()
+  .transform((value) =>
+    value === undefined ? null : new Set(value.split(',').map((name) => name.trim().toUpperCase())),
+  );
+
+export const gatewayEnvSchema = z
+  .object({
+    ...commonEnvShape,
+    ...discordEnvShape,
+    /** Total shards of the bot; `auto` uses Discord's recommendation from GET /gateway/bot. */
+    GATEWAY_SHARD_COUNT: shardCount,
+    /** Shards this process runs: `all`, or ids and ranges such as `0-3,8`. */
+    GATEWAY_SHARD_IDS: shardIds,
+    GATEWAY_INTENTS: intents,
+    /** Forward only these events; unset means "what workers have registered handlers for". */
+    GATEWAY_EVENTS: eventList,
+    /** A batch is written to Redis when it holds this many events... */
+    GATEWAY_BATCH_MAX_EVENTS: positiveInt(500),
+    /** ...or when its oldest event has waited this long, whichever comes first. */
+    GATEWAY_BATCH_MAX_WAIT_MS: positiveInt(5),
+    /** Batches being written at once; more waiting events stay buffered in memory. */
+    GATEWAY_MAX_BATCHES_IN_FLIGHT: positiveInt(4),
+    GATEWAY_COMPRESSION: z.enum(['none', 'zlib'], { message: 'must be none or zlib' }).default('zlib'),
+    /** On SIGTERM, buffered events get this long to reach Redis. */
+    GATEWAY_DRAIN_DEADLINE_MS: positiveInt(10_000),
+  })
+  .superRefine((config, context) => {
+    if (config.GATEWAY_SHARD_COUNT !== null && config.GATEWAY_SHARD_IDS !== null) {
+      const tooHigh = config.GATEWAY_SHARD_IDS.filter((id) => id >= (config.GATEWAY_SHARD_COUNT ?? 0));
+      if (tooHigh.length > 0) {
+        context.addIssue({
+          code: 'custom',
+          path: ['GATEWAY_SHARD_IDS'],
+          message: `shard ids ${tooHigh.join(', ')} are not below GATEWAY_SHARD_COUNT (${config.GATEWAY_SHARD_COUNT})`,
+        });
+      }
+    }
+  });
+
+export type GatewayConfig = z.output<typeof gatewayEnvSchema>;
+
+export function loadGatewayConfig(env?: Environment): GatewayConfig {
+  return loadConfig('gateway', gatewayEnvSchema, env);
+}

@@ -1,0 +1,130 @@
+import type { GatewayEventEnvelope, Logger } from '@dgc/shared';
+import type { JobsOptions, Queue } from 'bullmq';
+
+export interface BatchingPublisherOptions {
+  /** A batch is written when it holds this many events... */
+  maxEvents: number;
+  /** ...or when its first event has waited this long. */
+  maxWaitMs: number;
+  /** Batches written concurrently; the rest wait in memory. */
+  maxInFlight: number;
+  logger: Logger;
+  jobOptions?: JobsOptions;
+}
+
+interface QueuedJob {
+  name: string;
+  data: GatewayEventEnvelope;
+  opts?: JobsOptions;
+}
+
+const retryDelayMs = { initial: 100, max: 5_000 };
+
+/**
+ * Turns a stream of events into `addBulk` calls: one Redis round trip per batch instead of per event, with
+ * at most a few milliseconds of added latency. `publish` never blocks the shard's socket handler; when
+ * Redis fails, the batch goes back to the front of the buffer and writing pauses for a back-off, so a
+ * Redis outage costs memory and latency, never events.
+ */
+export class BatchingPublisher {
+  readonly #queue: Queue<GatewayEventEnvelope>;
+  readonly #options: BatchingPublisherOptions;
+  #buffer: QueuedJob[] = [];
+  #inFlight = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #failures = 0;
+  #retryPending = false;
+  #idleWaiters: (() => void)[] = [];
+  #published = 0;
+
+  constructor(queue: Queue<GatewayEventEnvelope>, options: BatchingPublisherOptions) {
+    this.#queue = queue;
+    this.#options = options;
+  }
+
+  /** Events accepted but not yet written to Redis. */
+  get bufferedCount(): number {
+    return this.#buffer.length;
+  }
+
+  /** Events written to Redis since start. */
+  get publishedCount(): number {
+    return this.#published;
+  }
+
+  publish(envelope: GatewayEventEnvelope): void {
+    this.#buffer.push({ name: envelope.event, data: envelope, opts: this.#options.jobOptions });
+    if (this.#buffer.length >= this.#options.maxEvents) this.#flush();
+    else this.#timer ??= setTimeout(() => this.#flush(), this.#options.maxWaitMs);
+  }
+
+  /** Resolves once every accepted event is in Redis, or rejects when `deadline` aborts first. */
+  async drain(deadline: AbortSignal): Promise<void> {
+    this.#flush();
+    if (this.#isIdle()) return;
+    await new Promise<void>((resolve, reject) => {
+      const onAbort = () =>
+        reject(new Error(`${this.#buffer.length + this.#inFlight} events not written before the drain deadline`));
+      deadline.addEventListener('abort', onAbort, { once: true });
+      this.#idleWaiters.push(() => {
+        deadline.removeEventListener('abort', onAbort);
+        resolve();
+      });
+    });
+  }
+
+  #isIdle(): boolean {
+    return this.#buffer.length === 0 && this.#inFlight === 0;
+  }
+
+  #flush(): void {
+    if (this.#retryPending) return;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    while (this.#buffer.length > 0 && this.#inFlight < this.#options.maxInFlight) {
+      const batch = this.#buffer.splice(0, this.#options.maxEvents);
+      this.#inFlight += 1;
+      this.#queue.addBulk(batch).then(
+        () => this.#onWritten(batch.length),
+        (error: unknown) => this.#onFailed(batch, error),
+      );
+    }
+  }
+
+  #onWritten(count: number): void {
+    this.#inFlight -= 1;
+    this.#published += count;
+    this.#failures = 0;
+    this.#afterBatch();
+  }
+
+  #onFailed(batch: QueuedJob[], error: unknown): void {
+    this.#inFlight -= 1;
+    this.#failures += 1;
+    this.#buffer = batch.concat(this.#buffer);
+    const delay = Math.min(retryDelayMs.initial * 2 ** (this.#failures - 1), retryDelayMs.max);
+    this.#options.logger.error(
+      { err: error, events: batch.length, buffered: this.#buffer.length, retryInMs: delay },
+      'writing a batch of events to Redis failed; will retry',
+    );
+    if (this.#retryPending) return;
+    this.#retryPending = true;
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => {
+      this.#retryPending = false;
+      this.#timer = undefined;
+      this.#flush();
+    }, delay);
+  }
+
+  #afterBatch(): void {
+    if (this.#retryPending) return;
+    if (this.#buffer.length >= this.#options.maxEvents) this.#flush();
+    else if (this.#buffer.length > 0) this.#timer ??= setTimeout(() => this.#flush(), this.#options.maxWaitMs);
+    if (this.#isIdle()) {
+      const waiters = this.#idleWaiters;
+      this.#idleWaiters = [];
+      for (const wake of waiters) wake();
+    }
+  }
+}

@@ -1,0 +1,45 @@
+import { EventSubscriptions, type Logger, type Redis } from '@dgc/shared';
+
+/**
+ * Which dispatch events are worth a queue write. Either a fixed list from configuration, or the live set
+ * of events some worker has a handler for.
+ */
+export class EventFilter {
+  #wanted: ReadonlySet<string>;
+  #stopWatching: (() => Promise<void>) | undefined;
+
+  private constructor(initial: ReadonlySet<string>) {
+    this.#wanted = initial;
+  }
+
+  static fixed(events: ReadonlySet<string>): EventFilter {
+    return new EventFilter(events);
+  }
+
+  static async fromWorkerSubscriptions(
+    keyPrefix: string,
+    commands: Redis,
+    subscriber: Redis,
+    logger: Logger,
+  ): Promise<EventFilter> {
+    const filter = new EventFilter(new Set());
+    filter.#stopWatching = await new EventSubscriptions(keyPrefix).watch(
+      commands,
+      subscriber,
+      (events) => {
+        filter.#wanted = events;
+        logger.info({ events: [...events] }, 'forwarding the events workers handle');
+      },
+      (error) => logger.error({ err: error }, 'reloading event subscriptions failed; keeping the previous set'),
+    );
+    return filter;
+  }
+
+  wants(event: string): boolean {
+    return this.#wanted.has(event);
+  }
+
+  async stop(): Promise<void> {
+    await this.#stopWatching?.();
+  }
+}

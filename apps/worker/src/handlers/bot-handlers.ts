@@ -1,0 +1,14 @@
+import { GatewayDispatchEvents } from 'discord-api-types/v10';
+import { createInteractionRouter } from '../commands/interaction-router.js';
+import { pingCommand } from '../commands/ping-command.js';
+import { HandlerRegistry } from './handler-registry.js';
+import { recordMemberActivity } from './member-activity.js';
+
+/** The bot this worker runs: every event handler and slash command. */
+export function createBotHandlers(): HandlerRegistry {
+  const registry = new HandlerRegistry();
+  registry.command(pingCommand);
+  registry.on(GatewayDispatchEvents.InteractionCreate, createInteractionRouter(registry));
+  registry.on(GatewayDispatchEvents.MessageCreate, recordMemberActivity);
+  return registry;
+}

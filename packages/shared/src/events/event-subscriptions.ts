@@ -1,0 +1,51 @@
+import type { Redis } from 'ioredis';
+
+/**
+ * Which dispatch events some worker has a handler for. Workers add their events at start; gateways read the
+ * set and drop everything else before it costs a queue write. The set only grows: a gateway forwarding an
+ * event nobody handles any more wastes a little, while one dropping an event a new worker handles loses data.
+ */
+export class EventSubscriptions {
+  readonly #setKey: string;
+  readonly #channel: string;
+
+  constructor(keyPrefix: string) {
+    this.#setKey = `${keyPrefix}:subscriptions:events`;
+    this.#channel = `${keyPrefix}:subscriptions:changed`;
+  }
+
+  /** Adds events and tells every gateway to reload. */
+  async register(redis: Redis, events: Iterable<string>): Promise<void> {
+    const names = [...events];
+    if (names.length === 0) return;
+    const added = await redis.sadd(this.#setKey, ...names);
+    if (added > 0) await redis.publish(this.#channel, 'changed');
+  }
+
+  async current(redis: Redis): Promise<Set<string>> {
+    return new Set(await redis.smembers(this.#setKey));
+  }
+
+  /**
+   * Calls `onChange` with the full set now and after every registration. `subscriber` must be a connection
+   * dedicated to pub/sub. Returns a function that stops watching.
+   */
+  async watch(
+    commands: Redis,
+    subscriber: Redis,
+    onChange: (events: Set<string>) => void,
+    onError: (error: Error) => void,
+  ): Promise<() => Promise<void>> {
+    const reload = async () => onChange(await this.current(commands));
+    const listener = (channel: string) => {
+      if (channel === this.#channel) reload().catch(onError);
+    };
+    subscriber.on('message', listener);
+    await subscriber.subscribe(this.#channel);
+    await reload();
+    return async () => {
+      subscriber.off('message', listener);
+      await subscriber.unsubscribe(this.#channel);
+    };
+  }
+}

@@ -1,0 +1,3 @@
+export * from './event-envelope.js';
+export * from './event-subscriptions.js';
+export * from './queue-names.js';

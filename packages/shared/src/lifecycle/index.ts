@@ -1,0 +1,3 @@
+export * from './close-worker.js';
+export * from './graceful-shutdown.js';
+export * from './service-lifecycle.js';

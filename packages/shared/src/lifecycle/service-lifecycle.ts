@@ -1,0 +1,41 @@
+import type { Logger } from 'pino';
+import { GracefulShutdown } from './graceful-shutdown.js';
+
+/** What a started process exposes to its shutdown: the three phases of `GracefulShutdown`. */
+export interface ServiceLifecycle {
+  /** Take no new work. */
+  stopIntake(): Promise<void>;
+  /** Finish work in flight; give up when `deadline` aborts. */
+  drain(deadline: AbortSignal): Promise<void>;
+  /** Release connections. */
+  close(): Promise<void>;
+}
+
+export interface RunServiceOptions {
+  logger: Logger;
+  drainDeadlineMs: number;
+  /** Fail-fast checks of backing services, run concurrently before starting. */
+  preflight: readonly (() => Promise<void>)[];
+  start(): Promise<ServiceLifecycle>;
+}
+
+/**
+ * The entry point every process shares: preflight checks, start, then a graceful shutdown on
+ * SIGINT/SIGTERM. A failed start logs why and exits 1 instead of leaving a half-started process behind.
+ */
+export async function runService(options: RunServiceOptions): Promise<void> {
+  const { logger } = options;
+  try {
+    await Promise.all(options.preflight.map((check) => check()));
+    const service = await options.start();
+    new GracefulShutdown({ logger, drainDeadlineMs: options.drainDeadlineMs })
+      .add('stopIntake', 'stop intake', () => service.stopIntake())
+      .add('drain', 'drain work in flight', (deadline) => service.drain(deadline))
+      .add('close', 'close connections', () => service.close())
+      .listen();
+  } catch (error) {
+    logger.fatal({ err: error }, 'failed to start');
+    process.exitCode = 1;
+    setTimeout(() => process.exit(1), 50).unref();
+  }
+}

@@ -1,0 +1,2 @@
+export * from './check-services.js';
+export * from './service-unreachable-error.js';
