@@ -8,12 +8,12 @@ import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import {
-  applyMigrations,
   assertPostgresReachable,
   assertRedisReachable,
   ServiceUnreachableError,
   withoutPassword,
 } from '@dgc/shared';
+import { applyMigrations } from '@dgc/shared/db';
 import { ManagedProcess } from '@dgc/shared/supervision';
 import pg from 'pg';
 
@@ -24,7 +24,9 @@ const env = process.env;
 const redisUrl = env.REDIS_URL || 'redis://127.0.0.1:6379';
 const databaseUrl = env.DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/dgc_local';
 const workerCount = Number(env.LOCAL_WORKERS || 2);
-const colour = process.stdout.isTTY ? (code: number, text: string) => `\x1b[${code}m${text}\x1b[0m` : (_: number, t: string) => t;
+const colour = process.stdout.isTTY
+  ? (code: number, text: string) => `\x1b[${code}m${text}\x1b[0m`
+  : (_: number, t: string) => t;
 const say = (message: string) => process.stdout.write(`${colour(1, '[cluster]  ')} ${message}\n`);
 
 async function ensureDatabase(url: string): Promise<void> {
@@ -60,7 +62,13 @@ function freePort(): Promise<number> {
 const processes: ManagedProcess[] = [];
 let stopping = false;
 
-function launch(name: string, colourCode: number, script: string, extraEnv: NodeJS.ProcessEnv, args: string[] = []) {
+function launch(
+  name: string,
+  colourCode: number,
+  script: string,
+  extraEnv: NodeJS.ProcessEnv,
+  args: string[] = [],
+) {
   const prefix = colour(colourCode, `[${name}]`.padEnd(12));
   const managed = ManagedProcess.start({
     name,
@@ -70,9 +78,15 @@ function launch(name: string, colourCode: number, script: string, extraEnv: Node
     onLine: (line) => process.stdout.write(`${prefix} ${line}\n`),
   });
   processes.push(managed);
+  say(`started ${name} (pid ${managed.pid})`);
   void managed.exited.then((exit) => {
     if (!stopping) {
-      say(colour(31, `${name} exited unexpectedly (code ${exit.code}, signal ${exit.signal}); stopping the cluster`));
+      say(
+        colour(
+          31,
+          `${name} exited unexpectedly (code ${exit.code}, signal ${exit.signal}); stopping the cluster`,
+        ),
+      );
       void stopAll(1);
     }
   });
@@ -85,11 +99,19 @@ async function stopAll(exitCode: number): Promise<void> {
   say('stopping: gateway first, then workers and scheduler, then the simulator');
   const byName = (prefix: string) => processes.filter((candidate) => candidate.name.startsWith(prefix));
   const results = [];
-  for (const group of [byName('gateway'), [...byName('worker'), ...byName('scheduler')], byName('simulator')]) {
+  for (const group of [
+    byName('gateway'),
+    [...byName('worker'), ...byName('scheduler')],
+    byName('simulator'),
+  ]) {
     results.push(...(await Promise.all(group.map((managed) => managed.stop('SIGTERM', 30_000)))));
   }
   const unclean = results.filter((exit) => exit.code !== 0);
-  say(unclean.length === 0 ? 'every process stopped cleanly' : colour(31, `${unclean.length} process(es) did not exit 0`));
+  say(
+    unclean.length === 0
+      ? 'every process stopped cleanly'
+      : colour(31, `${unclean.length} process(es) did not exit 0`),
+  );
   process.exit(unclean.length === 0 ? exitCode : 1);
 }
 
@@ -120,11 +142,24 @@ const clusterEnv: NodeJS.ProcessEnv = {
 if (!env.DISCORD_TOKEN) {
   const port = await freePort();
   const token = 'c2ltdWxhdG9yLWJvdA.local.simulator-token-not-a-real-discord-secret';
-  say(colour(33, 'DISCORD_TOKEN is not set: starting the local Discord simulator; nothing talks to real Discord.'));
+  say(
+    colour(
+      33,
+      'DISCORD_TOKEN is not set: starting the local Discord simulator; nothing talks to real Discord.',
+    ),
+  );
   say(colour(33, 'It sends a /ping every 5 s; watch for "Pong!" below. Press Ctrl-C to stop everything.'));
   const simulator = launch('simulator', 35, 'packages/discord-simulator/src/main.ts', clusterEnv, [
-    '--port', String(port), '--shards', env.LOCAL_SHARDS || '2', '--guilds', env.LOCAL_GUILDS || '20',
-    '--token', token, '--auto-ping-ms', env.LOCAL_PING_EVERY_MS || '5000',
+    '--port',
+    String(port),
+    '--shards',
+    env.LOCAL_SHARDS || '2',
+    '--guilds',
+    env.LOCAL_GUILDS || '20',
+    '--token',
+    token,
+    '--auto-ping-ms',
+    env.LOCAL_PING_EVERY_MS || '5000',
   ]);
   await simulator.waitForLine((line) => line.includes(`127.0.0.1:${port}`), 10_000);
   Object.assign(clusterEnv, { DISCORD_TOKEN: token, DISCORD_API_URL: `http://127.0.0.1:${port}/api` });

@@ -15,7 +15,8 @@ const intents = z
     for (const raw of value.split(',')) {
       const name = raw.trim();
       const key = intentNames.find(
-        (candidate) => candidate === name || candidate.toLowerCase() === name.replaceAll('_', '').toLowerCase(),
+        (candidate) =>
+          candidate === name || candidate.toLowerCase() === name.replaceAll('_', '').toLowerCase(),
       );
       if (!key) {
         context.addIssue({ code: 'custom', message: `unknown intent "${name}"` });
@@ -29,7 +30,10 @@ const intents = z
 const shardCount = z
   .string()
   .default('auto')
-  .refine((value) => value === 'auto' || /^[1-9]\d*$/.test(value), 'must be "auto" or a positive whole number')
+  .refine(
+    (value) => value === 'auto' || /^[1-9]\d*$/.test(value),
+    'must be "auto" or a positive whole number',
+  )
   .transform((value) => (value === 'auto' ? null : Number(value)));
 
 const shardIds = z

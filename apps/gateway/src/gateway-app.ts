@@ -24,7 +24,10 @@ const eventJobOptions = {
 /** Connects this process's shards and forwards every wanted dispatch to the gateway events queue. */
 export async function startGateway(config: GatewayConfig, logger: Logger): Promise<ServiceLifecycle> {
   const redis = createRedisConnection({ url: config.REDIS_URL, connectionName: 'gateway:commands' });
-  const subscriber = createRedisConnection({ url: config.REDIS_URL, connectionName: 'gateway:subscriptions' });
+  const subscriber = createRedisConnection({
+    url: config.REDIS_URL,
+    connectionName: 'gateway:subscriptions',
+  });
   const queue = new Queue<GatewayEventEnvelope>(QueueNames.gatewayEvents, {
     connection: redis,
     prefix: config.REDIS_KEY_PREFIX,

@@ -1,4 +1,10 @@
-import { assertPostgresReachable, assertRedisReachable, createLogger, loadConfigOrExit, runService } from '@dgc/shared';
+import {
+  assertPostgresReachable,
+  assertRedisReachable,
+  createLogger,
+  loadConfigOrExit,
+  runService,
+} from '@dgc/shared';
 import { schedulerEnvSchema } from './config.js';
 import { startScheduler } from './scheduler-app.js';
 
@@ -8,6 +14,9 @@ const logger = createLogger({ name: 'scheduler', level: config.LOG_LEVEL, format
 await runService({
   logger,
   drainDeadlineMs: config.SCHEDULER_DRAIN_DEADLINE_MS,
-  preflight: [() => assertRedisReachable(config.REDIS_URL), () => assertPostgresReachable(config.DATABASE_URL)],
+  preflight: [
+    () => assertRedisReachable(config.REDIS_URL),
+    () => assertPostgresReachable(config.DATABASE_URL),
+  ],
   start: () => startScheduler(config, logger),
 });

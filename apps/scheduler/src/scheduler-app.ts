@@ -1,13 +1,12 @@
 import { hostname } from 'node:os';
 import {
   closeWorkerWithin,
-  createPrismaClient,
   createRedisConnection,
   type Logger,
-  type Prisma,
   QueueNames,
   type ServiceLifecycle,
 } from '@dgc/shared';
+import { createPrismaClient, type Prisma } from '@dgc/shared/db';
 import { type Job, Queue, Worker } from 'bullmq';
 import type { SchedulerConfig } from './config.js';
 import { pruneHandledEvents } from './jobs/prune-handled-events.js';
@@ -37,9 +36,15 @@ export function schedulerJobs(config: SchedulerConfig): ScheduledJob[] {
 export async function startScheduler(config: SchedulerConfig, logger: Logger): Promise<ServiceLifecycle> {
   const replicaId = config.SCHEDULER_REPLICA_ID ?? `${hostname()}:${process.pid}`;
   const jobs = new Map(schedulerJobs(config).map((job) => [job.name, job]));
-  const prisma = createPrismaClient({ databaseUrl: config.DATABASE_URL, maxConnections: config.DATABASE_POOL_SIZE });
+  const prisma = createPrismaClient({
+    databaseUrl: config.DATABASE_URL,
+    maxConnections: config.DATABASE_POOL_SIZE,
+  });
   const queueConnection = createRedisConnection({ url: config.REDIS_URL, connectionName: 'scheduler:queue' });
-  const queue = new Queue(QueueNames.scheduledJobs, { connection: queueConnection, prefix: config.REDIS_KEY_PREFIX });
+  const queue = new Queue(QueueNames.scheduledJobs, {
+    connection: queueConnection,
+    prefix: config.REDIS_KEY_PREFIX,
+  });
 
   for (const job of jobs.values()) {
     await queue.upsertJobScheduler(
@@ -84,10 +89,15 @@ export async function startScheduler(config: SchedulerConfig, logger: Logger): P
     prefix: config.REDIS_KEY_PREFIX,
     concurrency: 1,
   });
-  worker.on('failed', (job, error) => logger.error({ job: job?.name, jobId: job?.id, err: error }, 'scheduled job failed'));
+  worker.on('failed', (job, error) =>
+    logger.error({ job: job?.name, jobId: job?.id, err: error }, 'scheduled job failed'),
+  );
   worker.on('error', (error) => logger.error({ err: error }, 'scheduler worker error'));
   await worker.waitUntilReady();
-  logger.info({ replicaId, jobs: [...jobs.values()].map(({ name, everyMs }) => ({ name, everyMs })) }, 'scheduler running');
+  logger.info(
+    { replicaId, jobs: [...jobs.values()].map(({ name, everyMs }) => ({ name, everyMs })) },
+    'scheduler running',
+  );
 
   return {
     stopIntake: () => worker.pause(true),

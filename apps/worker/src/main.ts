@@ -1,4 +1,10 @@
-import { assertPostgresReachable, assertRedisReachable, createLogger, loadConfigOrExit, runService } from '@dgc/shared';
+import {
+  assertPostgresReachable,
+  assertRedisReachable,
+  createLogger,
+  loadConfigOrExit,
+  runService,
+} from '@dgc/shared';
 import { workerEnvSchema } from './config.js';
 import { startWorker } from './worker-app.js';
 
@@ -13,6 +19,9 @@ const logger = createLogger({
 await runService({
   logger,
   drainDeadlineMs: config.WORKER_DRAIN_DEADLINE_MS,
-  preflight: [() => assertRedisReachable(config.REDIS_URL), () => assertPostgresReachable(config.DATABASE_URL)],
+  preflight: [
+    () => assertRedisReachable(config.REDIS_URL),
+    () => assertPostgresReachable(config.DATABASE_URL),
+  ],
   start: () => startWorker(config, logger),
 });

@@ -1,6 +1,5 @@
 import {
   closeWorkerWithin,
-  createPrismaClient,
   createRedisConnection,
   EventSubscriptions,
   type GatewayEventEnvelope,
@@ -8,6 +7,7 @@ import {
   QueueNames,
   type ServiceLifecycle,
 } from '@dgc/shared';
+import { createPrismaClient } from '@dgc/shared/db';
 import { REST } from '@discordjs/rest';
 import { Worker } from 'bullmq';
 import type { WorkerConfig } from './config.js';
@@ -22,8 +22,15 @@ export async function startWorker(
   registry: HandlerRegistry = createBotHandlers(),
 ): Promise<ServiceLifecycle> {
   const redis = createRedisConnection({ url: config.REDIS_URL, connectionName: 'worker:commands' });
-  const prisma = createPrismaClient({ databaseUrl: config.DATABASE_URL, maxConnections: config.DATABASE_POOL_SIZE });
-  const rest = new REST({ api: config.DISCORD_API_URL, version: '10', timeout: config.DISCORD_REST_TIMEOUT_MS });
+  const prisma = createPrismaClient({
+    databaseUrl: config.DATABASE_URL,
+    maxConnections: config.DATABASE_POOL_SIZE,
+  });
+  const rest = new REST({
+    api: config.DISCORD_API_URL,
+    version: '10',
+    timeout: config.DISCORD_REST_TIMEOUT_MS,
+  });
   rest.setToken(config.DISCORD_TOKEN);
 
   await new EventSubscriptions(config.REDIS_KEY_PREFIX).register(redis, registry.subscribedEvents());
@@ -38,10 +45,7 @@ export async function startWorker(
     },
   );
   worker.on('failed', (job, error) => {
-    logger.warn(
-      { jobId: job?.id, event: job?.name, attempt: job?.attemptsMade, err: error },
-      'job failed',
-    );
+    logger.warn({ jobId: job?.id, event: job?.name, attempt: job?.attemptsMade, err: error }, 'job failed');
   });
   worker.on('error', (error) => logger.error({ err: error }, 'worker error'));
   await worker.waitUntilReady();

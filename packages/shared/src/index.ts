@@ -1,5 +1,4 @@
 export * from './config/index.js';
-export * from './db/index.js';
 export * from './events/index.js';
 export * from './lifecycle/index.js';
 export * from './logging/index.js';

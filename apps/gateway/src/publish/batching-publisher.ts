@@ -64,7 +64,9 @@ export class BatchingPublisher {
     if (this.#isIdle()) return;
     await new Promise<void>((resolve, reject) => {
       const onAbort = () =>
-        reject(new Error(`${this.#buffer.length + this.#inFlight} events not written before the drain deadline`));
+        reject(
+          new Error(`${this.#buffer.length + this.#inFlight} events not written before the drain deadline`),
+        );
       deadline.addEventListener('abort', onAbort, { once: true });
       this.#idleWaiters.push(() => {
         deadline.removeEventListener('abort', onAbort);
@@ -120,7 +122,8 @@ export class BatchingPublisher {
   #afterBatch(): void {
     if (this.#retryPending) return;
     if (this.#buffer.length >= this.#options.maxEvents) this.#flush();
-    else if (this.#buffer.length > 0) this.#timer ??= setTimeout(() => this.#flush(), this.#options.maxWaitMs);
+    else if (this.#buffer.length > 0)
+      this.#timer ??= setTimeout(() => this.#flush(), this.#options.maxWaitMs);
     if (this.#isIdle()) {
       const waiters = this.#idleWaiters;
       this.#idleWaiters = [];

@@ -30,7 +30,8 @@ export class EventFilter {
         filter.#wanted = events;
         logger.info({ events: [...events] }, 'forwarding the events workers handle');
       },
-      (error) => logger.error({ err: error }, 'reloading event subscriptions failed; keeping the previous set'),
+      (error) =>
+        logger.error({ err: error }, 'reloading event subscriptions failed; keeping the previous set'),
     );
     return filter;
   }

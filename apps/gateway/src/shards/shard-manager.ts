@@ -17,8 +17,12 @@ export function createShardManager(config: GatewayConfig, rest: REST, logger: Lo
     logger.info({ shardId, guilds: data.guilds.length, sessionId: data.session_id }, 'shard READY'),
   );
   manager.on(WebSocketShardEvents.Resumed, (shardId) => logger.info({ shardId }, 'shard resumed'));
-  manager.on(WebSocketShardEvents.Closed, (code, shardId) => logger.warn({ shardId, code }, 'shard connection closed'));
-  manager.on(WebSocketShardEvents.Error, (error, shardId) => logger.error({ shardId, err: error }, 'shard error'));
+  manager.on(WebSocketShardEvents.Closed, (code, shardId) =>
+    logger.warn({ shardId, code }, 'shard connection closed'),
+  );
+  manager.on(WebSocketShardEvents.Error, (error, shardId) =>
+    logger.error({ shardId, err: error }, 'shard error'),
+  );
   manager.on(WebSocketShardEvents.Debug, (message, shardId) => logger.trace({ shardId }, message));
   return manager;
 }

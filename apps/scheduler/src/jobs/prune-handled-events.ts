@@ -1,4 +1,4 @@
-import type { PrismaClient } from '@dgc/shared';
+import type { PrismaClient } from '@dgc/shared/db';
 
 export interface PruneResult {
   deleted: number;

@@ -1,4 +1,5 @@
-import type { Logger, PrismaClient } from '@dgc/shared';
+import type { Logger } from '@dgc/shared';
+import type { PrismaClient } from '@dgc/shared/db';
 
 export interface ScheduledJobContext {
   prisma: PrismaClient;

@@ -13,7 +13,10 @@ import type { HandlerRegistry } from '../handlers/handler-registry.js';
 
 /** Routes INTERACTION_CREATE to the slash command of that name; unknown commands get an ephemeral answer. */
 export function createInteractionRouter(registry: HandlerRegistry) {
-  return async (interaction: DispatchData<GatewayDispatchEvents.InteractionCreate>, context: HandlerContext) => {
+  return async (
+    interaction: DispatchData<GatewayDispatchEvents.InteractionCreate>,
+    context: HandlerContext,
+  ) => {
     if (interaction.type !== InteractionType.ApplicationCommand) return;
     if (interaction.data.type !== ApplicationCommandType.ChatInput) return;
     const chatInput = interaction as APIChatInputApplicationCommandInteraction;

@@ -1,4 +1,5 @@
-import type { GatewayEventEnvelope, Logger, PrismaClient, Redis } from '@dgc/shared';
+import type { GatewayEventEnvelope, Logger, Redis } from '@dgc/shared';
+import type { PrismaClient } from '@dgc/shared/db';
 import type { REST } from '@discordjs/rest';
 
 /** What every handler gets: shared clients of this process plus the per-job cancellation signal. */

@@ -1,5 +1,5 @@
-import { DiscordAPIError, HTTPError } from '@discordjs/rest';
 import { InvalidEnvelopeError } from '@dgc/shared';
+import { DiscordAPIError, HTTPError } from '@discordjs/rest';
 import { UnrecoverableError } from 'bullmq';
 
 /** A handler ran past its job timeout; the job is failed and retried with back-off. */

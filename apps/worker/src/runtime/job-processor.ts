@@ -1,4 +1,5 @@
-import { type GatewayEventEnvelope, type Logger, type PrismaClient, parseEnvelope, type Redis } from '@dgc/shared';
+import { type GatewayEventEnvelope, type Logger, parseEnvelope, type Redis } from '@dgc/shared';
+import type { PrismaClient } from '@dgc/shared/db';
 import type { REST } from '@discordjs/rest';
 import type { Job } from 'bullmq';
 import type { HandlerRegistry } from '../handlers/handler-registry.js';
@@ -17,7 +18,11 @@ export interface JobProcessorDependencies {
 /** Turns a queued gateway event into handler calls, under the job timeout. */
 export function createJobProcessor(dependencies: JobProcessorDependencies) {
   const { registry, rest, prisma, redis, logger, jobTimeoutMs } = dependencies;
-  return async (job: Job<GatewayEventEnvelope>, _token?: string, workerSignal?: AbortSignal): Promise<void> => {
+  return async (
+    job: Job<GatewayEventEnvelope>,
+    _token?: string,
+    workerSignal?: AbortSignal,
+  ): Promise<void> => {
     try {
       const envelope = parseEnvelope(job.data);
       const handlers = registry.handlersFor(envelope.event);
@@ -26,7 +31,9 @@ export function createJobProcessor(dependencies: JobProcessorDependencies) {
       await runWithTimeout(jobTimeoutMs, workerSignal, async (signal) => {
         const context = { rest, prisma, redis, logger: jobLogger, signal, envelope };
         // Handlers of one event are independent: run them together, report every failure.
-        const results = await Promise.allSettled(handlers.map((handler) => handler(envelope.payload, context)));
+        const results = await Promise.allSettled(
+          handlers.map((handler) => handler(envelope.payload, context)),
+        );
         const failures = results.filter((result) => result.status === 'rejected');
         if (failures.length === 1) throw failures[0]?.reason;
         if (failures.length > 1) {

@@ -10,7 +10,10 @@ export const commonEnvShape = {
 };
 
 export const databaseEnvShape = {
-  DATABASE_URL: urlWithProtocols(['postgres:', 'postgresql:'], 'postgresql://postgres@127.0.0.1:5432/dgc_local'),
+  DATABASE_URL: urlWithProtocols(
+    ['postgres:', 'postgresql:'],
+    'postgresql://postgres@127.0.0.1:5432/dgc_local',
+  ),
   DATABASE_POOL_SIZE: z.coerce
     .number({ message: 'must be a whole number' })
     .int('must be a whole number')

@@ -42,7 +42,9 @@ export const logLevel = z
   })
   .default('info');
 
-export const logFormat = z.enum(['auto', 'json', 'pretty'], { message: 'must be auto, json or pretty' }).default('auto');
+export const logFormat = z
+  .enum(['auto', 'json', 'pretty'], { message: 'must be auto, json or pretty' })
+  .default('auto');
 
 /** A Discord bot token: three dot-separated base64url parts. Never echoed back in messages. */
 export const discordToken = z

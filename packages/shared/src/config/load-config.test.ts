@@ -5,7 +5,12 @@ import { ConfigError } from './config-error.js';
 import { positiveInt } from './env-fields.js';
 import { loadConfig } from './load-config.js';
 
-const schema = z.object({ ...commonEnvShape, ...databaseEnvShape, ...discordEnvShape, CONCURRENCY: positiveInt(5) });
+const schema = z.object({
+  ...commonEnvShape,
+  ...databaseEnvShape,
+  ...discordEnvShape,
+  CONCURRENCY: positiveInt(5),
+});
 const validToken = 'MTIzNDU2Nzg5MDEyMzQ1Njc4.GaBcDe.abcdefghijklmnopqrstuvwxyz0123456789';
 
 describe('loadConfig', () => {
@@ -17,7 +22,11 @@ describe('loadConfig', () => {
   });
 
   it('treats empty variables as unset', () => {
-    const config = loadConfig('test', schema, { DISCORD_TOKEN: validToken, REDIS_URL: '  ', CONCURRENCY: '' });
+    const config = loadConfig('test', schema, {
+      DISCORD_TOKEN: validToken,
+      REDIS_URL: '  ',
+      CONCURRENCY: '',
+    });
     expect(config.REDIS_URL).toBe('redis://127.0.0.1:6379');
     expect(config.CONCURRENCY).toBe(5);
   });

@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { InvalidEnvelopeError, parseEnvelope } from './event-envelope.js';
 
 describe('parseEnvelope', () => {
-  const valid = { shardId: 0, sequence: 7, event: 'MESSAGE_CREATE', payload: { id: '1' }, receivedAt: Date.now() };
+  const valid = {
+    shardId: 0,
+    sequence: 7,
+    event: 'MESSAGE_CREATE',
+    payload: { id: '1' },
+    receivedAt: Date.now(),
+  };
 
   it('accepts a well-formed envelope', () => {
     expect(parseEnvelope(valid)).toEqual(valid);

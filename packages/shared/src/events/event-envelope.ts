@@ -1,7 +1,10 @@
 import type { GatewayDispatchEvents, GatewayDispatchPayload } from 'discord-api-types/v10';
 
 /** The data carried for one dispatch event of type `Name`, as Discord sends it in `d`. */
-export type DispatchData<Name extends GatewayDispatchEvents> = Extract<GatewayDispatchPayload, { t: Name }>['d'];
+export type DispatchData<Name extends GatewayDispatchEvents> = Extract<
+  GatewayDispatchPayload,
+  { t: Name }
+>['d'];
 
 /**
  * What a gateway puts on a queue for one dispatch. `shardId` + `sequence` identify the dispatch within a
@@ -32,11 +35,15 @@ export function parseEnvelope(value: unknown): GatewayEventEnvelope {
   if (!isRecord(value)) throw new InvalidEnvelopeError('envelope is not an object');
   const { shardId, sequence, event, payload, receivedAt } = value;
   const problems: string[] = [];
-  if (!Number.isInteger(shardId) || (shardId as number) < 0) problems.push('shardId must be a non-negative integer');
-  if (!Number.isInteger(sequence) || (sequence as number) < 0) problems.push('sequence must be a non-negative integer');
-  if (typeof event !== 'string' || !/^[A-Z_]+$/.test(event)) problems.push('event must be an upper-case event name');
+  if (!Number.isInteger(shardId) || (shardId as number) < 0)
+    problems.push('shardId must be a non-negative integer');
+  if (!Number.isInteger(sequence) || (sequence as number) < 0)
+    problems.push('sequence must be a non-negative integer');
+  if (typeof event !== 'string' || !/^[A-Z_]+$/.test(event))
+    problems.push('event must be an upper-case event name');
   if (!isRecord(payload)) problems.push('payload must be an object');
-  if (typeof receivedAt !== 'number' || !Number.isFinite(receivedAt)) problems.push('receivedAt must be a timestamp');
+  if (typeof receivedAt !== 'number' || !Number.isFinite(receivedAt))
+    problems.push('receivedAt must be a timestamp');
   if (problems.length > 0) throw new InvalidEnvelopeError(`invalid envelope: ${problems.join('; ')}`);
   return value as unknown as GatewayEventEnvelope;
 }

@@ -6,7 +6,12 @@ const logger = pino({ level: 'silent' });
 
 function shutdownWithExitCapture(drainDeadlineMs: number, stepTimeoutMs = 1_000) {
   const exits: number[] = [];
-  const shutdown = new GracefulShutdown({ logger, drainDeadlineMs, stepTimeoutMs, exit: (code) => exits.push(code) });
+  const shutdown = new GracefulShutdown({
+    logger,
+    drainDeadlineMs,
+    stepTimeoutMs,
+    exit: (code) => exits.push(code),
+  });
   return { shutdown, exits };
 }
 

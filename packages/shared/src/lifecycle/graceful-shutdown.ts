@@ -111,7 +111,10 @@ async function runUntil(step: RegisteredStep, deadline: AbortSignal, hardLimitMs
   let timer: NodeJS.Timeout | undefined;
   const hardLimit = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new StepTimeoutError(`${step.phase} step "${step.name}" did not finish within ${hardLimitMs} ms`)),
+      () =>
+        reject(
+          new StepTimeoutError(`${step.phase} step "${step.name}" did not finish within ${hardLimitMs} ms`),
+        ),
       hardLimitMs,
     );
   });

@@ -29,7 +29,9 @@ describe('createLogger', () => {
       { err: new Error(`POST /api/v10/interactions/123456789012345678/${interactionToken}/callback failed`) },
       'request failed',
     );
-    logger.warn(`webhook https://discord.com/api/webhooks/123456789012345678/${interactionToken}/messages/@original`);
+    logger.warn(
+      `webhook https://discord.com/api/webhooks/123456789012345678/${interactionToken}/messages/@original`,
+    );
     logger.warn(`library said: Authorization: Bot ${botToken}`);
     logger.warn(`token inline ${botToken} in a message`);
 

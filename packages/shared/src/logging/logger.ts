@@ -46,7 +46,8 @@ export function createLogger(settings: LoggerSettings): Logger {
     base: { pid: process.pid },
   };
   if (settings.destination) return pino(options, settings.destination);
-  const pretty = settings.format === 'pretty' || (settings.format !== 'json' && process.stdout.isTTY === true);
+  const pretty =
+    settings.format === 'pretty' || (settings.format !== 'json' && process.stdout.isTTY === true);
   if (pretty) {
     return pino({
       ...options,

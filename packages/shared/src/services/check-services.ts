@@ -34,7 +34,9 @@ export async function assertPostgresReachable(url: string, timeoutMs = 2_000): P
     await client.connect();
     await client.query('select 1');
   } catch (error) {
-    throw new ServiceUnreachableError('PostgreSQL', withoutPassword(url), howToStartPostgres, { cause: error });
+    throw new ServiceUnreachableError('PostgreSQL', withoutPassword(url), howToStartPostgres, {
+      cause: error,
+    });
   } finally {
     await client.end().catch(() => {});
   }

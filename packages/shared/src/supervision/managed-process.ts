@@ -95,13 +95,20 @@ export class ManagedProcess {
         if (matches(line)) finish(() => resolve(line));
       };
       const timer = setTimeout(
-        () => finish(() => reject(new ProcessTimeoutError(`${this.name}: expected line not seen within ${timeoutMs} ms`))),
+        () =>
+          finish(() =>
+            reject(new ProcessTimeoutError(`${this.name}: expected line not seen within ${timeoutMs} ms`)),
+          ),
         timeoutMs,
       );
       this.#lineWaiters.add(onLine);
       void this.exited.then((exit) =>
         finish(() =>
-          reject(new Error(`${this.name} exited (code ${exit.code}, signal ${exit.signal}) before the expected line`)),
+          reject(
+            new Error(
+              `${this.name} exited (code ${exit.code}, signal ${exit.signal}) before the expected line`,
+            ),
+          ),
         ),
       );
     });

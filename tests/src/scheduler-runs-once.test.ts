@@ -1,0 +1,72 @@
+import { createPrismaClient, type PrismaClient } from '@dgc/shared/db';
+import type { ManagedProcess } from '@dgc/shared/supervision';
+import { createTestDatabase } from '@dgc/shared/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EventsQueueProbe } from './support/queue-inspection.js';
+import { redisUrl, startService, stopServices, uniqueKeyPrefix } from './support/services.js';
+
+const runsToObserve = 8;
+
+describe('scheduler replicas', () => {
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
+  let prisma: PrismaClient;
+  let keyPrefix: string;
+  let replicas: ManagedProcess[] = [];
+
+  beforeAll(async () => {
+    database = await createTestDatabase('scheduler');
+    prisma = createPrismaClient({ databaseUrl: database.url, maxConnections: 2 });
+    keyPrefix = uniqueKeyPrefix('scheduler');
+  });
+
+  afterAll(async () => {
+    await stopServices(replicas);
+    const probe = new EventsQueueProbe(keyPrefix);
+    await probe.removeAndClose();
+    await prisma?.$disconnect();
+    await database?.drop();
+  });
+
+  it('run each periodic job once per period however many replicas run', { timeout: 60_000 }, async () => {
+    const staleKey = 'message-create:stale';
+    await prisma.handledEvent.createMany({
+      data: [
+        { key: staleKey, handledAt: new Date(Date.now() - 48 * 3_600_000) },
+        { key: 'message-create:fresh', handledAt: new Date() },
+      ],
+    });
+    const env = {
+      REDIS_URL: redisUrl,
+      REDIS_KEY_PREFIX: keyPrefix,
+      DATABASE_URL: database.url,
+      SCHEDULER_PRUNE_EVERY_MS: '250',
+      HANDLED_EVENT_RETENTION_MS: String(24 * 3_600_000),
+    };
+    replicas = await Promise.all([
+      startService('scheduler', { ...env, SCHEDULER_REPLICA_ID: 'replica-a' }, 'scheduler-a'),
+      startService('scheduler', { ...env, SCHEDULER_REPLICA_ID: 'replica-b' }, 'scheduler-b'),
+    ]);
+
+    await expect
+      .poll(() => prisma.scheduledJobRun.count({ where: { outcome: 'succeeded' } }), {
+        timeout: 30_000,
+        interval: 50,
+      })
+      .toBeGreaterThanOrEqual(runsToObserve);
+    const exits = await stopServices(replicas);
+    expect(exits).toEqual({ 'scheduler-a': 0, 'scheduler-b': 0 });
+
+    const runs = await prisma.scheduledJobRun.findMany({ orderBy: { startedAt: 'asc' } });
+    const jobIds = runs.map((run) => run.jobId);
+    expect(new Set(jobIds).size).toBe(jobIds.length);
+    expect(runs.every((run) => run.jobName === 'prune-handled-events')).toBe(true);
+    expect(runs.every((run) => run.outcome === 'succeeded')).toBe(true);
+    // One run per 250 ms slot: twice the runs would mean both replicas ran each slot.
+    const first = runs[0]?.startedAt.getTime() ?? 0;
+    const last = runs.at(-1)?.startedAt.getTime() ?? 0;
+    expect(runs.length).toBeLessThanOrEqual(Math.floor((last - first) / 250) + 2);
+
+    const remaining = await prisma.handledEvent.findMany({ select: { key: true } });
+    expect(remaining.map((row) => row.key)).toEqual(['message-create:fresh']);
+  });
+});

@@ -1,0 +1,62 @@
+import { DiscordSimulator, type SimulatorOptions } from '@dgc/discord-simulator';
+import type { ManagedProcess } from '@dgc/shared/supervision';
+import { createTestDatabase } from '@dgc/shared/testing';
+import { EventsQueueProbe } from './queue-inspection.js';
+import { redisUrl, simulatorToken, stopServices, uniqueKeyPrefix } from './services.js';
+
+/**
+ * Everything one end-to-end test file needs: a simulator, its own database and Redis key prefix, and the
+ * environment that points real processes at them.
+ */
+export interface TestCluster {
+  simulator: DiscordSimulator;
+  databaseUrl: string;
+  keyPrefix: string;
+  env: NodeJS.ProcessEnv;
+  probe: EventsQueueProbe;
+  /** Processes to stop at teardown (tests push what they start). */
+  processes: ManagedProcess[];
+  teardown(): Promise<Record<string, number | null>>;
+}
+
+export async function createTestCluster(
+  label: string,
+  simulatorOptions: Partial<SimulatorOptions> = {},
+): Promise<TestCluster> {
+  const [simulator, database] = await Promise.all([
+    DiscordSimulator.start({
+      token: simulatorToken,
+      shardCount: 2,
+      guildCount: 12,
+      seed: 42,
+      ...simulatorOptions,
+    }),
+    createTestDatabase(label),
+  ]);
+  const keyPrefix = uniqueKeyPrefix(label);
+  const probe = new EventsQueueProbe(keyPrefix);
+  const processes: ManagedProcess[] = [];
+  return {
+    simulator,
+    databaseUrl: database.url,
+    keyPrefix,
+    probe,
+    processes,
+    env: {
+      REDIS_URL: redisUrl,
+      REDIS_KEY_PREFIX: keyPrefix,
+      DATABASE_URL: database.url,
+      DATABASE_POOL_SIZE: '5',
+      DISCORD_TOKEN: simulatorToken,
+      DISCORD_API_URL: simulator.restUrl,
+      GATEWAY_SHARD_COUNT: String(simulatorOptions.shardCount ?? 2),
+    },
+    async teardown() {
+      const exits = await stopServices(processes);
+      await simulator.stop();
+      await probe.removeAndClose();
+      await database.drop();
+      return exits;
+    },
+  };
+}
