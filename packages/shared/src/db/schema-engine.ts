@@ -1,0 +1,133 @@
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { bindMigrationAwareSqlAdapterFactory } from '@prisma/driver-adapter-utils';
+import type { SchemaEngine } from '@prisma/schema-engine-wasm';
+import * as engineBindings from '@prisma/schema-engine-wasm/schema_engine_bg';
+
+export type { SchemaEngine } from '@prisma/schema-engine-wasm';
+
+type WasmExports = Record<string, unknown> & { __wbindgen_start?: () => void };
+/** The slice of the WebAssembly global used here; the ES2023 lib this project targets does not declare it. */
+const webAssembly = (
+  globalThis as unknown as {
+    WebAssembly: {
+      instantiate(
+        bytes: Uint8Array,
+        imports: Record<string, object>,
+      ): Promise<{ instance: { exports: WasmExports } }>;
+    };
+  }
+).WebAssembly;
+
+let bindingsReady: Promise<void> | undefined;
+
+/**
+ * Instantiates Prisma's schema engine (the same engine `prisma migrate` runs natively) from its WebAssembly
+ * build. The package's own entry imports the `.wasm` as an ES module, which Node 20 allows only behind
+ * `--experimental-wasm-modules`; loading the bytes here works in every runner (tsx, vitest, plain node).
+ */
+function loadBindings(): Promise<void> {
+  bindingsReady ??= (async () => {
+    // The package exports no path to its .wasm; it sits beside the bindings module.
+    const bindingsPath = createRequire(import.meta.url).resolve(
+      '@prisma/schema-engine-wasm/schema_engine_bg',
+    );
+    const wasmPath = join(dirname(bindingsPath), 'schema_engine_bg.wasm');
+    const { instance } = await webAssembly.instantiate(await readFile(wasmPath), {
+      './schema_engine_bg.js': engineBindings,
+    });
+    (engineBindings as unknown as { __wbg_set_wasm(exports: WasmExports): void }).__wbg_set_wasm(
+      instance.exports,
+    );
+    instance.exports.__wbindgen_start?.();
+  })();
+  return bindingsReady;
+}
+
+export interface OpenSchemaEngine {
+  engine: SchemaEngine;
+  /** Frees the engine's memory; its pooled connections close once idle. */
+  close(): Promise<void>;
+}
+
+/** Opens a schema engine on `databaseUrl` that knows the given Prisma schema. */
+export async function openSchemaEngine(
+  databaseUrl: string,
+  schema: { path: string; content: string },
+  log: (message: string) => void = () => {},
+): Promise<OpenSchemaEngine> {
+  await loadBindings();
+  // Discrete fields rather than a connection string: the adapter builds the shadow database's pool by
+  // overriding `database`, which a connection string would silently win over (diffing against the real
+  // database instead of an empty shadow).
+  const adapterFactory = bindMigrationAwareSqlAdapterFactory(
+    withCharColumnsAsText(
+      new PrismaPg({ ...connectionFieldsOf(databaseUrl), max: 2, idleTimeoutMillis: 200 }),
+    ),
+  );
+  const engine = await (engineBindings.SchemaEngine as unknown as typeof SchemaEngine).new(
+    { datamodels: [[schema.path, schema.content]] },
+    (message: string) => log(message),
+    adapterFactory,
+  );
+  return {
+    engine,
+    async close() {
+      engine.free();
+    },
+  };
+}
+
+function connectionFieldsOf(databaseUrl: string) {
+  const url = new URL(databaseUrl);
+  return {
+    host: decodeURIComponent(url.hostname) || '127.0.0.1',
+    port: url.port ? Number(url.port) : 5432,
+    user: decodeURIComponent(url.username) || undefined,
+    password: url.password ? decodeURIComponent(url.password) : undefined,
+    database: decodeURIComponent(url.pathname.slice(1)) || undefined,
+  };
+}
+
+/** PostgreSQL's internal single-byte `"char"` type (pg_catalog's relkind, contype, …). */
+const pgCharTypeId = 18;
+const pgTextTypeId = 25;
+
+interface QueryResultFields {
+  fields: { dataTypeID: number }[];
+}
+type PerformIO = (query: unknown) => Promise<QueryResultFields>;
+
+/**
+ * `@prisma/adapter-pg` has no column-type mapping for `"char"`, which the schema engine's catalog queries
+ * return when it describes a database (diffing from migrations), so those queries fail with
+ * "Column type 'char' could not be deserialized". pg already delivers such values as strings; reporting
+ * the column as text is all the engine needs. Only the migration tooling uses this wrapper.
+ */
+function withCharColumnsAsText(factory: PrismaPg): PrismaPg {
+  const patchQueryable = <T extends object>(queryable: T): T => {
+    const target = queryable as unknown as {
+      performIO: PerformIO;
+      startTransaction?: (...args: unknown[]) => Promise<object>;
+    };
+    const performIO = target.performIO.bind(queryable);
+    target.performIO = async (query) => {
+      const result = await performIO(query);
+      for (const field of result.fields)
+        if (field.dataTypeID === pgCharTypeId) field.dataTypeID = pgTextTypeId;
+      return result;
+    };
+    const startTransaction = target.startTransaction?.bind(queryable);
+    if (startTransaction) {
+      target.startTransaction = async (...args) => patchQueryable(await startTransaction(...args));
+    }
+    return queryable;
+  };
+  const connect = factory.connect.bind(factory);
+  const connectToShadowDb = factory.connectToShadowDb.bind(factory);
+  factory.connect = async () => patchQueryable(await connect());
+  factory.connectToShadowDb = async () => patchQueryable(await connectToShadowDb());
+  return factory;
+}
