@@ -1,0 +1,162 @@
+import { createDeflate, type Deflate, constants as zlibConstants } from 'node:zlib';
+import type { WebSocket } from 'ws';
+import { GatewayCloseCode } from './close-codes.js';
+import type { GatewaySession } from './gateway-session.js';
+
+/** What a connection asks of the server it belongs to. */
+export interface GatewayHub {
+  readonly heartbeatIntervalMs: number;
+  readonly missedHeartbeatCloseCode: number;
+  identify(connection: GatewayConnection, data: unknown): void;
+  resume(connection: GatewayConnection, data: unknown): void;
+  presenceUpdate(connection: GatewayConnection, data: unknown): void;
+  requestGuildMembers(connection: GatewayConnection, data: unknown): void;
+  connectionClosed(connection: GatewayConnection, code: number, byClient: boolean): void;
+}
+
+const maxPayloadBytes = 4_096;
+const sendLimit = { payloads: 120, windowMs: 60_000 };
+
+/**
+ * One WebSocket: HELLO, heartbeats, the client's payload limits and transport compression. Everything
+ * about sessions is the hub's business.
+ */
+export class GatewayConnection {
+  readonly socket: WebSocket;
+  readonly viaResumeUrl: boolean;
+  session: GatewaySession | undefined;
+  /** Set while the server withholds heartbeat ACKs (fault injection). */
+  withholdAcks = false;
+  #heartbeatDeadline: NodeJS.Timeout | undefined;
+  #windowStartedAt = Date.now();
+  #payloadsInWindow = 0;
+  #closed = false;
+  readonly #hub: GatewayHub;
+  readonly #deflate: Deflate | undefined;
+  #sendChain: Promise<void> = Promise.resolve();
+
+  constructor(socket: WebSocket, hub: GatewayHub, options: { zlibStream: boolean; viaResumeUrl: boolean }) {
+    this.socket = socket;
+    this.#hub = hub;
+    this.viaResumeUrl = options.viaResumeUrl;
+    this.#deflate = options.zlibStream ? createDeflate({ chunkSize: 64 * 1024 }) : undefined;
+    socket.on('message', (data, isBinary) => this.#onMessage(data as Buffer, isBinary));
+    socket.on('close', (code) => this.#onClose(code, true));
+    socket.on('error', () => this.#onClose(1006, true));
+  }
+
+  get isOpen(): boolean {
+    return !this.#closed;
+  }
+
+  start(): void {
+    this.sendPayload({ op: 10, d: { heartbeat_interval: this.#hub.heartbeatIntervalMs } });
+    this.#armHeartbeatDeadline();
+  }
+
+  sendPayload(payload: unknown): void {
+    this.sendFrame(JSON.stringify(payload));
+  }
+
+  /** Sends a serialised payload, compressed on the connection's shared zlib context when asked for. */
+  sendFrame(frame: string): void {
+    if (this.#closed) return;
+    const deflate = this.#deflate;
+    if (!deflate) {
+      this.socket.send(frame);
+      return;
+    }
+    // One deflate context per connection; every message ends with a sync flush (00 00 ff ff).
+    this.#sendChain = this.#sendChain.then(
+      () =>
+        new Promise<void>((resolve) => {
+          const chunks: Buffer[] = [];
+          const onData = (chunk: Buffer) => chunks.push(chunk);
+          deflate.on('data', onData);
+          deflate.write(frame);
+          deflate.flush(zlibConstants.Z_SYNC_FLUSH, () => {
+            deflate.off('data', onData);
+            if (!this.#closed) this.socket.send(Buffer.concat(chunks));
+            resolve();
+          });
+        }),
+    );
+  }
+
+  /** Closes from the server side with a code (a missing code means "drop the TCP connection"). */
+  close(code?: number, reason = ''): void {
+    if (this.#closed) return;
+    if (code === undefined) this.socket.terminate();
+    else this.socket.close(code, reason);
+    this.#onClose(code ?? 1006, false);
+  }
+
+  #armHeartbeatDeadline(): void {
+    clearTimeout(this.#heartbeatDeadline);
+    // Discord allows some latency on top of the interval before it considers the client gone.
+    this.#heartbeatDeadline = setTimeout(
+      () => this.close(this.#hub.missedHeartbeatCloseCode, 'heartbeat not received'),
+      Math.ceil(this.#hub.heartbeatIntervalMs * 1.5),
+    );
+    this.#heartbeatDeadline.unref();
+  }
+
+  #onMessage(data: Buffer, isBinary: boolean): void {
+    if (this.#closed) return;
+    if (!this.#countPayload()) return;
+    if (data.length > maxPayloadBytes) {
+      this.close(GatewayCloseCode.DecodeError, 'payload too large');
+      return;
+    }
+    let payload: { op?: unknown; d?: unknown };
+    try {
+      if (isBinary && data[0] === 0x83) throw new Error('etf is not supported');
+      payload = JSON.parse(data.toString('utf8'));
+      if (typeof payload !== 'object' || payload === null) throw new Error('not an object');
+    } catch {
+      this.close(GatewayCloseCode.DecodeError, 'error while decoding payload');
+      return;
+    }
+    const { op, d } = payload;
+    if (op === 1) {
+      this.#armHeartbeatDeadline();
+      if (!this.withholdAcks) this.sendPayload({ op: 11 });
+      return;
+    }
+    if (op === 2) return this.#hub.identify(this, d);
+    if (op === 6) return this.#hub.resume(this, d);
+    if (op === 3 || op === 4 || op === 8 || op === 31 || op === 43) {
+      if (!this.session) {
+        this.close(GatewayCloseCode.NotAuthenticated, 'not authenticated');
+        return;
+      }
+      if (op === 3) this.#hub.presenceUpdate(this, d);
+      if (op === 8) this.#hub.requestGuildMembers(this, d);
+      return;
+    }
+    this.close(GatewayCloseCode.UnknownOpcode, 'unknown opcode');
+  }
+
+  /** 120 payloads per 60 s per connection, heartbeats included; one more closes with 4008. */
+  #countPayload(): boolean {
+    const now = Date.now();
+    if (now - this.#windowStartedAt >= sendLimit.windowMs) {
+      this.#windowStartedAt = now;
+      this.#payloadsInWindow = 0;
+    }
+    this.#payloadsInWindow += 1;
+    if (this.#payloadsInWindow > sendLimit.payloads) {
+      this.close(GatewayCloseCode.RateLimited, 'you are being rate limited');
+      return false;
+    }
+    return true;
+  }
+
+  #onClose(code: number, byClient: boolean): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearTimeout(this.#heartbeatDeadline);
+    this.#deflate?.close();
+    this.#hub.connectionClosed(this, code, byClient);
+  }
+}

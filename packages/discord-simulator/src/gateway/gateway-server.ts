@@ -1,0 +1,401 @@
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { type WebSocket, WebSocketServer } from 'ws';
+import { guildCreatePayload, readyPayload } from '../model/payloads.js';
+import { shardIdForGuild } from '../model/snowflake.js';
+import type { SimulatedGuild, SimulatedWorld } from '../model/world.js';
+import {
+  allIntentBits,
+  closeEndsSession,
+  GatewayCloseCode,
+  guildMembersIntent,
+  guildPresencesIntent,
+  privilegedIntentBits,
+} from './close-codes.js';
+import { GatewayConnection, type GatewayHub } from './gateway-connection.js';
+import { GatewaySession, type SessionSnapshot } from './gateway-session.js';
+import type { IdentifyLimiter } from './identify-limiter.js';
+
+export interface GatewayServerOptions {
+  world: SimulatedWorld;
+  token: () => string | undefined;
+  baseUrl: () => string;
+  identifyLimiter: IdentifyLimiter;
+  heartbeatIntervalMs: number;
+  privilegedIntents: number;
+  resumeWindowMs: number;
+  missedHeartbeatCloseCode: number;
+  /** Dispatches kept per session for RESUME. */
+  replayBufferSize: number;
+  onEvent: (event: GatewayEvent) => void;
+}
+
+export type GatewayEvent =
+  | { type: 'identify'; shard: [number, number]; sessionId: string }
+  | { type: 'identifyRefused'; shard: [number, number]; reason: 'concurrency' | 'sessionStartLimit' }
+  | { type: 'ready'; shard: [number, number]; sessionId: string }
+  | { type: 'resumed'; shard: [number, number]; sessionId: string; replayed: number }
+  | { type: 'closed'; shard?: [number, number]; sessionId?: string; code: number; byClient: boolean };
+
+const maxGuildsPerSession = 2_500;
+const presenceLimit = { updates: 5, windowMs: 20_000 };
+const allMembersRequestWindowMs = 30_000;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The gateway side of the simulator: sessions, identify rules, dispatch routing by shard. */
+export class GatewayServer implements GatewayHub {
+  readonly heartbeatIntervalMs: number;
+  readonly missedHeartbeatCloseCode: number;
+  readonly #options: GatewayServerOptions;
+  readonly #wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+  readonly #sessions = new Map<string, GatewaySession>();
+  readonly #sessionsByResumeKey = new Map<string, GatewaySession>();
+  readonly #connections = new Set<GatewayConnection>();
+  readonly #presenceUpdates = new WeakMap<GatewaySession, number[]>();
+  readonly #allMembersRequests = new Map<string, number>();
+
+  constructor(options: GatewayServerOptions) {
+    this.#options = options;
+    this.heartbeatIntervalMs = options.heartbeatIntervalMs;
+    this.missedHeartbeatCloseCode = options.missedHeartbeatCloseCode;
+  }
+
+  /** Accepts WebSocket upgrades on `/gateway` and on a session's resume path. Returns false otherwise. */
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): boolean {
+    const url = new URL(request.url ?? '/', 'http://simulator');
+    const isBootstrap = url.pathname === '/gateway' || url.pathname === '/gateway/';
+    const isResume = url.pathname.startsWith('/resume/');
+    if (!isBootstrap && !isResume) return false;
+    this.#wss.handleUpgrade(request, socket, head, (ws) => this.#accept(ws, url, isResume));
+    return true;
+  }
+
+  #accept(ws: WebSocket, url: URL, viaResumeUrl: boolean): void {
+    const connection = new GatewayConnection(ws, this, {
+      zlibStream: url.searchParams.get('compress') === 'zlib-stream',
+      viaResumeUrl,
+    });
+    this.#connections.add(connection);
+    const version = url.searchParams.get('v');
+    if (version !== null && version !== '10' && version !== '9') {
+      connection.close(GatewayCloseCode.InvalidApiVersion, 'invalid API version');
+      return;
+    }
+    const encoding = url.searchParams.get('encoding') ?? 'json';
+    if (encoding !== 'json') {
+      connection.close(GatewayCloseCode.DecodeError, 'only encoding=json is simulated');
+      return;
+    }
+    connection.start();
+  }
+
+  guildsForShard(shardId: number, shardCount: number): SimulatedGuild[] {
+    return this.#options.world.guilds.filter((guild) => shardIdForGuild(guild.id, shardCount) === shardId);
+  }
+
+  identify(connection: GatewayConnection, data: unknown): void {
+    if (connection.session)
+      return connection.close(GatewayCloseCode.AlreadyAuthenticated, 'already authenticated');
+    if (!isRecord(data) || typeof data.token !== 'string' || !isRecord(data.properties)) {
+      return connection.close(GatewayCloseCode.DecodeError, 'invalid identify payload');
+    }
+    if (data.token.replace(/^Bot /, '') !== this.#options.token()) {
+      return connection.close(GatewayCloseCode.AuthenticationFailed, 'authentication failed');
+    }
+    const intents = data.intents;
+    if (
+      typeof intents !== 'number' ||
+      !Number.isInteger(intents) ||
+      intents < 0 ||
+      (intents & ~allIntentBits) !== 0
+    ) {
+      return connection.close(GatewayCloseCode.InvalidIntents, 'invalid intent(s)');
+    }
+    if ((intents & privilegedIntentBits & ~this.#options.privilegedIntents) !== 0) {
+      return connection.close(GatewayCloseCode.DisallowedIntents, 'disallowed intent(s)');
+    }
+    let shard: [number, number] = [0, 1];
+    if (data.shard !== undefined) {
+      const [id, count] = Array.isArray(data.shard) ? data.shard : [];
+      if (!Number.isInteger(id) || !Number.isInteger(count) || count < 1 || id < 0 || id >= count) {
+        return connection.close(GatewayCloseCode.InvalidShard, 'invalid shard');
+      }
+      shard = [id, count];
+    }
+    const largeThreshold = data.large_threshold ?? 50;
+    if (typeof largeThreshold !== 'number' || largeThreshold < 50 || largeThreshold > 250) {
+      return connection.close(GatewayCloseCode.DecodeError, 'large_threshold must be between 50 and 250');
+    }
+    const guilds = this.guildsForShard(shard[0], shard[1]);
+    if (guilds.length > maxGuildsPerSession) {
+      return connection.close(GatewayCloseCode.ShardingRequired, 'sharding required');
+    }
+    const limiter = this.#options.identifyLimiter;
+    limiter.resetAfterMs();
+    if (limiter.remaining <= 0) {
+      this.#options.onEvent({ type: 'identifyRefused', shard, reason: 'sessionStartLimit' });
+      connection.sendPayload({ op: 9, d: false });
+      return;
+    }
+    if (!limiter.tryTakeSlot(shard[0])) {
+      this.#options.onEvent({ type: 'identifyRefused', shard, reason: 'concurrency' });
+      connection.sendPayload({ op: 9, d: false });
+      return;
+    }
+    limiter.remaining -= 1;
+
+    const session = new GatewaySession({
+      sessionId: randomBytes(16).toString('hex'),
+      resumeKey: randomBytes(12).toString('hex'),
+      shard,
+      intents,
+      bufferLimit: this.#options.replayBufferSize,
+    });
+    this.#sessions.set(session.sessionId, session);
+    this.#sessionsByResumeKey.set(session.resumeKey, session);
+    session.attach(connection);
+    connection.session = session;
+    this.#options.onEvent({ type: 'identify', shard, sessionId: session.sessionId });
+    const ready = readyPayload({
+      world: this.#options.world,
+      guilds,
+      sessionId: session.sessionId,
+      resumeGatewayUrl: `${this.#options.baseUrl()}/resume/${session.resumeKey}`,
+      ...(data.shard !== undefined ? { shard } : {}),
+    });
+    this.#sendToSession(session, 'READY', JSON.stringify(ready));
+    this.#options.onEvent({ type: 'ready', shard, sessionId: session.sessionId });
+    for (const guild of guilds) {
+      this.#sendToSession(session, 'GUILD_CREATE', JSON.stringify(guildCreatePayload(guild, largeThreshold)));
+    }
+  }
+
+  resume(connection: GatewayConnection, data: unknown): void {
+    if (connection.session)
+      return connection.close(GatewayCloseCode.AlreadyAuthenticated, 'already authenticated');
+    if (!isRecord(data) || typeof data.token !== 'string' || typeof data.session_id !== 'string') {
+      return connection.close(GatewayCloseCode.DecodeError, 'invalid resume payload');
+    }
+    if (data.token.replace(/^Bot /, '') !== this.#options.token()) {
+      return connection.close(GatewayCloseCode.AuthenticationFailed, 'authentication failed');
+    }
+    const session = this.#sessions.get(data.session_id);
+    const seq = typeof data.seq === 'number' ? data.seq : 0;
+    if (!session || session.state === 'invalidated') {
+      connection.sendPayload({ op: 9, d: false });
+      return;
+    }
+    if (seq > session.sequence || seq < 0)
+      return connection.close(GatewayCloseCode.InvalidSeq, 'invalid seq');
+    const missed = session.framesAfter(seq);
+    if (!missed) {
+      this.#endSession(session);
+      connection.sendPayload({ op: 9, d: false });
+      return;
+    }
+    // A session lives on one connection: a resume takes it over from a connection that never noticed it died.
+    session.connection?.close(GatewayCloseCode.SessionTimedOut, 'session resumed elsewhere');
+    session.attach(connection);
+    session.resumeCount += 1;
+    connection.session = session;
+    for (const frame of missed) connection.sendFrame(frame);
+    this.#sendToSession(session, 'RESUMED', '{}');
+    this.#options.onEvent({
+      type: 'resumed',
+      shard: session.shard,
+      sessionId: session.sessionId,
+      replayed: missed.length,
+    });
+  }
+
+  presenceUpdate(connection: GatewayConnection, data: unknown): void {
+    const session = connection.session;
+    if (!session) return;
+    if (!isRecord(data) || !Array.isArray(data.activities) || typeof data.status !== 'string') {
+      return connection.close(GatewayCloseCode.DecodeError, 'invalid presence payload');
+    }
+    const now = Date.now();
+    const recent = (this.#presenceUpdates.get(session) ?? []).filter(
+      (at) => now - at < presenceLimit.windowMs,
+    );
+    // Past 5 per 20 s Discord ignores further updates; they are dropped here too.
+    if (recent.length < presenceLimit.updates) recent.push(now);
+    this.#presenceUpdates.set(session, recent);
+  }
+
+  requestGuildMembers(connection: GatewayConnection, data: unknown): void {
+    const session = connection.session;
+    if (!session) return;
+    if (!isRecord(data) || typeof data.guild_id !== 'string') {
+      return connection.close(GatewayCloseCode.DecodeError, 'invalid request guild members payload');
+    }
+    const guild = this.guildsForShard(session.shard[0], session.shard[1]).find(
+      (candidate) => candidate.id === data.guild_id,
+    );
+    if (!guild) return;
+    const nonce =
+      typeof data.nonce === 'string' && Buffer.byteLength(data.nonce) <= 32 ? data.nonce : undefined;
+    const query = typeof data.query === 'string' ? data.query : undefined;
+    const limit = typeof data.limit === 'number' ? data.limit : 0;
+    const userIds =
+      typeof data.user_ids === 'string'
+        ? [data.user_ids]
+        : Array.isArray(data.user_ids)
+          ? data.user_ids
+          : undefined;
+    let members = guild.members;
+    const notFound: string[] = [];
+    if (userIds) {
+      const wanted = userIds.slice(0, 100).map(String);
+      members = guild.members.filter((member) => wanted.includes(member.user.id));
+      for (const id of wanted) if (!members.some((member) => member.user.id === id)) notFound.push(id);
+    } else if (query !== undefined) {
+      const isAllMembers = query === '' && limit === 0;
+      if (isAllMembers) {
+        if ((session.intents & guildMembersIntent) === 0) {
+          return connection.close(GatewayCloseCode.DisallowedIntents, 'GUILD_MEMBERS intent required');
+        }
+        const key = `${session.sessionId}:${guild.id}`;
+        const last = this.#allMembersRequests.get(key);
+        const now = Date.now();
+        if (last !== undefined && now - last < allMembersRequestWindowMs) {
+          const retryAfter = (allMembersRequestWindowMs - (now - last)) / 1_000;
+          this.#sendToSession(
+            session,
+            'RATE_LIMITED',
+            JSON.stringify({
+              opcode: 8,
+              retry_after: retryAfter,
+              meta: { guild_id: guild.id, ...(nonce ? { nonce } : {}) },
+            }),
+          );
+          return;
+        }
+        this.#allMembersRequests.set(key, now);
+      } else {
+        const prefix = query.toLowerCase();
+        members = guild.members
+          .filter((member) => member.user.username.toLowerCase().startsWith(prefix))
+          .slice(0, Math.min(limit || 100, 100));
+      }
+    } else {
+      return connection.close(GatewayCloseCode.DecodeError, 'query or user_ids is required');
+    }
+    const presences = data.presences === true && (session.intents & guildPresencesIntent) !== 0;
+    const chunkCount = Math.max(1, Math.ceil(members.length / 1_000));
+    for (let index = 0; index < chunkCount; index += 1) {
+      const chunk = {
+        guild_id: guild.id,
+        members: members.slice(index * 1_000, (index + 1) * 1_000),
+        chunk_index: index,
+        chunk_count: chunkCount,
+        ...(index === 0 && notFound.length > 0 ? { not_found: notFound } : {}),
+        ...(presences ? { presences: [] } : {}),
+        ...(nonce ? { nonce } : {}),
+      };
+      this.#sendToSession(session, 'GUILD_MEMBERS_CHUNK', JSON.stringify(chunk));
+    }
+  }
+
+  connectionClosed(connection: GatewayConnection, code: number, byClient: boolean): void {
+    this.#connections.delete(connection);
+    const session = connection.session;
+    this.#options.onEvent({
+      type: 'closed',
+      code,
+      byClient,
+      ...(session ? { shard: session.shard, sessionId: session.sessionId } : {}),
+    });
+    if (!session || session.connection !== connection) return;
+    if (closeEndsSession(code)) this.#endSession(session);
+    else session.detach(this.#options.resumeWindowMs, () => this.#forget(session));
+  }
+
+  /**
+   * Sends one event to every session (connected or resumable) whose shard the guild maps to; events
+   * without a guild go to shard 0. Returns how many sessions it was sent to.
+   */
+  dispatch(event: string, data: unknown, guildId: string | undefined): number {
+    const dataJson = JSON.stringify(data);
+    let delivered = 0;
+    for (const session of this.#sessions.values()) {
+      if (session.state === 'invalidated') continue;
+      const [shardId, shardCount] = session.shard;
+      const target = guildId === undefined ? 0 : shardIdForGuild(guildId, shardCount);
+      if (target !== shardId) continue;
+      this.#sendToSession(session, event, dataJson);
+      delivered += 1;
+    }
+    return delivered;
+  }
+
+  #sendToSession(session: GatewaySession, event: string, dataJson: string): void {
+    const frame = session.record(event, dataJson);
+    session.connection?.sendFrame(frame);
+  }
+
+  #endSession(session: GatewaySession): void {
+    session.invalidate();
+    this.#forget(session);
+  }
+
+  #forget(session: GatewaySession): void {
+    this.#sessions.delete(session.sessionId);
+    this.#sessionsByResumeKey.delete(session.resumeKey);
+  }
+
+  sessions(): SessionSnapshot[] {
+    return [...this.#sessions.values()].map((session) => session.snapshot());
+  }
+
+  #connectionsOf(shardId?: number): GatewayConnection[] {
+    return [...this.#connections].filter(
+      (connection) =>
+        connection.isOpen && (shardId === undefined || connection.session?.shard[0] === shardId),
+    );
+  }
+
+  requestReconnect(shardId?: number): void {
+    for (const connection of this.#connectionsOf(shardId)) {
+      if (connection.session) connection.sendPayload({ op: 7, d: null });
+    }
+  }
+
+  requestHeartbeat(shardId?: number): void {
+    for (const connection of this.#connectionsOf(shardId)) connection.sendPayload({ op: 1, d: null });
+  }
+
+  dropConnection(shardId: number, code?: number): void {
+    for (const connection of this.#connectionsOf(shardId)) connection.close(code);
+  }
+
+  invalidateSession(shardId: number, resumable: boolean): void {
+    for (const connection of this.#connectionsOf(shardId)) {
+      const session = connection.session;
+      if (!session) continue;
+      if (!resumable) this.#endSession(session);
+      connection.sendPayload({ op: 9, d: resumable });
+    }
+  }
+
+  withholdHeartbeatAcks(shardId: number | undefined, withhold: boolean): void {
+    for (const connection of this.#connectionsOf(shardId)) connection.withholdAcks = withhold;
+  }
+
+  /** The token was reset: every session ends with 4004, as when the daily identify budget runs out. */
+  closeAll(code?: number): void {
+    for (const connection of [...this.#connections]) connection.close(code);
+    for (const session of this.#sessions.values()) session.invalidate();
+    this.#sessions.clear();
+    this.#sessionsByResumeKey.clear();
+  }
+
+  async stop(): Promise<void> {
+    for (const connection of [...this.#connections]) connection.close(1001, 'simulator stopping');
+    await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
+  }
+}

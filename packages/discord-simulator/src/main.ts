@@ -1,0 +1,91 @@
+/**
+ * The simulator as a process: `npm run simulator -- --port 8990 --shards 2 --guilds 20 --token <t>`.
+ * With `--auto-ping-ms`, it plays a user running `/ping` so a local cluster can be watched working.
+ */
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
+import { DiscordSimulator } from './simulator.js';
+
+const { values } = parseArgs({
+  options: {
+    host: { type: 'string', default: '127.0.0.1' },
+    port: { type: 'string', default: process.env.DISCORD_SIMULATOR_PORT ?? '8990' },
+    shards: { type: 'string', default: '1' },
+    guilds: { type: 'string', default: '10' },
+    token: { type: 'string', default: process.env.DISCORD_SIMULATOR_TOKEN },
+    'max-concurrency': { type: 'string', default: '1' },
+    'auto-ping-ms': { type: 'string', default: '0' },
+    seed: { type: 'string', default: '1' },
+  },
+  strict: true,
+});
+
+const problems: string[] = [];
+const wholeNumber = (name: keyof typeof values, min: number, max: number): number => {
+  const raw = values[name];
+  const parsed = Number(raw);
+  if (typeof raw !== 'string' || !Number.isInteger(parsed) || parsed < min || parsed > max) {
+    problems.push(`--${name} must be a whole number from ${min} to ${max} (got ${raw ?? 'nothing'})`);
+  }
+  return parsed;
+};
+const port = wholeNumber('port', 0, 65_535);
+const shardCount = wholeNumber('shards', 1, 10_000);
+const guildCount = wholeNumber('guilds', 1, 1_000_000);
+const maxConcurrency = wholeNumber('max-concurrency', 1, 1_024);
+const autoPingMs = wholeNumber('auto-ping-ms', 0, 86_400_000);
+const seed = wholeNumber('seed', 0, 2 ** 31);
+if (!values.token) problems.push('--token is required (the bot token the simulator accepts)');
+if (values.host !== '127.0.0.1' && values.host !== 'localhost' && values.host !== '::1') {
+  problems.push('--host must be a loopback address: the simulator is for local use only');
+}
+if (problems.length > 0) {
+  process.stderr.write(
+    `Invalid simulator options:\n${problems.map((problem) => `  - ${problem}`).join('\n')}\n`,
+  );
+  process.exit(2);
+}
+
+const logger = pino({ name: 'simulator', level: process.env.LOG_LEVEL ?? 'info' });
+const simulator = await DiscordSimulator.start({
+  host: values.host,
+  port,
+  token: values.token as string,
+  shardCount,
+  guildCount,
+  maxConcurrency,
+  seed,
+  logger,
+});
+logger.info(
+  { rest: simulator.restUrl, gateway: simulator.gatewayUrl, shards: shardCount, guilds: guildCount },
+  `Discord simulator listening on ${simulator.restUrl} and ${simulator.gatewayUrl}`,
+);
+
+let pingTimer: NodeJS.Timeout | undefined;
+if (autoPingMs > 0) {
+  pingTimer = setInterval(() => {
+    if (!simulator.sessions().some((session) => session.state === 'connected')) return;
+    const interaction = simulator.injectInteraction({ commandName: 'ping' });
+    const sentAt = Date.now();
+    simulator.waitForInteractionResponse(interaction.id, 5_000).then(
+      (call) => {
+        const content = (call.requestBody as { data?: { content?: string } } | undefined)?.data?.content;
+        logger.info(
+          { roundTripMs: call.receivedAt - sentAt, status: call.status },
+          `/ping answered in ${call.receivedAt - sentAt} ms: ${content ?? '(no content)'}`,
+        );
+      },
+      () => logger.warn('/ping got no answer within 5 s (is a worker running?)'),
+    );
+  }, autoPingMs);
+}
+
+const stop = async () => {
+  clearInterval(pingTimer);
+  await simulator.stop();
+  logger.info('simulator stopped');
+  process.exit(0);
+};
+process.once('SIGINT', () => void stop());
+process.once('SIGTERM', () => void stop());

@@ -1,0 +1,174 @@
+import type {
+  APIGuildMember,
+  APIRole,
+  APIUser,
+  ChannelType,
+  GuildMemberFlags,
+  RoleFlags,
+} from 'discord-api-types/v10';
+import { SeededRandom } from './seeded-random.js';
+import { SnowflakeGenerator } from './snowflake.js';
+
+export interface SimulatedChannel {
+  id: string;
+  name: string;
+  type: ChannelType.GuildText | ChannelType.GuildVoice;
+  position: number;
+}
+
+export interface SimulatedGuild {
+  id: string;
+  name: string;
+  ownerId: string;
+  joinedAt: string;
+  channels: SimulatedChannel[];
+  roles: APIRole[];
+  members: APIGuildMember[];
+  /** The member count Discord would report (can exceed `members`, which is what the bot is sent). */
+  memberCount: number;
+}
+
+export interface SimulatedWorld {
+  application: { id: string; flags: number };
+  botUser: APIUser;
+  guilds: SimulatedGuild[];
+  /** Every user across guilds, by id. */
+  users: Map<string, APIUser>;
+  /** Text and voice channels by id, with their guild. */
+  channels: Map<string, { channel: SimulatedChannel; guildId: string }>;
+}
+
+const adjectives = [
+  'Cozy',
+  'Midnight',
+  'Pixel',
+  'Stellar',
+  'Quiet',
+  'Lucky',
+  'Rusty',
+  'Neon',
+  'Frosty',
+  'Brave',
+];
+const nouns = [
+  'Lounge',
+  'Guild',
+  'Hangout',
+  'Workshop',
+  'Arcade',
+  'Garden',
+  'Harbor',
+  'Library',
+  'Den',
+  'Club',
+];
+const everyonePermissions = '2248473465835073';
+
+/**
+ * Builds a deterministic world of guilds: ids are real snowflakes created in the past (guilds before their
+ * members), and sizes follow a long tail — a few large guilds, many small ones — as a real bot's do.
+ */
+export function buildWorld(options: {
+  guildCount: number;
+  seed: number;
+  applicationId?: string;
+}): SimulatedWorld {
+  const random = new SeededRandom(options.seed);
+  const ids = new SnowflakeGenerator(random.int(32));
+  const twoYearsAgo = Date.now() - 2 * 365 * 86_400_000;
+  let clock = twoYearsAgo;
+  const tick = () => {
+    clock += 1 + random.int(3_600_000);
+    return clock;
+  };
+  const applicationId = options.applicationId ?? ids.next(tick());
+  const botUser: APIUser = {
+    id: applicationId,
+    username: 'Simulated Bot',
+    discriminator: '0',
+    global_name: null,
+    avatar: null,
+    bot: true,
+  };
+  const users = new Map<string, APIUser>([[botUser.id, botUser]]);
+  const channels = new Map<string, { channel: SimulatedChannel; guildId: string }>();
+  const guilds: SimulatedGuild[] = [];
+
+  for (let index = 0; index < options.guildCount; index += 1) {
+    const guildId = ids.next(tick());
+    const memberTotal = index % 50 === 0 ? 200 + random.int(300) : 3 + random.int(25);
+    const guildUsers: APIUser[] = [];
+    for (let memberIndex = 0; memberIndex < memberTotal; memberIndex += 1) {
+      const user: APIUser = {
+        id: ids.next(tick()),
+        username: `user${index}_${memberIndex}`,
+        discriminator: '0',
+        global_name: `User ${index}-${memberIndex}`,
+        avatar: null,
+      };
+      users.set(user.id, user);
+      guildUsers.push(user);
+    }
+    const joinedAt = new Date(tick()).toISOString();
+    const roles: APIRole[] = [
+      {
+        id: guildId,
+        name: '@everyone',
+        color: 0,
+        colors: { primary_color: 0, secondary_color: null, tertiary_color: null },
+        hoist: false,
+        icon: null,
+        unicode_emoji: null,
+        position: 0,
+        permissions: everyonePermissions,
+        managed: false,
+        mentionable: false,
+        flags: 0 as RoleFlags,
+      },
+      {
+        id: ids.next(tick()),
+        name: 'Moderator',
+        color: 0x3498db,
+        colors: { primary_color: 0x3498db, secondary_color: null, tertiary_color: null },
+        hoist: true,
+        icon: null,
+        unicode_emoji: null,
+        position: 1,
+        permissions: '1099511627775',
+        managed: false,
+        mentionable: true,
+        flags: 0 as RoleFlags,
+      },
+    ];
+    const guildChannels: SimulatedChannel[] = [
+      { id: ids.next(tick()), name: 'general', type: 0, position: 0 },
+      { id: ids.next(tick()), name: 'bot-commands', type: 0, position: 1 },
+      { id: ids.next(tick()), name: 'Voice', type: 2, position: 2 },
+    ];
+    for (const channel of guildChannels) channels.set(channel.id, { channel, guildId });
+    const members: APIGuildMember[] = [botUser, ...guildUsers].map((user) => ({
+      user,
+      nick: null,
+      avatar: null,
+      banner: null,
+      roles: [],
+      joined_at: joinedAt,
+      premium_since: null,
+      deaf: false,
+      mute: false,
+      flags: 0 as GuildMemberFlags,
+      pending: false,
+    }));
+    guilds.push({
+      id: guildId,
+      name: `${random.pick(adjectives)} ${random.pick(nouns)} ${index}`,
+      ownerId: guildUsers[0]?.id ?? botUser.id,
+      joinedAt,
+      channels: guildChannels,
+      roles,
+      members,
+      memberCount: members.length,
+    });
+  }
+  return { application: { id: applicationId, flags: 0 }, botUser, guilds, users, channels };
+}

@@ -1,0 +1,350 @@
+import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type {
+  APIChatInputApplicationCommandInteraction,
+  GatewayMessageCreateDispatchData,
+} from 'discord-api-types/v10';
+import type { Logger } from 'pino';
+import { handleControlRequest } from './control-api.js';
+import { guildMembersIntent, messageContentIntent } from './gateway/close-codes.js';
+import { type GatewayEvent, GatewayServer } from './gateway/gateway-server.js';
+import type { SessionSnapshot } from './gateway/gateway-session.js';
+import { IdentifyLimiter } from './gateway/identify-limiter.js';
+import {
+  chatInputInteractionPayload,
+  type InteractionInput,
+  type MessageInput,
+  messageCreatePayload,
+} from './model/payloads.js';
+import { SeededRandom } from './model/seeded-random.js';
+import { SnowflakeGenerator } from './model/snowflake.js';
+import { buildWorld, type SimulatedGuild, type SimulatedWorld } from './model/world.js';
+import type { RestCallRecord } from './rest/rest-call-record.js';
+import { type PendingInteraction, RestServer } from './rest/rest-server.js';
+
+export interface SimulatorOptions {
+  host?: string;
+  port?: number;
+  /** The only bot token accepted: REST answers 401 and the gateway closes with 4004 otherwise. */
+  token: string;
+  applicationId?: string;
+  /** Recommended shard count returned by GET /gateway/bot. */
+  shardCount?: number;
+  guildCount?: number;
+  maxConcurrency?: number;
+  sessionStartLimit?: { total?: number; remaining?: number; resetAfterMs?: number };
+  heartbeatIntervalMs?: number;
+  /** Privileged intents enabled for the simulated application. */
+  privilegedIntents?: number;
+  identifyWindowMs?: number;
+  resumeWindowMs?: number;
+  globalRateLimitPerSecond?: number;
+  interactionResponseWindowMs?: number;
+  /** Invalid requests (401/403/429) per 10 minutes before the simulated Cloudflare ban. */
+  invalidRequestLimit?: number;
+  /** Close code for a connection that stopped heartbeating. */
+  missedHeartbeatCloseCode?: number;
+  seed?: number;
+  logger?: Logger;
+}
+
+export interface SimulatorStats {
+  identifies: number;
+  identifyConcurrencyViolations: number;
+  identifiesRefusedForBudget: number;
+  resumes: number;
+  dispatches: number;
+  restCalls: number;
+  rateLimited: { user: number; global: number; shared: number };
+  invalidRequests: number;
+  sessionStartRemaining: number;
+}
+
+interface SimulatorEvents {
+  identify: [{ shard: [number, number]; sessionId: string }];
+  ready: [{ shard: [number, number]; sessionId: string }];
+  resumed: [{ shard: [number, number]; sessionId: string; replayed: number }];
+  closed: [{ shard?: [number, number]; sessionId?: string; code: number; byClient: boolean }];
+  restCall: [RestCallRecord];
+  interactionResponse: [RestCallRecord];
+}
+
+/**
+ * A local Discord: Gateway v10 and the REST API on one port, with Discord's sharding, identify, resume and
+ * rate-limit rules. Tests drive it as a library; `npm start` and benchmarks run it as a process.
+ */
+export class DiscordSimulator extends EventEmitter<SimulatorEvents> {
+  readonly port: number;
+  readonly restUrl: string;
+  readonly gatewayUrl: string;
+  readonly applicationId: string;
+  readonly guilds: readonly SimulatedGuild[];
+  readonly #server: Server;
+  readonly #gateway: GatewayServer;
+  readonly #rest: RestServer;
+  readonly #world: SimulatedWorld;
+  readonly #ids = new SnowflakeGenerator(7);
+  readonly #random: SeededRandom;
+  readonly #options: SimulatorOptions;
+  readonly #identifyLimiter: IdentifyLimiter;
+  readonly #interactions = new Map<string, PendingInteraction>();
+  readonly #restCalls: RestCallRecord[] = [];
+  readonly #stats = {
+    identifies: 0,
+    identifyConcurrencyViolations: 0,
+    identifiesRefusedForBudget: 0,
+    resumes: 0,
+    dispatches: 0,
+    rateLimited: { user: 0, global: 0, shared: 0 },
+  };
+  #token: string | undefined;
+
+  private constructor(options: SimulatorOptions, server: Server, port: number) {
+    super();
+    // Tests await many interaction responses at once; each is a listener.
+    this.setMaxListeners(0);
+    this.#options = options;
+    this.#server = server;
+    this.port = port;
+    this.#token = options.token;
+    const host = options.host ?? '127.0.0.1';
+    this.restUrl = `http://${host}:${port}/api`;
+    this.gatewayUrl = `ws://${host}:${port}/gateway`;
+    const seed = options.seed ?? 1;
+    this.#random = new SeededRandom(seed ^ 0x5eed);
+    this.#world = buildWorld({
+      guildCount: options.guildCount ?? 10,
+      seed,
+      ...(options.applicationId ? { applicationId: options.applicationId } : {}),
+    });
+    this.applicationId = this.#world.application.id;
+    this.guilds = this.#world.guilds;
+    const limit = options.sessionStartLimit ?? {};
+    this.#identifyLimiter = new IdentifyLimiter({
+      maxConcurrency: options.maxConcurrency ?? 1,
+      windowMs: options.identifyWindowMs ?? 5_000,
+      total: limit.total ?? 1_000,
+      remaining: limit.remaining ?? limit.total ?? 1_000,
+      resetAfterMs: limit.resetAfterMs ?? 86_400_000,
+    });
+    this.#gateway = new GatewayServer({
+      world: this.#world,
+      token: () => this.#token,
+      baseUrl: () => `ws://${host}:${port}`,
+      identifyLimiter: this.#identifyLimiter,
+      heartbeatIntervalMs: options.heartbeatIntervalMs ?? 41_250,
+      privilegedIntents: options.privilegedIntents ?? guildMembersIntent | messageContentIntent,
+      resumeWindowMs: options.resumeWindowMs ?? 120_000,
+      missedHeartbeatCloseCode: options.missedHeartbeatCloseCode ?? 4000,
+      replayBufferSize: 50_000,
+      onEvent: (event) => this.#onGatewayEvent(event),
+    });
+    this.#rest = new RestServer({
+      world: this.#world,
+      ids: this.#ids,
+      token: () => this.#token,
+      gatewayUrl: () => this.gatewayUrl,
+      gatewayBot: () => ({
+        url: this.gatewayUrl,
+        shards: options.shardCount ?? 1,
+        session_start_limit: {
+          total: this.#identifyLimiter.total,
+          remaining: this.#identifyLimiter.remaining,
+          reset_after: this.#identifyLimiter.resetAfterMs(),
+          max_concurrency: this.#identifyLimiter.maxConcurrency,
+        },
+      }),
+      globalRateLimitPerSecond: options.globalRateLimitPerSecond ?? 50,
+      interactionResponseWindowMs: options.interactionResponseWindowMs ?? 3_000,
+      invalidRequestLimit: options.invalidRequestLimit ?? 10_000,
+      interactions: this.#interactions,
+      onMessageCreated: (message, guildId) => this.#dispatch('MESSAGE_CREATE', message, guildId),
+      onCall: (record) => this.#onRestCall(record),
+    });
+    server.on('request', (request, response) => {
+      if ((request.url ?? '').startsWith('/_simulator/')) {
+        handleControlRequest(this, request, response);
+        return;
+      }
+      this.#rest.handle(request, response).catch((error: unknown) => {
+        options.logger?.error({ err: error }, 'simulator REST handler failed');
+        if (!response.headersSent)
+          response.writeHead(500).end('{"code":0,"message":"500: Internal Server Error"}');
+      });
+    });
+    server.on('upgrade', (request, socket, head) => {
+      if (!this.#gateway.handleUpgrade(request, socket, head)) socket.destroy();
+    });
+  }
+
+  /** Starts listening; resolves once the port is bound. */
+  static async start(options: SimulatorOptions): Promise<DiscordSimulator> {
+    const server = createServer({ keepAlive: true });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+    });
+    const { port } = server.address() as AddressInfo;
+    return new DiscordSimulator(options, server, port);
+  }
+
+  guildsForShard(shardId: number, shardCount: number): SimulatedGuild[] {
+    return this.#gateway.guildsForShard(shardId, shardCount);
+  }
+
+  /** Every REST request received, in order. */
+  get restCalls(): readonly RestCallRecord[] {
+    return this.#restCalls;
+  }
+
+  sessions(): SessionSnapshot[] {
+    return this.#gateway.sessions();
+  }
+
+  stats(): SimulatorStats {
+    return {
+      ...this.#stats,
+      rateLimited: { ...this.#stats.rateLimited },
+      restCalls: this.#restCalls.length,
+      invalidRequests: this.#rest.invalidRequests.total,
+      sessionStartRemaining: this.#identifyLimiter.remaining,
+    };
+  }
+
+  injectMessageCreate(input: MessageInput = {}): GatewayMessageCreateDispatchData {
+    const [message] = this.injectMessageCreates(1, input);
+    if (!message) throw new Error('no message created');
+    return message;
+  }
+
+  /** Sends `count` MESSAGE_CREATE events (random guilds and authors unless given). */
+  injectMessageCreates(count: number, input: MessageInput = {}): GatewayMessageCreateDispatchData[] {
+    const messages: GatewayMessageCreateDispatchData[] = [];
+    for (let index = 0; index < count; index += 1) {
+      const message = messageCreatePayload({
+        world: this.#world,
+        ids: this.#ids,
+        random: this.#random,
+        message: input,
+        messageContentIntent: true,
+      });
+      this.#dispatch('MESSAGE_CREATE', message, message.guild_id);
+      messages.push(message);
+    }
+    return messages;
+  }
+
+  /** Sends an INTERACTION_CREATE for a slash command; its token accepts one callback within the window. */
+  injectInteraction(input: InteractionInput): APIChatInputApplicationCommandInteraction {
+    const token = `aW50ZXJhY3Rpb246${randomBytes(48).toString('base64url')}`;
+    const interaction = chatInputInteractionPayload({
+      world: this.#world,
+      ids: this.#ids,
+      random: this.#random,
+      interaction: input,
+      token,
+    });
+    this.#interactions.set(interaction.id, {
+      id: interaction.id,
+      token,
+      deliveredAt: Date.now(),
+      acknowledged: false,
+      channelId: interaction.channel.id,
+      guildId: interaction.guild_id ?? '',
+    });
+    this.#dispatch('INTERACTION_CREATE', interaction, interaction.guild_id);
+    return interaction;
+  }
+
+  /** Resolves with the first callback received for the interaction; rejects after `timeoutMs`. */
+  waitForInteractionResponse(interactionId: string, timeoutMs = 10_000): Promise<RestCallRecord> {
+    const isCallback = (record: RestCallRecord) =>
+      record.route === `/interactions/${interactionId}/:token/callback`;
+    const earlier = this.#restCalls.find(isCallback);
+    if (earlier) return Promise.resolve(earlier);
+    return new Promise((resolve, reject) => {
+      const onCall = (record: RestCallRecord) => {
+        if (!isCallback(record)) return;
+        clearTimeout(timer);
+        this.off('restCall', onCall);
+        resolve(record);
+      };
+      const timer = setTimeout(() => {
+        this.off('restCall', onCall);
+        reject(new Error(`no callback for interaction ${interactionId} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.on('restCall', onCall);
+    });
+  }
+
+  requestReconnect(shardId?: number): void {
+    this.#gateway.requestReconnect(shardId);
+  }
+
+  requestHeartbeat(shardId?: number): void {
+    this.#gateway.requestHeartbeat(shardId);
+  }
+
+  /** Closes a shard's connection; without a code the TCP connection just drops. The session stays resumable. */
+  dropConnection(shardId: number, options: { code?: number } = {}): void {
+    this.#gateway.dropConnection(shardId, options.code);
+  }
+
+  invalidateSession(shardId: number, resumable: boolean): void {
+    this.#gateway.invalidateSession(shardId, resumable);
+  }
+
+  withholdHeartbeatAcks(shardId: number | undefined, withhold: boolean): void {
+    this.#gateway.withholdHeartbeatAcks(shardId, withhold);
+  }
+
+  async stop(): Promise<void> {
+    await this.#gateway.stop();
+    this.#server.closeAllConnections();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+
+  #dispatch(event: string, data: unknown, guildId: string | undefined): void {
+    this.#stats.dispatches += this.#gateway.dispatch(event, data, guildId);
+  }
+
+  #onGatewayEvent(event: GatewayEvent): void {
+    const logger = this.#options.logger;
+    switch (event.type) {
+      case 'identify':
+        this.#stats.identifies += 1;
+        this.emit('identify', { shard: event.shard, sessionId: event.sessionId });
+        break;
+      case 'identifyRefused':
+        if (event.reason === 'concurrency') this.#stats.identifyConcurrencyViolations += 1;
+        else this.#stats.identifiesRefusedForBudget += 1;
+        logger?.warn({ shard: event.shard, reason: event.reason }, 'identify refused');
+        break;
+      case 'ready':
+        logger?.info({ shard: event.shard }, 'session READY');
+        this.emit('ready', { shard: event.shard, sessionId: event.sessionId });
+        break;
+      case 'resumed':
+        this.#stats.resumes += 1;
+        logger?.info({ shard: event.shard, replayed: event.replayed }, 'session resumed');
+        this.emit('resumed', { shard: event.shard, sessionId: event.sessionId, replayed: event.replayed });
+        break;
+      case 'closed':
+        logger?.debug(
+          { shard: event.shard, code: event.code, byClient: event.byClient },
+          'gateway connection closed',
+        );
+        this.emit('closed', event);
+        break;
+    }
+  }
+
+  #onRestCall(record: RestCallRecord): void {
+    this.#restCalls.push(record);
+    if (record.rateLimitScope) this.#stats.rateLimited[record.rateLimitScope] += 1;
+    this.emit('restCall', record);
+    if (record.route.startsWith('/interactions/')) this.emit('interactionResponse', record);
+  }
+}
