@@ -123,8 +123,14 @@ export class GatewayConnection {
       if (!this.withholdAcks) this.sendPayload({ op: 11 });
       return;
     }
-    if (op === 2) return this.#hub.identify(this, d);
-    if (op === 6) return this.#hub.resume(this, d);
+    if (op === 2) {
+      this.#hub.identify(this, d);
+      return;
+    }
+    if (op === 6) {
+      this.#hub.resume(this, d);
+      return;
+    }
     if (op === 3 || op === 4 || op === 8 || op === 31 || op === 43) {
       if (!this.session) {
         this.close(GatewayCloseCode.NotAuthenticated, 'not authenticated');

@@ -98,13 +98,17 @@ export class GatewayServer implements GatewayHub {
   }
 
   identify(connection: GatewayConnection, data: unknown): void {
-    if (connection.session)
-      return connection.close(GatewayCloseCode.AlreadyAuthenticated, 'already authenticated');
+    if (connection.session) {
+      connection.close(GatewayCloseCode.AlreadyAuthenticated, 'already authenticated');
+      return;
+    }
     if (!isRecord(data) || typeof data.token !== 'string' || !isRecord(data.properties)) {
-      return connection.close(GatewayCloseCode.DecodeError, 'invalid identify payload');
+      connection.close(GatewayCloseCode.DecodeError, 'invalid identify payload');
+      return;
     }
     if (data.token.replace(/^Bot /, '') !== this.#options.token()) {
-      return connection.close(GatewayCloseCode.AuthenticationFailed, 'authentication failed');
+      connection.close(GatewayCloseCode.AuthenticationFailed, 'authentication failed');
+      return;
     }
     const intents = data.intents;
     if (
@@ -113,26 +117,31 @@ export class GatewayServer implements GatewayHub {
       intents < 0 ||
       (intents & ~allIntentBits) !== 0
     ) {
-      return connection.close(GatewayCloseCode.InvalidIntents, 'invalid intent(s)');
+      connection.close(GatewayCloseCode.InvalidIntents, 'invalid intent(s)');
+      return;
     }
     if ((intents & privilegedIntentBits & ~this.#options.privilegedIntents) !== 0) {
-      return connection.close(GatewayCloseCode.DisallowedIntents, 'disallowed intent(s)');
+      connection.close(GatewayCloseCode.DisallowedIntents, 'disallowed intent(s)');
+      return;
     }
     let shard: [number, number] = [0, 1];
     if (data.shard !== undefined) {
       const [id, count] = Array.isArray(data.shard) ? data.shard : [];
       if (!Number.isInteger(id) || !Number.isInteger(count) || count < 1 || id < 0 || id >= count) {
-        return connection.close(GatewayCloseCode.InvalidShard, 'invalid shard');
+        connection.close(GatewayCloseCode.InvalidShard, 'invalid shard');
+        return;
       }
       shard = [id, count];
     }
     const largeThreshold = data.large_threshold ?? 50;
     if (typeof largeThreshold !== 'number' || largeThreshold < 50 || largeThreshold > 250) {
-      return connection.close(GatewayCloseCode.DecodeError, 'large_threshold must be between 50 and 250');
+      connection.close(GatewayCloseCode.DecodeError, 'large_threshold must be between 50 and 250');
+      return;
     }
     const guilds = this.guildsForShard(shard[0], shard[1]);
     if (guilds.length > maxGuildsPerSession) {
-      return connection.close(GatewayCloseCode.ShardingRequired, 'sharding required');
+      connection.close(GatewayCloseCode.ShardingRequired, 'sharding required');
+      return;
     }
     const limiter = this.#options.identifyLimiter;
     limiter.resetAfterMs();
@@ -175,13 +184,17 @@ export class GatewayServer implements GatewayHub {
   }
 
   resume(connection: GatewayConnection, data: unknown): void {
-    if (connection.session)
-      return connection.close(GatewayCloseCode.AlreadyAuthenticated, 'already authenticated');
+    if (connection.session) {
+      connection.close(GatewayCloseCode.AlreadyAuthenticated, 'already authenticated');
+      return;
+    }
     if (!isRecord(data) || typeof data.token !== 'string' || typeof data.session_id !== 'string') {
-      return connection.close(GatewayCloseCode.DecodeError, 'invalid resume payload');
+      connection.close(GatewayCloseCode.DecodeError, 'invalid resume payload');
+      return;
     }
     if (data.token.replace(/^Bot /, '') !== this.#options.token()) {
-      return connection.close(GatewayCloseCode.AuthenticationFailed, 'authentication failed');
+      connection.close(GatewayCloseCode.AuthenticationFailed, 'authentication failed');
+      return;
     }
     const session = this.#sessions.get(data.session_id);
     const seq = typeof data.seq === 'number' ? data.seq : 0;
@@ -189,8 +202,10 @@ export class GatewayServer implements GatewayHub {
       connection.sendPayload({ op: 9, d: false });
       return;
     }
-    if (seq > session.sequence || seq < 0)
-      return connection.close(GatewayCloseCode.InvalidSeq, 'invalid seq');
+    if (seq > session.sequence || seq < 0) {
+      connection.close(GatewayCloseCode.InvalidSeq, 'invalid seq');
+      return;
+    }
     const missed = session.framesAfter(seq);
     if (!missed) {
       this.#endSession(session);
@@ -216,7 +231,8 @@ export class GatewayServer implements GatewayHub {
     const session = connection.session;
     if (!session) return;
     if (!isRecord(data) || !Array.isArray(data.activities) || typeof data.status !== 'string') {
-      return connection.close(GatewayCloseCode.DecodeError, 'invalid presence payload');
+      connection.close(GatewayCloseCode.DecodeError, 'invalid presence payload');
+      return;
     }
     const now = Date.now();
     const recent = (this.#presenceUpdates.get(session) ?? []).filter(
@@ -231,7 +247,8 @@ export class GatewayServer implements GatewayHub {
     const session = connection.session;
     if (!session) return;
     if (!isRecord(data) || typeof data.guild_id !== 'string') {
-      return connection.close(GatewayCloseCode.DecodeError, 'invalid request guild members payload');
+      connection.close(GatewayCloseCode.DecodeError, 'invalid request guild members payload');
+      return;
     }
     const guild = this.guildsForShard(session.shard[0], session.shard[1]).find(
       (candidate) => candidate.id === data.guild_id,
@@ -257,7 +274,8 @@ export class GatewayServer implements GatewayHub {
       const isAllMembers = query === '' && limit === 0;
       if (isAllMembers) {
         if ((session.intents & guildMembersIntent) === 0) {
-          return connection.close(GatewayCloseCode.DisallowedIntents, 'GUILD_MEMBERS intent required');
+          connection.close(GatewayCloseCode.DisallowedIntents, 'GUILD_MEMBERS intent required');
+          return;
         }
         const key = `${session.sessionId}:${guild.id}`;
         const last = this.#allMembersRequests.get(key);
@@ -283,7 +301,8 @@ export class GatewayServer implements GatewayHub {
           .slice(0, Math.min(limit || 100, 100));
       }
     } else {
-      return connection.close(GatewayCloseCode.DecodeError, 'query or user_ids is required');
+      connection.close(GatewayCloseCode.DecodeError, 'query or user_ids is required');
+      return;
     }
     const presences = data.presences === true && (session.intents & guildPresencesIntent) !== 0;
     const chunkCount = Math.max(1, Math.ceil(members.length / 1_000));
