@@ -212,9 +212,11 @@ export class GatewayServer implements GatewayHub {
       connection.sendPayload({ op: 9, d: false });
       return;
     }
-    // A session lives on one connection: a resume takes it over from a connection that never noticed it died.
-    session.connection?.close(GatewayCloseCode.SessionTimedOut, 'session resumed elsewhere');
+    // A session lives on one connection: a resume takes it over from a connection whose close the server
+    // has not seen yet (op 7, a zombie). Attach first so that closing the old one cannot end the session.
+    const previous = session.connection;
     session.attach(connection);
+    previous?.close(GatewayCloseCode.UnknownError, 'session resumed on another connection');
     session.resumeCount += 1;
     connection.session = session;
     for (const frame of missed) connection.sendFrame(frame);

@@ -1,0 +1,283 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { snowflakeTimestampMs } from './model/snowflake.js';
+import { DiscordSimulator, type SimulatorOptions } from './simulator.js';
+import { type GatewayFrame, inflateZlibStream, RawGatewayClient } from './testing/raw-gateway-client.js';
+
+const token = 'c2ltdWxhdG9yLXRlc3Q.conformance.test-token-for-the-simulator';
+let simulator: DiscordSimulator;
+const clients: RawGatewayClient[] = [];
+
+async function start(options: Partial<SimulatorOptions> = {}) {
+  simulator = await DiscordSimulator.start({ token, guildCount: 12, seed: 3, ...options });
+  return simulator;
+}
+
+async function connect(query = '?v=10&encoding=json', url = simulator.gatewayUrl) {
+  const client = await RawGatewayClient.connect(`${url}${query}`);
+  clients.push(client);
+  return client;
+}
+
+const isReady = (frame: GatewayFrame) => frame.t === 'READY';
+
+afterEach(async () => {
+  for (const client of clients.splice(0)) client.socket.terminate();
+  await simulator?.stop();
+});
+
+describe('gateway conformance', () => {
+  it('sends HELLO with the heartbeat interval, then ACKs every heartbeat', async () => {
+    await start({ heartbeatIntervalMs: 41_250 });
+    const client = await connect();
+    const hello = await client.waitForFrame((frame) => frame.op === 10);
+    expect(hello).toEqual({ op: 10, d: { heartbeat_interval: 41_250 } });
+    client.send({ op: 1, d: null });
+    await client.waitForFrame((frame) => frame.op === 11);
+  });
+
+  it('asks for an immediate heartbeat with op 1 on request', async () => {
+    await start();
+    const client = await connect();
+    client.identify(token, { shard: [0, 1] });
+    await client.waitForFrame(isReady);
+    simulator.requestHeartbeat(0);
+    expect(await client.waitForFrame((frame) => frame.op === 1)).toMatchObject({ op: 1 });
+  });
+
+  it('closes a connection that stops heartbeating, keeping the session resumable', async () => {
+    await start({ heartbeatIntervalMs: 100 });
+    const client = await connect();
+    client.identify(token);
+    await client.waitForFrame(isReady);
+    expect((await client.closed).code).toBe(4000);
+    expect(simulator.sessions()[0]?.state).toBe('resumable');
+  });
+
+  it('closes with 4003 on a payload other than a heartbeat before IDENTIFY', async () => {
+    await start();
+    const client = await connect();
+    client.send({ op: 3, d: { since: null, activities: [], status: 'online', afk: false } });
+    expect((await client.closed).code).toBe(4003);
+  });
+
+  it('closes with 4001 on an unknown opcode', async () => {
+    await start();
+    const client = await connect();
+    client.send({ op: 99, d: null });
+    expect((await client.closed).code).toBe(4001);
+  });
+
+  it('closes with 4002 on a payload over 4096 bytes and on undecodable data', async () => {
+    await start();
+    const oversize = await connect();
+    oversize.send({ op: 1, d: 'x'.repeat(5_000) });
+    expect((await oversize.closed).code).toBe(4002);
+    const garbage = await connect();
+    garbage.send('{not json');
+    expect((await garbage.closed).code).toBe(4002);
+  });
+
+  it('closes with 4004 on a wrong token', async () => {
+    await start();
+    const client = await connect();
+    client.identify('wrong.token.value');
+    expect((await client.closed).code).toBe(4004);
+  });
+
+  it('closes with 4012 on an invalid API version', async () => {
+    await start();
+    const client = await connect('?v=3&encoding=json');
+    expect((await client.closed).code).toBe(4012);
+  });
+
+  it('closes with 4013 on undefined intent bits and 4014 on privileged intents not enabled', async () => {
+    await start({ privilegedIntents: 0 });
+    const undefinedBits = await connect();
+    undefinedBits.identify(token, { intents: 1 << 30 });
+    expect((await undefinedBits.closed).code).toBe(4013);
+    const privileged = await connect();
+    privileged.identify(token, { intents: 1 << 1 });
+    expect((await privileged.closed).code).toBe(4014);
+  });
+
+  it('closes with 4010 on an invalid shard', async () => {
+    await start();
+    const client = await connect();
+    client.identify(token, { shard: [2, 2] });
+    expect((await client.closed).code).toBe(4010);
+  });
+
+  it('closes with 4005 on a second IDENTIFY', async () => {
+    await start();
+    const client = await connect();
+    client.identify(token);
+    await client.waitForFrame(isReady);
+    client.identify(token);
+    expect((await client.closed).code).toBe(4005);
+  });
+
+  it('closes with 4008 past 120 payloads in 60 s', async () => {
+    await start();
+    const client = await connect();
+    for (let index = 0; index < 121; index += 1) client.send({ op: 1, d: null });
+    expect((await client.closed).code).toBe(4008);
+  });
+
+  it('refuses a second IDENTIFY in the same rate-limit bucket within 5 s with op 9 d:false', async () => {
+    await start({ maxConcurrency: 2 });
+    const first = await connect();
+    first.identify(token, { shard: [0, 4] });
+    await first.waitForFrame(isReady);
+    const otherBucket = await connect();
+    otherBucket.identify(token, { shard: [1, 4] });
+    await otherBucket.waitForFrame(isReady);
+    const sameBucket = await connect();
+    sameBucket.identify(token, { shard: [2, 4] });
+    expect(await sameBucket.waitForFrame((frame) => frame.op === 9)).toMatchObject({ op: 9, d: false });
+    expect(simulator.stats().identifyConcurrencyViolations).toBe(1);
+  });
+
+  it('counts session starts down and refuses IDENTIFY when none remain', async () => {
+    await start({ sessionStartLimit: { total: 1000, remaining: 1 }, identifyWindowMs: 0 });
+    const first = await connect();
+    first.identify(token);
+    await first.waitForFrame(isReady);
+    expect(simulator.stats().sessionStartRemaining).toBe(0);
+    const second = await connect();
+    second.identify(token);
+    expect(await second.waitForFrame((frame) => frame.op === 9)).toMatchObject({ d: false });
+  });
+
+  it("lists only the shard's guilds in READY, all unavailable, then sends one GUILD_CREATE per guild", async () => {
+    await start({ guildCount: 30 });
+    const client = await connect();
+    client.identify(token, { shard: [1, 3] });
+    const ready = await client.waitForFrame(isReady);
+    const expected = simulator.guildsForShard(1, 3).map((guild) => guild.id);
+    const data = ready.d as {
+      guilds: { id: string; unavailable: boolean }[];
+      session_id: string;
+      resume_gateway_url: string;
+      shard: number[];
+    };
+    expect(data.guilds.map((guild) => guild.id).sort()).toEqual([...expected].sort());
+    expect(data.guilds.every((guild) => guild.unavailable)).toBe(true);
+    expect(data.shard).toEqual([1, 3]);
+    expect(data.resume_gateway_url).not.toContain('?');
+    expect(data.resume_gateway_url).not.toBe(simulator.gatewayUrl);
+    await client.waitForFrame(() => client.dispatches('GUILD_CREATE').length === expected.length);
+    const created = client.dispatches('GUILD_CREATE').map((frame) => (frame.d as { id: string }).id);
+    expect(created.sort()).toEqual([...expected].sort());
+  });
+
+  it('numbers dispatches with increasing sequence numbers and routes guild events by the sharding formula', async () => {
+    await start({ guildCount: 20 });
+    const shard0 = await connect();
+    shard0.identify(token, { shard: [0, 2] });
+    await shard0.waitForFrame(isReady);
+    const guild = simulator.guildsForShard(0, 2)[0];
+    const otherGuild = simulator.guildsForShard(1, 2)[0];
+    simulator.injectMessageCreate({ guildId: otherGuild?.id });
+    const sent = simulator.injectMessageCreate({ guildId: guild?.id });
+    const message = await shard0.waitForFrame((frame) => frame.t === 'MESSAGE_CREATE');
+    expect((message.d as { id: string }).id).toBe(sent.id);
+    expect(shard0.dispatches('MESSAGE_CREATE')).toHaveLength(1);
+    const sequences = shard0.dispatches().map((frame) => frame.s);
+    expect(sequences).toEqual(sequences.map((_, index) => index + 1));
+    expect(snowflakeTimestampMs(sent.id)).toBeGreaterThan(Date.now() - 60_000);
+  });
+
+  it('replays every missed dispatch in order on RESUME, then sends RESUMED', async () => {
+    await start();
+    const client = await connect();
+    client.identify(token);
+    const ready = await client.waitForFrame(isReady);
+    const { session_id: sessionId, resume_gateway_url: resumeUrl } = ready.d as {
+      session_id: string;
+      resume_gateway_url: string;
+    };
+    simulator.injectMessageCreate();
+    const seen = await client.waitForFrame((frame) => frame.t === 'MESSAGE_CREATE');
+    simulator.dropConnection(0);
+    await client.closed;
+    const missed = simulator.injectMessageCreates(3).map((message) => message.id);
+    const resumed = await connect('?v=10&encoding=json', resumeUrl);
+    resumed.send({ op: 6, d: { token, session_id: sessionId, seq: seen.s } });
+    await resumed.waitForFrame((frame) => frame.t === 'RESUMED');
+    const replayed = resumed.dispatches('MESSAGE_CREATE');
+    expect(replayed.map((frame) => (frame.d as { id: string }).id)).toEqual(missed);
+    expect(replayed.map((frame) => frame.s)).toEqual([
+      (seen.s ?? 0) + 1,
+      (seen.s ?? 0) + 2,
+      (seen.s ?? 0) + 3,
+    ]);
+  });
+
+  it('invalidates the session when the client closes with 1000', async () => {
+    await start();
+    const client = await connect();
+    client.identify(token);
+    const ready = await client.waitForFrame(isReady);
+    const { session_id: sessionId, resume_gateway_url: resumeUrl } = ready.d as {
+      session_id: string;
+      resume_gateway_url: string;
+    };
+    client.close(1000);
+    await client.closed;
+    const resumed = await connect('?v=10&encoding=json', resumeUrl);
+    resumed.send({ op: 6, d: { token, session_id: sessionId, seq: 1 } });
+    expect(await resumed.waitForFrame((frame) => frame.op === 9)).toMatchObject({ d: false });
+  });
+
+  it('closes with 4007 when RESUME names a sequence the server never sent', async () => {
+    await start();
+    const client = await connect();
+    client.identify(token);
+    const ready = await client.waitForFrame(isReady);
+    const { session_id: sessionId } = ready.d as { session_id: string };
+    client.socket.terminate();
+    await client.closed;
+    const resumed = await connect();
+    resumed.send({ op: 6, d: { token, session_id: sessionId, seq: 10_000 } });
+    expect((await resumed.closed).code).toBe(4007);
+  });
+
+  it('sends op 7 RECONNECT on demand', async () => {
+    await start();
+    const client = await connect();
+    client.identify(token);
+    await client.waitForFrame(isReady);
+    simulator.requestReconnect(0);
+    expect(await client.waitForFrame((frame) => frame.op === 7)).toEqual({ op: 7, d: null });
+  });
+
+  it('compresses every message on one zlib-stream context, each ending with 00 00 ff ff', async () => {
+    await start();
+    const client = await connect('?v=10&encoding=json&compress=zlib-stream');
+    client.identify(token);
+    await new Promise<void>((resolve) => {
+      const check = () => (client.rawMessages.length >= 3 ? resolve() : setTimeout(check, 5));
+      check();
+    });
+    for (const message of client.rawMessages) {
+      expect([...message.subarray(-4)]).toEqual([0x00, 0x00, 0xff, 0xff]);
+    }
+    const frames = inflateZlibStream(client.rawMessages);
+    expect(frames[0]).toMatchObject({ op: 10 });
+    expect(frames.some((frame) => frame.t === 'READY')).toBe(true);
+  });
+
+  it('answers a request for members with GUILD_MEMBERS_CHUNK echoing the nonce', async () => {
+    await start({ guildCount: 4 });
+    const client = await connect();
+    client.identify(token, { intents: 513 | 2 });
+    await client.waitForFrame(isReady);
+    const guild = simulator.guildsForShard(0, 1)[0];
+    client.send({ op: 8, d: { guild_id: guild?.id, query: '', limit: 0, nonce: 'abc' } });
+    const chunk = await client.waitForFrame((frame) => frame.t === 'GUILD_MEMBERS_CHUNK');
+    expect(chunk.d).toMatchObject({ guild_id: guild?.id, chunk_index: 0, chunk_count: 1, nonce: 'abc' });
+    client.send({ op: 8, d: { guild_id: guild?.id, query: '', limit: 0, nonce: 'again' } });
+    const limited = await client.waitForFrame((frame) => frame.t === 'RATE_LIMITED');
+    expect(limited.d).toMatchObject({ opcode: 8, meta: { guild_id: guild?.id, nonce: 'again' } });
+  });
+});
