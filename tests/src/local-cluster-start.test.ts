@@ -27,7 +27,7 @@ describe('npm start (the local cluster launcher)', () => {
   });
 
   it('shows shards READY and a /ping round trip within 15 s, and Ctrl-C stops every process cleanly', async () => {
-    const env = {
+    const env: NodeJS.ProcessEnv = {
       ...process.env,
       REDIS_URL: redisUrl,
       REDIS_KEY_PREFIX: keyPrefix,

@@ -31,7 +31,7 @@ describe('REST conformance', () => {
     await start({ shardCount: 4, maxConcurrency: 2, sessionStartLimit: { total: 1000, remaining: 998 } });
     const response = await api('/gateway/bot');
     expect(response.status).toBe(200);
-    const body = await response.json();
+    const body = (await response.json()) as { url: string; session_start_limit: { reset_after: number } };
     expect(body).toMatchObject({
       url: simulator.gatewayUrl,
       shards: 4,
@@ -67,7 +67,7 @@ describe('REST conformance', () => {
     expect(limited?.status).toBe(429);
     expect(limited?.headers.get('x-ratelimit-scope')).toBe('user');
     const retryAfter = Number(limited?.headers.get('retry-after'));
-    const body = await limited?.json();
+    const body = (await limited?.json()) as { retry_after: number };
     expect(body).toMatchObject({ message: 'You are being rate limited.', global: false });
     expect(retryAfter).toBe(Math.ceil(body.retry_after));
     expect(simulator.stats().rateLimited.user).toBe(1);

@@ -16,7 +16,13 @@ export class EventsQueueProbe {
 
   /** Jobs not yet finished: waiting, active, delayed or prioritized. */
   async unfinished(): Promise<number> {
-    const counts = await this.queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'paused');
+    const counts = await this.queue.getJobCounts(
+      'waiting',
+      'active',
+      'delayed',
+      'prioritized',
+      'waiting-children',
+    );
     return Object.values(counts).reduce((sum, count) => sum + count, 0);
   }
 
