@@ -25,14 +25,19 @@ export interface RunServiceOptions {
  */
 export async function runService(options: RunServiceOptions): Promise<void> {
   const { logger } = options;
+  // Signals are handled from the first moment: a SIGTERM during start-up (a rollout, Ctrl-C while shards
+  // connect) waits for the start to finish and then stops cleanly, instead of killing a half-started process.
+  let starting: Promise<ServiceLifecycle> | undefined;
+  const started = () => starting ?? Promise.reject(new Error('the service never started'));
+  new GracefulShutdown({ logger, drainDeadlineMs: options.drainDeadlineMs, stepTimeoutMs: 30_000 })
+    .add('stopIntake', 'stop intake', async () => (await started()).stopIntake())
+    .add('drain', 'drain work in flight', async (deadline) => (await started()).drain(deadline))
+    .add('close', 'close connections', async () => (await started()).close())
+    .listen();
   try {
     await Promise.all(options.preflight.map((check) => check()));
-    const service = await options.start();
-    new GracefulShutdown({ logger, drainDeadlineMs: options.drainDeadlineMs })
-      .add('stopIntake', 'stop intake', () => service.stopIntake())
-      .add('drain', 'drain work in flight', (deadline) => service.drain(deadline))
-      .add('close', 'close connections', () => service.close())
-      .listen();
+    starting = options.start();
+    await starting;
   } catch (error) {
     logger.fatal({ err: error }, 'failed to start');
     process.exitCode = 1;
