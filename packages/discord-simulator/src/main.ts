@@ -46,7 +46,20 @@ if (problems.length > 0) {
   process.exit(2);
 }
 
-const logger = pino({ name: 'simulator', level: process.env.LOG_LEVEL ?? 'info' });
+const pretty =
+  process.env.LOG_FORMAT === 'pretty' || (process.env.LOG_FORMAT !== 'json' && process.stdout.isTTY);
+const logger = pino({
+  name: 'simulator',
+  level: process.env.LOG_LEVEL ?? 'info',
+  ...(pretty
+    ? {
+        transport: {
+          target: 'pino-pretty',
+          options: { colorize: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' },
+        },
+      }
+    : {}),
+});
 const simulator = await DiscordSimulator.start({
   host: values.host,
   port,
