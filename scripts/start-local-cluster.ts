@@ -154,6 +154,9 @@ if (!env.DISCORD_TOKEN) {
     String(port),
     '--shards',
     env.LOCAL_SHARDS || '2',
+    // Large bots get max_concurrency > 1 from Discord; here it lets every local shard identify at once.
+    '--max-concurrency',
+    env.LOCAL_SHARDS || '2',
     '--guilds',
     env.LOCAL_GUILDS || '20',
     '--token',

@@ -78,8 +78,12 @@ logger.info(
 let pingTimer: NodeJS.Timeout | undefined;
 if (autoPingMs > 0) {
   pingTimer = setInterval(() => {
-    if (!simulator.sessions().some((session) => session.state === 'connected')) return;
-    const interaction = simulator.injectInteraction({ commandName: 'ping' });
+    // A user can only reach the bot through a guild whose shard is online.
+    const online = simulator.sessions().filter((session) => session.state === 'connected');
+    const guilds = online.flatMap((session) => simulator.guildsForShard(session.shard[0], session.shard[1]));
+    const guild = guilds[Math.floor(Math.random() * guilds.length)];
+    if (!guild) return;
+    const interaction = simulator.injectInteraction({ commandName: 'ping', guildId: guild.id });
     const sentAt = Date.now();
     simulator.waitForInteractionResponse(interaction.id, 5_000).then(
       (call) => {
