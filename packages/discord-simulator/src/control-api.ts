@@ -1,5 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parseTrafficMix, type TrafficGenerator } from './load/traffic-generator.js';
+import type { RestFault } from './rest/rest-faults.js';
 import type { DiscordSimulator } from './simulator.js';
+
+/** The generator started over the control API, if any (one simulator per process). */
+let traffic: TrafficGenerator | undefined;
 
 /**
  * `/_simulator/*`: the same controls the library offers, over HTTP, for the simulator process and for
@@ -48,6 +53,45 @@ export function handleControlRequest(
           ...(text('guildId') ? { guildId: text('guildId') } : {}),
         });
         reply(200, { id: interaction.id });
+      } else if (request.method === 'POST' && path === '/_simulator/traffic') {
+        const eventsPerSecond = Number(input.eventsPerSecond);
+        const mix = typeof input.mix === 'string' ? parseTrafficMix(input.mix) : undefined;
+        traffic?.stop();
+        traffic = simulator.startTraffic({ eventsPerSecond, ...(mix ? { mix } : {}) });
+        reply(200, { started: true, eventsPerSecond });
+      } else if (request.method === 'DELETE' && path === '/_simulator/traffic') {
+        const report = traffic?.stop();
+        traffic = undefined;
+        reply(200, report ?? { sent: 0 });
+      } else if (request.method === 'POST' && path === '/_simulator/faults/rest') {
+        simulator.injectRestFault(input as unknown as RestFault);
+        reply(200, { added: true });
+      } else if (request.method === 'DELETE' && path === '/_simulator/faults/rest') {
+        simulator.clearRestFaults();
+        reply(200, { cleared: true });
+      } else if (request.method === 'POST' && path === '/_simulator/faults/gateway') {
+        const shardId = typeof input.shardId === 'number' ? input.shardId : undefined;
+        switch (input.action) {
+          case 'drop':
+            simulator.dropConnection(
+              shardId ?? 0,
+              typeof input.code === 'number' ? { code: input.code } : {},
+            );
+            break;
+          case 'reconnect':
+            simulator.requestReconnect(shardId);
+            break;
+          case 'invalidate':
+            simulator.invalidateSession(shardId ?? 0, input.resumable === true);
+            break;
+          case 'withhold-acks':
+            simulator.withholdHeartbeatAcks(shardId, input.withhold !== false);
+            break;
+          default:
+            reply(400, { error: 'action must be drop, reconnect, invalidate or withhold-acks' });
+            return;
+        }
+        reply(200, { done: input.action });
       } else if (request.method === 'GET' && path === '/_simulator/rest-calls') {
         reply(
           200,

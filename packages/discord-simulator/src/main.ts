@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
+import { parseTrafficMix, type TrafficGenerator } from './load/traffic-generator.js';
 import { DiscordSimulator } from './simulator.js';
 
 const { values } = parseArgs({
@@ -15,6 +16,8 @@ const { values } = parseArgs({
     token: { type: 'string', default: process.env.DISCORD_SIMULATOR_TOKEN },
     'max-concurrency': { type: 'string', default: '1' },
     'auto-ping-ms': { type: 'string', default: '0' },
+    rate: { type: 'string', default: '0' },
+    mix: { type: 'string' },
     seed: { type: 'string', default: '1' },
   },
   strict: true,
@@ -35,6 +38,13 @@ const guildCount = wholeNumber('guilds', 1, 1_000_000);
 const maxConcurrency = wholeNumber('max-concurrency', 1, 1_024);
 const autoPingMs = wholeNumber('auto-ping-ms', 0, 86_400_000);
 const seed = wholeNumber('seed', 0, 2 ** 31);
+const rate = wholeNumber('rate', 0, 1_000_000);
+let mix: ReturnType<typeof parseTrafficMix> | undefined;
+try {
+  if (values.mix) mix = parseTrafficMix(values.mix);
+} catch (error) {
+  problems.push(`--mix: ${(error as Error).message}`);
+}
 if (!values.token) problems.push('--token is required (the bot token the simulator accepts)');
 if (values.host !== '127.0.0.1' && values.host !== 'localhost' && values.host !== '::1') {
   problems.push('--host must be a loopback address: the simulator is for local use only');
@@ -69,6 +79,8 @@ const simulator = await DiscordSimulator.start({
   maxConcurrency,
   seed,
   logger,
+  // A long-running process would otherwise keep every dispatch forever.
+  dispatchLedgerCapacity: 0,
 });
 logger.info(
   { rest: simulator.restUrl, gateway: simulator.gatewayUrl, shards: shardCount, guilds: guildCount },
@@ -98,8 +110,15 @@ if (autoPingMs > 0) {
   }, autoPingMs);
 }
 
+let traffic: TrafficGenerator | undefined;
+if (rate > 0) {
+  traffic = simulator.startTraffic({ eventsPerSecond: rate, ...(mix ? { mix } : {}) });
+  logger.info({ eventsPerSecond: rate }, 'generating traffic');
+}
+
 const stop = async () => {
   clearInterval(pingTimer);
+  if (traffic) logger.info(traffic.stop(), 'traffic report');
   await simulator.stop();
   logger.info('simulator stopped');
   process.exit(0);

@@ -8,20 +8,26 @@ import type {
 } from 'discord-api-types/v10';
 import type { Logger } from 'pino';
 import { handleControlRequest } from './control-api.js';
+import { DispatchLedger, dispatchKey } from './dispatch-ledger.js';
 import { guildMembersIntent, messageContentIntent } from './gateway/close-codes.js';
 import { type GatewayEvent, GatewayServer } from './gateway/gateway-server.js';
 import type { SessionSnapshot } from './gateway/gateway-session.js';
 import { IdentifyLimiter } from './gateway/identify-limiter.js';
+import { type TrafficEventType, TrafficGenerator, type TrafficOptions } from './load/traffic-generator.js';
 import {
   chatInputInteractionPayload,
+  guildMemberAddPayload,
+  guildMemberRemovePayload,
   type InteractionInput,
   type MessageInput,
   messageCreatePayload,
+  typingStartPayload,
 } from './model/payloads.js';
 import { SeededRandom } from './model/seeded-random.js';
 import { SnowflakeGenerator } from './model/snowflake.js';
 import { buildWorld, type SimulatedGuild, type SimulatedWorld } from './model/world.js';
 import type { RestCallRecord } from './rest/rest-call-record.js';
+import type { RestFault } from './rest/rest-faults.js';
 import { type PendingInteraction, RestServer } from './rest/rest-server.js';
 
 export interface SimulatorOptions {
@@ -47,6 +53,8 @@ export interface SimulatorOptions {
   /** Close code for a connection that stopped heartbeating. */
   missedHeartbeatCloseCode?: number;
   seed?: number;
+  /** Dispatch records kept for `ledger` (older ones are dropped past this); 0 turns the ledger off. */
+  dispatchLedgerCapacity?: number;
   logger?: Logger;
 }
 
@@ -81,6 +89,8 @@ export class DiscordSimulator extends EventEmitter<SimulatorEvents> {
   readonly gatewayUrl: string;
   readonly applicationId: string;
   readonly guilds: readonly SimulatedGuild[];
+  /** Every dispatch sent, per session and sequence. */
+  readonly ledger: DispatchLedger;
   readonly #server: Server;
   readonly #gateway: GatewayServer;
   readonly #rest: RestServer;
@@ -120,6 +130,8 @@ export class DiscordSimulator extends EventEmitter<SimulatorEvents> {
       ...(options.applicationId ? { applicationId: options.applicationId } : {}),
     });
     this.applicationId = this.#world.application.id;
+    const ledgerCapacity = options.dispatchLedgerCapacity ?? 2_000_000;
+    this.ledger = new DispatchLedger(Math.max(ledgerCapacity, 1), ledgerCapacity > 0);
     this.guilds = this.#world.guilds;
     const limit = options.sessionStartLimit ?? {};
     this.#identifyLimiter = new IdentifyLimiter({
@@ -307,7 +319,104 @@ export class DiscordSimulator extends EventEmitter<SimulatorEvents> {
   }
 
   #dispatch(event: string, data: unknown, guildId: string | undefined): void {
-    this.#stats.dispatches += this.#gateway.dispatch(event, data, guildId);
+    const sessions = this.#gateway.dispatch(event, data, guildId);
+    this.#stats.dispatches += sessions.length;
+    if (!this.ledger.enabled || sessions.length === 0) return;
+    const key = dispatchKey(event, data);
+    const sentAt = Date.now();
+    for (const session of sessions) {
+      this.ledger.record({
+        shardId: session.shard[0],
+        sessionId: session.sessionId,
+        sequence: session.sequence,
+        event,
+        key,
+        sentAt,
+      });
+    }
+  }
+
+  /** GUILD_MEMBER_ADD for a new user joining (a random guild unless given). Returns the payload. */
+  injectGuildMemberAdd(guildId?: string) {
+    const guild = this.#guildOrRandom(guildId);
+    const user = {
+      id: this.#ids.next(),
+      username: `newcomer${this.#world.users.size}`,
+      discriminator: '0',
+      global_name: null,
+      avatar: null,
+    };
+    this.#world.users.set(user.id, user);
+    const payload = guildMemberAddPayload(guild, user);
+    const { guild_id: _guildId, ...member } = payload;
+    guild.members.push(member as (typeof guild.members)[number]);
+    guild.memberCount += 1;
+    this.#dispatch('GUILD_MEMBER_ADD', payload, guild.id);
+    return payload;
+  }
+
+  /** GUILD_MEMBER_REMOVE for a random non-bot member leaving. Returns the payload, or undefined if none left. */
+  injectGuildMemberRemove(guildId?: string) {
+    const guild = this.#guildOrRandom(guildId);
+    const candidates = guild.members.filter((member) => !member.user.bot);
+    if (candidates.length === 0) return undefined;
+    const leaving = this.#random.pick(candidates);
+    guild.members.splice(guild.members.indexOf(leaving), 1);
+    guild.memberCount -= 1;
+    const payload = guildMemberRemovePayload(guild, leaving.user);
+    this.#dispatch('GUILD_MEMBER_REMOVE', payload, guild.id);
+    return payload;
+  }
+
+  injectTypingStart(guildId?: string) {
+    const guild = this.#guildOrRandom(guildId);
+    const channel = guild.channels.find((candidate) => candidate.type === 0);
+    const member = this.#random.pick(guild.members);
+    const payload = typingStartPayload(guild, channel?.id ?? '', member);
+    this.#dispatch('TYPING_START', payload, guild.id);
+    return payload;
+  }
+
+  /** Starts steady generated traffic; stop it with the returned generator's `stop()`. */
+  startTraffic(options: TrafficOptions): TrafficGenerator {
+    return new TrafficGenerator(this.#world.guilds, this.#random, options, (event, guild) =>
+      this.#emitTraffic(event, guild),
+    ).start();
+  }
+
+  /** Makes matching REST requests fail or slow down (429 storms, 5xx, latency) until cleared. */
+  injectRestFault(fault: RestFault): void {
+    this.#rest.faults.add(fault);
+  }
+
+  clearRestFaults(): void {
+    this.#rest.faults.clear();
+  }
+
+  #emitTraffic(event: TrafficEventType, guild: SimulatedGuild): void {
+    switch (event) {
+      case 'MESSAGE_CREATE':
+        this.injectMessageCreate({ guildId: guild.id });
+        break;
+      case 'TYPING_START':
+        this.injectTypingStart(guild.id);
+        break;
+      case 'GUILD_MEMBER_ADD':
+        this.injectGuildMemberAdd(guild.id);
+        break;
+      case 'GUILD_MEMBER_REMOVE':
+        this.injectGuildMemberRemove(guild.id);
+        break;
+      case 'INTERACTION_CREATE':
+        this.injectInteraction({ commandName: 'ping', guildId: guild.id });
+        break;
+    }
+  }
+
+  #guildOrRandom(guildId: string | undefined): SimulatedGuild {
+    const guild = guildId ? this.#world.guildsById.get(guildId) : this.#random.pick(this.#world.guilds);
+    if (!guild) throw new RangeError(`unknown guild ${guildId}`);
+    return guild;
   }
 
   #onGatewayEvent(event: GatewayEvent): void {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
+import { intentRequiredFor } from '../model/event-intents.js';
 import { guildCreatePayload, readyPayload } from '../model/payloads.js';
 import { shardIdForGuild } from '../model/snowflake.js';
 import type { SimulatedGuild, SimulatedWorld } from '../model/world.js';
@@ -11,6 +12,7 @@ import {
   GatewayCloseCode,
   guildMembersIntent,
   guildPresencesIntent,
+  messageContentIntent,
   privilegedIntentBits,
 } from './close-codes.js';
 import { GatewayConnection, type GatewayHub } from './gateway-connection.js';
@@ -39,6 +41,18 @@ export type GatewayEvent =
   | { type: 'closed'; shard?: [number, number]; sessionId?: string; code: number; byClient: boolean };
 
 const maxGuildsPerSession = 2_500;
+
+/** Without MESSAGE_CONTENT, guild messages lose their content unless the bot wrote them or is mentioned. */
+function needsContentStripped(event: string, data: unknown, botUserId: string): boolean {
+  if (event !== 'MESSAGE_CREATE' && event !== 'MESSAGE_UPDATE') return false;
+  const message = data as { guild_id?: string; author?: { id: string }; mentions?: { id: string }[] };
+  if (!message.guild_id || message.author?.id === botUserId) return false;
+  return !(message.mentions ?? []).some((user) => user.id === botUserId);
+}
+
+function withoutContent(message: Record<string, unknown>): Record<string, unknown> {
+  return { ...message, content: '', embeds: [], attachments: [], components: [] };
+}
 const presenceLimit = { updates: 5, windowMs: 20_000 };
 const allMembersRequestWindowMs = 30_000;
 
@@ -337,19 +351,31 @@ export class GatewayServer implements GatewayHub {
   }
 
   /**
-   * Sends one event to every session (connected or resumable) whose shard the guild maps to; events
-   * without a guild go to shard 0. Returns how many sessions it was sent to.
+   * Sends one event to every session (connected or resumable) whose shard the guild maps to and whose
+   * intents cover it; events without a guild go to shard 0. Sessions without MESSAGE_CONTENT get messages
+   * with their content removed. Returns the sessions it was sent to.
    */
-  dispatch(event: string, data: unknown, guildId: string | undefined): number {
+  dispatch(event: string, data: unknown, guildId: string | undefined): GatewaySession[] {
+    const requiredIntent = intentRequiredFor(event, guildId !== undefined);
     const dataJson = JSON.stringify(data);
-    let delivered = 0;
+    let contentlessJson: string | undefined;
+    const delivered: GatewaySession[] = [];
     for (const session of this.#sessions.values()) {
       if (session.state === 'invalidated') continue;
       const [shardId, shardCount] = session.shard;
       const target = guildId === undefined ? 0 : shardIdForGuild(guildId, shardCount);
       if (target !== shardId) continue;
-      this.#sendToSession(session, event, dataJson);
-      delivered += 1;
+      if (requiredIntent !== 0 && (session.intents & requiredIntent) === 0) continue;
+      let json = dataJson;
+      if (
+        (session.intents & messageContentIntent) === 0 &&
+        needsContentStripped(event, data, this.#options.world.botUser.id)
+      ) {
+        contentlessJson ??= JSON.stringify(withoutContent(data as Record<string, unknown>));
+        json = contentlessJson;
+      }
+      this.#sendToSession(session, event, json);
+      delivered.push(session);
     }
     return delivered;
   }

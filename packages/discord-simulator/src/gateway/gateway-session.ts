@@ -28,8 +28,8 @@ export class GatewaySession {
   resumeCount = 0;
   connection: GatewayConnection | undefined;
   #expiryTimer: NodeJS.Timeout | undefined;
-  /** Serialised dispatch frames by sequence, oldest first. */
-  readonly #sent: { sequence: number; frame: string }[] = [];
+  /** Serialised dispatch frames by sequence, oldest first (between `bufferLimit` and twice that). */
+  #sent: { sequence: number; frame: string }[] = [];
   readonly #bufferLimit: number;
 
   constructor(input: {
@@ -51,7 +51,8 @@ export class GatewaySession {
     this.sequence += 1;
     const frame = `{"op":0,"s":${this.sequence},"t":"${event}","d":${dataJson}}`;
     this.#sent.push({ sequence: this.sequence, frame });
-    if (this.#sent.length > this.#bufferLimit) this.#sent.splice(0, this.#sent.length - this.#bufferLimit);
+    // Trimming in halves keeps recording O(1) amortised at tens of thousands of events per second.
+    if (this.#sent.length > this.#bufferLimit * 2) this.#sent = this.#sent.slice(-this.#bufferLimit);
     return frame;
   }
 
@@ -84,7 +85,7 @@ export class GatewaySession {
   invalidate(): void {
     clearTimeout(this.#expiryTimer);
     this.state = 'invalidated';
-    this.#sent.length = 0;
+    this.#sent = [];
   }
 
   snapshot(): SessionSnapshot {

@@ -104,6 +104,12 @@ export function guildCreatePayload(
   } as unknown as GatewayGuildCreateDispatchData;
 }
 
+/** A random member who is not the bot (the bot is the first member); the bot only when alone. */
+function randomHuman(guild: SimulatedGuild, random: SeededRandom) {
+  const members = guild.members;
+  return members.length > 1 ? members[1 + random.int(members.length - 1)] : members[0];
+}
+
 export interface MessageInput {
   guildId?: string;
   channelId?: string;
@@ -120,16 +126,13 @@ export function messageCreatePayload(input: {
   messageContentIntent: boolean;
 }): GatewayMessageCreateDispatchData {
   const { world, random, message } = input;
-  const guild = message.guildId
-    ? world.guilds.find((candidate) => candidate.id === message.guildId)
-    : random.pick(world.guilds);
+  const guild = message.guildId ? world.guildsById.get(message.guildId) : random.pick(world.guilds);
   if (!guild) throw new RangeError(`unknown guild ${message.guildId}`);
   const channelId =
     message.channelId ?? guild.channels.find((channel) => channel.type === ChannelType.GuildText)?.id ?? '';
-  const humans = guild.members.filter((member) => !member.user.bot);
   const member = message.authorId
     ? guild.members.find((candidate) => candidate.user.id === message.authorId)
-    : random.pick(humans.length > 0 ? humans : guild.members);
+    : randomHuman(guild, random);
   if (!member) throw new RangeError(`user ${message.authorId} is not a member of guild ${guild.id}`);
   const now = Date.now();
   const { user, ...memberWithoutUser } = member;
@@ -173,18 +176,15 @@ export function chatInputInteractionPayload(input: {
   token: string;
 }): APIChatInputApplicationCommandInteraction {
   const { world, random, interaction } = input;
-  const guild = interaction.guildId
-    ? world.guilds.find((candidate) => candidate.id === interaction.guildId)
-    : random.pick(world.guilds);
+  const guild = interaction.guildId ? world.guildsById.get(interaction.guildId) : random.pick(world.guilds);
   if (!guild) throw new RangeError(`unknown guild ${interaction.guildId}`);
   const channel =
     guild.channels.find((candidate) => candidate.id === interaction.channelId) ??
     guild.channels.find((candidate) => candidate.type === ChannelType.GuildText);
   if (!channel) throw new RangeError(`guild ${guild.id} has no text channel`);
-  const humans = guild.members.filter((member) => !member.user.bot);
   const member = interaction.userId
     ? guild.members.find((candidate) => candidate.user.id === interaction.userId)
-    : random.pick(humans.length > 0 ? humans : guild.members);
+    : randomHuman(guild, random);
   if (!member) throw new RangeError(`user ${interaction.userId} is not a member of guild ${guild.id}`);
   const commandIdSeed = [...interaction.commandName].reduce((sum, char) => sum * 31 + char.charCodeAt(0), 7);
   return {
@@ -246,4 +246,45 @@ export function botMessage(input: {
     components: (input.body.components ?? []) as APIMessage['components'],
     ...(input.body.nonce !== undefined ? { nonce: input.body.nonce } : {}),
   } as unknown as APIMessage;
+}
+
+/** GUILD_MEMBER_ADD: the member object plus guild_id (needs GUILD_MEMBERS). */
+export function guildMemberAddPayload(guild: SimulatedGuild, user: import('discord-api-types/v10').APIUser) {
+  return {
+    guild_id: guild.id,
+    user,
+    nick: null,
+    avatar: null,
+    banner: null,
+    roles: [],
+    joined_at: new Date().toISOString(),
+    premium_since: null,
+    deaf: false,
+    mute: false,
+    flags: 0,
+    pending: false,
+    communication_disabled_until: null,
+  };
+}
+
+export function guildMemberRemovePayload(
+  guild: SimulatedGuild,
+  user: import('discord-api-types/v10').APIUser,
+) {
+  return { guild_id: guild.id, user };
+}
+
+/** TYPING_START in a guild channel, with the member. */
+export function typingStartPayload(
+  guild: SimulatedGuild,
+  channelId: string,
+  member: import('discord-api-types/v10').APIGuildMember,
+) {
+  return {
+    channel_id: channelId,
+    guild_id: guild.id,
+    user_id: member.user.id,
+    timestamp: Math.floor(Date.now() / 1_000),
+    member,
+  };
 }

@@ -32,6 +32,7 @@ export interface SimulatedWorld {
   application: { id: string; flags: number };
   botUser: APIUser;
   guilds: SimulatedGuild[];
+  guildsById: Map<string, SimulatedGuild>;
   /** Every user across guilds, by id. */
   users: Map<string, APIUser>;
   /** Text and voice channels by id, with their guild. */
@@ -170,5 +171,6 @@ export function buildWorld(options: {
       memberCount: members.length,
     });
   }
-  return { application: { id: applicationId, flags: 0 }, botUser, guilds, users, channels };
+  const guildsById = new Map(guilds.map((guild) => [guild.id, guild]));
+  return { application: { id: applicationId, flags: 0 }, botUser, guilds, guildsById, users, channels };
 }

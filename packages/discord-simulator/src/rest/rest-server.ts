@@ -9,6 +9,7 @@ import type { SnowflakeGenerator } from '../model/snowflake.js';
 import type { SimulatedWorld } from '../model/world.js';
 import { type BucketDecision, type BucketPolicy, InvalidRequestCounter, RateLimits } from './rate-limits.js';
 import type { RestCallRecord } from './rest-call-record.js';
+import { RestFaults } from './rest-faults.js';
 
 export interface PendingInteraction {
   id: string;
@@ -76,6 +77,7 @@ export class RestServer {
   readonly #options: RestServerOptions;
   readonly #limits: RateLimits;
   readonly invalidRequests = new InvalidRequestCounter();
+  readonly faults = new RestFaults();
   readonly #routes: RouteDefinition[];
 
   constructor(options: RestServerOptions) {
@@ -119,6 +121,28 @@ export class RestServer {
       if (!match) throw new RestError(404, { code: 0, message: '404: Not Found' });
       const { route, params } = match;
       record.route = route.route(params);
+      for (const fault of this.faults.take(path)) {
+        if (fault.kind === 'slow')
+          await new Promise((resolve) => setTimeout(resolve, fault.delayMs ?? 1_000));
+        if (fault.kind === 'serverError') {
+          const faultStatus = fault.status ?? 500;
+          throw new RestError(faultStatus, { code: 0, message: `${faultStatus}: Internal Server Error` });
+        }
+        if (fault.kind === 'rateLimit') {
+          const retryAfter = fault.retryAfterSeconds ?? 1;
+          const scope = fault.scope ?? 'shared';
+          headers['retry-after'] = String(Math.ceil(retryAfter));
+          headers['x-ratelimit-scope'] = scope;
+          if (scope === 'global') headers['x-ratelimit-global'] = 'true';
+          record.rateLimitScope = scope;
+          throw new RestError(429, {
+            message:
+              scope === 'shared' ? 'The resource is being rate limited.' : 'You are being rate limited.',
+            retry_after: retryAfter,
+            global: scope === 'global',
+          } as unknown as RestError['body']);
+        }
+      }
       if (this.invalidRequests.inLastTenMinutes() >= this.#options.invalidRequestLimit) {
         // A temporary ban looks like a 429 without any rate-limit headers.
         headers['retry-after'] = '3600';
