@@ -96,81 +96,138 @@ export function buildWorld(options: {
   const guilds: SimulatedGuild[] = [];
 
   for (let index = 0; index < options.guildCount; index += 1) {
-    const guildId = ids.next(tick());
+    const guildCreatedAt = tick();
+    const guildId = ids.next(guildCreatedAt);
     const memberTotal = index % 50 === 0 ? 200 + random.int(300) : 3 + random.int(25);
-    const guildUsers: APIUser[] = [];
-    for (let memberIndex = 0; memberIndex < memberTotal; memberIndex += 1) {
-      const user: APIUser = {
-        id: ids.next(tick()),
-        username: `user${index}_${memberIndex}`,
-        discriminator: '0',
-        global_name: `User ${index}-${memberIndex}`,
-        avatar: null,
-      };
-      users.set(user.id, user);
-      guildUsers.push(user);
-    }
     const joinedAt = new Date(tick()).toISOString();
-    const roles: APIRole[] = [
-      {
-        id: guildId,
-        name: '@everyone',
-        color: 0,
-        colors: { primary_color: 0, secondary_color: null, tertiary_color: null },
-        hoist: false,
-        icon: null,
-        unicode_emoji: null,
-        position: 0,
-        permissions: everyonePermissions,
-        managed: false,
-        mentionable: false,
-        flags: 0 as RoleFlags,
-      },
-      {
-        id: ids.next(tick()),
-        name: 'Moderator',
-        color: 0x3498db,
-        colors: { primary_color: 0x3498db, secondary_color: null, tertiary_color: null },
-        hoist: true,
-        icon: null,
-        unicode_emoji: null,
-        position: 1,
-        permissions: '1099511627775',
-        managed: false,
-        mentionable: true,
-        flags: 0 as RoleFlags,
-      },
-    ];
+    const moderatorRoleId = ids.next(tick());
     const guildChannels: SimulatedChannel[] = [
       { id: ids.next(tick()), name: 'general', type: 0, position: 0 },
       { id: ids.next(tick()), name: 'bot-commands', type: 0, position: 1 },
       { id: ids.next(tick()), name: 'Voice', type: 2, position: 2 },
     ];
     for (const channel of guildChannels) channels.set(channel.id, { channel, guildId });
-    const members: APIGuildMember[] = [botUser, ...guildUsers].map((user) => ({
-      user,
-      nick: null,
-      avatar: null,
-      banner: null,
-      roles: [],
-      joined_at: joinedAt,
-      premium_since: null,
-      deaf: false,
-      mute: false,
-      flags: 0 as GuildMemberFlags,
-      pending: false,
-    }));
-    guilds.push({
+    const guild = {
       id: guildId,
       name: `${random.pick(adjectives)} ${random.pick(nouns)} ${index}`,
-      ownerId: guildUsers[0]?.id ?? botUser.id,
+      ownerId: botUser.id,
       joinedAt,
       channels: guildChannels,
-      roles,
-      members,
-      memberCount: members.length,
+      memberCount: memberTotal + 1,
+    } as SimulatedGuild;
+    let roles: APIRole[] | undefined;
+    Object.defineProperty(guild, 'roles', {
+      enumerable: true,
+      get: () => {
+        roles ??= defaultRoles(guildId, moderatorRoleId);
+        return roles;
+      },
     });
+    // Members are built on first use, from the guild's own seed: a world of 20,000 guilds starts in well
+    // under a second, and the members are the same whenever (and in whatever order) they are first needed.
+    let members: APIGuildMember[] | undefined;
+    Object.defineProperty(guild, 'members', {
+      enumerable: true,
+      get: () => {
+        members ??= buildMembers({
+          guildIndex: index,
+          guildCreatedAt,
+          memberTotal,
+          joinedAt,
+          botUser,
+          seed: options.seed,
+          users,
+        });
+        return members;
+      },
+      set: (value: APIGuildMember[]) => {
+        members = value;
+      },
+    });
+    guild.ownerId = memberTotal > 0 ? memberIdFor(index, guildCreatedAt, 0) : botUser.id;
+    guilds.push(guild);
   }
   const guildsById = new Map(guilds.map((guild) => [guild.id, guild]));
   return { application: { id: applicationId, flags: 0 }, botUser, guilds, guildsById, users, channels };
+}
+
+/** The snowflake of a guild's n-th member: created after the guild, worker = guild index, process 1. */
+function memberIdFor(guildIndex: number, guildCreatedAt: number, memberIndex: number): string {
+  const ms = BigInt(guildCreatedAt + 1 + Math.floor(memberIndex / 4_096));
+  const worker = BigInt(guildIndex % 32);
+  return (
+    ((ms - 1_420_070_400_000n) << 22n) |
+    (worker << 17n) |
+    (1n << 12n) |
+    BigInt(memberIndex % 4_096)
+  ).toString();
+}
+
+function buildMembers(input: {
+  guildIndex: number;
+  guildCreatedAt: number;
+  memberTotal: number;
+  joinedAt: string;
+  botUser: APIUser;
+  seed: number;
+  users: Map<string, APIUser>;
+}): APIGuildMember[] {
+  const guildUsers: APIUser[] = [];
+  for (let memberIndex = 0; memberIndex < input.memberTotal; memberIndex += 1) {
+    const user: APIUser = {
+      id: memberIdFor(input.guildIndex, input.guildCreatedAt, memberIndex),
+      username: `user${input.guildIndex}_${memberIndex}`,
+      discriminator: '0',
+      global_name: `User ${input.guildIndex}-${memberIndex}`,
+      avatar: null,
+    };
+    input.users.set(user.id, user);
+    guildUsers.push(user);
+  }
+  return [input.botUser, ...guildUsers].map((user) => ({
+    user,
+    nick: null,
+    avatar: null,
+    banner: null,
+    roles: [],
+    joined_at: input.joinedAt,
+    premium_since: null,
+    deaf: false,
+    mute: false,
+    flags: 0 as GuildMemberFlags,
+    pending: false,
+  }));
+}
+
+function defaultRoles(guildId: string, moderatorRoleId: string): APIRole[] {
+  return [
+    {
+      id: guildId,
+      name: '@everyone',
+      color: 0,
+      colors: { primary_color: 0, secondary_color: null, tertiary_color: null },
+      hoist: false,
+      icon: null,
+      unicode_emoji: null,
+      position: 0,
+      permissions: everyonePermissions,
+      managed: false,
+      mentionable: false,
+      flags: 0 as RoleFlags,
+    },
+    {
+      id: moderatorRoleId,
+      name: 'Moderator',
+      color: 0x3498db,
+      colors: { primary_color: 0x3498db, secondary_color: null, tertiary_color: null },
+      hoist: true,
+      icon: null,
+      unicode_emoji: null,
+      position: 1,
+      permissions: '1099511627775',
+      managed: false,
+      mentionable: true,
+      flags: 0 as RoleFlags,
+    },
+  ];
 }
