@@ -28,7 +28,8 @@ import { SnowflakeGenerator } from './model/snowflake.js';
 import { buildWorld, type SimulatedGuild, type SimulatedWorld } from './model/world.js';
 import type { RestCallRecord } from './rest/rest-call-record.js';
 import type { RestFault } from './rest/rest-faults.js';
-import { type PendingInteraction, RestServer } from './rest/rest-server.js';
+import { RestServer } from './rest/rest-server.js';
+import { type PendingInteraction, RestState } from './rest/rest-state.js';
 
 export interface SimulatorOptions {
   host?: string;
@@ -94,6 +95,7 @@ export class DiscordSimulator extends EventEmitter<SimulatorEvents> {
   readonly #server: Server;
   readonly #gateway: GatewayServer;
   readonly #rest: RestServer;
+  readonly #restState: RestState;
   readonly #world: SimulatedWorld;
   readonly #ids = new SnowflakeGenerator(7);
   readonly #random: SeededRandom;
@@ -153,9 +155,14 @@ export class DiscordSimulator extends EventEmitter<SimulatorEvents> {
       replayBufferSize: 50_000,
       onEvent: (event) => this.#onGatewayEvent(event),
     });
-    this.#rest = new RestServer({
+    this.#restState = new RestState({
       world: this.#world,
       ids: this.#ids,
+      interactions: this.#interactions,
+      dispatch: (event, data, guildId) => this.#dispatch(event, data, guildId),
+    });
+    this.#rest = new RestServer({
+      state: this.#restState,
       token: () => this.#token,
       gatewayUrl: () => this.gatewayUrl,
       gatewayBot: () => ({
@@ -171,8 +178,6 @@ export class DiscordSimulator extends EventEmitter<SimulatorEvents> {
       globalRateLimitPerSecond: options.globalRateLimitPerSecond ?? 50,
       interactionResponseWindowMs: options.interactionResponseWindowMs ?? 3_000,
       invalidRequestLimit: options.invalidRequestLimit ?? 10_000,
-      interactions: this.#interactions,
-      onMessageCreated: (message, guildId) => this.#dispatch('MESSAGE_CREATE', message, guildId),
       onCall: (record) => this.#onRestCall(record),
     });
     server.on('request', (request, response) => {
@@ -242,6 +247,7 @@ export class DiscordSimulator extends EventEmitter<SimulatorEvents> {
         message: input,
         messageContentIntent: true,
       });
+      this.#restState.rememberMessage(message);
       this.#dispatch('MESSAGE_CREATE', message, message.guild_id);
       messages.push(message);
     }
@@ -265,6 +271,7 @@ export class DiscordSimulator extends EventEmitter<SimulatorEvents> {
       acknowledged: false,
       channelId: interaction.channel.id,
       guildId: interaction.guild_id ?? '',
+      messageIds: [],
     });
     this.#dispatch('INTERACTION_CREATE', interaction, interaction.guild_id);
     return interaction;

@@ -1,76 +1,26 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import {
-  type APIInteractionResponseCallbackData,
-  ChannelType,
-  InteractionResponseType,
-} from 'discord-api-types/v10';
-import { botMessage } from '../model/payloads.js';
-import type { SnowflakeGenerator } from '../model/snowflake.js';
-import type { SimulatedWorld } from '../model/world.js';
 import { type BucketDecision, type BucketPolicy, InvalidRequestCounter, RateLimits } from './rate-limits.js';
 import type { RestCallRecord } from './rest-call-record.js';
 import { RestFaults } from './rest-faults.js';
-
-export interface PendingInteraction {
-  id: string;
-  token: string;
-  deliveredAt: number;
-  acknowledged: boolean;
-  channelId: string;
-  guildId: string;
-}
+import { RestError, type RouteDefinition } from './rest-route.js';
+import type { RestState } from './rest-state.js';
+import { guildRoutes } from './routes/guild-routes.js';
+import { interactionRoutes } from './routes/interaction-routes.js';
+import { messageRoutes } from './routes/message-routes.js';
+import { userRoutes } from './routes/user-routes.js';
 
 export interface RestServerOptions {
-  world: SimulatedWorld;
-  ids: SnowflakeGenerator;
+  state: RestState;
   token: () => string | undefined;
   gatewayBot: () => unknown;
   gatewayUrl: () => string;
   globalRateLimitPerSecond: number;
   interactionResponseWindowMs: number;
   invalidRequestLimit: number;
-  interactions: Map<string, PendingInteraction>;
-  /** A message the bot created, to be dispatched as MESSAGE_CREATE. */
-  onMessageCreated: (message: unknown, guildId: string | undefined) => void;
   onCall: (record: RestCallRecord) => void;
 }
 
 const maxBodyBytes = 25 * 1024 * 1024;
-const validCallbackTypes = new Set<number>([1, 4, 5, 6, 7, 8, 9, 10, 12]);
-
-export const defaultBucketPolicies = {
-  createMessage: { hash: 'c2a1f1e4d8b7', limit: 5, windowMs: 5_000 },
-  interactionCallback: { hash: 'e9b4a0d21c55', limit: 5, windowMs: 1_000 },
-  gatewayBot: { hash: '5f4c0ea2b913', limit: 2, windowMs: 5_000 },
-} satisfies Record<string, BucketPolicy>;
-
-class RestError extends Error {
-  constructor(
-    readonly status: number,
-    readonly body: { code: number; message: string; errors?: unknown },
-  ) {
-    super(body.message);
-  }
-}
-
-interface RouteContext {
-  request: IncomingMessage;
-  body: unknown;
-  params: string[];
-  query: URLSearchParams;
-}
-
-interface RouteDefinition {
-  method: string;
-  pattern: RegExp;
-  /** Path template with tokens masked, for the ledger. */
-  route: (params: string[]) => string;
-  bucket?: BucketPolicy;
-  majorParameter?: (params: string[]) => string;
-  /** Interaction routes need no bot token and are exempt from the global limit. */
-  interactionRoute?: boolean;
-  handle(context: RouteContext): { status: number; body?: unknown };
-}
 
 /** The REST side of the simulator: routing, validation, Discord-shaped errors and rate-limit headers. */
 export class RestServer {
@@ -229,165 +179,13 @@ export class RestServer {
   }
 
   #defineRoutes(): RouteDefinition[] {
-    const options = this.#options;
+    const { state } = this.#options;
     return [
-      {
-        method: 'GET',
-        pattern: /^\/gateway\/?$/,
-        route: () => '/gateway',
-        interactionRoute: true,
-        handle: () => ({ status: 200, body: { url: options.gatewayUrl() } }),
-      },
-      {
-        method: 'GET',
-        pattern: /^\/gateway\/bot\/?$/,
-        route: () => '/gateway/bot',
-        bucket: defaultBucketPolicies.gatewayBot,
-        handle: () => ({ status: 200, body: options.gatewayBot() }),
-      },
-      {
-        method: 'GET',
-        pattern: /^\/users\/@me\/?$/,
-        route: () => '/users/@me',
-        handle: () => ({
-          status: 200,
-          body: { ...options.world.botUser, verified: true, mfa_enabled: false, flags: 0 },
-        }),
-      },
-      {
-        method: 'POST',
-        pattern: /^\/interactions\/(\d+)\/([^/]+)\/callback\/?$/,
-        route: ([id]) => `/interactions/${id}/:token/callback`,
-        bucket: defaultBucketPolicies.interactionCallback,
-        majorParameter: ([id, token]) => `${id}:${token}`,
-        interactionRoute: true,
-        handle: ({ body, params, query }) => this.#interactionCallback(params, body, query),
-      },
-      {
-        method: 'POST',
-        pattern: /^\/channels\/(\d+)\/messages\/?$/,
-        route: ([channelId]) => `/channels/${channelId}/messages`,
-        bucket: defaultBucketPolicies.createMessage,
-        majorParameter: ([channelId]) => channelId ?? '',
-        handle: ({ body, params }) => this.#createMessage(params[0] ?? '', body),
-      },
+      ...userRoutes(state, { url: this.#options.gatewayUrl, bot: this.#options.gatewayBot }),
+      ...interactionRoutes(state, this.#options.interactionResponseWindowMs),
+      ...messageRoutes(state),
+      ...guildRoutes(state),
     ];
-  }
-
-  #interactionCallback(params: string[], body: unknown, query: URLSearchParams) {
-    const [id, token] = params;
-    const interaction = id ? this.#options.interactions.get(id) : undefined;
-    const unknownInteraction = new RestError(404, { code: 10062, message: 'Unknown interaction' });
-    if (!interaction || interaction.token !== token) throw unknownInteraction;
-    if (interaction.acknowledged) {
-      throw new RestError(400, { code: 40060, message: 'Interaction has already been acknowledged.' });
-    }
-    if (Date.now() - interaction.deliveredAt > this.#options.interactionResponseWindowMs)
-      throw unknownInteraction;
-    const payload = body as { type?: unknown; data?: APIInteractionResponseCallbackData } | undefined;
-    const errors: Record<string, unknown> = {};
-    if (typeof payload?.type !== 'number' || !validCallbackTypes.has(payload.type)) {
-      errors.type = {
-        _errors: [{ code: 'BASE_TYPE_CHOICES', message: 'Value must be one of the callback types.' }],
-      };
-    }
-    const content = payload?.data?.content;
-    if (content !== undefined && (typeof content !== 'string' || content.length > 2_000)) {
-      errors.data = {
-        content: { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 2000 or fewer in length.' }] },
-      };
-    }
-    if (Object.keys(errors).length > 0)
-      throw new RestError(400, { code: 50035, message: 'Invalid Form Body', errors });
-    interaction.acknowledged = true;
-    if (query.get('with_response') === 'true') {
-      const sendsMessage = payload?.type === InteractionResponseType.ChannelMessageWithSource;
-      return {
-        status: 200,
-        body: {
-          interaction: {
-            id: interaction.id,
-            type: 2,
-            activity_instance_id: null,
-            response_message_id: null,
-            response_message_loading: false,
-            response_message_ephemeral: false,
-          },
-          ...(sendsMessage
-            ? {
-                resource: {
-                  type: payload?.type,
-                  message: botMessage({
-                    world: this.#options.world,
-                    id: this.#options.ids.next(),
-                    channelId: interaction.channelId,
-                    body: payload?.data ?? {},
-                  }),
-                },
-              }
-            : {}),
-        },
-      };
-    }
-    return { status: 204 };
-  }
-
-  #createMessage(channelId: string, body: unknown) {
-    const entry = this.#options.world.channels.get(channelId);
-    if (!entry) throw new RestError(404, { code: 10003, message: 'Unknown Channel' });
-    if (entry.channel.type !== ChannelType.GuildText) {
-      throw new RestError(400, { code: 50008, message: 'Cannot send messages in a non-text channel' });
-    }
-    const payload = (body ?? {}) as {
-      content?: unknown;
-      embeds?: unknown[];
-      sticker_ids?: unknown[];
-      components?: unknown[];
-      poll?: unknown;
-      nonce?: unknown;
-    };
-    if (payload.content !== undefined && typeof payload.content !== 'string') {
-      throw new RestError(400, {
-        code: 50035,
-        message: 'Invalid Form Body',
-        errors: { content: { _errors: [{ code: 'BASE_TYPE_STRING', message: 'Must be a string.' }] } },
-      });
-    }
-    if (typeof payload.content === 'string' && payload.content.length > 2_000) {
-      throw new RestError(400, {
-        code: 50035,
-        message: 'Invalid Form Body',
-        errors: {
-          content: {
-            _errors: [{ code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 2000 or fewer in length.' }],
-          },
-        },
-      });
-    }
-    if (Array.isArray(payload.embeds) && payload.embeds.length > 10) {
-      throw new RestError(400, {
-        code: 50035,
-        message: 'Invalid Form Body',
-        errors: {
-          embeds: { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 10 or fewer in length.' }] },
-        },
-      });
-    }
-    const empty =
-      !payload.content &&
-      !payload.embeds?.length &&
-      !payload.sticker_ids?.length &&
-      !payload.components?.length &&
-      !payload.poll;
-    if (empty) throw new RestError(400, { code: 50006, message: 'Cannot send an empty message' });
-    const message = botMessage({
-      world: this.#options.world,
-      id: this.#options.ids.next(),
-      channelId,
-      body: payload as { content?: string; nonce?: string },
-    });
-    this.#options.onMessageCreated({ ...message, guild_id: entry.guildId }, entry.guildId);
-    return { status: 200, body: message };
   }
 }
 

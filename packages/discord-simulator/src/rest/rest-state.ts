@@ -1,0 +1,86 @@
+import type { APIMessage } from 'discord-api-types/v10';
+import type { SnowflakeGenerator } from '../model/snowflake.js';
+import type { SimulatedWorld } from '../model/world.js';
+
+export interface PendingInteraction {
+  id: string;
+  token: string;
+  deliveredAt: number;
+  acknowledged: boolean;
+  channelId: string;
+  guildId: string;
+  /** Messages sent through the interaction's webhook (original response first). */
+  messageIds: string[];
+}
+
+export interface BanRecord {
+  userId: string;
+  reason: string | null;
+}
+
+/** Messages kept for edits and deletes, newest first out last; bounded so generated traffic stays flat. */
+const messagesKept = 100_000;
+
+/** What REST routes read and change: the world plus messages, bans, DM channels and interactions. */
+export class RestState {
+  readonly world: SimulatedWorld;
+  readonly ids: SnowflakeGenerator;
+  readonly interactions: Map<string, PendingInteraction>;
+  readonly bans = new Map<string, Map<string, BanRecord>>();
+  readonly dmChannels = new Map<string, string>();
+  readonly #messages = new Map<string, APIMessage>();
+  readonly dispatch: (event: string, data: unknown, guildId: string | undefined) => void;
+
+  constructor(input: {
+    world: SimulatedWorld;
+    ids: SnowflakeGenerator;
+    interactions: Map<string, PendingInteraction>;
+    dispatch: (event: string, data: unknown, guildId: string | undefined) => void;
+  }) {
+    this.world = input.world;
+    this.ids = input.ids;
+    this.interactions = input.interactions;
+    this.dispatch = input.dispatch;
+  }
+
+  /** Keeps a message so it can be edited or deleted; only the newest are kept. */
+  rememberMessage(message: APIMessage): void {
+    const key = `${message.channel_id}:${message.id}`;
+    this.#messages.delete(key);
+    this.#messages.set(key, message);
+    if (this.#messages.size > messagesKept) {
+      const oldest = this.#messages.keys().next().value;
+      if (oldest !== undefined) this.#messages.delete(oldest);
+    }
+  }
+
+  message(channelId: string, messageId: string): APIMessage | undefined {
+    return this.#messages.get(`${channelId}:${messageId}`);
+  }
+
+  forgetMessage(channelId: string, messageId: string): void {
+    this.#messages.delete(`${channelId}:${messageId}`);
+  }
+
+  guildBans(guildId: string): Map<string, BanRecord> {
+    let bans = this.bans.get(guildId);
+    if (!bans) {
+      bans = new Map();
+      this.bans.set(guildId, bans);
+    }
+    return bans;
+  }
+
+  /** The interaction whose webhook token this is, if it was acknowledged and is under 15 minutes old. */
+  interactionByToken(applicationId: string, token: string): PendingInteraction | undefined {
+    if (applicationId !== this.world.application.id) return undefined;
+    for (const interaction of this.interactions.values()) {
+      if (interaction.token === token) {
+        return interaction.acknowledged && Date.now() - interaction.deliveredAt < 15 * 60_000
+          ? interaction
+          : undefined;
+      }
+    }
+    return undefined;
+  }
+}
