@@ -11,7 +11,7 @@ export {
 export type { InteractionInput, MessageInput } from './model/payloads.js';
 export { SnowflakeGenerator, shardIdForGuild, snowflakeTimestampMs } from './model/snowflake.js';
 export type { SimulatedChannel, SimulatedGuild } from './model/world.js';
-export { defaultBucketPolicies } from './rest/bucket-policies.js';
+export { type BucketPolicyName, defaultBucketPolicies } from './rest/bucket-policies.js';
 export type { RestCallRecord } from './rest/rest-call-record.js';
 export type { RestFault } from './rest/rest-faults.js';
 export { DiscordSimulator, type SimulatorOptions, type SimulatorStats } from './simulator.js';

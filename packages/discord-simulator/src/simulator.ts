@@ -26,6 +26,7 @@ import {
 import { SeededRandom } from './model/seeded-random.js';
 import { SnowflakeGenerator } from './model/snowflake.js';
 import { buildWorld, type SimulatedGuild, type SimulatedWorld } from './model/world.js';
+import type { BucketPolicyName } from './rest/bucket-policies.js';
 import type { RestCallRecord } from './rest/rest-call-record.js';
 import type { RestFault } from './rest/rest-faults.js';
 import { RestServer } from './rest/rest-server.js';
@@ -54,6 +55,8 @@ export interface SimulatorOptions {
   /** Close code for a connection that stopped heartbeating. */
   missedHeartbeatCloseCode?: number;
   seed?: number;
+  /** Per-route limits replacing the defaults, e.g. `{ bans: { limit: 50, windowMs: 1000 } }`. */
+  routeLimits?: Partial<Record<BucketPolicyName, { limit: number; windowMs: number }>>;
   /** Dispatch records kept for `ledger` (older ones are dropped past this); 0 turns the ledger off. */
   dispatchLedgerCapacity?: number;
   logger?: Logger;
@@ -160,6 +163,7 @@ export class DiscordSimulator extends EventEmitter<SimulatorEvents> {
       ids: this.#ids,
       interactions: this.#interactions,
       dispatch: (event, data, guildId) => this.#dispatch(event, data, guildId),
+      ...(options.routeLimits ? { policyOverrides: options.routeLimits } : {}),
     });
     this.#rest = new RestServer({
       state: this.#restState,

@@ -20,3 +20,5 @@ export const defaultBucketPolicies = {
   bulkBan: { hash: 'f0a3c6e9b218', limit: 1, windowMs: 5_000 },
   dmChannel: { hash: '0c5f8a2e7d46', limit: 5, windowMs: 5_000 },
 } satisfies Record<string, BucketPolicy>;
+
+export type BucketPolicyName = keyof typeof defaultBucketPolicies;

@@ -1,6 +1,8 @@
 import type { APIMessage } from 'discord-api-types/v10';
 import type { SnowflakeGenerator } from '../model/snowflake.js';
 import type { SimulatedWorld } from '../model/world.js';
+import { type BucketPolicyName, defaultBucketPolicies } from './bucket-policies.js';
+import type { BucketPolicy } from './rate-limits.js';
 
 export interface PendingInteraction {
   id: string;
@@ -30,8 +32,10 @@ export class RestState {
   readonly dmChannels = new Map<string, string>();
   readonly #messages = new Map<string, APIMessage>();
   readonly dispatch: (event: string, data: unknown, guildId: string | undefined) => void;
+  readonly policies: Record<BucketPolicyName, BucketPolicy>;
 
   constructor(input: {
+    policyOverrides?: Partial<Record<BucketPolicyName, { limit: number; windowMs: number }>>;
     world: SimulatedWorld;
     ids: SnowflakeGenerator;
     interactions: Map<string, PendingInteraction>;
@@ -41,6 +45,11 @@ export class RestState {
     this.ids = input.ids;
     this.interactions = input.interactions;
     this.dispatch = input.dispatch;
+    this.policies = { ...defaultBucketPolicies };
+    for (const [name, override] of Object.entries(input.policyOverrides ?? {})) {
+      const policy = this.policies[name as BucketPolicyName];
+      if (policy && override) this.policies[name as BucketPolicyName] = { ...policy, ...override };
+    }
   }
 
   /** Keeps a message so it can be edited or deleted; only the newest are kept. */

@@ -1,7 +1,6 @@
 import type { APIGuildMember } from 'discord-api-types/v10';
 import { guildCreatePayload } from '../../model/payloads.js';
 import type { SimulatedGuild } from '../../model/world.js';
-import { defaultBucketPolicies } from '../bucket-policies.js';
 import { asRecord, invalidFormBody, RestError, type RouteDefinition } from '../rest-route.js';
 import type { RestState } from '../rest-state.js';
 
@@ -71,7 +70,7 @@ export function guildRoutes(state: RestState): RouteDefinition[] {
       method: 'GET',
       pattern: /^\/guilds\/(\d+)\/?$/,
       route: ([guildId]) => `/guilds/${guildId}`,
-      bucket: defaultBucketPolicies.getGuild,
+      bucket: state.policies.getGuild,
       majorParameter: guildMajor,
       handle: ({ params: [guildId = ''] }) => {
         const {
@@ -89,7 +88,7 @@ export function guildRoutes(state: RestState): RouteDefinition[] {
       method: 'GET',
       pattern: /^\/guilds\/(\d+)\/members\/(\d+)\/?$/,
       route: ([guildId, userId]) => `/guilds/${guildId}/members/${userId}`,
-      bucket: defaultBucketPolicies.member,
+      bucket: state.policies.member,
       majorParameter: guildMajor,
       handle: ({ params: [guildId = '', userId = ''] }) => ({
         status: 200,
@@ -100,7 +99,7 @@ export function guildRoutes(state: RestState): RouteDefinition[] {
       method: 'PATCH',
       pattern: /^\/guilds\/(\d+)\/members\/(\d+)\/?$/,
       route: ([guildId, userId]) => `/guilds/${guildId}/members/${userId}`,
-      bucket: defaultBucketPolicies.member,
+      bucket: state.policies.member,
       majorParameter: guildMajor,
       handle: ({ body, params: [guildId = '', userId = ''] }) => {
         const guild = guildOf(state, guildId);
@@ -144,7 +143,7 @@ export function guildRoutes(state: RestState): RouteDefinition[] {
       method: 'DELETE',
       pattern: /^\/guilds\/(\d+)\/members\/(\d+)\/?$/,
       route: ([guildId, userId]) => `/guilds/${guildId}/members/${userId}`,
-      bucket: defaultBucketPolicies.member,
+      bucket: state.policies.member,
       majorParameter: guildMajor,
       handle: ({ params: [guildId = '', userId = ''] }) => {
         const guild = guildOf(state, guildId);
@@ -158,7 +157,7 @@ export function guildRoutes(state: RestState): RouteDefinition[] {
         method,
         pattern: /^\/guilds\/(\d+)\/members\/(\d+)\/roles\/(\d+)\/?$/,
         route: ([guildId, userId, roleId]) => `/guilds/${guildId}/members/${userId}/roles/${roleId}`,
-        bucket: defaultBucketPolicies.memberRoles,
+        bucket: state.policies.memberRoles,
         majorParameter: guildMajor,
         handle: ({ params: [guildId = '', userId = '', roleId = ''] }) => {
           const guild = guildOf(state, guildId);
@@ -180,7 +179,7 @@ export function guildRoutes(state: RestState): RouteDefinition[] {
       method: 'GET',
       pattern: /^\/guilds\/(\d+)\/bans\/?$/,
       route: ([guildId]) => `/guilds/${guildId}/bans`,
-      bucket: defaultBucketPolicies.bans,
+      bucket: state.policies.bans,
       majorParameter: guildMajor,
       handle: ({ params: [guildId = ''], query }) => {
         guildOf(state, guildId);
@@ -207,7 +206,7 @@ export function guildRoutes(state: RestState): RouteDefinition[] {
       method: 'GET',
       pattern: /^\/guilds\/(\d+)\/bans\/(\d+)\/?$/,
       route: ([guildId, userId]) => `/guilds/${guildId}/bans/${userId}`,
-      bucket: defaultBucketPolicies.bans,
+      bucket: state.policies.bans,
       majorParameter: guildMajor,
       handle: ({ params: [guildId = '', userId = ''] }) => {
         guildOf(state, guildId);
@@ -223,7 +222,7 @@ export function guildRoutes(state: RestState): RouteDefinition[] {
       method: 'PUT',
       pattern: /^\/guilds\/(\d+)\/bans\/(\d+)\/?$/,
       route: ([guildId, userId]) => `/guilds/${guildId}/bans/${userId}`,
-      bucket: defaultBucketPolicies.bans,
+      bucket: state.policies.bans,
       majorParameter: guildMajor,
       handle: ({ body, params: [guildId = '', userId = ''], request }) => {
         const guild = guildOf(state, guildId);
@@ -236,7 +235,7 @@ export function guildRoutes(state: RestState): RouteDefinition[] {
       method: 'DELETE',
       pattern: /^\/guilds\/(\d+)\/bans\/(\d+)\/?$/,
       route: ([guildId, userId]) => `/guilds/${guildId}/bans/${userId}`,
-      bucket: defaultBucketPolicies.bans,
+      bucket: state.policies.bans,
       majorParameter: guildMajor,
       handle: ({ params: [guildId = '', userId = ''] }) => {
         guildOf(state, guildId);
@@ -254,7 +253,7 @@ export function guildRoutes(state: RestState): RouteDefinition[] {
       method: 'POST',
       pattern: /^\/guilds\/(\d+)\/bulk-ban\/?$/,
       route: ([guildId]) => `/guilds/${guildId}/bulk-ban`,
-      bucket: defaultBucketPolicies.bulkBan,
+      bucket: state.policies.bulkBan,
       majorParameter: guildMajor,
       handle: ({ body, params: [guildId = ''], request }) => {
         const guild = guildOf(state, guildId);

@@ -4,7 +4,6 @@ import {
   InteractionResponseType,
 } from 'discord-api-types/v10';
 import { botMessage } from '../../model/payloads.js';
-import { defaultBucketPolicies } from '../bucket-policies.js';
 import { asRecord, invalidFormBody, RestError, type RouteDefinition } from '../rest-route.js';
 import type { PendingInteraction, RestState } from '../rest-state.js';
 import { validateMessageBody } from './message-routes.js';
@@ -60,7 +59,7 @@ export function interactionRoutes(state: RestState, responseWindowMs: number): R
       method: 'POST',
       pattern: /^\/interactions\/(\d+)\/([^/]+)\/callback\/?$/,
       route: ([id]) => `/interactions/${id}/:token/callback`,
-      bucket: defaultBucketPolicies.interactionCallback,
+      bucket: state.policies.interactionCallback,
       majorParameter: ([id, token]) => `${id}:${token}`,
       interactionRoute: true,
       handle: ({ body, params: [id = '', token = ''], query }) => {
@@ -102,7 +101,7 @@ export function interactionRoutes(state: RestState, responseWindowMs: number): R
       method: 'POST',
       pattern: /^\/webhooks\/(\d+)\/([^/]+)\/?$/,
       route: ([applicationId]) => `/webhooks/${applicationId}/:token`,
-      bucket: defaultBucketPolicies.webhook,
+      bucket: state.policies.webhook,
       majorParameter: webhookMajor,
       interactionRoute: true,
       handle: ({ body, params }) => {
@@ -116,7 +115,7 @@ export function interactionRoutes(state: RestState, responseWindowMs: number): R
       method: 'GET',
       pattern: /^\/webhooks\/(\d+)\/([^/]+)\/messages\/(@original|\d+)\/?$/,
       route: ([applicationId, , messageId]) => `/webhooks/${applicationId}/:token/messages/${messageId}`,
-      bucket: defaultBucketPolicies.webhook,
+      bucket: state.policies.webhook,
       majorParameter: webhookMajor,
       interactionRoute: true,
       handle: ({ params }) => ({ status: 200, body: messageOf(interactionFor(params), params[2] ?? '') }),
@@ -125,7 +124,7 @@ export function interactionRoutes(state: RestState, responseWindowMs: number): R
       method: 'PATCH',
       pattern: /^\/webhooks\/(\d+)\/([^/]+)\/messages\/(@original|\d+)\/?$/,
       route: ([applicationId, , messageId]) => `/webhooks/${applicationId}/:token/messages/${messageId}`,
-      bucket: defaultBucketPolicies.webhook,
+      bucket: state.policies.webhook,
       majorParameter: webhookMajor,
       interactionRoute: true,
       handle: ({ body, params }) => {
@@ -151,7 +150,7 @@ export function interactionRoutes(state: RestState, responseWindowMs: number): R
       method: 'DELETE',
       pattern: /^\/webhooks\/(\d+)\/([^/]+)\/messages\/(@original|\d+)\/?$/,
       route: ([applicationId, , messageId]) => `/webhooks/${applicationId}/:token/messages/${messageId}`,
-      bucket: defaultBucketPolicies.webhook,
+      bucket: state.policies.webhook,
       majorParameter: webhookMajor,
       interactionRoute: true,
       handle: ({ params }) => {

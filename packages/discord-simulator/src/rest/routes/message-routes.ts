@@ -1,7 +1,6 @@
 import { type APIMessage, ChannelType } from 'discord-api-types/v10';
 import { botMessage } from '../../model/payloads.js';
 import { snowflakeTimestampMs } from '../../model/snowflake.js';
-import { defaultBucketPolicies } from '../bucket-policies.js';
 import { asRecord, invalidFormBody, RestError, type RouteDefinition } from '../rest-route.js';
 import type { RestState } from '../rest-state.js';
 
@@ -49,7 +48,7 @@ export function messageRoutes(state: RestState): RouteDefinition[] {
       method: 'GET',
       pattern: /^\/channels\/(\d+)\/?$/,
       route: ([channelId]) => `/channels/${channelId}`,
-      bucket: defaultBucketPolicies.getChannel,
+      bucket: state.policies.getChannel,
       majorParameter: channelMajor,
       handle: ({ params: [channelId = ''] }) => {
         const entry = state.world.channels.get(channelId);
@@ -72,7 +71,7 @@ export function messageRoutes(state: RestState): RouteDefinition[] {
       method: 'POST',
       pattern: /^\/channels\/(\d+)\/messages\/?$/,
       route: ([channelId]) => `/channels/${channelId}/messages`,
-      bucket: defaultBucketPolicies.createMessage,
+      bucket: state.policies.createMessage,
       majorParameter: channelMajor,
       handle: ({ body, params: [channelId = ''] }) => {
         const { guildId } = textChannel(state, channelId);
@@ -93,7 +92,7 @@ export function messageRoutes(state: RestState): RouteDefinition[] {
       method: 'PATCH',
       pattern: /^\/channels\/(\d+)\/messages\/(\d+)\/?$/,
       route: ([channelId, messageId]) => `/channels/${channelId}/messages/${messageId}`,
-      bucket: defaultBucketPolicies.editMessage,
+      bucket: state.policies.editMessage,
       majorParameter: channelMajor,
       handle: ({ body, params: [channelId = '', messageId = ''] }) => {
         const { guildId } = textChannel(state, channelId);
@@ -122,7 +121,7 @@ export function messageRoutes(state: RestState): RouteDefinition[] {
       method: 'DELETE',
       pattern: /^\/channels\/(\d+)\/messages\/(\d+)\/?$/,
       route: ([channelId, messageId]) => `/channels/${channelId}/messages/${messageId}`,
-      bucket: defaultBucketPolicies.deleteMessage,
+      bucket: state.policies.deleteMessage,
       majorParameter: channelMajor,
       handle: ({ params: [channelId = '', messageId = ''] }) => {
         const { guildId } = textChannel(state, channelId);
@@ -141,7 +140,7 @@ export function messageRoutes(state: RestState): RouteDefinition[] {
       method: 'POST',
       pattern: /^\/channels\/(\d+)\/messages\/bulk-delete\/?$/,
       route: ([channelId]) => `/channels/${channelId}/messages/bulk-delete`,
-      bucket: defaultBucketPolicies.bulkDelete,
+      bucket: state.policies.bulkDelete,
       majorParameter: channelMajor,
       handle: ({ body, params: [channelId = ''] }) => {
         const { guildId } = textChannel(state, channelId);

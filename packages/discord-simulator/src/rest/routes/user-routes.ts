@@ -1,5 +1,4 @@
 import { ChannelType } from 'discord-api-types/v10';
-import { defaultBucketPolicies } from '../bucket-policies.js';
 import { asRecord, invalidFormBody, RestError, type RouteDefinition } from '../rest-route.js';
 import type { RestState } from '../rest-state.js';
 
@@ -19,7 +18,7 @@ export function userRoutes(
       method: 'GET',
       pattern: /^\/gateway\/bot\/?$/,
       route: () => '/gateway/bot',
-      bucket: defaultBucketPolicies.gatewayBot,
+      bucket: state.policies.gatewayBot,
       handle: () => ({ status: 200, body: gateway.bot() }),
     },
     {
@@ -35,7 +34,7 @@ export function userRoutes(
       method: 'POST',
       pattern: /^\/users\/@me\/channels\/?$/,
       route: () => '/users/@me/channels',
-      bucket: defaultBucketPolicies.dmChannel,
+      bucket: state.policies.dmChannel,
       handle: ({ body }) => {
         const recipientId = asRecord(body).recipient_id;
         if (typeof recipientId !== 'string' || !/^\d{1,20}$/.test(recipientId)) {

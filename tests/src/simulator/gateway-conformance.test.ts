@@ -1,7 +1,6 @@
+import { DiscordSimulator, type SimulatorOptions, snowflakeTimestampMs } from '@dgc/discord-simulator';
 import { afterEach, describe, expect, it } from 'vitest';
-import { snowflakeTimestampMs } from './model/snowflake.js';
-import { DiscordSimulator, type SimulatorOptions } from './simulator.js';
-import { type GatewayFrame, inflateZlibStream, RawGatewayClient } from './testing/raw-gateway-client.js';
+import { type GatewayFrame, inflateZlibStream, RawGatewayClient } from './raw-gateway-client.js';
 
 const token = 'c2ltdWxhdG9yLXRlc3Q.conformance.test-token-for-the-simulator';
 let simulator: DiscordSimulator;

@@ -1,8 +1,8 @@
+import { DiscordSimulator } from '@dgc/discord-simulator';
 import { REST } from '@discordjs/rest';
 import { CompressionMethod, WebSocketManager, WebSocketShardEvents } from '@discordjs/ws';
 import { GatewayDispatchEvents, GatewayIntentBits, Routes } from 'discord-api-types/v10';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DiscordSimulator } from './simulator.js';
 
 const token = 'c2ltdWxhdG9yLXRlc3Q.discordjs.test-token-for-the-simulator-djs';
 let simulator: DiscordSimulator;

@@ -1,5 +1,5 @@
+import { DiscordSimulator, type SimulatorOptions } from '@dgc/discord-simulator';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DiscordSimulator, type SimulatorOptions } from './simulator.js';
 
 const token = 'c2ltdWxhdG9yLXRlc3Q.rest.test-token-for-the-simulator-rest';
 let simulator: DiscordSimulator;
