@@ -9,6 +9,7 @@ export {
   type TrafficReport,
 } from './load/traffic-generator.js';
 export type { InteractionInput, MessageInput } from './model/payloads.js';
+export { SeededRandom } from './model/seeded-random.js';
 export { SnowflakeGenerator, shardIdForGuild, snowflakeTimestampMs } from './model/snowflake.js';
 export type { SimulatedChannel, SimulatedGuild } from './model/world.js';
 export { type BucketPolicyName, defaultBucketPolicies } from './rest/bucket-policies.js';

@@ -69,7 +69,7 @@ export class TrafficGenerator {
       total += guild.memberCount;
       return total;
     });
-    this.#mix = Object.entries({ ...defaultTrafficMix, ...options.mix }).filter(
+    this.#mix = Object.entries(options.mix ?? defaultTrafficMix).filter(
       (entry): entry is [TrafficEventType, number] => (entry[1] ?? 0) > 0,
     );
     this.#mixTotal = this.#mix.reduce((sum, [, weight]) => sum + weight, 0);
@@ -104,12 +104,16 @@ export class TrafficGenerator {
       Math.floor((this.#eventsPerSecond * (performance.now() - this.#startedAt)) / 1_000) - this.#sent;
     // Never more than 100 ms worth in one tick, so a stalled process catches up without freezing its loop.
     const batch = Math.min(owed, Math.ceil(this.#eventsPerSecond / 10));
-    for (let index = 0; index < batch; index += 1) {
-      const event = this.#pickEvent();
-      this.#emit(event, this.#pickGuild());
+    for (const { event, guild } of this.nextPicks(Math.max(batch, 0))) {
+      this.#emit(event, guild);
       this.#byEvent[event] = (this.#byEvent[event] ?? 0) + 1;
       this.#sent += 1;
     }
+  }
+
+  /** The next `count` (event type, guild) choices; the same seed gives the same sequence. */
+  nextPicks(count: number): { event: TrafficEventType; guild: SimulatedGuild }[] {
+    return Array.from({ length: count }, () => ({ event: this.#pickEvent(), guild: this.#pickGuild() }));
   }
 
   #pickGuild(): SimulatedGuild {
