@@ -68,6 +68,8 @@ export interface SimulatorStats {
   identifiesRefusedForBudget: number;
   resumes: number;
   dispatches: number;
+  /** Bugs caught in the simulator itself; tests assert it stays 0. */
+  internalErrors: number;
   restCalls: number;
   rateLimited: { user: number; global: number; shared: number };
   invalidRequests: number;
@@ -112,6 +114,7 @@ export class DiscordSimulator extends EventEmitter<SimulatorEvents> {
     identifiesRefusedForBudget: 0,
     resumes: 0,
     dispatches: 0,
+    internalErrors: 0,
     rateLimited: { user: 0, global: 0, shared: 0 },
   };
   #token: string | undefined;
@@ -450,6 +453,10 @@ export class DiscordSimulator extends EventEmitter<SimulatorEvents> {
         this.#stats.resumes += 1;
         logger?.info({ shard: event.shard, replayed: event.replayed }, 'session resumed');
         this.emit('resumed', { shard: event.shard, sessionId: event.sessionId, replayed: event.replayed });
+        break;
+      case 'internalError':
+        this.#stats.internalErrors += 1;
+        logger?.error({ err: event.error }, 'simulator gateway error');
         break;
       case 'closed':
         logger?.debug(

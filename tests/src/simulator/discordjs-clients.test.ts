@@ -14,7 +14,11 @@ afterEach(async () => {
   await simulator?.stop();
 });
 
-function createManager(compression: CompressionMethod | null, shardCount = 2) {
+function createManager(
+  compression: CompressionMethod | null,
+  shardCount = 2,
+  useIdentifyCompression = false,
+) {
   const rest = new REST({ api: simulator.restUrl, version: '10' }).setToken(token);
   return new WebSocketManager({
     token,
@@ -22,6 +26,7 @@ function createManager(compression: CompressionMethod | null, shardCount = 2) {
     rest,
     shardCount,
     compression,
+    useIdentifyCompression,
   });
 }
 
@@ -64,6 +69,17 @@ describe('unmodified discord.js clients against the simulator', () => {
       expect(((await message).d as { id: string }).id).toBe(sent.id);
     },
   );
+
+  it('@discordjs/ws works with payload (identify) compression', async () => {
+    simulator = await DiscordSimulator.start({ token, shardCount: 1, guildCount: 4 });
+    manager = createManager(null, 1, true);
+    const guildCreates: string[] = [];
+    manager.on(WebSocketShardEvents.Dispatch, (payload) => {
+      if (payload.t === GatewayDispatchEvents.GuildCreate) guildCreates.push(payload.d.id);
+    });
+    await manager.connect();
+    await expect.poll(() => guildCreates.length).toBe(4);
+  });
 
   it('@discordjs/ws resumes after a dropped connection and receives what it missed', async () => {
     simulator = await DiscordSimulator.start({ token, shardCount: 1, guildCount: 3 });

@@ -1,3 +1,4 @@
+import { inflateSync } from 'node:zlib';
 import { DiscordSimulator, type SimulatorOptions, snowflakeTimestampMs } from '@dgc/discord-simulator';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type GatewayFrame, inflateZlibStream, RawGatewayClient } from './raw-gateway-client.js';
@@ -264,6 +265,23 @@ describe('gateway conformance', () => {
     const frames = inflateZlibStream(client.rawMessages);
     expect(frames[0]).toMatchObject({ op: 10 });
     expect(frames.some((frame) => frame.t === 'READY')).toBe(true);
+  });
+
+  it('zlib-compresses large payloads one by one when IDENTIFY asks for payload compression', async () => {
+    await start({ guildCount: 3 });
+    const client = await connect();
+    client.identify(token, { compress: true });
+    await new Promise<void>((resolve) => {
+      const check = () =>
+        client.rawMessages.some((message) => message[0] === 0x78) ? resolve() : setTimeout(check, 5);
+      check();
+    });
+    const compressed = client.rawMessages.filter((message) => message[0] === 0x78);
+    const frames = compressed.map(
+      (message) => JSON.parse(inflateSync(message).toString('utf8')) as GatewayFrame,
+    );
+    expect(frames.every((frame) => frame.op === 0)).toBe(true);
+    expect(frames.some((frame) => frame.t === 'GUILD_CREATE')).toBe(true);
   });
 
   it('answers a request for members with GUILD_MEMBERS_CHUNK echoing the nonce', async () => {

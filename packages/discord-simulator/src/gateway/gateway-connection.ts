@@ -1,4 +1,4 @@
-import { createDeflate, type Deflate, constants as zlibConstants } from 'node:zlib';
+import { createDeflate, type Deflate, deflateSync, constants as zlibConstants } from 'node:zlib';
 import type { WebSocket } from 'ws';
 import { GatewayCloseCode } from './close-codes.js';
 import type { GatewaySession } from './gateway-session.js';
@@ -12,9 +12,11 @@ export interface GatewayHub {
   presenceUpdate(connection: GatewayConnection, data: unknown): void;
   requestGuildMembers(connection: GatewayConnection, data: unknown): void;
   connectionClosed(connection: GatewayConnection, code: number, byClient: boolean): void;
+  internalError(error: unknown): void;
 }
 
 const maxPayloadBytes = 4_096;
+const payloadCompressionThreshold = 1_024;
 const sendLimit = { payloads: 120, windowMs: 60_000 };
 
 /**
@@ -27,6 +29,8 @@ export class GatewayConnection {
   session: GatewaySession | undefined;
   /** Set while the server withholds heartbeat ACKs (fault injection). */
   withholdAcks = false;
+  /** IDENTIFY asked for payload compression (`compress: true`) and the transport is not compressed. */
+  payloadCompression = false;
   #heartbeatDeadline: NodeJS.Timeout | undefined;
   #windowStartedAt = Date.now();
   #payloadsInWindow = 0;
@@ -35,12 +39,24 @@ export class GatewayConnection {
   readonly #deflate: Deflate | undefined;
   #sendChain: Promise<void> = Promise.resolve();
 
+  get transportCompressed(): boolean {
+    return this.#deflate !== undefined;
+  }
+
   constructor(socket: WebSocket, hub: GatewayHub, options: { zlibStream: boolean; viaResumeUrl: boolean }) {
     this.socket = socket;
     this.#hub = hub;
     this.viaResumeUrl = options.viaResumeUrl;
     this.#deflate = options.zlibStream ? createDeflate({ chunkSize: 64 * 1024 }) : undefined;
-    socket.on('message', (data, isBinary) => this.#onMessage(data as Buffer, isBinary));
+    socket.on('message', (data, isBinary) => {
+      try {
+        this.#onMessage(data as Buffer, isBinary);
+      } catch (error) {
+        // A simulator bug must look like a Discord hiccup to the client (resumable), not crash the process.
+        hub.internalError(error);
+        this.close(GatewayCloseCode.UnknownError, 'internal error');
+      }
+    });
     socket.on('close', (code) => this.#onClose(code, true));
     socket.on('error', () => this.#onClose(1006, true));
   }
@@ -63,7 +79,10 @@ export class GatewayConnection {
     if (this.#closed) return;
     const deflate = this.#deflate;
     if (!deflate) {
-      this.socket.send(frame);
+      // Payload compression zlib-compresses *some* payloads (the large ones), each on its own.
+      if (this.payloadCompression && frame.length > payloadCompressionThreshold)
+        this.socket.send(deflateSync(frame));
+      else this.socket.send(frame);
       return;
     }
     // One deflate context per connection; every message ends with a sync flush (00 00 ff ff).

@@ -38,7 +38,8 @@ export type GatewayEvent =
   | { type: 'identifyRefused'; shard: [number, number]; reason: 'concurrency' | 'sessionStartLimit' }
   | { type: 'ready'; shard: [number, number]; sessionId: string }
   | { type: 'resumed'; shard: [number, number]; sessionId: string; replayed: number }
-  | { type: 'closed'; shard?: [number, number]; sessionId?: string; code: number; byClient: boolean };
+  | { type: 'closed'; shard?: [number, number]; sessionId?: string; code: number; byClient: boolean }
+  | { type: 'internalError'; error: unknown };
 
 const maxGuildsPerSession = 2_500;
 
@@ -182,6 +183,8 @@ export class GatewayServer implements GatewayHub {
     this.#sessionsByResumeKey.set(session.resumeKey, session);
     session.attach(connection);
     connection.session = session;
+    // Payload compression cannot be combined with transport compression: the transport wins.
+    connection.payloadCompression = data.compress === true && !connection.transportCompressed;
     this.#options.onEvent({ type: 'identify', shard, sessionId: session.sessionId });
     const ready = readyPayload({
       world: this.#options.world,
@@ -334,6 +337,10 @@ export class GatewayServer implements GatewayHub {
       };
       this.#sendToSession(session, 'GUILD_MEMBERS_CHUNK', JSON.stringify(chunk));
     }
+  }
+
+  internalError(error: unknown): void {
+    this.#options.onEvent({ type: 'internalError', error });
   }
 
   connectionClosed(connection: GatewayConnection, code: number, byClient: boolean): void {
