@@ -152,6 +152,9 @@ export class DiscordSimulator extends EventEmitter<SimulatorEvents> {
     this.#gateway = new GatewayServer({
       world: this.#world,
       token: () => this.#token,
+      revokeToken: () => {
+        this.#token = undefined;
+      },
       baseUrl: () => `ws://${host}:${port}`,
       identifyLimiter: this.#identifyLimiter,
       heartbeatIntervalMs: options.heartbeatIntervalMs ?? 41_250,

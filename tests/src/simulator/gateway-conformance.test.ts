@@ -137,7 +137,7 @@ describe('gateway conformance', () => {
     expect(simulator.stats().identifyConcurrencyViolations).toBe(1);
   });
 
-  it('counts session starts down and refuses IDENTIFY when none remain', async () => {
+  it('counts session starts down; an IDENTIFY past the budget ends every session and resets the token', async () => {
     await start({ sessionStartLimit: { total: 1000, remaining: 1 }, identifyWindowMs: 0 });
     const first = await connect();
     first.identify(token);
@@ -145,7 +145,13 @@ describe('gateway conformance', () => {
     expect(simulator.stats().sessionStartRemaining).toBe(0);
     const second = await connect();
     second.identify(token);
-    expect(await second.waitForFrame((frame) => frame.op === 9)).toMatchObject({ d: false });
+    expect((await second.closed).code).toBe(4004);
+    expect((await first.closed).code).toBe(4004);
+    expect(simulator.stats().identifiesRefusedForBudget).toBe(1);
+    const rest = await fetch(`${simulator.restUrl}/v10/gateway/bot`, {
+      headers: { authorization: `Bot ${token}` },
+    });
+    expect(rest.status).toBe(401);
   });
 
   it("lists only the shard's guilds in READY, all unavailable, then sends one GUILD_CREATE per guild", async () => {

@@ -22,6 +22,8 @@ import type { IdentifyLimiter } from './identify-limiter.js';
 export interface GatewayServerOptions {
   world: SimulatedWorld;
   token: () => string | undefined;
+  /** The token was reset (daily identify budget exhausted): REST answers 401, the gateway 4004. */
+  revokeToken: () => void;
   baseUrl: () => string;
   identifyLimiter: IdentifyLimiter;
   heartbeatIntervalMs: number;
@@ -161,8 +163,10 @@ export class GatewayServer implements GatewayHub {
     const limiter = this.#options.identifyLimiter;
     limiter.resetAfterMs();
     if (limiter.remaining <= 0) {
+      // Discord's answer to an exhausted daily budget: every session ends and the token is reset.
       this.#options.onEvent({ type: 'identifyRefused', shard, reason: 'sessionStartLimit' });
-      connection.sendPayload({ op: 9, d: false });
+      this.#options.revokeToken();
+      this.closeAll(GatewayCloseCode.AuthenticationFailed);
       return;
     }
     if (!limiter.tryTakeSlot(shard[0])) {
