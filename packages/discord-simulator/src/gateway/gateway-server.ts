@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { intentRequiredFor } from '../model/event-intents.js';
 import { guildCreatePayload, readyPayload } from '../model/payloads.js';
-import { shardIdForGuild } from '../model/snowflake.js';
+import { routingKeyOf, shardIdForGuild } from '../model/snowflake.js';
 import type { SimulatedGuild, SimulatedWorld } from '../model/world.js';
 import {
   allIntentBits,
@@ -371,10 +371,11 @@ export class GatewayServer implements GatewayHub {
     const dataJson = JSON.stringify(data);
     let contentlessJson: string | undefined;
     const delivered: GatewaySession[] = [];
+    const routingKey = guildId === undefined ? undefined : routingKeyOf(guildId);
     for (const session of this.#sessions.values()) {
       if (session.state === 'invalidated') continue;
       const [shardId, shardCount] = session.shard;
-      const target = guildId === undefined ? 0 : shardIdForGuild(guildId, shardCount);
+      const target = routingKey === undefined ? 0 : routingKey % shardCount;
       if (target !== shardId) continue;
       if (requiredIntent !== 0 && (session.intents & requiredIntent) === 0) continue;
       let json = dataJson;

@@ -31,6 +31,8 @@ export class RestState {
   readonly bans = new Map<string, Map<string, BanRecord>>();
   readonly dmChannels = new Map<string, string>();
   readonly #messages = new Map<string, APIMessage>();
+  readonly #messageOrder: (string | undefined)[] = [];
+  #messageCursor = 0;
   readonly dispatch: (event: string, data: unknown, guildId: string | undefined) => void;
   readonly policies: Record<BucketPolicyName, BucketPolicy>;
 
@@ -55,12 +57,14 @@ export class RestState {
   /** Keeps a message so it can be edited or deleted; only the newest are kept. */
   rememberMessage(message: APIMessage): void {
     const key = `${message.channel_id}:${message.id}`;
-    this.#messages.delete(key);
-    this.#messages.set(key, message);
-    if (this.#messages.size > messagesKept) {
-      const oldest = this.#messages.keys().next().value;
-      if (oldest !== undefined) this.#messages.delete(oldest);
+    if (!this.#messages.has(key)) {
+      // A ring of keys evicts the oldest in O(1); Map iteration from the front degrades as deletions pile up.
+      const evicted = this.#messageOrder[this.#messageCursor];
+      if (evicted !== undefined) this.#messages.delete(evicted);
+      this.#messageOrder[this.#messageCursor] = key;
+      this.#messageCursor = (this.#messageCursor + 1) % messagesKept;
     }
+    this.#messages.set(key, message);
   }
 
   message(channelId: string, messageId: string): APIMessage | undefined {
