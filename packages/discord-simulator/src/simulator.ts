@@ -353,6 +353,14 @@ export class DiscordSimulator extends EventEmitter<SimulatorEvents> {
     }
   }
 
+  /**
+   * Sends any dispatch as-is: routed by its `guild_id` (none → shard 0 only) and gated by intents, like every
+   * other event. For events the simulator does not model itself.
+   */
+  injectDispatch(event: string, data: Record<string, unknown>): void {
+    this.#dispatch(event, data, typeof data.guild_id === 'string' ? data.guild_id : undefined);
+  }
+
   /** GUILD_MEMBER_ADD for a new user joining (a random guild unless given). Returns the payload. */
   injectGuildMemberAdd(guildId?: string) {
     const guild = this.#guildOrRandom(guildId);
