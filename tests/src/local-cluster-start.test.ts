@@ -55,7 +55,7 @@ describe('npm start (the local cluster launcher)', () => {
     expect(childPids).toHaveLength(5); // simulator, scheduler, two workers, gateway
 
     const exit = await launcher.stop('SIGINT', 60_000);
-    expect(exit.code).toBe(0);
+    expect(exit.code, launcher.lines.slice(-40).join('\n')).toBe(0);
     expect(launcher.lines.some((line) => line.includes('every process stopped cleanly'))).toBe(true);
     expect(childPids.filter(isRunning)).toEqual([]);
   }, 90_000);

@@ -27,15 +27,20 @@ export async function runService(options: RunServiceOptions): Promise<void> {
   const { logger } = options;
   // Signals are handled from the first moment: a SIGTERM during start-up (a rollout, Ctrl-C while shards
   // connect) waits for the start to finish and then stops cleanly, instead of killing a half-started process.
+  // A stop before start-up began (during the preflight checks) has nothing to drain: the steps are no-ops.
   let starting: Promise<ServiceLifecycle> | undefined;
-  const started = () => starting ?? Promise.reject(new Error('the service never started'));
-  new GracefulShutdown({ logger, drainDeadlineMs: options.drainDeadlineMs, stepTimeoutMs: 30_000 })
-    .add('stopIntake', 'stop intake', async () => (await started()).stopIntake())
-    .add('drain', 'drain work in flight', async (deadline) => (await started()).drain(deadline))
-    .add('close', 'close connections', async () => (await started()).close())
+  const shutdown = new GracefulShutdown({
+    logger,
+    drainDeadlineMs: options.drainDeadlineMs,
+    stepTimeoutMs: 30_000,
+  })
+    .add('stopIntake', 'stop intake', async () => (await starting)?.stopIntake())
+    .add('drain', 'drain work in flight', async (deadline) => (await starting)?.drain(deadline))
+    .add('close', 'close connections', async () => (await starting)?.close())
     .listen();
   try {
     await Promise.all(options.preflight.map((check) => check()));
+    if (shutdown.isShuttingDown) return;
     starting = options.start();
     await starting;
   } catch (error) {
