@@ -19,6 +19,16 @@ function memberOf(guild: SimulatedGuild, userId: string): APIGuildMember {
   return member;
 }
 
+function replaceMember(
+  state: RestState,
+  guild: SimulatedGuild,
+  member: APIGuildMember,
+  updated: APIGuildMember,
+): void {
+  guild.members[guild.members.indexOf(member)] = updated;
+  state.dispatch('GUILD_MEMBER_UPDATE', { ...updated, guild_id: guild.id }, guild.id);
+}
+
 function removeMember(state: RestState, guild: SimulatedGuild, userId: string): APIGuildMember | undefined {
   const index = guild.members.findIndex((candidate) => candidate.user.id === userId);
   if (index < 0) return undefined;
@@ -65,6 +75,19 @@ export function guildRoutes(state: RestState): RouteDefinition[] {
     const reason = headers['x-audit-log-reason'];
     return typeof reason === 'string' ? decodeURIComponent(reason) : null;
   };
+  /** `/guilds/{guild}/members/{user}` and `/guilds/{guild}/bans/{user}` share shape, bucket and major parameter. */
+  const guildUserRoute = (
+    resource: 'members' | 'bans',
+    method: string,
+    handle: RouteDefinition['handle'],
+  ): RouteDefinition => ({
+    method,
+    pattern: new RegExp(`^/guilds/(\\d+)/${resource}/(\\d+)/?$`),
+    route: ([guildId, userId]) => `/guilds/${guildId}/${resource}/${userId}`,
+    bucket: resource === 'members' ? state.policies.member : state.policies.bans,
+    majorParameter: guildMajor,
+    handle,
+  });
   return [
     {
       method: 'GET',
@@ -84,74 +107,52 @@ export function guildRoutes(state: RestState): RouteDefinition[] {
         return { status: 200, body: guild };
       },
     },
-    {
-      method: 'GET',
-      pattern: /^\/guilds\/(\d+)\/members\/(\d+)\/?$/,
-      route: ([guildId, userId]) => `/guilds/${guildId}/members/${userId}`,
-      bucket: state.policies.member,
-      majorParameter: guildMajor,
-      handle: ({ params: [guildId = '', userId = ''] }) => ({
-        status: 200,
-        body: memberOf(guildOf(state, guildId), userId),
-      }),
-    },
-    {
-      method: 'PATCH',
-      pattern: /^\/guilds\/(\d+)\/members\/(\d+)\/?$/,
-      route: ([guildId, userId]) => `/guilds/${guildId}/members/${userId}`,
-      bucket: state.policies.member,
-      majorParameter: guildMajor,
-      handle: ({ body, params: [guildId = '', userId = ''] }) => {
-        const guild = guildOf(state, guildId);
-        const member = memberOf(guild, userId);
-        const payload = asRecord(body);
-        const until = payload.communication_disabled_until;
-        if (until !== undefined && until !== null) {
-          const at = typeof until === 'string' ? Date.parse(until) : Number.NaN;
-          if (Number.isNaN(at))
-            throw invalidFormBody(
-              'communication_disabled_until',
-              'DATE_TYPE_PARSE',
-              'Could not parse the date.',
-            );
-          if (at - Date.now() > maxTimeoutMs) {
-            throw invalidFormBody(
-              'communication_disabled_until',
-              'BASE_TYPE_BAD_TIME',
-              'Timeouts are limited to 28 days.',
-            );
-          }
+    guildUserRoute('members', 'GET', ({ params: [guildId = '', userId = ''] }) => ({
+      status: 200,
+      body: memberOf(guildOf(state, guildId), userId),
+    })),
+    guildUserRoute('members', 'PATCH', ({ body, params: [guildId = '', userId = ''] }) => {
+      const guild = guildOf(state, guildId);
+      const member = memberOf(guild, userId);
+      const payload = asRecord(body);
+      const until = payload.communication_disabled_until;
+      if (until !== undefined && until !== null) {
+        const at = typeof until === 'string' ? Date.parse(until) : Number.NaN;
+        if (Number.isNaN(at))
+          throw invalidFormBody(
+            'communication_disabled_until',
+            'DATE_TYPE_PARSE',
+            'Could not parse the date.',
+          );
+        if (at - Date.now() > maxTimeoutMs) {
+          throw invalidFormBody(
+            'communication_disabled_until',
+            'BASE_TYPE_BAD_TIME',
+            'Timeouts are limited to 28 days.',
+          );
         }
-        if (
-          payload.nick !== undefined &&
-          payload.nick !== null &&
-          (typeof payload.nick !== 'string' || payload.nick.length > 32)
-        ) {
-          throw invalidFormBody('nick', 'BASE_TYPE_MAX_LENGTH', 'Must be 32 or fewer in length.');
-        }
-        const updated = {
-          ...member,
-          ...(until !== undefined ? { communication_disabled_until: until as string | null } : {}),
-          ...(payload.nick !== undefined ? { nick: payload.nick as string | null } : {}),
-        };
-        guild.members[guild.members.indexOf(member)] = updated;
-        state.dispatch('GUILD_MEMBER_UPDATE', { ...updated, guild_id: guild.id }, guild.id);
-        return { status: 200, body: updated };
-      },
-    },
-    {
-      method: 'DELETE',
-      pattern: /^\/guilds\/(\d+)\/members\/(\d+)\/?$/,
-      route: ([guildId, userId]) => `/guilds/${guildId}/members/${userId}`,
-      bucket: state.policies.member,
-      majorParameter: guildMajor,
-      handle: ({ params: [guildId = '', userId = ''] }) => {
-        const guild = guildOf(state, guildId);
-        memberOf(guild, userId);
-        removeMember(state, guild, userId);
-        return { status: 204 };
-      },
-    },
+      }
+      if (
+        payload.nick !== undefined &&
+        payload.nick !== null &&
+        (typeof payload.nick !== 'string' || payload.nick.length > 32)
+      ) {
+        throw invalidFormBody('nick', 'BASE_TYPE_MAX_LENGTH', 'Must be 32 or fewer in length.');
+      }
+      const updated = {
+        ...member,
+        ...(until !== undefined ? { communication_disabled_until: until as string | null } : {}),
+        ...(payload.nick !== undefined ? { nick: payload.nick as string | null } : {}),
+      };
+      replaceMember(state, guild, member, updated);
+      return { status: 200, body: updated };
+    }),
+    guildUserRoute('members', 'DELETE', ({ params: [guildId = '', userId = ''] }) => {
+      const guild = guildOf(state, guildId);
+      memberOf(guild, userId);
+      removeMember(state, guild, userId);
+      return { status: 204 };
+    }),
     ...(['PUT', 'DELETE'] as const).map(
       (method): RouteDefinition => ({
         method,
@@ -169,8 +170,7 @@ export function guildRoutes(state: RestState): RouteDefinition[] {
               ? [...new Set([...member.roles, roleId])]
               : member.roles.filter((id) => id !== roleId);
           const updated = { ...member, roles };
-          guild.members[guild.members.indexOf(member)] = updated;
-          state.dispatch('GUILD_MEMBER_UPDATE', { ...updated, guild_id: guild.id }, guild.id);
+          replaceMember(state, guild, member, updated);
           return { status: 204 };
         },
       }),
@@ -202,53 +202,32 @@ export function guildRoutes(state: RestState): RouteDefinition[] {
         return { status: 200, body: bans };
       },
     },
-    {
-      method: 'GET',
-      pattern: /^\/guilds\/(\d+)\/bans\/(\d+)\/?$/,
-      route: ([guildId, userId]) => `/guilds/${guildId}/bans/${userId}`,
-      bucket: state.policies.bans,
-      majorParameter: guildMajor,
-      handle: ({ params: [guildId = '', userId = ''] }) => {
-        guildOf(state, guildId);
-        const entry = state.guildBans(guildId).get(userId);
-        if (!entry) throw new RestError(404, { code: 10026, message: 'Unknown Ban' });
-        return {
-          status: 200,
-          body: { reason: entry.reason, user: state.world.users.get(userId) ?? { id: userId } },
-        };
-      },
-    },
-    {
-      method: 'PUT',
-      pattern: /^\/guilds\/(\d+)\/bans\/(\d+)\/?$/,
-      route: ([guildId, userId]) => `/guilds/${guildId}/bans/${userId}`,
-      bucket: state.policies.bans,
-      majorParameter: guildMajor,
-      handle: ({ body, params: [guildId = '', userId = ''], request }) => {
-        const guild = guildOf(state, guildId);
-        validateDeleteMessageSeconds(asRecord(body));
-        ban(state, guild, userId, auditReason(request.headers));
-        return { status: 204 };
-      },
-    },
-    {
-      method: 'DELETE',
-      pattern: /^\/guilds\/(\d+)\/bans\/(\d+)\/?$/,
-      route: ([guildId, userId]) => `/guilds/${guildId}/bans/${userId}`,
-      bucket: state.policies.bans,
-      majorParameter: guildMajor,
-      handle: ({ params: [guildId = '', userId = ''] }) => {
-        guildOf(state, guildId);
-        const bans = state.guildBans(guildId);
-        if (!bans.delete(userId)) throw new RestError(404, { code: 10026, message: 'Unknown Ban' });
-        state.dispatch(
-          'GUILD_BAN_REMOVE',
-          { guild_id: guildId, user: state.world.users.get(userId) ?? { id: userId } },
-          guildId,
-        );
-        return { status: 204 };
-      },
-    },
+    guildUserRoute('bans', 'GET', ({ params: [guildId = '', userId = ''] }) => {
+      guildOf(state, guildId);
+      const entry = state.guildBans(guildId).get(userId);
+      if (!entry) throw new RestError(404, { code: 10026, message: 'Unknown Ban' });
+      return {
+        status: 200,
+        body: { reason: entry.reason, user: state.world.users.get(userId) ?? { id: userId } },
+      };
+    }),
+    guildUserRoute('bans', 'PUT', ({ body, params: [guildId = '', userId = ''], request }) => {
+      const guild = guildOf(state, guildId);
+      validateDeleteMessageSeconds(asRecord(body));
+      ban(state, guild, userId, auditReason(request.headers));
+      return { status: 204 };
+    }),
+    guildUserRoute('bans', 'DELETE', ({ params: [guildId = '', userId = ''] }) => {
+      guildOf(state, guildId);
+      const bans = state.guildBans(guildId);
+      if (!bans.delete(userId)) throw new RestError(404, { code: 10026, message: 'Unknown Ban' });
+      state.dispatch(
+        'GUILD_BAN_REMOVE',
+        { guild_id: guildId, user: state.world.users.get(userId) ?? { id: userId } },
+        guildId,
+      );
+      return { status: 204 };
+    }),
     {
       method: 'POST',
       pattern: /^\/guilds\/(\d+)\/bulk-ban\/?$/,
