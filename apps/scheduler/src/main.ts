@@ -1,22 +1,14 @@
-import {
-  assertPostgresReachable,
-  assertRedisReachable,
-  createLogger,
-  loadConfigOrExit,
-  runService,
-} from '@dgc/shared';
+import { assertPostgresReachable, assertRedisReachable, runProcess } from '@dgc/shared';
 import { schedulerEnvSchema } from './config.js';
 import { startScheduler } from './scheduler-app.js';
 
-const config = loadConfigOrExit('scheduler', schedulerEnvSchema);
-const logger = createLogger({ name: 'scheduler', level: config.LOG_LEVEL, format: config.LOG_FORMAT });
-
-await runService({
-  logger,
-  drainDeadlineMs: config.SCHEDULER_DRAIN_DEADLINE_MS,
-  preflight: [
+await runProcess({
+  name: 'scheduler',
+  schema: schedulerEnvSchema,
+  drainDeadlineMs: (config) => config.SCHEDULER_DRAIN_DEADLINE_MS,
+  preflight: (config) => [
     () => assertRedisReachable(config.REDIS_URL),
     () => assertPostgresReachable(config.DATABASE_URL),
   ],
-  start: () => startScheduler(config, logger),
+  start: startScheduler,
 });

@@ -1,3 +1,4 @@
 export * from './close-worker.js';
 export * from './graceful-shutdown.js';
+export * from './run-process.js';
 export * from './service-lifecycle.js';

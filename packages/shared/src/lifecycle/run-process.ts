@@ -1,0 +1,35 @@
+import type { z } from 'zod';
+import type { CommonEnv } from '../config/common-env.js';
+import { loadConfigOrExit } from '../config/load-config.js';
+import { createLogger, type Logger } from '../logging/logger.js';
+import { runService, type ServiceLifecycle } from './service-lifecycle.js';
+
+export interface ProcessDefinition<Schema extends z.ZodType<CommonEnv>> {
+  /** The process role: names its configuration errors and its log lines. */
+  name: string;
+  schema: Schema;
+  /** Literal secrets in the configuration to scrub from every log line. */
+  secrets?: (config: z.output<Schema>) => string[];
+  drainDeadlineMs: (config: z.output<Schema>) => number;
+  preflight: (config: z.output<Schema>) => (() => Promise<void>)[];
+  start: (config: z.output<Schema>, logger: Logger) => Promise<ServiceLifecycle>;
+}
+
+/** An entry point: validated configuration (or exit 78), a logger, preflight checks, start, graceful stop. */
+export async function runProcess<Schema extends z.ZodType<CommonEnv>>(
+  definition: ProcessDefinition<Schema>,
+): Promise<void> {
+  const config = loadConfigOrExit(definition.name, definition.schema);
+  const logger = createLogger({
+    name: definition.name,
+    level: config.LOG_LEVEL,
+    format: config.LOG_FORMAT,
+    secrets: definition.secrets?.(config) ?? [],
+  });
+  await runService({
+    logger,
+    drainDeadlineMs: definition.drainDeadlineMs(config),
+    preflight: definition.preflight(config),
+    start: () => definition.start(config, logger),
+  });
+}
