@@ -15,12 +15,18 @@ export async function assertRedisReachable(url: string, timeoutMs = 2_000): Prom
     retryStrategy: () => null,
     enableOfflineQueue: false,
   });
-  redis.on('error', () => {}); // reported through the rejected connect below
+  // ioredis rejects connect() with a generic "Connection is closed"; the socket error says why.
+  let socketError: Error | undefined;
+  redis.on('error', (error: Error) => {
+    socketError ??= error;
+  });
   try {
     await redis.connect();
     await redis.ping();
   } catch (error) {
-    throw new ServiceUnreachableError('Redis', withoutPassword(url), howToStartRedis, { cause: error });
+    throw new ServiceUnreachableError('Redis', withoutPassword(url), howToStartRedis, {
+      cause: socketError ?? error,
+    });
   } finally {
     redis.disconnect();
   }
