@@ -73,6 +73,8 @@ export interface SimulatorStats {
   restCalls: number;
   rateLimited: { user: number; global: number; shared: number };
   invalidRequests: number;
+  /** Delay of each connection's first heartbeat after HELLO, as a fraction of the interval (last 1,000). */
+  firstHeartbeatFractions: number[];
   sessionStartRemaining: number;
 }
 
@@ -108,6 +110,7 @@ export class DiscordSimulator extends EventEmitter<SimulatorEvents> {
   readonly #identifyLimiter: IdentifyLimiter;
   readonly #interactions = new Map<string, PendingInteraction>();
   readonly #restCalls: RestCallRecord[] = [];
+  readonly #firstHeartbeatFractions: number[] = [];
   readonly #stats = {
     identifies: 0,
     identifyConcurrencyViolations: 0,
@@ -236,6 +239,7 @@ export class DiscordSimulator extends EventEmitter<SimulatorEvents> {
       rateLimited: { ...this.#stats.rateLimited },
       restCalls: this.#restCalls.length,
       invalidRequests: this.#rest.invalidRequests.total,
+      firstHeartbeatFractions: [...this.#firstHeartbeatFractions],
       sessionStartRemaining: this.#identifyLimiter.remaining,
     };
   }
@@ -464,6 +468,12 @@ export class DiscordSimulator extends EventEmitter<SimulatorEvents> {
         this.#stats.resumes += 1;
         logger?.info({ shard: event.shard, replayed: event.replayed }, 'session resumed');
         this.emit('resumed', { shard: event.shard, sessionId: event.sessionId, replayed: event.replayed });
+        break;
+      case 'firstHeartbeat':
+        // Clients should wait interval × jitter (jitter in [0, 1)) before the first heartbeat; keep the last
+        // few so tests can check a client spreads its first heartbeats instead of sending them at once.
+        this.#firstHeartbeatFractions.push(event.fractionOfInterval);
+        if (this.#firstHeartbeatFractions.length > 1_000) this.#firstHeartbeatFractions.shift();
         break;
       case 'internalError':
         this.#stats.internalErrors += 1;

@@ -70,6 +70,23 @@ describe('unmodified discord.js clients against the simulator', () => {
     },
   );
 
+  it('@discordjs/ws sends its first heartbeat after interval × jitter, within one interval of HELLO', async () => {
+    simulator = await DiscordSimulator.start({
+      token,
+      shardCount: 2,
+      guildCount: 4,
+      heartbeatIntervalMs: 1_000,
+      maxConcurrency: 2,
+    });
+    manager = createManager(null, 2);
+    await manager.connect();
+    await expect.poll(() => simulator.stats().firstHeartbeatFractions.length, { timeout: 5_000 }).toBe(2);
+    for (const fraction of simulator.stats().firstHeartbeatFractions) {
+      expect(fraction).toBeGreaterThanOrEqual(0);
+      expect(fraction).toBeLessThan(1.1);
+    }
+  });
+
   it('@discordjs/ws works with payload (identify) compression', async () => {
     simulator = await DiscordSimulator.start({ token, shardCount: 1, guildCount: 4 });
     manager = createManager(null, 1, true);

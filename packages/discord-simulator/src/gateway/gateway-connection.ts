@@ -13,6 +13,7 @@ export interface GatewayHub {
   requestGuildMembers(connection: GatewayConnection, data: unknown): void;
   connectionClosed(connection: GatewayConnection, code: number, byClient: boolean): void;
   internalError(error: unknown): void;
+  firstHeartbeat(fractionOfInterval: number): void;
 }
 
 const maxPayloadBytes = 4_096;
@@ -32,6 +33,9 @@ export class GatewayConnection {
   /** IDENTIFY asked for payload compression (`compress: true`) and the transport is not compressed. */
   payloadCompression = false;
   #heartbeatDeadline: NodeJS.Timeout | undefined;
+  #helloSentAt = 0;
+  /** When the first heartbeat came, as a fraction of the interval (Discord expects interval × jitter). */
+  firstHeartbeatFraction: number | undefined;
   #windowStartedAt = Date.now();
   #payloadsInWindow = 0;
   #closed = false;
@@ -67,6 +71,7 @@ export class GatewayConnection {
 
   start(): void {
     this.sendPayload({ op: 10, d: { heartbeat_interval: this.#hub.heartbeatIntervalMs } });
+    this.#helloSentAt = performance.now();
     this.#armHeartbeatDeadline();
   }
 
@@ -138,6 +143,10 @@ export class GatewayConnection {
     }
     const { op, d } = payload;
     if (op === 1) {
+      if (this.firstHeartbeatFraction === undefined) {
+        this.firstHeartbeatFraction = (performance.now() - this.#helloSentAt) / this.#hub.heartbeatIntervalMs;
+        this.#hub.firstHeartbeat(this.firstHeartbeatFraction);
+      }
       this.#armHeartbeatDeadline();
       if (!this.withholdAcks) this.sendPayload({ op: 11 });
       return;

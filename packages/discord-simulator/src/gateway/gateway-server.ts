@@ -41,7 +41,8 @@ export type GatewayEvent =
   | { type: 'ready'; shard: [number, number]; sessionId: string }
   | { type: 'resumed'; shard: [number, number]; sessionId: string; replayed: number }
   | { type: 'closed'; shard?: [number, number]; sessionId?: string; code: number; byClient: boolean }
-  | { type: 'internalError'; error: unknown };
+  | { type: 'internalError'; error: unknown }
+  | { type: 'firstHeartbeat'; fractionOfInterval: number };
 
 const maxGuildsPerSession = 2_500;
 
@@ -341,6 +342,10 @@ export class GatewayServer implements GatewayHub {
       };
       this.#sendToSession(session, 'GUILD_MEMBERS_CHUNK', JSON.stringify(chunk));
     }
+  }
+
+  firstHeartbeat(fractionOfInterval: number): void {
+    this.#options.onEvent({ type: 'firstHeartbeat', fractionOfInterval });
   }
 
   internalError(error: unknown): void {
