@@ -110,6 +110,28 @@ function randomHuman(guild: SimulatedGuild, random: SeededRandom) {
   return members.length > 1 ? members[1 + random.int(members.length - 1)] : members[0];
 }
 
+/**
+ * The guild, text channel and member an injected event comes from: the ones asked for, or random ones (a
+ * human member, the guild's first text channel). Throws a RangeError naming what does not exist.
+ */
+function resolveActor(
+  world: SimulatedWorld,
+  random: SeededRandom,
+  wanted: { guildId?: string | undefined; channelId?: string | undefined; userId?: string | undefined },
+) {
+  const guild = wanted.guildId ? world.guildsById.get(wanted.guildId) : random.pick(world.guilds);
+  if (!guild) throw new RangeError(`unknown guild ${wanted.guildId}`);
+  const channel =
+    guild.channels.find((candidate) => candidate.id === wanted.channelId) ??
+    guild.channels.find((candidate) => candidate.type === ChannelType.GuildText);
+  if (!channel) throw new RangeError(`guild ${guild.id} has no text channel`);
+  const member = wanted.userId
+    ? guild.members.find((candidate) => candidate.user.id === wanted.userId)
+    : randomHuman(guild, random);
+  if (!member) throw new RangeError(`user ${wanted.userId} is not a member of guild ${guild.id}`);
+  return { guild, channel, member };
+}
+
 export interface MessageInput {
   guildId?: string;
   channelId?: string;
@@ -125,15 +147,13 @@ export function messageCreatePayload(input: {
   message: MessageInput;
   messageContentIntent: boolean;
 }): GatewayMessageCreateDispatchData {
-  const { world, random, message } = input;
-  const guild = message.guildId ? world.guildsById.get(message.guildId) : random.pick(world.guilds);
-  if (!guild) throw new RangeError(`unknown guild ${message.guildId}`);
-  const channelId =
-    message.channelId ?? guild.channels.find((channel) => channel.type === ChannelType.GuildText)?.id ?? '';
-  const member = message.authorId
-    ? guild.members.find((candidate) => candidate.user.id === message.authorId)
-    : randomHuman(guild, random);
-  if (!member) throw new RangeError(`user ${message.authorId} is not a member of guild ${guild.id}`);
+  const { message } = input;
+  const { guild, channel, member } = resolveActor(input.world, input.random, {
+    guildId: message.guildId,
+    channelId: message.channelId,
+    userId: message.authorId,
+  });
+  const channelId = channel.id;
   const now = Date.now();
   const { user, ...memberWithoutUser } = member;
   return {
@@ -175,17 +195,8 @@ export function chatInputInteractionPayload(input: {
   interaction: InteractionInput;
   token: string;
 }): APIChatInputApplicationCommandInteraction {
-  const { world, random, interaction } = input;
-  const guild = interaction.guildId ? world.guildsById.get(interaction.guildId) : random.pick(world.guilds);
-  if (!guild) throw new RangeError(`unknown guild ${interaction.guildId}`);
-  const channel =
-    guild.channels.find((candidate) => candidate.id === interaction.channelId) ??
-    guild.channels.find((candidate) => candidate.type === ChannelType.GuildText);
-  if (!channel) throw new RangeError(`guild ${guild.id} has no text channel`);
-  const member = interaction.userId
-    ? guild.members.find((candidate) => candidate.user.id === interaction.userId)
-    : randomHuman(guild, random);
-  if (!member) throw new RangeError(`user ${interaction.userId} is not a member of guild ${guild.id}`);
+  const { world, interaction } = input;
+  const { guild, channel, member } = resolveActor(world, input.random, interaction);
   const commandIdSeed = [...interaction.commandName].reduce((sum, char) => sum * 31 + char.charCodeAt(0), 7);
   return {
     id: input.ids.next(),
