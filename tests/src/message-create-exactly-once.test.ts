@@ -68,14 +68,16 @@ describe(`${eventCount} MESSAGE_CREATE events through gateway, Redis and two wor
 
   it('does not count a redelivered event twice', async () => {
     const before = await countsInDatabase(prisma);
-    const jobs = await cluster.probe.queue.getJobs(['completed'], 0, 99);
+    const jobs = await cluster.probe.queue('events').getJobs(['completed'], 0, 99);
     expect(jobs.length).toBeGreaterThan(0);
     // Redeliver completed MESSAGE_CREATE jobs as a stalled-job retry or a resume replay would.
-    await cluster.probe.queue.addBulk(
-      jobs
-        .filter((job) => job.name === GatewayDispatchEvents.MessageCreate)
-        .map((job) => ({ name: job.name, data: job.data })),
-    );
+    await cluster.probe
+      .queue('events')
+      .addBulk(
+        jobs
+          .filter((job) => job.name === GatewayDispatchEvents.MessageCreate)
+          .map((job) => ({ name: job.name, data: job.data })),
+      );
     await expect.poll(() => cluster.probe.unfinished(), { timeout: 30_000 }).toBe(0);
     expect(await cluster.probe.failed()).toBe(0);
     expect(await countsInDatabase(prisma)).toEqual(before);

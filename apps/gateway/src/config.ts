@@ -1,4 +1,12 @@
-import { commonEnvShape, discordEnvShape, type Environment, loadConfig, positiveInt } from '@dgc/shared';
+import {
+  commonEnvShape,
+  discordEnvShape,
+  type Environment,
+  type LaneName,
+  loadConfig,
+  parseLaneRoutes,
+  positiveInt,
+} from '@dgc/shared';
 import { GatewayIntentBits } from 'discord-api-types/v10';
 import { z } from 'zod';
 import { parseShardIds } from './shards/shard-ids.js';
@@ -56,6 +64,19 @@ const eventList = z
     value === undefined ? null : new Set(value.split(',').map((name) => name.trim().toUpperCase())),
   );
 
+const laneRoutes = z
+  .string()
+  .optional()
+  .transform((value, context): Record<string, LaneName> => {
+    if (value === undefined) return {};
+    try {
+      return parseLaneRoutes(value);
+    } catch (error) {
+      context.addIssue({ code: 'custom', message: (error as Error).message });
+      return z.NEVER;
+    }
+  });
+
 export const gatewayEnvSchema = z
   .object({
     ...commonEnvShape,
@@ -67,6 +88,8 @@ export const gatewayEnvSchema = z
     GATEWAY_INTENTS: intents,
     /** Forward only these events; unset means "what workers have registered handlers for". */
     GATEWAY_EVENTS: eventList,
+    /** Moves events between lanes, e.g. `GUILD_MEMBER_ADD=bulk`; see `defaultLaneRoutes`. */
+    GATEWAY_LANE_ROUTES: laneRoutes,
     /** A batch is written to Redis when it holds this many events... */
     GATEWAY_BATCH_MAX_EVENTS: positiveInt(500),
     /** ...or when its oldest event has waited this long, whichever comes first. */

@@ -1,8 +1,11 @@
 import {
+  createLaneRouter,
   createRedisConnection,
   type GatewayEventEnvelope,
   type Logger,
-  QueueNames,
+  laneNames,
+  lanePolicies,
+  laneQueueName,
   type ServiceLifecycle,
 } from '@dgc/shared';
 import { REST } from '@discordjs/rest';
@@ -13,14 +16,6 @@ import { BatchingPublisher } from './publish/batching-publisher.js';
 import { EventFilter } from './publish/event-filter.js';
 import { createShardManager } from './shards/shard-manager.js';
 
-/** Job options for gateway events: bounded retention so Redis memory stays flat under sustained load. */
-const eventJobOptions = {
-  attempts: 5,
-  backoff: { type: 'exponential', delay: 1_000 },
-  removeOnComplete: { age: 3_600, count: 1_000 },
-  removeOnFail: { age: 7 * 24 * 3_600, count: 10_000 },
-} as const;
-
 /** Connects this process's shards and forwards every wanted dispatch to the gateway events queue. */
 export async function startGateway(config: GatewayConfig, logger: Logger): Promise<ServiceLifecycle> {
   const redis = createRedisConnection({ url: config.REDIS_URL, connectionName: 'gateway:commands' });
@@ -28,17 +23,23 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     url: config.REDIS_URL,
     connectionName: 'gateway:subscriptions',
   });
-  const queue = new Queue<GatewayEventEnvelope>(QueueNames.gatewayEvents, {
-    connection: redis,
-    prefix: config.REDIS_KEY_PREFIX,
-  });
-  const publisher = new BatchingPublisher(queue, {
-    maxEvents: config.GATEWAY_BATCH_MAX_EVENTS,
-    maxWaitMs: config.GATEWAY_BATCH_MAX_WAIT_MS,
-    maxInFlight: config.GATEWAY_MAX_BATCHES_IN_FLIGHT,
-    logger,
-    jobOptions: eventJobOptions,
-  });
+  const laneFor = createLaneRouter(config.GATEWAY_LANE_ROUTES);
+  const lanes = new Map(
+    laneNames.map((lane) => {
+      const queue = new Queue<GatewayEventEnvelope>(laneQueueName(lane), {
+        connection: redis,
+        prefix: config.REDIS_KEY_PREFIX,
+      });
+      const publisher = new BatchingPublisher(queue, {
+        maxEvents: config.GATEWAY_BATCH_MAX_EVENTS,
+        maxWaitMs: Math.min(config.GATEWAY_BATCH_MAX_WAIT_MS, lanePolicies[lane].maxBatchWaitMs),
+        maxInFlight: config.GATEWAY_MAX_BATCHES_IN_FLIGHT,
+        logger: logger.child({ lane }),
+        jobOptions: lanePolicies[lane].jobOptions,
+      });
+      return [lane, { queue, publisher }] as const;
+    }),
+  );
   const filter = config.GATEWAY_EVENTS
     ? EventFilter.fixed(config.GATEWAY_EVENTS)
     : await EventFilter.fromWorkerSubscriptions(config.REDIS_KEY_PREFIX, redis, subscriber, logger);
@@ -48,7 +49,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   const manager = createShardManager(config, rest, logger);
   manager.on(WebSocketShardEvents.Dispatch, (dispatch, shardId) => {
     if (!filter.wants(dispatch.t)) return;
-    publisher.publish({
+    lanes.get(laneFor(dispatch.t))?.publisher.publish({
       shardId,
       sequence: dispatch.s,
       event: dispatch.t,
@@ -63,10 +64,12 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     async stopIntake() {
       await manager.destroy({ reason: 'gateway shutting down' });
     },
-    drain: (deadline) => publisher.drain(deadline),
+    async drain(deadline) {
+      await Promise.all([...lanes.values()].map(({ publisher }) => publisher.drain(deadline)));
+    },
     async close() {
       await filter.stop();
-      await queue.close();
+      await Promise.all([...lanes.values()].map(({ queue }) => queue.close()));
       await Promise.allSettled([redis.quit(), subscriber.quit()]);
     },
   };

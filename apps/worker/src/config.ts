@@ -3,17 +3,65 @@ import {
   databaseEnvShape,
   discordEnvShape,
   type Environment,
+  isLaneName,
+  type LaneName,
+  laneNames,
   loadConfig,
   positiveInt,
 } from '@dgc/shared';
 import { z } from 'zod';
 
+const lanes = z
+  .string()
+  .default(laneNames.join(','))
+  .transform((value, context): LaneName[] => {
+    const names = value
+      .split(',')
+      .map((name) => name.trim())
+      .filter(Boolean);
+    const unknown = names.filter((name) => !isLaneName(name));
+    if (unknown.length > 0 || names.length === 0) {
+      context.addIssue({
+        code: 'custom',
+        message: `must list lanes among ${laneNames.join(', ')} (got "${value}")`,
+      });
+      return z.NEVER;
+    }
+    return [...new Set(names)] as LaneName[];
+  });
+
+const laneConcurrency = z
+  .string()
+  .optional()
+  .transform((value, context): Partial<Record<LaneName, number>> => {
+    const limits: Partial<Record<LaneName, number>> = {};
+    for (const part of (value ?? '')
+      .split(',')
+      .map((piece) => piece.trim())
+      .filter(Boolean)) {
+      const [lane, limit] = part.split('=').map((piece) => piece.trim());
+      if (!lane || !isLaneName(lane) || !/^[1-9]\d*$/.test(limit ?? '')) {
+        context.addIssue({
+          code: 'custom',
+          message: `"${part}": expected lane=concurrency, e.g. interactions=20`,
+        });
+        return z.NEVER;
+      }
+      limits[lane] = Number(limit);
+    }
+    return limits;
+  });
+
 export const workerEnvSchema = z.object({
   ...commonEnvShape,
   ...databaseEnvShape,
   ...discordEnvShape,
-  /** Jobs one worker process runs at once. */
+  /** Jobs one worker process runs at once, per lane unless WORKER_LANE_CONCURRENCY says otherwise. */
   WORKER_CONCURRENCY: positiveInt(50),
+  /** Lanes this process consumes, so operators can scale them separately (e.g. `interactions`). */
+  WORKER_LANES: lanes,
+  /** Per-lane concurrency, e.g. `interactions=20,bulk=5`. */
+  WORKER_LANE_CONCURRENCY: laneConcurrency,
   /** A handler still running after this is aborted (its AbortSignal fires) and the job fails for retry. */
   WORKER_JOB_TIMEOUT_MS: positiveInt(10_000),
   /** On SIGTERM, in-flight jobs get this long to finish; unfinished ones go back to the queue. */

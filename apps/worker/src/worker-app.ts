@@ -4,7 +4,7 @@ import {
   EventSubscriptions,
   type GatewayEventEnvelope,
   type Logger,
-  QueueNames,
+  laneQueueName,
   type ServiceLifecycle,
 } from '@dgc/shared';
 import { createPrismaClient } from '@dgc/shared/db';
@@ -35,23 +35,34 @@ export async function startWorker(
 
   await new EventSubscriptions(config.REDIS_KEY_PREFIX).register(redis, registry.subscribedEvents());
 
-  const worker = new Worker<GatewayEventEnvelope>(
-    QueueNames.gatewayEvents,
-    createJobProcessor({ registry, rest, prisma, redis, logger, jobTimeoutMs: config.WORKER_JOB_TIMEOUT_MS }),
-    {
-      connection: createRedisConnection({ url: config.REDIS_URL, connectionName: 'worker:consumer' }),
-      prefix: config.REDIS_KEY_PREFIX,
-      concurrency: config.WORKER_CONCURRENCY,
-    },
-  );
-  worker.on('failed', (job, error) => {
-    logger.warn({ jobId: job?.id, event: job?.name, attempt: job?.attemptsMade, err: error }, 'job failed');
+  const processor = createJobProcessor({
+    registry,
+    rest,
+    prisma,
+    redis,
+    logger,
+    jobTimeoutMs: config.WORKER_JOB_TIMEOUT_MS,
   });
-  worker.on('error', (error) => logger.error({ err: error }, 'worker error'));
-  await worker.waitUntilReady();
+  const workers = config.WORKER_LANES.map((lane) => {
+    const concurrency = config.WORKER_LANE_CONCURRENCY[lane] ?? config.WORKER_CONCURRENCY;
+    const worker = new Worker<GatewayEventEnvelope>(laneQueueName(lane), processor, {
+      connection: createRedisConnection({ url: config.REDIS_URL, connectionName: `worker:consumer:${lane}` }),
+      prefix: config.REDIS_KEY_PREFIX,
+      concurrency,
+    });
+    worker.on('failed', (job, error) => {
+      logger.warn(
+        { lane, jobId: job?.id, event: job?.name, attempt: job?.attemptsMade, err: error },
+        'job failed',
+      );
+    });
+    worker.on('error', (error) => logger.error({ lane, err: error }, 'worker error'));
+    return { lane, concurrency, worker };
+  });
+  await Promise.all(workers.map(({ worker }) => worker.waitUntilReady()));
   logger.info(
     {
-      concurrency: config.WORKER_CONCURRENCY,
+      lanes: Object.fromEntries(workers.map(({ lane, concurrency }) => [lane, concurrency])),
       events: registry.subscribedEvents(),
       commands: registry.commands.map((command) => command.name),
     },
@@ -59,10 +70,13 @@ export async function startWorker(
   );
 
   return {
-    stopIntake: () => worker.pause(true),
+    async stopIntake() {
+      await Promise.all(workers.map(({ worker }) => worker.pause(true)));
+    },
     async drain(deadline) {
-      const { forced } = await closeWorkerWithin(worker, deadline);
-      if (forced) logger.warn('drain deadline passed; unfinished jobs return to the queue');
+      const results = await Promise.all(workers.map(({ worker }) => closeWorkerWithin(worker, deadline)));
+      if (results.some(({ forced }) => forced))
+        logger.warn('drain deadline passed; unfinished jobs return to the queue');
     },
     async close() {
       await Promise.allSettled([redis.quit(), prisma.$disconnect()]);

@@ -1,33 +1,43 @@
-import { createRedisConnection, QueueNames } from '@dgc/shared';
+import { createRedisConnection, type LaneName, laneNames, laneQueueName } from '@dgc/shared';
 import { Queue } from 'bullmq';
 import { redisUrl } from './services.js';
 
-/** The gateway events queue of a test's key prefix, for assertions on its counts. */
+/** The lane queues of a test's key prefix, for assertions on their counts. */
 export class EventsQueueProbe {
-  readonly queue: Queue;
   readonly #keyPrefix: string;
   readonly #redis;
+  readonly #queues: Map<LaneName, Queue>;
 
   constructor(keyPrefix: string) {
     this.#keyPrefix = keyPrefix;
     this.#redis = createRedisConnection({ url: redisUrl, connectionName: 'test:probe' });
-    this.queue = new Queue(QueueNames.gatewayEvents, { connection: this.#redis, prefix: keyPrefix });
+    this.#queues = new Map(
+      laneNames.map((lane) => [
+        lane,
+        new Queue(laneQueueName(lane), { connection: this.#redis, prefix: keyPrefix }),
+      ]),
+    );
   }
 
-  /** Jobs not yet finished: waiting, active, delayed or prioritized. */
+  queue(lane: LaneName): Queue {
+    const queue = this.#queues.get(lane);
+    if (!queue) throw new Error(`no lane ${lane}`);
+    return queue;
+  }
+
+  /** Jobs not yet finished in any lane: waiting, active, delayed or prioritized. */
   async unfinished(): Promise<number> {
-    const counts = await this.queue.getJobCounts(
-      'waiting',
-      'active',
-      'delayed',
-      'prioritized',
-      'waiting-children',
+    const counts = await Promise.all(
+      [...this.#queues.values()].map((queue) =>
+        queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children'),
+      ),
     );
-    return Object.values(counts).reduce((sum, count) => sum + count, 0);
+    return counts.flatMap((count) => Object.values(count)).reduce((sum, count) => sum + count, 0);
   }
 
   async failed(): Promise<number> {
-    return this.queue.getFailedCount();
+    const counts = await Promise.all([...this.#queues.values()].map((queue) => queue.getFailedCount()));
+    return counts.reduce((sum, count) => sum + count, 0);
   }
 
   /** Deletes every key under the test's prefix and closes the connection. */
@@ -38,7 +48,7 @@ export class EventsQueueProbe {
       cursor = next;
       if (keys.length > 0) await this.#redis.del(...keys);
     } while (cursor !== '0');
-    await this.queue.close();
+    await Promise.all([...this.#queues.values()].map((queue) => queue.close()));
     await this.#redis.quit();
   }
 }

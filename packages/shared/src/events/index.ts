@@ -1,3 +1,4 @@
 export * from './event-envelope.js';
 export * from './event-subscriptions.js';
+export * from './lanes.js';
 export * from './queue-names.js';

@@ -1,10 +1,9 @@
 /**
  * Queue names are part of the wire contract between gateways, workers and the scheduler: renaming one
- * strands the jobs already waiting under the old name.
+ * strands the jobs already waiting under the old name. Gateway events use one queue per lane
+ * (`laneQueueName`).
  */
 export const QueueNames = {
-  /** Every gateway dispatch a handler subscribes to. */
-  gatewayEvents: 'gateway-events',
   /** Periodic jobs run by the scheduler. */
   scheduledJobs: 'scheduled-jobs',
 } as const;

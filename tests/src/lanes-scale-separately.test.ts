@@ -1,0 +1,42 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestCluster, type TestCluster } from './support/cluster.js';
+import { startService } from './support/services.js';
+
+describe('lanes', () => {
+  let cluster: TestCluster;
+
+  beforeAll(async () => {
+    cluster = await createTestCluster('lanes', { interactionResponseWindowMs: 30_000 });
+    cluster.processes.push(
+      await startService('worker', { ...cluster.env, WORKER_LANES: 'events,bulk' }, 'events-worker'),
+    );
+    cluster.processes.push(await startService('gateway', cluster.env));
+  });
+
+  afterAll(async () => {
+    await cluster?.teardown();
+  });
+
+  it('keeps interactions in their own lane, answered only by workers that consume it', {
+    timeout: 60_000,
+  }, async () => {
+    const message = cluster.simulator.injectMessageCreate();
+    const interaction = cluster.simulator.injectInteraction({ commandName: 'ping' });
+    await expect
+      .poll(() => cluster.probe.queue('interactions').getWaitingCount(), { timeout: 10_000 })
+      .toBe(1);
+    await expect.poll(() => cluster.probe.queue('events').getCompletedCount(), { timeout: 10_000 }).toBe(1);
+    expect(cluster.simulator.restCalls.some((call) => call.route.includes(interaction.id))).toBe(false);
+    expect(message.id).toEqual(expect.any(String));
+
+    cluster.processes.push(
+      await startService(
+        'worker',
+        { ...cluster.env, WORKER_LANES: 'interactions', WORKER_LANE_CONCURRENCY: 'interactions=5' },
+        'interactions-worker',
+      ),
+    );
+    const callback = await cluster.simulator.waitForInteractionResponse(interaction.id, 15_000);
+    expect(callback.status).toBe(204);
+  });
+});
