@@ -97,6 +97,10 @@ export const gatewayEnvSchema = z
     /** Batches being written at once; more waiting events stay buffered in memory. */
     GATEWAY_MAX_BATCHES_IN_FLIGHT: positiveInt(4),
     GATEWAY_COMPRESSION: z.enum(['none', 'zlib'], { message: 'must be none or zlib' }).default('zlib'),
+    /** A sheddable lane (bulk) with more waiting events than this drops new ones, counted per event type. */
+    GATEWAY_SHED_HIGH_WATER_MARK: positiveInt(10_000),
+    /** How often lane depths are read from Redis for shedding decisions. */
+    GATEWAY_DEPTH_POLL_MS: positiveInt(250),
     /** On SIGTERM, buffered events get this long to reach Redis. */
     GATEWAY_DRAIN_DEADLINE_MS: positiveInt(10_000),
   })

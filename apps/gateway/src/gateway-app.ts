@@ -14,6 +14,7 @@ import { Queue } from 'bullmq';
 import type { GatewayConfig } from './config.js';
 import { BatchingPublisher } from './publish/batching-publisher.js';
 import { EventFilter } from './publish/event-filter.js';
+import { LaneBackpressure } from './publish/lane-backpressure.js';
 import { createShardManager } from './shards/shard-manager.js';
 
 /** Connects this process's shards and forwards every wanted dispatch to the gateway events queue. */
@@ -40,6 +41,13 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       return [lane, { queue, publisher }] as const;
     }),
   );
+  const backpressure = new LaneBackpressure({
+    queues: new Map([...lanes].map(([lane, { queue }]) => [lane, queue])),
+    buffered: (lane) => lanes.get(lane)?.publisher.bufferedCount ?? 0,
+    highWaterMark: config.GATEWAY_SHED_HIGH_WATER_MARK,
+    pollIntervalMs: config.GATEWAY_DEPTH_POLL_MS,
+    logger,
+  }).start();
   const filter = config.GATEWAY_EVENTS
     ? EventFilter.fixed(config.GATEWAY_EVENTS)
     : await EventFilter.fromWorkerSubscriptions(config.REDIS_KEY_PREFIX, redis, subscriber, logger);
@@ -49,7 +57,9 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   const manager = createShardManager(config, rest, logger);
   manager.on(WebSocketShardEvents.Dispatch, (dispatch, shardId) => {
     if (!filter.wants(dispatch.t)) return;
-    lanes.get(laneFor(dispatch.t))?.publisher.publish({
+    const lane = laneFor(dispatch.t);
+    if (backpressure.shouldShed(lane, dispatch.t)) return;
+    lanes.get(lane)?.publisher.publish({
       shardId,
       sequence: dispatch.s,
       event: dispatch.t,
@@ -68,6 +78,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       await Promise.all([...lanes.values()].map(({ publisher }) => publisher.drain(deadline)));
     },
     async close() {
+      backpressure.stop();
       await filter.stop();
       await Promise.all([...lanes.values()].map(({ queue }) => queue.close()));
       await Promise.allSettled([redis.quit(), subscriber.quit()]);
