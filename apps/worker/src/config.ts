@@ -66,6 +66,8 @@ export const workerEnvSchema = z.object({
   WORKER_JOB_TIMEOUT_MS: positiveInt(10_000),
   /** On SIGTERM, in-flight jobs get this long to finish; unfinished ones go back to the queue. */
   WORKER_DRAIN_DEADLINE_MS: positiveInt(15_000),
+  /** How long a handled event's id is remembered, so a redelivery (retry, stall, resume replay) is skipped. */
+  WORKER_DEDUPE_TTL_MS: positiveInt(24 * 3_600_000),
   /** Timeout for each Discord REST request. */
   DISCORD_REST_TIMEOUT_MS: positiveInt(15_000),
 });

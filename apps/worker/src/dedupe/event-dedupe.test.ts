@@ -1,0 +1,90 @@
+import { randomUUID } from 'node:crypto';
+import { createRedisConnection, type Redis } from '@dgc/shared';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EventDedupe, EventInProgressError } from './event-dedupe.js';
+
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+describe('EventDedupe', () => {
+  let redis: Redis;
+  const keyPrefix = `test-dedupe-${randomUUID()}`;
+
+  beforeAll(() => {
+    redis = createRedisConnection({ url: redisUrl, connectionName: 'test:dedupe' });
+  });
+
+  afterAll(async () => {
+    const keys = await redis.keys(`${keyPrefix}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+    await redis.quit();
+  });
+
+  const dedupe = (processingTtlMs = 10_000) =>
+    new EventDedupe(redis, { keyPrefix, processingTtlMs, doneTtlMs: 60_000 });
+
+  it('runs an event once: a redelivery after success is skipped', async () => {
+    const claim = await dedupe().claim('MESSAGE_CREATE:1');
+    expect(claim.run).toBe(true);
+    if (claim.run) await claim.settle('done');
+    expect((await dedupe().claim('MESSAGE_CREATE:1')).run).toBe(false);
+  });
+
+  it('refuses a second concurrent claim with a retryable error', async () => {
+    const first = await dedupe().claim('MESSAGE_CREATE:2');
+    expect(first.run).toBe(true);
+    await expect(dedupe().claim('MESSAGE_CREATE:2')).rejects.toBeInstanceOf(EventInProgressError);
+  });
+
+  it('releases a failed attempt so the retry runs', async () => {
+    const first = await dedupe().claim('MESSAGE_CREATE:3');
+    if (first.run) await first.settle('release');
+    expect((await dedupe().claim('MESSAGE_CREATE:3')).run).toBe(true);
+  });
+
+  it('lets another worker take over once a crashed worker’s claim expires', async () => {
+    expect((await dedupe(50).claim('MESSAGE_CREATE:4')).run).toBe(true);
+    await expect
+      .poll(
+        async () =>
+          (
+            await dedupe()
+              .claim('MESSAGE_CREATE:4')
+              .catch(() => ({ run: 'busy' }))
+          ).run,
+        { timeout: 2_000, interval: 20 },
+      )
+      .toBe(true);
+  });
+
+  it('settles only its own claim', async () => {
+    const stale = await dedupe(50).claim('MESSAGE_CREATE:5');
+    await expect
+      .poll(
+        async () =>
+          (
+            await dedupe()
+              .claim('MESSAGE_CREATE:5')
+              .catch(() => ({ run: 'busy' }))
+          ).run,
+        { timeout: 2_000, interval: 20 },
+      )
+      .toBe(true);
+    if (stale.run) await stale.settle('release'); // the expired attempt must not release the new claim
+    await expect(dedupe().claim('MESSAGE_CREATE:5')).rejects.toBeInstanceOf(EventInProgressError);
+  });
+
+  it('claims thousands of events concurrently, each exactly once', async () => {
+    const keys = Array.from({ length: 2_000 }, (_, index) => `MESSAGE_CREATE:bulk-${index}`);
+    const outcomes = await Promise.all(
+      [...keys, ...keys].map((key) =>
+        dedupe()
+          .claim(key)
+          .then(
+            (claim) => claim.run,
+            () => 'busy',
+          ),
+      ),
+    );
+    expect(outcomes.filter((outcome) => outcome === true)).toHaveLength(2_000);
+  });
+});
