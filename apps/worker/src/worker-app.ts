@@ -11,7 +11,6 @@ import { createPrismaClient } from '@dgc/shared/db';
 import { REST } from '@discordjs/rest';
 import { Worker } from 'bullmq';
 import type { WorkerConfig } from './config.js';
-import { EventDedupe } from './dedupe/event-dedupe.js';
 import { createBotHandlers } from './handlers/bot-handlers.js';
 import type { HandlerRegistry } from './handlers/handler-registry.js';
 import { createJobProcessor } from './runtime/job-processor.js';
