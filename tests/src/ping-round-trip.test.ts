@@ -44,6 +44,25 @@ describe('/ping through the whole cluster', () => {
     expect(callbacksForThese).toHaveLength(50);
   });
 
+  it('does not answer a redelivered interaction twice (worker-side dedupe)', async () => {
+    const interaction = cluster.simulator.injectInteraction({ commandName: 'ping' });
+    await cluster.simulator.waitForInteractionResponse(interaction.id, 10_000);
+    await expect.poll(() => cluster.probe.unfinished(), { timeout: 10_000 }).toBe(0);
+    const completed = await cluster.probe.queue('interactions').getJobs(['completed'], 0, 200);
+    const original = completed.find(
+      (job) => (job.data as { payload: { id: string } }).payload.id === interaction.id,
+    );
+    expect(original).toBeDefined();
+    // Redelivery as a stalled job or a gateway resume replay would produce it.
+    await cluster.probe.queue('interactions').add(original?.name ?? 'INTERACTION_CREATE', original?.data);
+    await expect.poll(() => cluster.probe.unfinished(), { timeout: 10_000 }).toBe(0);
+    expect(await cluster.probe.failed()).toBe(0);
+    const callbacks = cluster.simulator.restCalls.filter(
+      (call) => call.route === `/interactions/${interaction.id}/:token/callback`,
+    );
+    expect(callbacks).toHaveLength(1);
+  });
+
   it('tells the user when a command is unknown', async () => {
     const interaction = cluster.simulator.injectInteraction({ commandName: 'does-not-exist' });
     const callback = await cluster.simulator.waitForInteractionResponse(interaction.id, 10_000);

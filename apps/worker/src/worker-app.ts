@@ -11,6 +11,7 @@ import { createPrismaClient } from '@dgc/shared/db';
 import { REST } from '@discordjs/rest';
 import { Worker } from 'bullmq';
 import type { WorkerConfig } from './config.js';
+import { EventDedupe } from './dedupe/event-dedupe.js';
 import { createBotHandlers } from './handlers/bot-handlers.js';
 import type { HandlerRegistry } from './handlers/handler-registry.js';
 import { createJobProcessor } from './runtime/job-processor.js';
@@ -35,6 +36,12 @@ export async function startWorker(
 
   await new EventSubscriptions(config.REDIS_KEY_PREFIX).register(redis, registry.subscribedEvents());
 
+  const dedupe = new EventDedupe(redis, {
+    keyPrefix: config.REDIS_KEY_PREFIX,
+    // A claim outlives the job timeout, so only a crashed worker's claim ever expires.
+    processingTtlMs: config.WORKER_JOB_TIMEOUT_MS * 2,
+    doneTtlMs: config.WORKER_DEDUPE_TTL_MS,
+  });
   const processor = createJobProcessor({
     registry,
     rest,
@@ -42,6 +49,7 @@ export async function startWorker(
     redis,
     logger,
     jobTimeoutMs: config.WORKER_JOB_TIMEOUT_MS,
+    dedupe,
   });
   const workers = config.WORKER_LANES.map((lane) => {
     const concurrency = config.WORKER_LANE_CONCURRENCY[lane] ?? config.WORKER_CONCURRENCY;
