@@ -64,6 +64,11 @@ export const workerEnvSchema = z.object({
   WORKER_LANE_CONCURRENCY: laneConcurrency,
   /** A handler still running after this is aborted (its AbortSignal fires) and the job fails for retry. */
   WORKER_JOB_TIMEOUT_MS: positiveInt(10_000),
+  /**
+   * A job's lock lasts this long and is renewed while it runs; a killed worker's jobs are handed to another
+   * worker once it lapses (BullMQ's stalled-job check runs at the same interval).
+   */
+  WORKER_LOCK_DURATION_MS: positiveInt(30_000),
   /** On SIGTERM, in-flight jobs get this long to finish; unfinished ones go back to the queue. */
   WORKER_DRAIN_DEADLINE_MS: positiveInt(15_000),
   /** How long a handled event's id is remembered, so a redelivery (retry, stall, resume replay) is skipped. */

@@ -57,6 +57,8 @@ export async function startWorker(
       connection: createRedisConnection({ url: config.REDIS_URL, connectionName: `worker:consumer:${lane}` }),
       prefix: config.REDIS_KEY_PREFIX,
       concurrency,
+      lockDuration: config.WORKER_LOCK_DURATION_MS,
+      stalledInterval: config.WORKER_LOCK_DURATION_MS,
     });
     worker.on('failed', (job, error) => {
       logger.warn(
