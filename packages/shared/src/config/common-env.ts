@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { discordToken, keyPrefix, logFormat, logLevel, urlWithProtocols } from './env-fields.js';
+import { discordToken, keyPrefix, logFormat, logLevel, positiveInt, urlWithProtocols } from './env-fields.js';
 
 /** Variables every process reads. Each app extends this with its own. */
 export const commonEnvShape = {
@@ -7,6 +7,8 @@ export const commonEnvShape = {
   LOG_FORMAT: logFormat,
   REDIS_URL: urlWithProtocols(['redis:', 'rediss:'], 'redis://127.0.0.1:6379'),
   REDIS_KEY_PREFIX: keyPrefix,
+  /** A blocked event loop longer than this (ms) is logged as a warning. */
+  EVENT_LOOP_WARN_MS: positiveInt(200),
 };
 
 export const databaseEnvShape = {

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { CommonEnv } from '../config/common-env.js';
 import { loadConfigOrExit } from '../config/load-config.js';
 import { createLogger, type Logger } from '../logging/logger.js';
+import { EventLoopMonitor } from './event-loop-monitor.js';
 import { runService, type ServiceLifecycle } from './service-lifecycle.js';
 
 export interface ProcessDefinition<Schema extends z.ZodType<CommonEnv>> {
@@ -26,6 +27,7 @@ export async function runProcess<Schema extends z.ZodType<CommonEnv>>(
     format: config.LOG_FORMAT,
     secrets: definition.secrets?.(config) ?? [],
   });
+  new EventLoopMonitor({ logger, warnAboveMs: config.EVENT_LOOP_WARN_MS }).start();
   await runService({
     logger,
     drainDeadlineMs: definition.drainDeadlineMs(config),
