@@ -1,0 +1,94 @@
+import { randomUUID } from 'node:crypto';
+import { createLogger, createRedisConnection, type GatewayEventEnvelope, laneQueueName } from '@dgc/shared';
+import { HandlerRegistry, loadWorkerConfig, startWorker } from '@dgc/worker';
+import { Queue, UnrecoverableError } from 'bullmq';
+import { GatewayDispatchEvents } from 'discord-api-types/v10';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EventsQueueProbe } from './support/queue-inspection.js';
+import { redisUrl, simulatorToken, uniqueKeyPrefix } from './support/services.js';
+
+const keyPrefix = uniqueKeyPrefix('handler-runtime');
+
+function envelope(event: GatewayDispatchEvents, id: string): GatewayEventEnvelope {
+  return {
+    shardId: 0,
+    sequence: 1,
+    event,
+    payload: { id } as never,
+    receivedAt: Date.now(),
+  } as GatewayEventEnvelope;
+}
+
+describe('handler runtime', () => {
+  const seen = { hangingAborted: 0, badInputCalls: 0 };
+  const registry = new HandlerRegistry()
+    .on(GatewayDispatchEvents.GuildBanAdd, (_data, { signal }) => {
+      // Hangs until aborted: the timeout must fire the signal and fail the job for retry.
+      return new Promise<void>((_resolve, reject) => {
+        signal.addEventListener('abort', () => {
+          seen.hangingAborted += 1;
+          reject(signal.reason);
+        });
+      });
+    })
+    .on(GatewayDispatchEvents.GuildBanRemove, async () => {
+      seen.badInputCalls += 1;
+      throw new UnrecoverableError('the ban payload names no user');
+    });
+  let worker: Awaited<ReturnType<typeof startWorker>>;
+  let queue: Queue<GatewayEventEnvelope>;
+  const probe = new EventsQueueProbe(keyPrefix);
+  const redis = createRedisConnection({ url: redisUrl, connectionName: 'test:handler-runtime' });
+
+  beforeAll(async () => {
+    const config = loadWorkerConfig({
+      REDIS_URL: redisUrl,
+      REDIS_KEY_PREFIX: keyPrefix,
+      DISCORD_TOKEN: simulatorToken,
+      DISCORD_API_URL: 'http://127.0.0.1:9/api',
+      WORKER_JOB_TIMEOUT_MS: '200',
+      WORKER_LANES: 'events',
+    });
+    worker = await startWorker(config, createLogger({ name: 'worker', level: 'silent' }), registry);
+    queue = new Queue(laneQueueName('events'), { connection: redis, prefix: keyPrefix });
+  });
+
+  afterAll(async () => {
+    await worker?.stopIntake();
+    await worker?.drain(AbortSignal.timeout(5_000));
+    await worker?.close();
+    await queue?.close();
+    await probe.removeAndClose();
+    await redis.quit();
+  });
+
+  it('aborts a hanging handler at the job timeout and retries the job', { timeout: 30_000 }, async () => {
+    const job = await queue.add('GUILD_BAN_ADD', envelope(GatewayDispatchEvents.GuildBanAdd, randomUUID()), {
+      attempts: 2,
+      backoff: { type: 'fixed', delay: 10 },
+    });
+    await expect
+      .poll(async () => (await queue.getJobState(job.id ?? '')) === 'failed', { timeout: 20_000 })
+      .toBe(true);
+    const failed = await queue.getJob(job.id ?? '');
+    expect(failed?.attemptsMade).toBe(2);
+    expect(failed?.failedReason).toMatch(/did not finish within 200 ms/);
+    expect(seen.hangingAborted).toBe(2);
+  });
+
+  it('fails a bad-input error fast, without retrying', { timeout: 30_000 }, async () => {
+    const job = await queue.add(
+      'GUILD_BAN_REMOVE',
+      envelope(GatewayDispatchEvents.GuildBanRemove, randomUUID()),
+      {
+        attempts: 5,
+        backoff: { type: 'fixed', delay: 10 },
+      },
+    );
+    await expect
+      .poll(async () => (await queue.getJobState(job.id ?? '')) === 'failed', { timeout: 20_000 })
+      .toBe(true);
+    expect((await queue.getJob(job.id ?? ''))?.attemptsMade).toBe(1);
+    expect(seen.badInputCalls).toBe(1);
+  });
+});
