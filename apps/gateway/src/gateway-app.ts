@@ -43,7 +43,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   );
   const backpressure = new LaneBackpressure({
     queues: new Map([...lanes].map(([lane, { queue }]) => [lane, queue])),
-    buffered: (lane) => lanes.get(lane)?.publisher.bufferedCount ?? 0,
+    buffered: (lane) => lanes.get(lane)?.publisher.pendingCount ?? 0,
     highWaterMark: config.GATEWAY_SHED_HIGH_WATER_MARK,
     pollIntervalMs: config.GATEWAY_DEPTH_POLL_MS,
     logger,

@@ -31,6 +31,7 @@ export class BatchingPublisher {
   readonly #options: BatchingPublisherOptions;
   #buffer: QueuedJob[] = [];
   #inFlight = 0;
+  #inFlightEvents = 0;
   #timer: NodeJS.Timeout | undefined;
   #failures = 0;
   #retryPending = false;
@@ -45,6 +46,11 @@ export class BatchingPublisher {
   /** Events accepted but not yet written to Redis. */
   get bufferedCount(): number {
     return this.#buffer.length;
+  }
+
+  /** Events accepted but not yet confirmed in Redis: buffered plus those in batches being written. */
+  get pendingCount(): number {
+    return this.#buffer.length + this.#inFlightEvents;
   }
 
   /** Events written to Redis since start. */
@@ -86,6 +92,7 @@ export class BatchingPublisher {
     while (this.#buffer.length > 0 && this.#inFlight < this.#options.maxInFlight) {
       const batch = this.#buffer.splice(0, this.#options.maxEvents);
       this.#inFlight += 1;
+      this.#inFlightEvents += batch.length;
       this.#queue.addBulk(batch).then(
         () => this.#onWritten(batch.length),
         (error: unknown) => this.#onFailed(batch, error),
@@ -95,6 +102,7 @@ export class BatchingPublisher {
 
   #onWritten(count: number): void {
     this.#inFlight -= 1;
+    this.#inFlightEvents -= count;
     this.#published += count;
     this.#failures = 0;
     this.#afterBatch();
@@ -102,6 +110,7 @@ export class BatchingPublisher {
 
   #onFailed(batch: QueuedJob[], error: unknown): void {
     this.#inFlight -= 1;
+    this.#inFlightEvents -= batch.length;
     this.#failures += 1;
     this.#buffer = batch.concat(this.#buffer);
     const delay = Math.min(retryDelayMs.initial * 2 ** (this.#failures - 1), retryDelayMs.max);

@@ -48,7 +48,7 @@ function loadBindings(): Promise<void> {
 
 export interface OpenSchemaEngine {
   engine: SchemaEngine;
-  /** Frees the engine's memory; its pooled connections close once idle. */
+  /** Frees the engine and closes its connections (which also releases its migration advisory lock). */
   close(): Promise<void>;
 }
 
@@ -62,22 +62,40 @@ export async function openSchemaEngine(
   // Discrete fields rather than a connection string: the adapter builds the shadow database's pool by
   // overriding `database`, which a connection string would silently win over (diffing against the real
   // database instead of an empty shadow).
-  const adapterFactory = bindMigrationAwareSqlAdapterFactory(
-    withCharColumnsAsText(
-      new PrismaPg({ ...connectionFieldsOf(databaseUrl), max: 2, idleTimeoutMillis: 200 }),
-    ),
-  );
+  const factory = new PrismaPg({ ...connectionFieldsOf(databaseUrl), max: 2, idleTimeoutMillis: 1_000 });
+  const openedPools = trackConnections(withCharColumnsAsText(factory));
   const engine = await (engineBindings.SchemaEngine as unknown as typeof SchemaEngine).new(
     { datamodels: [[schema.path, schema.content]] },
     (message: string) => log(message),
-    adapterFactory,
+    bindMigrationAwareSqlAdapterFactory(factory),
   );
   return {
     engine,
     async close() {
       engine.free();
+      // The engine frees its Rust side but never disposes the JavaScript pools it opened; left to their idle
+      // timeout they would keep the process alive and hold the advisory lock a moment longer.
+      await Promise.all(openedPools.map((adapter) => adapter.dispose().catch(() => {})));
     },
   };
+}
+
+type Adapter = Awaited<ReturnType<PrismaPg['connect']>>;
+
+/**
+ * Records every pool `factory.connect` opens. The shadow database's own pool is not among them: the engine
+ * disposes that one itself (disposing drops the shadow database), though the extra pool
+ * `connectToShadowDb` opens on the main database to run CREATE/DROP DATABASE is.
+ */
+function trackConnections(factory: PrismaPg): Adapter[] {
+  const opened: Adapter[] = [];
+  const connect = factory.connect.bind(factory);
+  factory.connect = async () => {
+    const adapter = await connect();
+    opened.push(adapter);
+    return adapter;
+  };
+  return opened;
 }
 
 function connectionFieldsOf(databaseUrl: string) {
