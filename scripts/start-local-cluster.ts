@@ -7,15 +7,9 @@
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
-import {
-  assertPostgresReachable,
-  assertRedisReachable,
-  ServiceUnreachableError,
-  withoutPassword,
-} from '@dgc/shared';
-import { applyMigrations } from '@dgc/shared/db';
+import { assertRedisReachable, ServiceUnreachableError, withoutPassword } from '@dgc/shared';
+import { applyMigrations, ensureDatabaseExists } from '@dgc/shared/db';
 import { ManagedProcess } from '@dgc/shared/supervision';
-import pg from 'pg';
 
 const root = resolve(import.meta.dirname, '..');
 if (existsSync(resolve(root, '.env'))) process.loadEnvFile(resolve(root, '.env'));
@@ -28,25 +22,6 @@ const colour = process.stdout.isTTY
   ? (code: number, text: string) => `\x1b[${code}m${text}\x1b[0m`
   : (_: number, t: string) => t;
 const say = (message: string) => process.stdout.write(`${colour(1, '[cluster]  ')} ${message}\n`);
-
-async function ensureDatabase(url: string): Promise<void> {
-  const target = new URL(url);
-  const name = decodeURIComponent(target.pathname.slice(1));
-  const admin = new URL(url);
-  admin.pathname = '/postgres';
-  await assertPostgresReachable(admin.toString());
-  const client = new pg.Client({ connectionString: admin.toString() });
-  await client.connect();
-  try {
-    const exists = await client.query('select 1 from pg_database where datname = $1', [name]);
-    if (exists.rowCount === 0) {
-      await client.query(`create database "${name.replaceAll('"', '""')}"`);
-      say(`created database ${name}`);
-    }
-  } finally {
-    await client.end();
-  }
-}
 
 function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
@@ -106,7 +81,8 @@ async function stopAll(exitCode: number): Promise<void> {
   ]) {
     results.push(...(await Promise.all(group.map((managed) => managed.stop('SIGTERM', 30_000)))));
   }
-  const unclean = results.filter((exit) => exit.code !== 0);
+  // A process stopped by our own SIGTERM before it installed its handlers (still loading) had taken no work.
+  const unclean = results.filter((exit) => exit.code !== 0 && exit.signal !== 'SIGTERM');
   say(
     unclean.length === 0
       ? 'every process stopped cleanly'
@@ -124,7 +100,7 @@ process.on('exit', () => {
 try {
   say(`checking Redis at ${withoutPassword(redisUrl)} and PostgreSQL at ${withoutPassword(databaseUrl)}`);
   await assertRedisReachable(redisUrl);
-  await ensureDatabase(databaseUrl);
+  await ensureDatabaseExists(databaseUrl);
   await applyMigrations(databaseUrl);
   say('database migrations applied');
 } catch (error) {

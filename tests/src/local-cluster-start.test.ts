@@ -43,7 +43,10 @@ describe('npm start (the local cluster launcher)', () => {
     try {
       await launcher.waitForLine((line) => line.includes('starting the local Discord simulator'), 15_000);
       await launcher.waitForLine((line) => line.includes('shard READY'), 15_000);
-      await launcher.waitForLine((line) => line.includes('Pong!'), 15_000);
+      await launcher.waitForLine(
+        (line) => line.includes('/ping answered in') && line.includes('Pong!'),
+        15_000,
+      );
     } catch (error) {
       launcher.kill();
       throw new Error(`launcher output:\n${launcher.lines.slice(-40).join('\n')}`, { cause: error });

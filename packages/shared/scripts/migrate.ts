@@ -1,27 +1,33 @@
 /**
- * Offline migrations: `apply` brings $DATABASE_URL up to date; `new <name>` writes a migration for the
- * schema's changes; `check` exits 1 when the schema and the migrations disagree. The server at
- * $DATABASE_URL hosts the temporary shadow database `new` and `check` need.
+ * Offline migrations (this machine cannot download Prisma's native engine; see src/db/schema-engine.ts):
+ *   apply       brings $DATABASE_URL up to date, creating the database if the server lacks it
+ *   new <name>  writes a migration for the schema's changes (refuses when there are none)
+ *   check       exits 1 when the schema and the migrations disagree
+ * `new` and `check` replay the migrations into a temporary shadow database on the server at
+ * $TEST_DATABASE_ADMIN_URL (default: the local `postgres` database).
  */
-import { applyMigrations, createMigration, schemaDrift } from '../src/db/index.js';
+import { applyMigrations, createMigration, ensureDatabaseExists, schemaDrift } from '../src/db/index.js';
 
 const databaseUrl = process.env.DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/dgc_local';
-const [command, name] = process.argv.slice(2);
+const [command, ...nameWords] = process.argv.slice(2);
+// `npm run db:new-migration -- add xp` arrives as two words; the name is all of them.
+const name = nameWords.join(' ');
 
 try {
   switch (command) {
     case 'apply': {
+      await ensureDatabaseExists(databaseUrl);
       const applied = await applyMigrations(databaseUrl);
       console.log(applied.length === 0 ? 'database is up to date' : `applied: ${applied.join(', ')}`);
       break;
     }
     case 'new': {
-      if (!name) throw new Error('usage: db:new-migration -- <name>');
-      console.log(`wrote ${await createMigration(databaseUrl, name)}`);
+      if (!name) throw new Error('usage: npm run db:new-migration -- <name>');
+      console.log(`wrote ${await createMigration(name)}/migration.sql`);
       break;
     }
     case 'check': {
-      const drift = await schemaDrift(databaseUrl);
+      const drift = await schemaDrift();
       if (drift !== '') {
         console.error(`the schema differs from the migrations; run db:new-migration. Missing SQL:\n${drift}`);
         process.exitCode = 1;
@@ -35,5 +41,3 @@ try {
   console.error(error instanceof Error ? error.message : error);
   process.exitCode = 1;
 }
-// The WebAssembly engine leaves a timer behind for a few seconds; a CLI has nothing left to wait for.
-process.exit();

@@ -1,5 +1,16 @@
 export type { HandledEvent, MemberActivity, ScheduledJobRun } from '../generated/prisma/client.js';
 export { Prisma, PrismaClient } from '../generated/prisma/client.js';
-export * from './migration-error.js';
-export * from './migrations.js';
-export * from './prisma-client.js';
+export { adminDatabaseUrl, databaseUrlOn } from './admin-url.js';
+export { ensureDatabaseExists } from './ensure-database.js';
+export { MigrationError } from './migration-error.js';
+export {
+  type ApplyMigrationsOptions,
+  applyMigrations,
+  type CreateMigrationOptions,
+  createMigration,
+  type MigrationSource,
+  type SchemaDriftOptions,
+  schemaDrift,
+} from './migrations.js';
+export { createPrismaClient, type PrismaClientSettings } from './prisma-client.js';
+export { migrationsDir, schemaPath } from './prisma-paths.js';

@@ -1,78 +1,52 @@
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import pg from 'pg';
-import { howToStartPostgres } from '../services/check-services.js';
+import { readFile } from 'node:fs/promises';
+import { assertPostgresReachable } from '../services/check-services.js';
 import { ServiceUnreachableError, withoutPassword } from '../services/service-unreachable-error.js';
+import { adminDatabaseUrl } from './admin-url.js';
 import { MigrationError } from './migration-error.js';
+import { ensureLockfile, migrationSlug, readMigrationList, writeMigration } from './migration-files.js';
+import { migrationsDir, schemaPath } from './prisma-paths.js';
 import { openSchemaEngine } from './schema-engine.js';
 
-const prismaDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../prisma');
-export const schemaPath = join(prismaDir, 'schema.prisma');
-export const migrationsDir = join(prismaDir, 'migrations');
-const lockfileName = 'migration_lock.toml';
+/** Where the schema and the migrations are read from; the committed ones unless a test says otherwise. */
+export interface MigrationSource {
+  /** A Prisma schema file; defaults to `packages/shared/prisma/schema.prisma`. */
+  schemaFile?: string;
+  /** A folder of `<timestamp>_<name>/migration.sql`; defaults to `packages/shared/prisma/migrations`. */
+  migrationsDir?: string;
+}
+
+export type ApplyMigrationsOptions = MigrationSource;
+
+export interface SchemaDriftOptions extends MigrationSource {
+  /**
+   * Any existing database on the server that will host the temporary shadow database Prisma replays the
+   * migrations into. Defaults to `adminDatabaseUrl()` ($TEST_DATABASE_ADMIN_URL or the local `postgres`).
+   */
+  serverUrl?: string;
+}
+
+export type CreateMigrationOptions = SchemaDriftOptions;
+
 const noFilters = { externalTables: [], externalEnums: [] };
-
-async function readMigrationList() {
-  await mkdir(migrationsDir, { recursive: true });
-  const entries = await readdir(migrationsDir, { withFileTypes: true });
-  const directories = entries
-    .filter((entry) => entry.isDirectory())
-    .map((entry) => entry.name)
-    .sort();
-  const lockfilePath = join(migrationsDir, lockfileName);
-  const lockfile = await readFile(lockfilePath, 'utf8').catch(() => null);
-  return {
-    baseDir: migrationsDir,
-    lockfile: { path: lockfileName, content: lockfile },
-    shadowDbInitScript: '',
-    migrationDirectories: await Promise.all(
-      directories.map(async (name) => ({
-        path: name,
-        migrationFile: {
-          path: 'migration.sql',
-          content: {
-            tag: 'ok' as const,
-            value: await readFile(join(migrationsDir, name, 'migration.sql'), 'utf8'),
-          },
-        },
-      })),
-    ),
-  };
-}
-
-async function readSchema(path = schemaPath) {
-  return { path, content: await readFile(path, 'utf8') };
-}
-
-async function assertDatabaseReachable(databaseUrl: string): Promise<void> {
-  const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 3_000 });
-  client.on('error', () => {});
-  try {
-    await client.connect();
-  } catch (error) {
-    throw new ServiceUnreachableError('PostgreSQL', withoutPassword(databaseUrl), howToStartPostgres, {
-      cause: error,
-    });
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
+const reachabilityTimeoutMs = 3_000;
 
 /**
  * Applies pending migrations to `databaseUrl` and records them in `_prisma_migrations` exactly as
  * `prisma migrate deploy` does, so a machine with the native engine can take over the same history.
  * Concurrent callers (several processes starting at once) are serialised by the engine itself: like the
- * native engine it holds PostgreSQL advisory lock 72707369 while applying.
- * Returns the names of the migrations it applied.
+ * native engine it holds PostgreSQL advisory lock 72707369 while it reads the history and applies.
+ * Returns the names of the migrations it applied; `[]` when the database was up to date.
  */
-export async function applyMigrations(databaseUrl: string): Promise<string[]> {
-  await assertDatabaseReachable(databaseUrl);
+export async function applyMigrations(
+  databaseUrl: string,
+  options: ApplyMigrationsOptions = {},
+): Promise<string[]> {
+  await assertPostgresReachable(databaseUrl, reachabilityTimeoutMs);
   try {
-    const { engine, close } = await openSchemaEngine(databaseUrl, await readSchema());
+    const { engine, close } = await openSchemaEngine(databaseUrl, await readSchema(options));
     try {
       const result = await engine.applyMigrations({
-        migrationsList: await readMigrationList(),
+        migrationsList: await readMigrationList(options.migrationsDir ?? migrationsDir),
         filters: noFilters,
       });
       return result.appliedMigrationNames;
@@ -80,71 +54,74 @@ export async function applyMigrations(databaseUrl: string): Promise<string[]> {
       await close();
     }
   } catch (error) {
-    if (error instanceof ServiceUnreachableError) throw error;
-    throw new MigrationError(
-      `applying migrations to ${withoutPassword(databaseUrl)} failed: ${describe(error)}`,
-      {
-        cause: error,
-      },
-    );
+    throw asMigrationError(error, `applying migrations to ${withoutPassword(databaseUrl)} failed`);
   }
 }
 
 /**
- * The SQL that would take a database from the committed migrations to the schema; empty when they agree.
- * Needs a server to create a temporary shadow database on (Prisma replays the migrations there).
+ * The SQL that takes a database from the migrations to the schema; empty when they agree. Prisma computes
+ * it by replaying the migrations into a temporary shadow database, hence the need for a server.
  */
-export async function schemaDrift(databaseUrl: string, schemaFile = schemaPath): Promise<string> {
-  const schema = await readSchema(schemaFile);
-  const { engine, close } = await openSchemaEngine(databaseUrl, schema);
+export async function schemaDrift(options: SchemaDriftOptions = {}): Promise<string> {
+  const serverUrl = options.serverUrl ?? adminDatabaseUrl();
+  await assertPostgresReachable(serverUrl, reachabilityTimeoutMs);
   try {
-    const result = await engine.diff({
-      from: { tag: 'migrations', ...(await readMigrationList()) },
-      to: { tag: 'schemaDatamodel', files: [schema] },
-      script: true,
-      exitCode: null,
-      filters: noFilters,
-    });
-    return normaliseScript(result.stdout ?? '');
+    const schema = await readSchema(options);
+    const { engine, close } = await openSchemaEngine(serverUrl, schema);
+    try {
+      const result = await engine.diff({
+        from: { tag: 'migrations', ...(await readMigrationList(options.migrationsDir ?? migrationsDir)) },
+        to: { tag: 'schemaDatamodel', files: [schema] },
+        script: true,
+        exitCode: null,
+        filters: noFilters,
+      });
+      return withoutEmptyMarker(result.stdout ?? '');
+    } finally {
+      await close();
+    }
   } catch (error) {
-    throw new MigrationError(`computing the schema drift failed: ${describe(error)}`, { cause: error });
-  } finally {
-    await close();
+    throw asMigrationError(error, 'computing the difference between the migrations and the schema failed');
   }
 }
 
-/** Writes `migrations/<timestamp>_<name>/migration.sql` with the drift; refuses when there is none. */
-export async function createMigration(databaseUrl: string, name: string): Promise<string> {
-  if (!/^[a-z0-9_]{1,60}$/.test(name)) {
-    throw new MigrationError('a migration name is 1-60 characters of a-z, 0-9 and _');
-  }
-  // The engine reads the provider from the lockfile, so the very first migration needs it beforehand.
-  await mkdir(migrationsDir, { recursive: true });
-  const lockfilePath = join(migrationsDir, lockfileName);
-  if ((await readFile(lockfilePath, 'utf8').catch(() => null)) === null) {
-    await writeFile(
-      lockfilePath,
-      '# Please do not edit this file manually\n# It should be added in your version-control system (e.g., Git)\nprovider = "postgresql"\n',
-    );
-  }
-  const sql = await schemaDrift(databaseUrl);
-  if (sql === '') throw new MigrationError('the schema matches the migrations: nothing to write');
-  const timestamp = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
-  const directory = join(migrationsDir, `${timestamp}_${name}`);
-  await mkdir(directory, { recursive: true });
-  await writeFile(join(directory, 'migration.sql'), `${sql}\n`);
-  return directory;
+/**
+ * Writes the schema's unmigrated changes as `<timestamp>_<name>/migration.sql` and returns that folder.
+ * Refuses (MigrationError) when the schema has no change the migrations lack.
+ */
+export async function createMigration(name: string, options: CreateMigrationOptions = {}): Promise<string> {
+  const slug = migrationSlug(name);
+  const directory = options.migrationsDir ?? migrationsDir;
+  await ensureLockfile(directory);
+  const sql = await schemaDrift({ ...options, migrationsDir: directory });
+  if (sql === '') throw new MigrationError('the schema matches the migrations: no migration to write');
+  return writeMigration(directory, slug, sql);
 }
 
-/** The engine says "-- This is an empty migration." when there is nothing to do. */
-function normaliseScript(script: string): string {
+async function readSchema(source: MigrationSource) {
+  const path = source.schemaFile ?? schemaPath;
+  try {
+    return { path, content: await readFile(path, 'utf8') };
+  } catch (error) {
+    throw new MigrationError(`cannot read the Prisma schema ${path}`, { cause: error });
+  }
+}
+
+/** The engine answers "-- This is an empty migration." when there is nothing to do. */
+function withoutEmptyMarker(script: string): string {
   const meaningful = script
     .split('\n')
     .filter((line) => line.trim() !== '' && line.trim() !== '-- This is an empty migration.');
   return meaningful.length === 0 ? '' : script.trim();
 }
 
-function describe(error: unknown): string {
+function asMigrationError(error: unknown, context: string): Error {
+  if (error instanceof MigrationError || error instanceof ServiceUnreachableError) return error;
+  return new MigrationError(`${context}: ${messageOf(error)}`, { cause: error });
+}
+
+/** The wasm engine rejects with plain objects as well as Errors. */
+function messageOf(error: unknown): string {
   if (error instanceof Error) return error.message;
   if (typeof error === 'object' && error !== null && 'message' in error) return String(error.message);
   return String(error);

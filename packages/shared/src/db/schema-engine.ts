@@ -36,7 +36,7 @@ function loadBindings(): Promise<void> {
     );
     const wasmPath = join(dirname(bindingsPath), 'schema_engine_bg.wasm');
     const { instance } = await webAssembly.instantiate(await readFile(wasmPath), {
-      './schema_engine_bg.js': engineBindings,
+      './schema_engine_bg.js': withUnrefTimers(engineBindings),
     });
     (engineBindings as unknown as { __wbg_set_wasm(exports: WasmExports): void }).__wbg_set_wasm(
       instance.exports,
@@ -44,6 +44,24 @@ function loadBindings(): Promise<void> {
     instance.exports.__wbindgen_start?.();
   })();
   return bindingsReady;
+}
+
+/**
+ * The engine arms a timer (its 10 s advisory-lock timeout) for every migration command and never clears
+ * it, which kept a finished CLI alive for 10 s. Unreferenced, the timer still fires while the engine
+ * waits for the lock (the open connection keeps the process alive) but no longer holds an idle process.
+ */
+function withUnrefTimers(bindings: object): Record<string, unknown> {
+  const wrapped: Record<string, unknown> = { ...bindings };
+  for (const [name, binding] of Object.entries(bindings)) {
+    if (!name.startsWith('__wbg_setTimeout_') || typeof binding !== 'function') continue;
+    wrapped[name] = (...args: unknown[]) => {
+      const timer = binding(...args) as { unref?: () => void };
+      timer.unref?.();
+      return timer;
+    };
+  }
+  return wrapped;
 }
 
 export interface OpenSchemaEngine {

@@ -1,34 +1,60 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { adminDatabaseUrl, databaseUrlOn } from '../db/admin-url.js';
 import { applyMigrations } from '../db/migrations.js';
+import { howToStartPostgres } from '../services/check-services.js';
+import { ServiceUnreachableError, withoutPassword } from '../services/service-unreachable-error.js';
 
 export interface TestDatabase {
+  /** Connection URL of the new database. */
   url: string;
+  /** Disconnects whoever is still connected and removes the database; safe to call twice. */
   drop(): Promise<void>;
 }
 
-const adminUrl = () => process.env.TEST_DATABASE_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
-
-/**
- * A fresh database with every migration applied, so test files run in parallel without sharing rows.
- * `drop()` disconnects whoever is still connected and removes it.
- */
-export async function createTestDatabase(label: string): Promise<TestDatabase> {
-  const name = `dgc_${label.replace(/\W/g, '_').slice(0, 20)}_${randomUUID().slice(0, 8)}`.toLowerCase();
-  const admin = adminUrl();
-  await runAdmin(admin, `create database "${name}"`);
-  const url = new URL(admin);
-  url.pathname = `/${name}`;
-  await applyMigrations(url.toString());
-  return {
-    url: url.toString(),
-    drop: () => runAdmin(admin, `drop database if exists "${name}" with (force)`),
-  };
+export interface TestDatabaseOptions {
+  /** Apply the committed migrations (default). `false` leaves it empty, e.g. to test migrating itself. */
+  migrate?: boolean;
 }
 
-async function runAdmin(url: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
+/**
+ * A fresh database (`dgc_<label>_<random>`) on the server at $TEST_DATABASE_ADMIN_URL, with every
+ * migration applied, so test files run in parallel without sharing rows.
+ */
+export async function createTestDatabase(
+  label: string,
+  { migrate = true }: TestDatabaseOptions = {},
+): Promise<TestDatabase> {
+  const admin = adminDatabaseUrl();
+  const safeLabel = label
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .slice(0, 30);
+  const name = `dgc_${safeLabel}_${randomBytes(4).toString('hex')}`;
+  const url = databaseUrlOn(admin, name);
+  await runAdminStatement(admin, `create database ${pg.escapeIdentifier(name)}`);
+  const drop = () =>
+    runAdminStatement(admin, `drop database if exists ${pg.escapeIdentifier(name)} with (force)`);
+  try {
+    if (migrate) await applyMigrations(url);
+  } catch (error) {
+    await drop().catch(() => {});
+    throw error;
+  }
+  return { url, drop };
+}
+
+async function runAdminStatement(adminUrl: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 3_000 });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+  } catch (error) {
+    await client.end().catch(() => {});
+    throw new ServiceUnreachableError('PostgreSQL', withoutPassword(adminUrl), howToStartPostgres, {
+      cause: error,
+    });
+  }
   try {
     await client.query(sql);
   } finally {

@@ -1,0 +1,58 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ServiceUnreachableError } from '../services/service-unreachable-error.js';
+import { createTestDatabase, type TestDatabase } from '../testing/test-database.js';
+import { applyMigrations, schemaDrift } from './migrations.js';
+
+async function migrationHistory(url: string) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query(
+      'select migration_name, finished_at is not null as finished, rolled_back_at, applied_steps_count from _prisma_migrations order by migration_name',
+    );
+    return rows;
+  } finally {
+    await client.end();
+  }
+}
+
+describe('applyMigrations', () => {
+  let database: TestDatabase;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('apply_migrations', { migrate: false });
+  });
+
+  afterAll(async () => {
+    await database?.drop();
+  });
+
+  it('applies every migration once when two callers race on an empty database', async () => {
+    const results = await Promise.all([applyMigrations(database.url), applyMigrations(database.url)]);
+
+    expect(results.flat()).toEqual(['20261124195036_init']);
+    expect(results).toContainEqual([]);
+    // What `prisma migrate deploy` records, so the native CLI can take over this history.
+    expect(await migrationHistory(database.url)).toEqual([
+      { migration_name: '20261124195036_init', finished: true, rolled_back_at: null, applied_steps_count: 1 },
+    ]);
+  });
+
+  it('is a no-op on an up-to-date database', async () => {
+    expect(await applyMigrations(database.url)).toEqual([]);
+    expect(await migrationHistory(database.url)).toHaveLength(1);
+  });
+
+  it('names the URL, without its password, and how to start PostgreSQL when the server is down', async () => {
+    const unreachable = 'postgresql://postgres:hunter2@127.0.0.1:1/nowhere';
+    const attempts = [() => applyMigrations(unreachable), () => schemaDrift({ serverUrl: unreachable })];
+    for (const attempt of attempts) {
+      const error = await attempt().catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(ServiceUnreachableError);
+      expect((error as Error).message).toContain('postgresql://postgres:***@127.0.0.1:1/nowhere');
+      expect((error as Error).message).toContain('pg_ctlcluster --skip-systemctl-redirect');
+      expect((error as Error).message).not.toContain('hunter2');
+    }
+  });
+});
