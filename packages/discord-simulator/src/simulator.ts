@@ -30,7 +30,7 @@ import type { BucketPolicyName } from './rest/bucket-policies.js';
 import type { RestCallRecord } from './rest/rest-call-record.js';
 import type { RestFault } from './rest/rest-faults.js';
 import { RestServer } from './rest/rest-server.js';
-import { type PendingInteraction, RestState } from './rest/rest-state.js';
+import { RestState } from './rest/rest-state.js';
 
 export interface SimulatorOptions {
   host?: string;
@@ -108,7 +108,6 @@ export class DiscordSimulator extends EventEmitter<SimulatorEvents> {
   readonly #random: SeededRandom;
   readonly #options: SimulatorOptions;
   readonly #identifyLimiter: IdentifyLimiter;
-  readonly #interactions = new Map<string, PendingInteraction>();
   readonly #restCalls: RestCallRecord[] = [];
   readonly #firstHeartbeatFractions: number[] = [];
   readonly #stats = {
@@ -170,7 +169,6 @@ export class DiscordSimulator extends EventEmitter<SimulatorEvents> {
     this.#restState = new RestState({
       world: this.#world,
       ids: this.#ids,
-      interactions: this.#interactions,
       dispatch: (event, data, guildId) => this.#dispatch(event, data, guildId),
       ...(options.routeLimits ? { policyOverrides: options.routeLimits } : {}),
     });
@@ -259,7 +257,6 @@ export class DiscordSimulator extends EventEmitter<SimulatorEvents> {
         ids: this.#ids,
         random: this.#random,
         message: input,
-        messageContentIntent: true,
       });
       this.#restState.rememberMessage(message);
       this.#dispatch('MESSAGE_CREATE', message, message.guild_id);
@@ -278,7 +275,7 @@ export class DiscordSimulator extends EventEmitter<SimulatorEvents> {
       interaction: input,
       token,
     });
-    this.#interactions.set(interaction.id, {
+    this.#restState.registerInteraction({
       id: interaction.id,
       token,
       deliveredAt: Date.now(),

@@ -26,7 +26,6 @@ const sendLimit = { payloads: 120, windowMs: 60_000 };
  */
 export class GatewayConnection {
   readonly socket: WebSocket;
-  readonly viaResumeUrl: boolean;
   session: GatewaySession | undefined;
   /** Set while the server withholds heartbeat ACKs (fault injection). */
   withholdAcks = false;
@@ -47,10 +46,9 @@ export class GatewayConnection {
     return this.#deflate !== undefined;
   }
 
-  constructor(socket: WebSocket, hub: GatewayHub, options: { zlibStream: boolean; viaResumeUrl: boolean }) {
+  constructor(socket: WebSocket, hub: GatewayHub, options: { zlibStream: boolean }) {
     this.socket = socket;
     this.#hub = hub;
-    this.viaResumeUrl = options.viaResumeUrl;
     this.#deflate = options.zlibStream ? createDeflate({ chunkSize: 64 * 1024 }) : undefined;
     socket.on('message', (data, isBinary) => {
       try {

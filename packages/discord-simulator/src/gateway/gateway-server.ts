@@ -71,7 +71,6 @@ export class GatewayServer implements GatewayHub {
   readonly #options: GatewayServerOptions;
   readonly #wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
   readonly #sessions = new Map<string, GatewaySession>();
-  readonly #sessionsByResumeKey = new Map<string, GatewaySession>();
   readonly #connections = new Set<GatewayConnection>();
   readonly #presenceUpdates = new WeakMap<GatewaySession, number[]>();
   readonly #allMembersRequests = new Map<string, number>();
@@ -88,14 +87,13 @@ export class GatewayServer implements GatewayHub {
     const isBootstrap = url.pathname === '/gateway' || url.pathname === '/gateway/';
     const isResume = url.pathname.startsWith('/resume/');
     if (!isBootstrap && !isResume) return false;
-    this.#wss.handleUpgrade(request, socket, head, (ws) => this.#accept(ws, url, isResume));
+    this.#wss.handleUpgrade(request, socket, head, (ws) => this.#accept(ws, url));
     return true;
   }
 
-  #accept(ws: WebSocket, url: URL, viaResumeUrl: boolean): void {
+  #accept(ws: WebSocket, url: URL): void {
     const connection = new GatewayConnection(ws, this, {
       zlibStream: url.searchParams.get('compress') === 'zlib-stream',
-      viaResumeUrl,
     });
     this.#connections.add(connection);
     const version = url.searchParams.get('v');
@@ -185,7 +183,6 @@ export class GatewayServer implements GatewayHub {
       bufferLimit: this.#options.replayBufferSize,
     });
     this.#sessions.set(session.sessionId, session);
-    this.#sessionsByResumeKey.set(session.resumeKey, session);
     session.attach(connection);
     connection.session = session;
     // Payload compression cannot be combined with transport compression: the transport wins.
@@ -409,7 +406,6 @@ export class GatewayServer implements GatewayHub {
 
   #forget(session: GatewaySession): void {
     this.#sessions.delete(session.sessionId);
-    this.#sessionsByResumeKey.delete(session.resumeKey);
   }
 
   sessions(): SessionSnapshot[] {
@@ -455,7 +451,6 @@ export class GatewayServer implements GatewayHub {
     for (const connection of [...this.#connections]) connection.close(code);
     for (const session of this.#sessions.values()) session.invalidate();
     this.#sessions.clear();
-    this.#sessionsByResumeKey.clear();
   }
 
   async stop(): Promise<void> {

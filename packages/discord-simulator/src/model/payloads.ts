@@ -145,7 +145,6 @@ export function messageCreatePayload(input: {
   ids: SnowflakeGenerator;
   random: SeededRandom;
   message: MessageInput;
-  messageContentIntent: boolean;
 }): GatewayMessageCreateDispatchData {
   const { message } = input;
   const { guild, channel, member } = resolveActor(input.world, input.random, {
@@ -162,8 +161,8 @@ export function messageCreatePayload(input: {
     guild_id: guild.id,
     author: user,
     member: memberWithoutUser,
-    // Without MESSAGE_CONTENT a bot receives empty content for messages that do not mention it.
-    content: input.messageContentIntent ? (message.content ?? `hello from ${user.username}`) : '',
+    // Sessions without MESSAGE_CONTENT get it stripped at dispatch (GatewayServer.dispatch).
+    content: message.content ?? `hello from ${user.username}`,
     timestamp: discordTimestamp(now),
     edited_timestamp: null,
     tts: false,

@@ -22,12 +22,16 @@ export interface BanRecord {
 
 /** Messages kept for edits and deletes, newest first out last; bounded so generated traffic stays flat. */
 const messagesKept = 100_000;
+/** Interaction tokens are valid for follow-ups for 15 minutes. */
+const interactionTokenLifetimeMs = 15 * 60_000;
 
 /** What REST routes read and change: the world plus messages, bans, DM channels and interactions. */
 export class RestState {
   readonly world: SimulatedWorld;
   readonly ids: SnowflakeGenerator;
-  readonly interactions: Map<string, PendingInteraction>;
+  /** Interactions by id, oldest first; tokens expire after 15 minutes and are forgotten then. */
+  readonly interactions = new Map<string, PendingInteraction>();
+  readonly #interactionsByToken = new Map<string, PendingInteraction>();
   readonly bans = new Map<string, Map<string, BanRecord>>();
   readonly dmChannels = new Map<string, string>();
   readonly #messages = new Map<string, APIMessage>();
@@ -40,12 +44,10 @@ export class RestState {
     policyOverrides?: Partial<Record<BucketPolicyName, { limit: number; windowMs: number }>>;
     world: SimulatedWorld;
     ids: SnowflakeGenerator;
-    interactions: Map<string, PendingInteraction>;
     dispatch: (event: string, data: unknown, guildId: string | undefined) => void;
   }) {
     this.world = input.world;
     this.ids = input.ids;
-    this.interactions = input.interactions;
     this.dispatch = input.dispatch;
     this.policies = { ...defaultBucketPolicies };
     for (const [name, override] of Object.entries(input.policyOverrides ?? {})) {
@@ -84,16 +86,24 @@ export class RestState {
     return bans;
   }
 
+  /** Remembers a delivered interaction; expired ones go, so a long run's memory stays flat. */
+  registerInteraction(interaction: PendingInteraction): void {
+    const expiredBefore = Date.now() - interactionTokenLifetimeMs;
+    for (const oldest of this.interactions.values()) {
+      if (oldest.deliveredAt >= expiredBefore) break;
+      this.interactions.delete(oldest.id);
+      this.#interactionsByToken.delete(oldest.token);
+    }
+    this.interactions.set(interaction.id, interaction);
+    this.#interactionsByToken.set(interaction.token, interaction);
+  }
+
   /** The interaction whose webhook token this is, if it was acknowledged and is under 15 minutes old. */
   interactionByToken(applicationId: string, token: string): PendingInteraction | undefined {
     if (applicationId !== this.world.application.id) return undefined;
-    for (const interaction of this.interactions.values()) {
-      if (interaction.token === token) {
-        return interaction.acknowledged && Date.now() - interaction.deliveredAt < 15 * 60_000
-          ? interaction
-          : undefined;
-      }
-    }
-    return undefined;
+    const interaction = this.#interactionsByToken.get(token);
+    if (!interaction?.acknowledged || Date.now() - interaction.deliveredAt >= interactionTokenLifetimeMs)
+      return undefined;
+    return interaction;
   }
 }

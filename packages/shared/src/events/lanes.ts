@@ -16,6 +16,9 @@ export interface LanePolicy {
   jobOptions: JobsOptions;
 }
 
+/** Failed jobs stay a week (bounded) for inspection and manual retry. */
+const failedJobsKept = { age: 7 * 24 * 3_600, count: 10_000 };
+
 export const lanePolicies: Record<LaneName, LanePolicy> = {
   interactions: {
     sheddable: false,
@@ -25,7 +28,7 @@ export const lanePolicies: Record<LaneName, LanePolicy> = {
       attempts: 2,
       backoff: { type: 'fixed', delay: 250 },
       removeOnComplete: { age: 600, count: 1_000 },
-      removeOnFail: { age: 7 * 24 * 3_600, count: 10_000 },
+      removeOnFail: failedJobsKept,
     },
   },
   events: {
@@ -35,7 +38,7 @@ export const lanePolicies: Record<LaneName, LanePolicy> = {
       attempts: 5,
       backoff: { type: 'exponential', delay: 1_000 },
       removeOnComplete: { age: 3_600, count: 1_000 },
-      removeOnFail: { age: 7 * 24 * 3_600, count: 10_000 },
+      removeOnFail: failedJobsKept,
     },
   },
   bulk: {
