@@ -3,6 +3,7 @@ import {
   discordEnvShape,
   type Environment,
   type LaneName,
+  laneTopologyEnvShape,
   loadConfig,
   parseLaneRoutes,
   positiveInt,
@@ -81,6 +82,7 @@ export const gatewayEnvSchema = z
   .object({
     ...commonEnvShape,
     ...discordEnvShape,
+    ...laneTopologyEnvShape,
     /** Total shards of the bot; `auto` uses Discord's recommendation from GET /gateway/bot. */
     GATEWAY_SHARD_COUNT: shardCount,
     /** Shards this process runs: `all`, or ids and ranges such as `0-3,8`. */

@@ -1,11 +1,17 @@
 import {
   createLaneRouter,
   createRedisConnection,
+  ensureLaneTopology,
   type GatewayEventEnvelope,
+  isOrdered,
   type Logger,
+  laneJobOptions,
   laneNames,
   lanePolicies,
-  laneQueueName,
+  laneQueueNames,
+  laneTopologyFromConfig,
+  orderingKeyOf,
+  partitionOf,
   type ServiceLifecycle,
 } from '@dgc/shared';
 import { REST } from '@discordjs/rest';
@@ -25,25 +31,37 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     connectionName: 'gateway:subscriptions',
   });
   const laneFor = createLaneRouter(config.GATEWAY_LANE_ROUTES);
+  const topology = laneTopologyFromConfig(config);
+  await ensureLaneTopology(redis, config.REDIS_KEY_PREFIX, topology);
   const lanes = new Map(
     laneNames.map((lane) => {
-      const queue = new Queue<GatewayEventEnvelope>(laneQueueName(lane), {
-        connection: redis,
-        prefix: config.REDIS_KEY_PREFIX,
+      const ordered = isOrdered(topology, lane);
+      const partitions = laneQueueNames(topology, lane).map((queueName) => {
+        const queue = new Queue<GatewayEventEnvelope>(queueName, {
+          connection: redis,
+          prefix: config.REDIS_KEY_PREFIX,
+        });
+        const publisher = new BatchingPublisher(queue, {
+          maxEvents: config.GATEWAY_BATCH_MAX_EVENTS,
+          maxWaitMs: Math.min(config.GATEWAY_BATCH_MAX_WAIT_MS, lanePolicies[lane].maxBatchWaitMs),
+          // Concurrent batches could land out of order; an ordered partition writes one batch at a time.
+          maxInFlight: ordered ? 1 : config.GATEWAY_MAX_BATCHES_IN_FLIGHT,
+          logger: logger.child({ lane, queue: queueName }),
+          jobOptions: laneJobOptions(topology, lane),
+        });
+        return { queue, publisher };
       });
-      const publisher = new BatchingPublisher(queue, {
-        maxEvents: config.GATEWAY_BATCH_MAX_EVENTS,
-        maxWaitMs: Math.min(config.GATEWAY_BATCH_MAX_WAIT_MS, lanePolicies[lane].maxBatchWaitMs),
-        maxInFlight: config.GATEWAY_MAX_BATCHES_IN_FLIGHT,
-        logger: logger.child({ lane }),
-        jobOptions: lanePolicies[lane].jobOptions,
-      });
-      return [lane, { queue, publisher }] as const;
+      const publisherFor = ordered
+        ? (payload: unknown) => partitions[partitionOf(orderingKeyOf(payload), partitions.length)]?.publisher
+        : () => partitions[0]?.publisher;
+      return [lane, { partitions, publisherFor }] as const;
     }),
   );
+  const allPartitions = [...lanes.values()].flatMap(({ partitions }) => partitions);
   const backpressure = new LaneBackpressure({
-    queues: new Map([...lanes].map(([lane, { queue }]) => [lane, queue])),
-    buffered: (lane) => lanes.get(lane)?.publisher.pendingCount ?? 0,
+    queues: new Map([...lanes].map(([lane, { partitions }]) => [lane, partitions.map(({ queue }) => queue)])),
+    buffered: (lane) =>
+      (lanes.get(lane)?.partitions ?? []).reduce((sum, { publisher }) => sum + publisher.pendingCount, 0),
     highWaterMark: config.GATEWAY_SHED_HIGH_WATER_MARK,
     pollIntervalMs: config.GATEWAY_DEPTH_POLL_MS,
     logger,
@@ -59,13 +77,16 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     if (!filter.wants(dispatch.t)) return;
     const lane = laneFor(dispatch.t);
     if (backpressure.shouldShed(lane, dispatch.t)) return;
-    lanes.get(lane)?.publisher.publish({
-      shardId,
-      sequence: dispatch.s,
-      event: dispatch.t,
-      payload: dispatch.d,
-      receivedAt: Date.now(),
-    } as GatewayEventEnvelope);
+    lanes
+      .get(lane)
+      ?.publisherFor(dispatch.d)
+      ?.publish({
+        shardId,
+        sequence: dispatch.s,
+        event: dispatch.t,
+        payload: dispatch.d,
+        receivedAt: Date.now(),
+      } as GatewayEventEnvelope);
   });
   await manager.connect();
   logger.info({ shardCount: await manager.getShardCount() }, 'gateway connected its shards');
@@ -75,12 +96,12 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       await manager.destroy({ reason: 'gateway shutting down' });
     },
     async drain(deadline) {
-      await Promise.all([...lanes.values()].map(({ publisher }) => publisher.drain(deadline)));
+      await Promise.all(allPartitions.map(({ publisher }) => publisher.drain(deadline)));
     },
     async close() {
       backpressure.stop();
       await filter.stop();
-      await Promise.all([...lanes.values()].map(({ queue }) => queue.close()));
+      await Promise.all(allPartitions.map(({ queue }) => queue.close()));
       await Promise.allSettled([redis.quit(), subscriber.quit()]);
     },
   };

@@ -6,6 +6,7 @@ import {
   isLaneName,
   type LaneName,
   laneNames,
+  laneTopologyEnvShape,
   loadConfig,
   positiveInt,
 } from '@dgc/shared';
@@ -56,6 +57,7 @@ export const workerEnvSchema = z.object({
   ...commonEnvShape,
   ...databaseEnvShape,
   ...discordEnvShape,
+  ...laneTopologyEnvShape,
   /** Jobs one worker process runs at once, per lane unless WORKER_LANE_CONCURRENCY says otherwise. */
   WORKER_CONCURRENCY: positiveInt(50),
   /** Lanes this process consumes, so operators can scale them separately (e.g. `interactions`). */
@@ -73,6 +75,11 @@ export const workerEnvSchema = z.object({
   WORKER_DRAIN_DEADLINE_MS: positiveInt(15_000),
   /** How long a handled event's id is remembered, so a redelivery (retry, stall, resume replay) is skipped. */
   WORKER_DEDUPE_TTL_MS: positiveInt(24 * 3_600_000),
+  /**
+   * The bot to run: a module whose default export registers handlers and commands on the registry it is
+   * given (`defineBot`). Unset: the built-in example bot (/ping and the member-activity counter).
+   */
+  WORKER_BOT_MODULE: z.string().min(1, 'must be a module path').optional(),
   /** Timeout for each Discord REST request. */
   DISCORD_REST_TIMEOUT_MS: positiveInt(15_000),
 });

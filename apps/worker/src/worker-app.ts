@@ -2,26 +2,28 @@ import {
   closeWorkerWithin,
   createRedisConnection,
   EventSubscriptions,
-  type GatewayEventEnvelope,
+  ensureLaneTopology,
   type Logger,
-  laneQueueName,
+  laneTopologyFromConfig,
   type ServiceLifecycle,
 } from '@dgc/shared';
 import { createPrismaClient } from '@dgc/shared/db';
 import { REST } from '@discordjs/rest';
-import { Worker } from 'bullmq';
 import type { WorkerConfig } from './config.js';
 import { EventDedupe } from './dedupe/event-dedupe.js';
 import { createBotHandlers } from './handlers/bot-handlers.js';
+import { loadBotModule } from './handlers/bot-module.js';
 import type { HandlerRegistry } from './handlers/handler-registry.js';
 import { createJobProcessor } from './runtime/job-processor.js';
+import { startLaneConsumers } from './runtime/lane-consumers.js';
 
 /** Starts one worker process's consumer of the gateway events queue. */
 export async function startWorker(
   config: WorkerConfig,
   logger: Logger,
-  registry: HandlerRegistry = createBotHandlers(),
+  registry?: HandlerRegistry,
 ): Promise<ServiceLifecycle> {
+  registry ??= config.WORKER_BOT_MODULE ? await loadBotModule(config.WORKER_BOT_MODULE) : createBotHandlers();
   const redis = createRedisConnection({ url: config.REDIS_URL, connectionName: 'worker:commands' });
   const prisma = createPrismaClient({
     databaseUrl: config.DATABASE_URL,
@@ -51,28 +53,31 @@ export async function startWorker(
     jobTimeoutMs: config.WORKER_JOB_TIMEOUT_MS,
     dedupe,
   });
-  const workers = config.WORKER_LANES.map((lane) => {
-    const concurrency = config.WORKER_LANE_CONCURRENCY[lane] ?? config.WORKER_CONCURRENCY;
-    const worker = new Worker<GatewayEventEnvelope>(laneQueueName(lane), processor, {
-      connection: createRedisConnection({ url: config.REDIS_URL, connectionName: `worker:consumer:${lane}` }),
-      prefix: config.REDIS_KEY_PREFIX,
-      concurrency,
-      lockDuration: config.WORKER_LOCK_DURATION_MS,
-      stalledInterval: config.WORKER_LOCK_DURATION_MS,
-    });
-    worker.on('failed', (job, error) => {
-      logger.warn(
-        { lane, jobId: job?.id, event: job?.name, attempt: job?.attemptsMade, err: error },
-        'job failed',
-      );
-    });
-    worker.on('error', (error) => logger.error({ lane, err: error }, 'worker error'));
-    return { lane, concurrency, worker };
-  });
-  await Promise.all(workers.map(({ worker }) => worker.waitUntilReady()));
+  const topology = laneTopologyFromConfig(config);
+  await ensureLaneTopology(redis, config.REDIS_KEY_PREFIX, topology);
+  const lanes = await Promise.all(
+    config.WORKER_LANES.map((lane) =>
+      startLaneConsumers({
+        lane,
+        topology,
+        concurrency: config.WORKER_LANE_CONCURRENCY[lane] ?? config.WORKER_CONCURRENCY,
+        redisUrl: config.REDIS_URL,
+        keyPrefix: config.REDIS_KEY_PREFIX,
+        lockDurationMs: config.WORKER_LOCK_DURATION_MS,
+        processor,
+        logger,
+      }),
+    ),
+  );
+  const workers = lanes.flatMap((lane) => lane.workers);
   logger.info(
     {
-      lanes: Object.fromEntries(workers.map(({ lane, concurrency }) => [lane, concurrency])),
+      lanes: Object.fromEntries(
+        lanes.map(({ lane, concurrency, ordered, workers: partitions }) => [
+          lane,
+          ordered ? { concurrency, partitions: partitions.length } : concurrency,
+        ]),
+      ),
       events: registry.subscribedEvents(),
       commands: registry.commands.map((command) => command.name),
     },
@@ -81,15 +86,19 @@ export async function startWorker(
 
   return {
     async stopIntake() {
-      await Promise.all(workers.map(({ worker }) => worker.pause(true)));
+      await Promise.all(workers.map((worker) => worker.pause(true)));
     },
     async drain(deadline) {
-      const results = await Promise.all(workers.map(({ worker }) => closeWorkerWithin(worker, deadline)));
+      const results = await Promise.all(workers.map((worker) => closeWorkerWithin(worker, deadline)));
       if (results.some(({ forced }) => forced))
         logger.warn('drain deadline passed; unfinished jobs return to the queue');
     },
     async close() {
-      await Promise.allSettled([redis.quit(), prisma.$disconnect()]);
+      await Promise.allSettled([
+        redis.quit(),
+        prisma.$disconnect(),
+        ...lanes.map(({ connection }) => connection.quit()),
+      ]);
     },
   };
 }

@@ -1,4 +1,5 @@
 import { DiscordSimulator, type SimulatorOptions } from '@dgc/discord-simulator';
+import { type LaneTopology, unorderedTopology } from '@dgc/shared';
 import type { ManagedProcess } from '@dgc/shared/supervision';
 import { createTestDatabase } from '@dgc/shared/testing';
 import { EventsQueueProbe } from './queue-inspection.js';
@@ -22,6 +23,7 @@ export interface TestCluster {
 export async function createTestCluster(
   label: string,
   simulatorOptions: Partial<SimulatorOptions> = {},
+  topology: LaneTopology = unorderedTopology,
 ): Promise<TestCluster> {
   const [simulator, database] = await Promise.all([
     DiscordSimulator.start({
@@ -34,7 +36,7 @@ export async function createTestCluster(
     createTestDatabase(label),
   ]);
   const keyPrefix = uniqueKeyPrefix(label);
-  const probe = new EventsQueueProbe(keyPrefix);
+  const probe = new EventsQueueProbe(keyPrefix, topology);
   const processes: ManagedProcess[] = [];
   return {
     simulator,
@@ -50,6 +52,8 @@ export async function createTestCluster(
       DISCORD_TOKEN: simulatorToken,
       DISCORD_API_URL: simulator.restUrl,
       GATEWAY_SHARD_COUNT: String(simulatorOptions.shardCount ?? 2),
+      ORDERED_LANES: topology.orderedLanes.join(','),
+      ORDERED_LANE_PARTITIONS: String(topology.partitions),
     },
     async teardown() {
       const exits = await stopServices(processes);

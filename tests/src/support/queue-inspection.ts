@@ -1,42 +1,62 @@
-import { createRedisConnection, type LaneName, laneNames, laneQueueName } from '@dgc/shared';
+import {
+  createRedisConnection,
+  type LaneName,
+  type LaneTopology,
+  laneNames,
+  laneQueueNames,
+  type Redis,
+  unorderedTopology,
+} from '@dgc/shared';
 import { Queue } from 'bullmq';
 import { redisUrl } from './services.js';
 
 /** The lane queues of a test's key prefix, for assertions on their counts. */
 export class EventsQueueProbe {
   readonly #keyPrefix: string;
-  readonly #redis;
-  readonly #queues: Map<LaneName, Queue>;
+  readonly #redis: Redis;
+  readonly #queues: Map<LaneName, Queue[]>;
 
-  constructor(keyPrefix: string) {
+  constructor(keyPrefix: string, topology: LaneTopology = unorderedTopology) {
     this.#keyPrefix = keyPrefix;
     this.#redis = createRedisConnection({ url: redisUrl, connectionName: 'test:probe' });
     this.#queues = new Map(
       laneNames.map((lane) => [
         lane,
-        new Queue(laneQueueName(lane), { connection: this.#redis, prefix: keyPrefix }),
+        laneQueueNames(topology, lane).map(
+          (name) => new Queue(name, { connection: this.#redis, prefix: keyPrefix }),
+        ),
       ]),
     );
   }
 
+  /** A connection for the test's own reads. */
+  get redis(): Redis {
+    return this.#redis;
+  }
+
+  /** The queue of an unordered lane. */
   queue(lane: LaneName): Queue {
-    const queue = this.#queues.get(lane);
-    if (!queue) throw new Error(`no lane ${lane}`);
+    const [queue, ...partitions] = this.#queues.get(lane) ?? [];
+    if (!queue || partitions.length > 0) throw new Error(`lane ${lane} is not one queue`);
     return queue;
   }
 
   /** Jobs not yet finished in any lane: waiting, active, delayed or prioritized. */
   async unfinished(): Promise<number> {
     const counts = await Promise.all(
-      [...this.#queues.values()].map((queue) =>
-        queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children'),
-      ),
+      [...this.#queues.values()]
+        .flat()
+        .map((queue) =>
+          queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children'),
+        ),
     );
     return counts.flatMap((count) => Object.values(count)).reduce((sum, count) => sum + count, 0);
   }
 
   async failed(): Promise<number> {
-    const counts = await Promise.all([...this.#queues.values()].map((queue) => queue.getFailedCount()));
+    const counts = await Promise.all(
+      [...this.#queues.values()].flat().map((queue) => queue.getFailedCount()),
+    );
     return counts.reduce((sum, count) => sum + count, 0);
   }
 
@@ -48,7 +68,7 @@ export class EventsQueueProbe {
       cursor = next;
       if (keys.length > 0) await this.#redis.del(...keys);
     } while (cursor !== '0');
-    await Promise.all([...this.#queues.values()].map((queue) => queue.close()));
+    await Promise.all([...this.#queues.values()].flat().map((queue) => queue.close()));
     await this.#redis.quit();
   }
 }

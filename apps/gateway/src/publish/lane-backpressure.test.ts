@@ -30,7 +30,7 @@ describe('LaneBackpressure', () => {
 
   it('sheds only sheddable lanes above the high-water mark, counting by event type', async () => {
     const backpressure = new LaneBackpressure({
-      queues,
+      queues: new Map([...queues].map(([lane, queue]) => [lane, [queue]])),
       buffered: () => 0,
       highWaterMark: 10,
       pollIntervalMs: 60_000,

@@ -2,7 +2,8 @@ import { type LaneName, type Logger, lanePolicies } from '@dgc/shared';
 import type { Queue } from 'bullmq';
 
 export interface LaneBackpressureOptions {
-  queues: ReadonlyMap<LaneName, Queue>;
+  /** The queues each lane is made of (several for an ordered lane's partitions). */
+  queues: ReadonlyMap<LaneName, readonly Queue[]>;
   /** Events buffered in this process but not yet in Redis, per lane. */
   buffered: (lane: LaneName) => number;
   /** A sheddable lane holding more waiting events than this sheds new ones. */
@@ -52,10 +53,13 @@ export class LaneBackpressure {
   /** Refreshes every sheddable lane's waiting count. */
   async poll(): Promise<void> {
     await Promise.all(
-      [...this.#options.queues].map(async ([lane, queue]) => {
+      [...this.#options.queues].map(async ([lane, queues]) => {
         if (!lanePolicies[lane].sheddable) return;
-        const counts = await queue.getJobCounts('waiting', 'prioritized');
-        this.#depths.set(lane, (counts.waiting ?? 0) + (counts.prioritized ?? 0));
+        const counts = await Promise.all(queues.map((queue) => queue.getJobCounts('waiting', 'prioritized')));
+        this.#depths.set(
+          lane,
+          counts.reduce((sum, count) => sum + (count.waiting ?? 0) + (count.prioritized ?? 0), 0),
+        );
       }),
     );
   }

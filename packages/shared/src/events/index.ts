@@ -1,4 +1,5 @@
 export * from './event-envelope.js';
 export * from './event-subscriptions.js';
+export * from './lane-topology.js';
 export * from './lanes.js';
 export * from './queue-names.js';

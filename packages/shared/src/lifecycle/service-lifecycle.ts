@@ -45,7 +45,9 @@ export async function runService(options: RunServiceOptions): Promise<void> {
     await starting;
   } catch (error) {
     logger.fatal({ err: error }, 'failed to start');
-    process.exitCode = 1;
-    setTimeout(() => process.exit(1), 50).unref();
+    // Errors that mean "fix the configuration" carry EX_CONFIG (78), like a bad variable does.
+    const exitCode = (error as { exitCode?: unknown }).exitCode === 78 ? 78 : 1;
+    process.exitCode = exitCode;
+    setTimeout(() => process.exit(exitCode), 50).unref();
   }
 }
