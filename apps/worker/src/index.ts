@@ -1,3 +1,6 @@
+export * from './commands/command-options.js';
+export * from './commands/interaction-responder.js';
+export * from './commands/slash-command.js';
 export * from './config.js';
 export * from './handlers/bot-handlers.js';
 export * from './handlers/bot-module.js';

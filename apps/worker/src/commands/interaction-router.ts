@@ -3,13 +3,11 @@ import {
   type APIChatInputApplicationCommandInteraction,
   ApplicationCommandType,
   type GatewayDispatchEvents,
-  InteractionResponseType,
   InteractionType,
-  MessageFlags,
-  Routes,
 } from 'discord-api-types/v10';
 import type { HandlerContext } from '../handlers/handler-context.js';
 import type { HandlerRegistry } from '../handlers/handler-registry.js';
+import { InteractionResponder } from './interaction-responder.js';
 
 /** Routes INTERACTION_CREATE to the slash command of that name; unknown commands get an ephemeral answer. */
 export function createInteractionRouter(registry: HandlerRegistry) {
@@ -22,17 +20,13 @@ export function createInteractionRouter(registry: HandlerRegistry) {
     const chatInput = interaction as APIChatInputApplicationCommandInteraction;
     const command = registry.commandNamed(chatInput.data.name);
     if (command) {
-      await command.execute(chatInput, context);
+      await command.handle(chatInput, context);
       return;
     }
     context.logger.warn({ command: chatInput.data.name }, 'interaction for an unknown command');
-    await context.rest.post(Routes.interactionCallback(chatInput.id, chatInput.token), {
-      auth: false,
-      signal: context.signal,
-      body: {
-        type: InteractionResponseType.ChannelMessageWithSource,
-        data: { content: `Unknown command \`/${chatInput.data.name}\`.`, flags: MessageFlags.Ephemeral },
-      },
+    await new InteractionResponder(context.rest, chatInput, context.signal).reply({
+      content: `Unknown command \`/${chatInput.data.name}\`.`,
+      ephemeral: true,
     });
   };
 }

@@ -1,4 +1,5 @@
 import { GatewayDispatchEvents } from 'discord-api-types/v10';
+import { activityCommand } from '../commands/activity-command.js';
 import { createInteractionRouter } from '../commands/interaction-router.js';
 import { pingCommand } from '../commands/ping-command.js';
 import { HandlerRegistry } from './handler-registry.js';
@@ -8,6 +9,7 @@ import { recordMemberActivity } from './member-activity.js';
 export function createBotHandlers(): HandlerRegistry {
   const registry = new HandlerRegistry();
   registry.command(pingCommand);
+  registry.command(activityCommand);
   registry.on(GatewayDispatchEvents.InteractionCreate, createInteractionRouter(registry));
   registry.on(GatewayDispatchEvents.MessageCreate, recordMemberActivity);
   return registry;

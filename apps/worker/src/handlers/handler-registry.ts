@@ -1,18 +1,12 @@
 import type { DispatchData } from '@dgc/shared';
-import type { APIChatInputApplicationCommandInteraction, GatewayDispatchEvents } from 'discord-api-types/v10';
+import type { GatewayDispatchEvents } from 'discord-api-types/v10';
+import type { SlashCommand } from '../commands/slash-command.js';
 import type { HandlerContext } from './handler-context.js';
 
 export type EventHandler<Name extends GatewayDispatchEvents> = (
   data: DispatchData<Name>,
   context: HandlerContext,
 ) => Promise<void>;
-
-/** A slash command: its name as registered with Discord and what it does. */
-export interface SlashCommand {
-  name: string;
-  description: string;
-  execute(interaction: APIChatInputApplicationCommandInteraction, context: HandlerContext): Promise<void>;
-}
 
 export class DuplicateRegistrationError extends Error {
   override readonly name = 'DuplicateRegistrationError';
@@ -22,6 +16,8 @@ export class DuplicateRegistrationError extends Error {
  * The bot's handlers by gateway event name and its slash commands by name. The set of event names is what
  * workers advertise to gateways, so an event with no handler never reaches Redis.
  */
+export type { SlashCommand };
+
 export class HandlerRegistry {
   readonly #eventHandlers = new Map<string, EventHandler<GatewayDispatchEvents>[]>();
   readonly #commands = new Map<string, SlashCommand>();

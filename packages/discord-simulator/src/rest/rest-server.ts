@@ -166,7 +166,20 @@ export class RestServer {
     }
   }
 
-  #match(method: string, path: string): { route: RouteDefinition; params: string[] } | undefined {
+  #match(method: string, rawPath: string): { route: RouteDefinition; params: string[] } | undefined {
+    // Clients may percent-encode segments (@discordjs/rest sends `%40original`); Discord routes on the
+    // decoded segments. An encoded slash stays encoded so it cannot split a segment.
+    const path = rawPath
+      .split('/')
+      .map((segment) => {
+        try {
+          const decoded = decodeURIComponent(segment);
+          return decoded.includes('/') ? segment : decoded;
+        } catch {
+          return segment;
+        }
+      })
+      .join('/');
     let pathMatched = false;
     for (const route of this.#routes) {
       const match = route.pattern.exec(path);
