@@ -49,7 +49,8 @@ describe('handler runtime', () => {
       WORKER_JOB_TIMEOUT_MS: '200',
       WORKER_LANES: 'events',
     });
-    worker = await startWorker(config, createLogger({ name: 'worker', level: 'silent' }), registry);
+    const logger = createLogger({ name: 'worker', level: 'silent' });
+    worker = await startWorker(config, logger, undefined, registry);
     queue = new Queue(laneQueueName('events'), { connection: redis, prefix: keyPrefix });
   });
 

@@ -1,6 +1,11 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import type { ProcessRecord } from '@dgc/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestCluster, type TestCluster } from './support/cluster.js';
-import { startService } from './support/services.js';
+import { repositoryRoot, startService } from './support/services.js';
+
+const run = promisify(execFile);
 
 describe('lanes', () => {
   let cluster: TestCluster;
@@ -38,5 +43,36 @@ describe('lanes', () => {
     );
     const callback = await cluster.simulator.waitForInteractionResponse(interaction.id, 15_000);
     expect(callback.status).toBe(204);
+  });
+
+  it('lists every process and its background tasks for operators', { timeout: 30_000 }, async () => {
+    const { stdout } = await run(
+      process.execPath,
+      ['--conditions=source', '--import', 'tsx', 'scripts/cluster.ts', 'processes', '--json'],
+      { cwd: repositoryRoot, env: { ...process.env, ...cluster.env } },
+    );
+    const processes = JSON.parse(stdout) as ProcessRecord[];
+    expect(processes.map((record) => record.role).sort()).toEqual(['gateway', 'worker', 'worker']);
+    const tasksOf = (role: string) =>
+      processes.filter((record) => record.role === role).flatMap((record) => record.tasks);
+    expect(tasksOf('gateway')).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: 'shard:0', state: 'running' }),
+        expect.objectContaining({ name: 'shard:1', state: 'running' }),
+        expect.objectContaining({ name: 'lane-depth-poll', kind: 'periodic' }),
+        expect.objectContaining({ name: 'publish:gateway-events-interactions', kind: 'service' }),
+      ]),
+    );
+    expect(
+      tasksOf('worker')
+        .map((task) => task.name)
+        .sort(),
+    ).toEqual([
+      'consume:bulk',
+      'consume:events',
+      'consume:interactions',
+      'process-heartbeat',
+      'process-heartbeat',
+    ]);
   });
 });

@@ -13,6 +13,7 @@ import {
   orderingKeyOf,
   partitionOf,
   type ServiceLifecycle,
+  TaskMonitor,
 } from '@dgc/shared';
 import { REST } from '@discordjs/rest';
 import { WebSocketShardEvents } from '@discordjs/ws';
@@ -22,9 +23,14 @@ import { BatchingPublisher } from './publish/batching-publisher.js';
 import { EventFilter } from './publish/event-filter.js';
 import { LaneBackpressure } from './publish/lane-backpressure.js';
 import { createShardManager } from './shards/shard-manager.js';
+import { ShardStates } from './shards/shard-states.js';
 
 /** Connects this process's shards and forwards every wanted dispatch to the gateway events queue. */
-export async function startGateway(config: GatewayConfig, logger: Logger): Promise<ServiceLifecycle> {
+export async function startGateway(
+  config: GatewayConfig,
+  logger: Logger,
+  tasks: TaskMonitor = new TaskMonitor({ logger }),
+): Promise<ServiceLifecycle> {
   const redis = createRedisConnection({ url: config.REDIS_URL, connectionName: 'gateway:commands' });
   const subscriber = createRedisConnection({
     url: config.REDIS_URL,
@@ -49,6 +55,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
           logger: logger.child({ lane, queue: queueName }),
           jobOptions: laneJobOptions(topology, lane),
         });
+        tasks.watch(`publish:${queueName}`, () => publisher.status());
         return { queue, publisher };
       });
       const publisherFor = ordered
@@ -63,9 +70,18 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     buffered: (lane) =>
       (lanes.get(lane)?.partitions ?? []).reduce((sum, { publisher }) => sum + publisher.pendingCount, 0),
     highWaterMark: config.GATEWAY_SHED_HIGH_WATER_MARK,
-    pollIntervalMs: config.GATEWAY_DEPTH_POLL_MS,
     logger,
-  }).start();
+  });
+  tasks.every(
+    'lane-depth-poll',
+    config.GATEWAY_DEPTH_POLL_MS,
+    () =>
+      backpressure.poll().catch((error: unknown) => {
+        logger.warn({ err: error }, 'reading lane depths failed; keeping the last known ones');
+      }),
+    { runNow: true },
+  );
+  tasks.every('shed-report', 10_000, () => backpressure.reportShed());
   const filter = config.GATEWAY_EVENTS
     ? EventFilter.fixed(config.GATEWAY_EVENTS)
     : await EventFilter.fromWorkerSubscriptions(config.REDIS_KEY_PREFIX, redis, subscriber, logger);
@@ -73,6 +89,10 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   const rest = new REST({ api: config.DISCORD_API_URL, version: '10' });
   rest.setToken(config.DISCORD_TOKEN);
   const manager = createShardManager(config, rest, logger);
+  const shardStates = new ShardStates(manager);
+  for (const shardId of await manager.getShardIds()) {
+    tasks.watch(`shard:${shardId}`, () => shardStates.of(shardId));
+  }
   manager.on(WebSocketShardEvents.Dispatch, (dispatch, shardId) => {
     if (!filter.wants(dispatch.t)) return;
     const lane = laneFor(dispatch.t);
@@ -99,7 +119,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       await Promise.all(allPartitions.map(({ publisher }) => publisher.drain(deadline)));
     },
     async close() {
-      backpressure.stop();
+      backpressure.reportShed();
       await filter.stop();
       await Promise.all(allPartitions.map(({ queue }) => queue.close()));
       await Promise.allSettled([redis.quit(), subscriber.quit()]);

@@ -5,6 +5,7 @@ import {
   type Logger,
   QueueNames,
   type ServiceLifecycle,
+  TaskMonitor,
 } from '@dgc/shared';
 import { createPrismaClient, type Prisma } from '@dgc/shared/db';
 import { type Job, Queue, Worker } from 'bullmq';
@@ -33,7 +34,11 @@ export function schedulerJobs(config: SchedulerConfig): ScheduledJob[] {
  * scheduler ids and consumes the same queue: BullMQ derives each run's job id from the scheduler id and
  * the run's time slot, so however many replicas run, each slot produces one job and one replica runs it.
  */
-export async function startScheduler(config: SchedulerConfig, logger: Logger): Promise<ServiceLifecycle> {
+export async function startScheduler(
+  config: SchedulerConfig,
+  logger: Logger,
+  tasks: TaskMonitor = new TaskMonitor({ logger }),
+): Promise<ServiceLifecycle> {
   const replicaId = config.SCHEDULER_REPLICA_ID ?? `${hostname()}:${process.pid}`;
   const jobs = new Map(schedulerJobs(config).map((job) => [job.name, job]));
   const prisma = createPrismaClient({
@@ -69,7 +74,10 @@ export async function startScheduler(config: SchedulerConfig, logger: Logger): P
       data: { jobName: job.name, jobId: bullJob.id ?? 'unknown', runnerId: replicaId, outcome: 'running' },
     });
     try {
-      const detail = await job.run({ prisma, logger, signal: signal ?? new AbortController().signal });
+      // Listed while it runs, so a stuck run shows its age (and is logged once it runs too long).
+      const detail = await tasks.run(`scheduled:${job.name}`, () =>
+        job.run({ prisma, logger, signal: signal ?? new AbortController().signal }),
+      );
       await prisma.scheduledJobRun.update({
         where: { id: run.id },
         data: { outcome: 'succeeded', finishedAt: new Date(), detail: detail as Prisma.InputJsonObject },
@@ -94,6 +102,10 @@ export async function startScheduler(config: SchedulerConfig, logger: Logger): P
   );
   worker.on('error', (error) => logger.error({ err: error }, 'scheduler worker error'));
   await worker.waitUntilReady();
+  tasks.watch('consume:scheduled-jobs', () => ({
+    state: worker.isRunning() && !worker.isPaused() ? 'running' : 'paused',
+    detail: `jobs ${[...jobs.keys()].join(', ')}`,
+  }));
   logger.info(
     { replicaId, jobs: [...jobs.values()].map(({ name, everyMs }) => ({ name, everyMs })) },
     'scheduler running',

@@ -6,6 +6,7 @@ import {
   type Logger,
   laneTopologyFromConfig,
   type ServiceLifecycle,
+  TaskMonitor,
 } from '@dgc/shared';
 import { createPrismaClient } from '@dgc/shared/db';
 import { REST } from '@discordjs/rest';
@@ -21,6 +22,7 @@ import { startLaneConsumers } from './runtime/lane-consumers.js';
 export async function startWorker(
   config: WorkerConfig,
   logger: Logger,
+  tasks: TaskMonitor = new TaskMonitor({ logger }),
   registry?: HandlerRegistry,
 ): Promise<ServiceLifecycle> {
   registry ??= config.WORKER_BOT_MODULE ? await loadBotModule(config.WORKER_BOT_MODULE) : createBotHandlers();
@@ -70,6 +72,17 @@ export async function startWorker(
     ),
   );
   const workers = lanes.flatMap((lane) => lane.workers);
+  for (const { lane, workers: laneWorkers, ordered, concurrency } of lanes) {
+    tasks.watch(`consume:${lane}`, () => {
+      const running = laneWorkers.filter((worker) => worker.isRunning() && !worker.isPaused()).length;
+      return {
+        state: running === laneWorkers.length ? 'running' : running === 0 ? 'paused' : 'waiting',
+        detail: ordered
+          ? `${running}/${laneWorkers.length} partitions, concurrency ${concurrency}`
+          : `concurrency ${concurrency}`,
+      };
+    });
+  }
   logger.info(
     {
       lanes: Object.fromEntries(

@@ -58,6 +58,15 @@ export class BatchingPublisher {
     return this.#published;
   }
 
+  /** For the task monitor: writing, waiting out a Redis failure, or idle. */
+  status(): { state: 'running' | 'waiting' | 'idle'; detail: string } {
+    const state = this.#retryPending ? 'waiting' : this.#inFlight > 0 ? 'running' : 'idle';
+    return {
+      state,
+      detail: `buffered ${this.#buffer.length}, writing ${this.#inFlightEvents}, published ${this.#published}`,
+    };
+  }
+
   publish(envelope: GatewayEventEnvelope): void {
     this.#buffer.push({ name: envelope.event, data: envelope, opts: this.#options.jobOptions });
     if (this.#buffer.length >= this.#options.maxEvents) this.#flush();

@@ -33,7 +33,6 @@ describe('LaneBackpressure', () => {
       queues: new Map([...queues].map(([lane, queue]) => [lane, [queue]])),
       buffered: () => 0,
       highWaterMark: 10,
-      pollIntervalMs: 60_000,
       logger: pino({ level: 'silent' }),
     });
     expect(backpressure.shouldShed('bulk', 'TYPING_START')).toBe(false); // depth unknown until polled
@@ -50,7 +49,6 @@ describe('LaneBackpressure', () => {
       queues: new Map(),
       buffered: (lane) => (lane === 'bulk' ? 50 : 0),
       highWaterMark: 10,
-      pollIntervalMs: 60_000,
       logger: pino({ level: 'silent' }),
     });
     expect(backpressure.shouldShed('bulk', 'TYPING_START')).toBe(true);

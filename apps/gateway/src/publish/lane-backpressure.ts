@@ -8,15 +8,12 @@ export interface LaneBackpressureOptions {
   buffered: (lane: LaneName) => number;
   /** A sheddable lane holding more waiting events than this sheds new ones. */
   highWaterMark: number;
-  pollIntervalMs: number;
   logger: Logger;
-  /** Shed counts are logged at most this often. */
-  logIntervalMs?: number;
 }
 
 /**
- * Decides, per event and without a Redis call, whether a lane is backed up. Lane depths are polled on a
- * timer (one call per lane per interval); what this process still buffers counts too, so a Redis outage
+ * Decides, per event and without a Redis call, whether a lane is backed up. Lane depths are refreshed by
+ * a periodic task calling `poll` (one call per queue per interval); what this process still buffers counts too, so a Redis outage
  * sheds low-value events instead of growing memory without bound. Only sheddable lanes ever shed:
  * interactions and ordinary events are never dropped here.
  */
@@ -25,29 +22,9 @@ export class LaneBackpressure {
   readonly #depths = new Map<LaneName, number>();
   readonly #shedByEvent = new Map<string, number>();
   readonly #shedSinceLog = new Map<string, number>();
-  #pollTimer: NodeJS.Timeout | undefined;
-  #logTimer: NodeJS.Timeout | undefined;
 
   constructor(options: LaneBackpressureOptions) {
     this.#options = options;
-  }
-
-  start(): this {
-    const poll = () => {
-      this.poll().catch((error: unknown) =>
-        this.#options.logger.warn({ err: error }, 'reading lane depths failed; keeping the last known ones'),
-      );
-    };
-    poll();
-    this.#pollTimer = setInterval(poll, this.#options.pollIntervalMs);
-    this.#logTimer = setInterval(() => this.#logShed(), this.#options.logIntervalMs ?? 10_000);
-    return this;
-  }
-
-  stop(): void {
-    clearInterval(this.#pollTimer);
-    clearInterval(this.#logTimer);
-    this.#logShed();
   }
 
   /** Refreshes every sheddable lane's waiting count. */
@@ -79,7 +56,8 @@ export class LaneBackpressure {
     return Object.fromEntries(this.#shedByEvent);
   }
 
-  #logShed(): void {
+  /** Logs what was shed since the last report (called periodically, so logging stays bounded). */
+  reportShed(): void {
     if (this.#shedSinceLog.size === 0) return;
     this.#options.logger.warn(
       { shed: Object.fromEntries(this.#shedSinceLog), highWaterMark: this.#options.highWaterMark },

@@ -2,8 +2,11 @@ import type { z } from 'zod';
 import type { CommonEnv } from '../config/common-env.js';
 import { loadConfigOrExit } from '../config/load-config.js';
 import { createLogger, type Logger } from '../logging/logger.js';
+import { createRedisConnection } from '../redis/redis-connection.js';
 import { EventLoopMonitor } from './event-loop-monitor.js';
+import { ProcessRegistry } from './process-registry.js';
 import { runService, type ServiceLifecycle } from './service-lifecycle.js';
+import { TaskMonitor } from './task-monitor.js';
 
 export interface ProcessDefinition<Schema extends z.ZodType<CommonEnv>> {
   /** The process role: names its configuration errors and its log lines. */
@@ -13,7 +16,7 @@ export interface ProcessDefinition<Schema extends z.ZodType<CommonEnv>> {
   secrets?: (config: z.output<Schema>) => string[];
   drainDeadlineMs: (config: z.output<Schema>) => number;
   preflight: (config: z.output<Schema>) => (() => Promise<void>)[];
-  start: (config: z.output<Schema>, logger: Logger) => Promise<ServiceLifecycle>;
+  start: (config: z.output<Schema>, logger: Logger, tasks: TaskMonitor) => Promise<ServiceLifecycle>;
 }
 
 /** An entry point: validated configuration (or exit 78), a logger, preflight checks, start, graceful stop. */
@@ -28,10 +31,35 @@ export async function runProcess<Schema extends z.ZodType<CommonEnv>>(
     secrets: definition.secrets?.(config) ?? [],
   });
   new EventLoopMonitor({ logger, warnAboveMs: config.EVENT_LOOP_WARN_MS }).start();
+  const tasks = new TaskMonitor({ logger });
   await runService({
     logger,
     drainDeadlineMs: definition.drainDeadlineMs(config),
     preflight: definition.preflight(config),
-    start: () => definition.start(config, logger),
+    start: async () => {
+      const service = await definition.start(config, logger, tasks);
+      // The process is listed (with its background tasks) for operators' tools while it runs.
+      const redis = createRedisConnection({
+        url: config.REDIS_URL,
+        connectionName: `${definition.name}:registry`,
+      });
+      const registry = new ProcessRegistry({
+        redis,
+        keyPrefix: config.REDIS_KEY_PREFIX,
+        role: definition.name,
+        tasks,
+      }).start();
+      return {
+        ...service,
+        async close() {
+          await service.close();
+          await tasks.stop();
+          await registry
+            .remove()
+            .catch((error: unknown) => logger.warn({ err: error }, 'could not unlist this process'));
+          await redis.quit().catch(() => {});
+        },
+      };
+    },
   });
 }

@@ -1,0 +1,39 @@
+import type { TaskState } from '@dgc/shared';
+import { type WebSocketManager, WebSocketShardEvents } from '@discordjs/ws';
+
+interface ShardState {
+  state: TaskState;
+  detail: string;
+}
+
+/**
+ * Each shard's connection state as the task monitor lists it, kept from the manager's events (the
+ * manager's own status lookup is asynchronous, and a snapshot must not wait).
+ */
+export class ShardStates {
+  readonly #states = new Map<number, ShardState>();
+  readonly #latency = new Map<number, number>();
+
+  constructor(manager: WebSocketManager) {
+    manager.on(WebSocketShardEvents.Ready, (_data, shardId) => this.#set(shardId, 'running', 'ready'));
+    manager.on(WebSocketShardEvents.Resumed, (shardId) => this.#set(shardId, 'running', 'resumed'));
+    manager.on(WebSocketShardEvents.Closed, (code, shardId) =>
+      this.#set(shardId, 'waiting', `closed with ${code}; reconnecting`),
+    );
+    manager.on(WebSocketShardEvents.HeartbeatComplete, ({ latency }, shardId) =>
+      this.#latency.set(shardId, latency),
+    );
+  }
+
+  of(shardId: number): ShardState {
+    const current = this.#states.get(shardId) ?? { state: 'waiting', detail: 'connecting' };
+    const latency = this.#latency.get(shardId);
+    return latency === undefined
+      ? current
+      : { ...current, detail: `${current.detail}, heartbeat ${latency} ms` };
+  }
+
+  #set(shardId: number, state: TaskState, detail: string): void {
+    this.#states.set(shardId, { state, detail });
+  }
+}

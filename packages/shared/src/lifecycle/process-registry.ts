@@ -1,0 +1,102 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Redis } from 'ioredis';
+import type { TaskMonitor, TaskSnapshot } from './task-monitor.js';
+
+/** What a live process publishes about itself: who it is and what its background tasks are doing. */
+export interface ProcessRecord {
+  id: string;
+  role: string;
+  host: string;
+  pid: number;
+  startedAt: number;
+  heartbeatAt: number;
+  tasks: TaskSnapshot[];
+}
+
+export interface ProcessRegistryOptions {
+  redis: Redis;
+  keyPrefix: string;
+  role: string;
+  tasks: TaskMonitor;
+  heartbeatEveryMs?: number;
+  /** A process silent for this long is considered gone. */
+  staleAfterMs?: number;
+}
+
+const registryKey = (keyPrefix: string) => `${keyPrefix}:processes`;
+const defaultStaleAfterMs = 15_000;
+
+/**
+ * Keeps this process's record in one Redis hash (one field per process, not a key per process, so
+ * listing never scans the keyspace), refreshed by a heartbeat task. Readers drop records whose heartbeat
+ * is older than `staleAfterMs`, so a killed process disappears without anyone cleaning up after it.
+ */
+export class ProcessRegistry {
+  readonly #options: ProcessRegistryOptions;
+  readonly #id: string;
+  readonly #startedAt = Date.now();
+
+  constructor(options: ProcessRegistryOptions) {
+    this.#options = options;
+    this.#id = `${options.role}:${hostname()}:${process.pid}:${randomUUID().slice(0, 4)}`;
+  }
+
+  get id(): string {
+    return this.#id;
+  }
+
+  start(): this {
+    this.#options.tasks.every(
+      'process-heartbeat',
+      this.#options.heartbeatEveryMs ?? 5_000,
+      () => this.beat(),
+      {
+        runNow: true,
+      },
+    );
+    return this;
+  }
+
+  async beat(): Promise<void> {
+    const record: ProcessRecord = {
+      id: this.#id,
+      role: this.#options.role,
+      host: hostname(),
+      pid: process.pid,
+      startedAt: this.#startedAt,
+      heartbeatAt: Date.now(),
+      tasks: this.#options.tasks.snapshot(),
+    };
+    await this.#options.redis.hset(registryKey(this.#options.keyPrefix), this.#id, JSON.stringify(record));
+  }
+
+  /** Removes this process's record (on a clean stop). */
+  async remove(): Promise<void> {
+    await this.#options.redis.hdel(registryKey(this.#options.keyPrefix), this.#id);
+  }
+
+  /** Live processes, oldest first; stale records are pruned on the way. */
+  static async list(
+    redis: Redis,
+    keyPrefix: string,
+    staleAfterMs = defaultStaleAfterMs,
+  ): Promise<ProcessRecord[]> {
+    const entries = await redis.hgetall(registryKey(keyPrefix));
+    const now = Date.now();
+    const live: ProcessRecord[] = [];
+    const stale: string[] = [];
+    for (const [id, json] of Object.entries(entries)) {
+      let record: ProcessRecord | undefined;
+      try {
+        record = JSON.parse(json) as ProcessRecord;
+      } catch {
+        // An unreadable record is dropped like a stale one.
+      }
+      if (record && now - record.heartbeatAt <= staleAfterMs) live.push(record);
+      else stale.push(id);
+    }
+    if (stale.length > 0) await redis.hdel(registryKey(keyPrefix), ...stale);
+    return live.sort((left, right) => left.startedAt - right.startedAt);
+  }
+}
