@@ -101,6 +101,11 @@ export const gatewayEnvSchema = z
     GATEWAY_COMPRESSION: z.enum(['none', 'zlib'], { message: 'must be none or zlib' }).default('zlib'),
     /** A sheddable lane (bulk) with more waiting events than this drops new ones, counted per event type. */
     GATEWAY_SHED_HIGH_WATER_MARK: positiveInt(10_000),
+    /**
+     * Hard bound per lane on events buffered in memory while Redis is unreachable; past it the events lane
+     * drops new events (counted, logged as errors) instead of running out of memory. Interactions never.
+     */
+    GATEWAY_MAX_BUFFERED_EVENTS: positiveInt(200_000),
     /** How often lane depths are read from Redis for shedding decisions. */
     GATEWAY_DEPTH_POLL_MS: positiveInt(250),
     /** On SIGTERM, buffered events get this long to reach Redis. */

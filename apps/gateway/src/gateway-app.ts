@@ -70,6 +70,7 @@ export async function startGateway(
     buffered: (lane) =>
       (lanes.get(lane)?.partitions ?? []).reduce((sum, { publisher }) => sum + publisher.pendingCount, 0),
     highWaterMark: config.GATEWAY_SHED_HIGH_WATER_MARK,
+    maxBufferedEvents: config.GATEWAY_MAX_BUFFERED_EVENTS,
     logger,
   });
   tasks.every(

@@ -1,5 +1,6 @@
 export * from './commands/command-options.js';
 export * from './commands/interaction-responder.js';
+export * from './commands/ping-command.js';
 export * from './commands/slash-command.js';
 export * from './config.js';
 export * from './handlers/bot-handlers.js';

@@ -33,6 +33,7 @@ describe('LaneBackpressure', () => {
       queues: new Map([...queues].map(([lane, queue]) => [lane, [queue]])),
       buffered: () => 0,
       highWaterMark: 10,
+      maxBufferedEvents: 1_000,
       logger: pino({ level: 'silent' }),
     });
     expect(backpressure.shouldShed('bulk', 'TYPING_START')).toBe(false); // depth unknown until polled
@@ -49,9 +50,25 @@ describe('LaneBackpressure', () => {
       queues: new Map(),
       buffered: (lane) => (lane === 'bulk' ? 50 : 0),
       highWaterMark: 10,
+      maxBufferedEvents: 1_000,
       logger: pino({ level: 'silent' }),
     });
     expect(backpressure.shouldShed('bulk', 'TYPING_START')).toBe(true);
     expect(backpressure.shouldShed('interactions', 'INTERACTION_CREATE')).toBe(false);
+  });
+
+  it('drops ordinary events past the hard memory bound, counted apart, and never interactions', () => {
+    const buffered = 2_000;
+    const backpressure = new LaneBackpressure({
+      queues: new Map(),
+      buffered: () => buffered,
+      highWaterMark: 10_000,
+      maxBufferedEvents: 1_000,
+      logger: pino({ level: 'silent' }),
+    });
+    expect(backpressure.shouldShed('events', 'MESSAGE_CREATE')).toBe(true);
+    expect(backpressure.shouldShed('interactions', 'INTERACTION_CREATE')).toBe(false);
+    expect(backpressure.overflowCounts()).toEqual({ MESSAGE_CREATE: 1 });
+    expect(backpressure.shedCounts()).toEqual({});
   });
 });

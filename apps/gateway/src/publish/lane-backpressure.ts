@@ -8,20 +8,29 @@ export interface LaneBackpressureOptions {
   buffered: (lane: LaneName) => number;
   /** A sheddable lane holding more waiting events than this sheds new ones. */
   highWaterMark: number;
+  /**
+   * Hard bound on events a non-sheddable lane may buffer in this process (they pile up only while Redis
+   * is unreachable). Past it the `events` lane drops new events, counted and logged as errors: losing the
+   * newest events beats an out-of-memory crash that loses the whole buffer. Interactions are never
+   * dropped: they are few, and worthless after Discord's 3 s window anyway.
+   */
+  maxBufferedEvents: number;
   logger: Logger;
 }
 
 /**
  * Decides, per event and without a Redis call, whether a lane is backed up. Lane depths are refreshed by
- * a periodic task calling `poll` (one call per queue per interval); what this process still buffers counts too, so a Redis outage
- * sheds low-value events instead of growing memory without bound. Only sheddable lanes ever shed:
- * interactions and ordinary events are never dropped here.
+ * a periodic task calling `poll` (one call per queue per interval); what this process still buffers
+ * counts too, so a Redis outage sheds low-value events instead of growing memory. Only sheddable lanes
+ * shed under load; the `events` lane drops only past the hard memory bound; interactions never.
  */
 export class LaneBackpressure {
   readonly #options: LaneBackpressureOptions;
   readonly #depths = new Map<LaneName, number>();
   readonly #shedByEvent = new Map<string, number>();
   readonly #shedSinceLog = new Map<string, number>();
+  readonly #overflowByEvent = new Map<string, number>();
+  readonly #overflowSinceLog = new Map<string, number>();
 
   constructor(options: LaneBackpressureOptions) {
     this.#options = options;
@@ -43,11 +52,17 @@ export class LaneBackpressure {
 
   /** True when the event must be dropped; counts it by event type. */
   shouldShed(lane: LaneName, event: string): boolean {
-    if (!lanePolicies[lane].sheddable) return false;
+    if (!lanePolicies[lane].sheddable) {
+      if (lane === 'interactions' || this.#options.buffered(lane) < this.#options.maxBufferedEvents)
+        return false;
+      increment(this.#overflowByEvent, event);
+      increment(this.#overflowSinceLog, event);
+      return true;
+    }
     const depth = (this.#depths.get(lane) ?? 0) + this.#options.buffered(lane);
     if (depth < this.#options.highWaterMark) return false;
-    this.#shedByEvent.set(event, (this.#shedByEvent.get(event) ?? 0) + 1);
-    this.#shedSinceLog.set(event, (this.#shedSinceLog.get(event) ?? 0) + 1);
+    increment(this.#shedByEvent, event);
+    increment(this.#shedSinceLog, event);
     return true;
   }
 
@@ -56,8 +71,23 @@ export class LaneBackpressure {
     return Object.fromEntries(this.#shedByEvent);
   }
 
+  /** Non-sheddable events dropped at the memory bound since start, by event type (for metrics). */
+  overflowCounts(): Record<string, number> {
+    return Object.fromEntries(this.#overflowByEvent);
+  }
+
   /** Logs what was shed since the last report (called periodically, so logging stays bounded). */
   reportShed(): void {
+    if (this.#overflowSinceLog.size > 0) {
+      this.#options.logger.error(
+        {
+          dropped: Object.fromEntries(this.#overflowSinceLog),
+          maxBufferedEvents: this.#options.maxBufferedEvents,
+        },
+        'dropped events: Redis has been unreachable and the in-memory buffer is full',
+      );
+      this.#overflowSinceLog.clear();
+    }
     if (this.#shedSinceLog.size === 0) return;
     this.#options.logger.warn(
       { shed: Object.fromEntries(this.#shedSinceLog), highWaterMark: this.#options.highWaterMark },
@@ -65,4 +95,8 @@ export class LaneBackpressure {
     );
     this.#shedSinceLog.clear();
   }
+}
+
+function increment(counts: Map<string, number>, event: string): void {
+  counts.set(event, (counts.get(event) ?? 0) + 1);
 }
