@@ -6,7 +6,7 @@ describe('bot modules', () => {
   it('loads the README example bot with its command and handler', async () => {
     const registry = await loadBotModule(`${repositoryRoot}/tests/src/fixtures/readme-bot.ts`);
     expect(registry.commands.map((command) => command.name)).toEqual(['timeout']);
-    expect(registry.subscribedEvents()).toEqual(['GUILD_MEMBER_ADD']);
+    expect(registry.subscribedEvents()).toEqual(['INTERACTION_CREATE', 'GUILD_MEMBER_ADD']);
     expect(registry.commandNamed('timeout')?.toJSON()).toMatchObject({
       default_member_permissions: String(1n << 40n),
       options: [{ name: 'member' }, { name: 'minutes' }, { name: 'reason', max_length: 512 }],

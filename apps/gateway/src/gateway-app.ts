@@ -42,9 +42,15 @@ export async function startGateway(
   const lanes = new Map(
     laneNames.map((lane) => {
       const ordered = isOrdered(topology, lane);
+      // Interactions get their own connection: on a shared one their writes would wait behind large
+      // batches of ordinary events in the same command pipeline.
+      const connection =
+        lane === 'interactions'
+          ? createRedisConnection({ url: config.REDIS_URL, connectionName: 'gateway:interactions' })
+          : redis;
       const partitions = laneQueueNames(topology, lane).map((queueName) => {
         const queue = new Queue<GatewayEventEnvelope>(queueName, {
-          connection: redis,
+          connection,
           prefix: config.REDIS_KEY_PREFIX,
         });
         const publisher = new BatchingPublisher(queue, {
@@ -61,7 +67,7 @@ export async function startGateway(
       const publisherFor = ordered
         ? (payload: unknown) => partitions[partitionOf(orderingKeyOf(payload), partitions.length)]?.publisher
         : () => partitions[0]?.publisher;
-      return [lane, { partitions, publisherFor }] as const;
+      return [lane, { partitions, publisherFor, connection }] as const;
     }),
   );
   const allPartitions = [...lanes.values()].flatMap(({ partitions }) => partitions);
@@ -123,7 +129,10 @@ export async function startGateway(
       backpressure.reportShed();
       await filter.stop();
       await Promise.all(allPartitions.map(({ queue }) => queue.close()));
-      await Promise.allSettled([redis.quit(), subscriber.quit()]);
+      const laneConnections = [...lanes.values()]
+        .map(({ connection }) => connection)
+        .filter((connection) => connection !== redis);
+      await Promise.allSettled([redis.quit(), subscriber.quit(), ...laneConnections.map((c) => c.quit())]);
     },
   };
 }

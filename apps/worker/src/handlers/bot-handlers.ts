@@ -1,6 +1,5 @@
 import { GatewayDispatchEvents } from 'discord-api-types/v10';
 import { activityCommand } from '../commands/activity-command.js';
-import { createInteractionRouter } from '../commands/interaction-router.js';
 import { pingCommand } from '../commands/ping-command.js';
 import { HandlerRegistry } from './handler-registry.js';
 import { recordMemberActivity } from './member-activity.js';
@@ -10,7 +9,6 @@ export function createBotHandlers(): HandlerRegistry {
   const registry = new HandlerRegistry();
   registry.command(pingCommand);
   registry.command(activityCommand);
-  registry.on(GatewayDispatchEvents.InteractionCreate, createInteractionRouter(registry));
   registry.on(GatewayDispatchEvents.MessageCreate, recordMemberActivity);
   return registry;
 }

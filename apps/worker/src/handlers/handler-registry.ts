@@ -1,5 +1,6 @@
 import type { DispatchData } from '@dgc/shared';
-import type { GatewayDispatchEvents } from 'discord-api-types/v10';
+import { GatewayDispatchEvents } from 'discord-api-types/v10';
+import { createInteractionRouter } from '../commands/interaction-router.js';
 import type { SlashCommand } from '../commands/slash-command.js';
 import type { HandlerContext } from './handler-context.js';
 
@@ -29,9 +30,13 @@ export class HandlerRegistry {
     return this;
   }
 
+  /** Adds a slash command; the first one also subscribes the registry to INTERACTION_CREATE. */
   command(command: SlashCommand): this {
     if (this.#commands.has(command.name)) {
       throw new DuplicateRegistrationError(`slash command "${command.name}" is registered twice`);
+    }
+    if (this.#commands.size === 0) {
+      this.on(GatewayDispatchEvents.InteractionCreate, createInteractionRouter(this));
     }
     this.#commands.set(command.name, command);
     return this;

@@ -40,7 +40,8 @@ export class GatewayConnection {
   #closed = false;
   readonly #hub: GatewayHub;
   readonly #deflate: Deflate | undefined;
-  #sendChain: Promise<void> = Promise.resolve();
+  /** Compressed bytes of the message being flushed. */
+  #deflated: Buffer[] = [];
 
   get transportCompressed(): boolean {
     return this.#deflate !== undefined;
@@ -50,6 +51,7 @@ export class GatewayConnection {
     this.socket = socket;
     this.#hub = hub;
     this.#deflate = options.zlibStream ? createDeflate({ chunkSize: 64 * 1024 }) : undefined;
+    this.#deflate?.on('data', (chunk: Buffer) => this.#deflated.push(chunk));
     socket.on('message', (data, isBinary) => {
       try {
         this.#onMessage(data as Buffer, isBinary);
@@ -88,21 +90,15 @@ export class GatewayConnection {
       else this.socket.send(frame);
       return;
     }
-    // One deflate context per connection; every message ends with a sync flush (00 00 ff ff).
-    this.#sendChain = this.#sendChain.then(
-      () =>
-        new Promise<void>((resolve) => {
-          const chunks: Buffer[] = [];
-          const onData = (chunk: Buffer) => chunks.push(chunk);
-          deflate.on('data', onData);
-          deflate.write(frame);
-          deflate.flush(zlibConstants.Z_SYNC_FLUSH, () => {
-            deflate.off('data', onData);
-            if (!this.#closed) this.socket.send(Buffer.concat(chunks));
-            resolve();
-          });
-        }),
-    );
+    // One deflate context per connection; every message ends with a sync flush (00 00 ff ff). Frames are
+    // pipelined: zlib handles writes and flushes in order and emits a flush's output before calling its
+    // callback, so the bytes gathered when flush N calls back are exactly message N.
+    deflate.write(frame);
+    deflate.flush(zlibConstants.Z_SYNC_FLUSH, () => {
+      const message = Buffer.concat(this.#deflated);
+      this.#deflated = [];
+      if (!this.#closed) this.socket.send(message);
+    });
   }
 
   /** Closes from the server side with a code (a missing code means "drop the TCP connection"). */

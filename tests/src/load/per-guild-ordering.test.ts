@@ -1,7 +1,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestCluster, type TestCluster } from './support/cluster.js';
-import { startService } from './support/services.js';
+import { createTestCluster, type TestCluster } from '../support/cluster.js';
+import { startService } from '../support/services.js';
 
 const guildCount = Number(process.env.ORDERING_TEST_GUILDS ?? 100);
 const eventsPerGuild = Number(process.env.ORDERING_TEST_EVENTS_PER_GUILD ?? 1_000);

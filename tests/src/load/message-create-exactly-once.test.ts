@@ -1,8 +1,8 @@
 import { createPrismaClient, type PrismaClient } from '@dgc/shared/db';
 import { GatewayDispatchEvents } from 'discord-api-types/v10';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestCluster, type TestCluster } from './support/cluster.js';
-import { startService } from './support/services.js';
+import { createTestCluster, type TestCluster } from '../support/cluster.js';
+import { startService } from '../support/services.js';
 
 const eventCount = 10_000;
 
