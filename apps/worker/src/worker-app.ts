@@ -30,6 +30,9 @@ export async function startWorker(
   const prisma = createPrismaClient({
     databaseUrl: config.DATABASE_URL,
     maxConnections: config.DATABASE_POOL_SIZE,
+    // No statement outlives the job that issued it; lock waits give up sooner and are retried.
+    statementTimeoutMs: config.WORKER_JOB_TIMEOUT_MS,
+    lockTimeoutMs: Math.min(5_000, config.WORKER_JOB_TIMEOUT_MS),
   });
   const rest = new REST({
     api: config.DISCORD_API_URL,

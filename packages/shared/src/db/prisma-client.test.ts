@@ -33,4 +33,20 @@ describe('createPrismaClient', () => {
       await prisma.$disconnect();
     }
   });
+
+  it('cancels a statement that outlives its timeout on the server', async () => {
+    const prisma = createPrismaClient({
+      databaseUrl: database.url,
+      maxConnections: 1,
+      statementTimeoutMs: 200,
+    });
+    try {
+      const started = performance.now();
+      await expect(prisma.$executeRaw`SELECT pg_sleep(5)`).rejects.toThrow(/statement timeout/);
+      expect(performance.now() - started).toBeLessThan(4_000);
+      expect(await prisma.$queryRaw`SELECT 1 AS one`).toEqual([{ one: 1 }]);
+    } finally {
+      await prisma.$disconnect();
+    }
+  });
 });
