@@ -1,0 +1,4 @@
+export * from './local-fallback-limiter.js';
+export * from './rate-limited-rest.js';
+export * from './route-key.js';
+export * from './shared-rate-limiter.js';

@@ -1,0 +1,209 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Redis } from 'ioredis';
+import { LocalFallbackLimiter } from './local-fallback-limiter.js';
+import { acquireScript, settleScript } from './rate-limit-scripts.js';
+import type { RouteKey } from './route-key.js';
+
+export class InvalidRequestBreakerOpenError extends Error {
+  override readonly name = 'InvalidRequestBreakerOpenError';
+}
+
+export type RateLimitScope = 'user' | 'global' | 'shared';
+export type WaitReason = 'global' | 'bucket' | 'discovery' | 'fallback';
+
+/** Hooks for metrics: every request, every 429 by scope, every wait before sending. */
+export interface RateLimitObserver {
+  onResponse?(route: string, status: number): void;
+  onRateLimited?(route: string, scope: RateLimitScope): void;
+  onWait?(route: string, reason: WaitReason, waitMs: number): void;
+  onFallback?(active: boolean, error?: unknown): void;
+}
+
+export interface SharedRateLimiterOptions {
+  redis: Redis;
+  keyPrefix: string;
+  /** Discord's global limit for this bot (requests per second). */
+  globalPerSecond?: number;
+  /** Calls stop when this many invalid requests (401, 403, non-shared 429) were counted in ~10 minutes. */
+  invalidRequestBreaker?: number;
+  /** Safety margin added to every window, covering the time between a decision and Discord's clock. */
+  marginMs?: number;
+  /** A Redis decision slower than this counts as Redis unavailable: the local fallback decides. */
+  redisTimeoutMs?: number;
+  /** Share of every limit one process may use on its own while Redis is unavailable. */
+  fallbackShare?: number;
+  observer?: RateLimitObserver;
+}
+
+/** A permission to send, to be settled with Discord's answer. */
+export interface Reservation {
+  key: RouteKey;
+  token: string;
+  discovering: boolean;
+  /** Decided locally because Redis was unavailable. */
+  local: boolean;
+}
+
+/** The rate-limit facts of one response, from its headers. */
+export interface ResponseLimits {
+  status: number;
+  bucket?: string;
+  limit?: number;
+  remaining?: number;
+  resetAfterMs?: number;
+  scope?: RateLimitScope;
+  retryAfterMs?: number;
+}
+
+type AcquireReply = [code: number, waitMs: number, bucketKey: string, discovering: number];
+
+const waitReasons: Record<number, WaitReason> = { 1: 'global', 2: 'bucket', 3: 'discovery', 4: 'global' };
+
+/**
+ * Discord's rate limits shared by every process of the bot through Redis: the global limit, each route's
+ * bucket per major parameter (learned from `X-RateLimit-Bucket`, shared too) and the invalid-request
+ * budget with a circuit breaker. One script call per request decides; another records the answer. When
+ * Redis cannot answer in time, a local limiter allows this process a fixed share of every limit, so calls
+ * neither fail nor exceed the bot's budget during an outage.
+ */
+export class SharedRateLimiter {
+  readonly #redis: Redis;
+  readonly #prefix: string;
+  readonly #globalPerSecond: number;
+  readonly #breaker: number;
+  readonly #marginMs: number;
+  readonly #redisTimeoutMs: number;
+  readonly #observer: RateLimitObserver;
+  readonly #fallback: LocalFallbackLimiter;
+  #usingFallback = false;
+
+  constructor(options: SharedRateLimiterOptions) {
+    this.#redis = options.redis;
+    this.#prefix = `${options.keyPrefix}:rest`;
+    this.#globalPerSecond = options.globalPerSecond ?? 50;
+    this.#breaker = options.invalidRequestBreaker ?? 8_000;
+    this.#marginMs = options.marginMs ?? 20;
+    this.#redisTimeoutMs = options.redisTimeoutMs ?? 250;
+    this.#observer = options.observer ?? {};
+    this.#fallback = new LocalFallbackLimiter({
+      globalPerSecond: this.#globalPerSecond,
+      share: options.fallbackShare ?? 0.25,
+      marginMs: this.#marginMs,
+    });
+    this.#redis.defineCommand('dgcRestAcquire', { numberOfKeys: 0, lua: acquireScript });
+    this.#redis.defineCommand('dgcRestSettle', { numberOfKeys: 0, lua: settleScript });
+  }
+
+  /** Waits until the request may be sent (or `signal` aborts); throws when the breaker is open. */
+  async acquire(key: RouteKey, signal?: AbortSignal): Promise<Reservation> {
+    const token = randomUUID();
+    for (;;) {
+      signal?.throwIfAborted();
+      const reply = await this.#decide(key, token);
+      if (reply === 'fallback') {
+        const waitMs = this.#fallback.acquire(key);
+        if (waitMs === 0) return { key, token, discovering: false, local: true };
+        this.#observer.onWait?.(key.route, 'fallback', waitMs);
+        await sleep(waitMs, undefined, { signal });
+        continue;
+      }
+      const [code, waitMs, , discovering] = reply;
+      if (code === 0) return { key, token, discovering: discovering === 1, local: false };
+      if (code === -1) {
+        throw new InvalidRequestBreakerOpenError(
+          `${this.#breaker} invalid requests (401/403/429) in the last 10 minutes: Discord bans at 10,000, so calls are stopped for ${Math.ceil(waitMs / 1_000)} s`,
+        );
+      }
+      this.#observer.onWait?.(key.route, waitReasons[code] ?? 'bucket', waitMs);
+      await sleep(waitMs, undefined, { signal });
+    }
+  }
+
+  /** Records Discord's answer so every process learns from it. Never throws. */
+  async settle(reservation: Reservation, limits: ResponseLimits): Promise<void> {
+    const { key } = reservation;
+    this.#observer.onResponse?.(key.route, limits.status);
+    if (limits.status === 429) this.#observer.onRateLimited?.(key.route, limits.scope ?? 'user');
+    this.#fallback.settle(key, limits);
+    if (reservation.local && this.#usingFallback) return;
+    try {
+      await this.#withTimeout(
+        (this.#redis as unknown as ScriptCommands).dgcRestSettle(
+          this.#prefix,
+          key.route,
+          key.major,
+          limits.bucket ?? '',
+          limits.limit ?? '',
+          limits.remaining ?? '',
+          limits.resetAfterMs ?? '',
+          limits.status,
+          limits.scope ?? '',
+          limits.retryAfterMs ?? 0,
+          reservation.token,
+          reservation.discovering ? 1 : 0,
+        ),
+      );
+    } catch (error) {
+      this.#enterFallback(error);
+    }
+  }
+
+  /** Counters kept in Redis for the whole cluster (requests, 429s by scope, invalid requests). */
+  async clusterStats(): Promise<Record<string, number>> {
+    const raw = await this.#redis.hgetall(`${this.#prefix}:stats`);
+    return Object.fromEntries(Object.entries(raw).map(([name, value]) => [name, Number(value)]));
+  }
+
+  async #decide(key: RouteKey, token: string): Promise<AcquireReply | 'fallback'> {
+    try {
+      const reply = (await this.#withTimeout(
+        (this.#redis as unknown as ScriptCommands).dgcRestAcquire(
+          this.#prefix,
+          key.route,
+          key.major,
+          this.#globalPerSecond,
+          key.exemptFromGlobal ? 1 : 0,
+          this.#breaker,
+          this.#marginMs,
+          token,
+          2_000,
+        ),
+      )) as AcquireReply;
+      if (this.#usingFallback) {
+        this.#usingFallback = false;
+        this.#observer.onFallback?.(false);
+      }
+      return reply;
+    } catch (error) {
+      this.#enterFallback(error);
+      return 'fallback';
+    }
+  }
+
+  #enterFallback(error: unknown): void {
+    if (this.#usingFallback) return;
+    this.#usingFallback = true;
+    this.#observer.onFallback?.(true, error);
+  }
+
+  async #withTimeout<Value>(operation: Promise<Value>): Promise<Value> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`Redis did not answer within ${this.#redisTimeoutMs} ms`)),
+        this.#redisTimeoutMs,
+      );
+    });
+    try {
+      return await Promise.race([operation, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+interface ScriptCommands {
+  dgcRestAcquire(...args: (string | number)[]): Promise<unknown>;
+  dgcRestSettle(...args: (string | number)[]): Promise<unknown>;
+}
