@@ -9,6 +9,7 @@ import {
   laneTopologyEnvShape,
   loadConfig,
   positiveInt,
+  restEnvShape,
 } from '@dgc/shared';
 import { z } from 'zod';
 
@@ -58,6 +59,7 @@ export const workerEnvSchema = z.object({
   ...databaseEnvShape,
   ...discordEnvShape,
   ...laneTopologyEnvShape,
+  ...restEnvShape,
   /** Jobs one worker process runs at once, per lane unless WORKER_LANE_CONCURRENCY says otherwise. */
   WORKER_CONCURRENCY: positiveInt(50),
   /** Lanes this process consumes, so operators can scale them separately (e.g. `interactions`). */

@@ -1,3 +1,4 @@
+import { createRateLimitedRest } from '@dgc/rest';
 import {
   closeWorkerWithin,
   createRedisConnection,
@@ -9,7 +10,6 @@ import {
   TaskMonitor,
 } from '@dgc/shared';
 import { createPrismaClient } from '@dgc/shared/db';
-import { REST } from '@discordjs/rest';
 import type { WorkerConfig } from './config.js';
 import { EventDedupe } from './dedupe/event-dedupe.js';
 import { createBotHandlers } from './handlers/bot-handlers.js';
@@ -34,12 +34,32 @@ export async function startWorker(
     statementTimeoutMs: config.WORKER_JOB_TIMEOUT_MS,
     lockTimeoutMs: Math.min(5_000, config.WORKER_JOB_TIMEOUT_MS),
   });
-  const rest = new REST({
-    api: config.DISCORD_API_URL,
-    version: '10',
-    timeout: config.DISCORD_REST_TIMEOUT_MS,
+  // Its own connection without an offline queue: while Redis is down a decision fails at once and the
+  // local fallback share decides, instead of calls queueing behind a reconnect.
+  const limiterRedis = createRedisConnection({
+    url: config.REDIS_URL,
+    connectionName: 'worker:rest-limits',
+    overrides: { enableOfflineQueue: false, maxRetriesPerRequest: 1 },
   });
-  rest.setToken(config.DISCORD_TOKEN);
+  limiterRedis.on('error', () => {}); // reported by the limiter as a switch to its local fallback
+  const { rest } = createRateLimitedRest({
+    rest: { api: config.DISCORD_API_URL, version: '10', timeout: config.DISCORD_REST_TIMEOUT_MS },
+    token: config.DISCORD_TOKEN,
+    limiter: {
+      redis: limiterRedis,
+      keyPrefix: config.REDIS_KEY_PREFIX,
+      globalPerSecond: config.REST_GLOBAL_PER_SECOND,
+      invalidRequestBreaker: config.REST_INVALID_REQUEST_BREAKER,
+      fallbackShare: config.REST_FALLBACK_SHARE,
+      observer: {
+        onFallback: (active, error) =>
+          active
+            ? logger.warn({ err: error }, 'Redis unavailable: REST limits now local (a share of each limit)')
+            : logger.info('Redis back: REST limits shared again'),
+        onRateLimited: (route, scope) => logger.warn({ route, scope }, 'Discord answered 429'),
+      },
+    },
+  });
 
   await new EventSubscriptions(config.REDIS_KEY_PREFIX).register(redis, registry.subscribedEvents());
 
@@ -114,6 +134,7 @@ export async function startWorker(
         redis.quit(),
         prisma.$disconnect(),
         ...lanes.map(({ connection }) => connection.quit()),
+        limiterRedis.quit(),
       ]);
     },
   };

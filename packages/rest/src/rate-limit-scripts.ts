@@ -20,7 +20,8 @@
  *   0 go · 1 global block · 2 bucket empty · 3 bucket being discovered · 4 global window full · -1 breaker open
  *
  * The global limit is a sliding window (at most N requests in any 1 s + margin), which stays within
- * Discord's limit whatever its own window alignment. A bucket resets `marginMs` after its announced reset,
+ * Discord's limit whatever its own window alignment; SETTLE moves each entry to its answer's time, so
+ * however late a request reached Discord, its slot is not reused within a second of that. A bucket resets `marginMs` after its announced reset,
  * so a request sent just before the reset cannot land in the next window on top of a full one.
  */
 export const acquireScript = `
@@ -91,6 +92,9 @@ local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 local stats = prefix .. ':stats'
 redis.call('HINCRBY', stats, 'requests', 1)
+-- The request's global slot now dates from its answer: Discord counted it on arrival, which lies between
+-- the decision and the answer, so a slot freed 1 s after the answer is freed late, never early.
+redis.call('ZADD', prefix .. ':global', 'XX', now, token)
 
 if hash ~= '' then
   redis.call('HSET', prefix .. ':routes', route, hash)

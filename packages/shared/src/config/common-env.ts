@@ -29,5 +29,19 @@ export const discordEnvShape = {
   DISCORD_API_URL: urlWithProtocols(['https:', 'http:'], 'https://discord.com/api'),
 };
 
+/** Discord REST limits shared by every process through Redis (workers and scheduler). */
+export const restEnvShape = {
+  /** The bot's global limit (requests per second); Discord's default is 50. */
+  REST_GLOBAL_PER_SECOND: positiveInt(50),
+  /** Calls stop at this many invalid requests (401, 403, non-shared 429) in ~10 minutes; Discord bans at 10,000. */
+  REST_INVALID_REQUEST_BREAKER: positiveInt(8_000),
+  /** Share of every limit one process uses on its own while Redis is unavailable (1 / expected processes). */
+  REST_FALLBACK_SHARE: z.coerce
+    .number({ message: 'must be a number' })
+    .gt(0, 'must be greater than 0')
+    .max(1, 'must be at most 1')
+    .default(0.25),
+};
+
 export const commonEnvSchema = z.object(commonEnvShape);
 export type CommonEnv = z.output<typeof commonEnvSchema>;
