@@ -5,6 +5,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { measureCallbackLatency, runRestLoad } from '@dgc/rest/load';
 import { runSimulatorScenario } from './simulator-scenario.js';
 
 const scenarios = {
@@ -26,6 +27,77 @@ const scenarios = {
       })),
     );
     return result;
+  },
+  rest: async () => {
+    const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+    const base = {
+      processes: 4,
+      durationMs: 30_000,
+      globalPerSecond: 50,
+      bucketLimit: 5,
+      bucketWindowMs: 1_000,
+      overload: 2,
+      redisUrl,
+    };
+    console.log('\nrest: 4 processes offering 2× the limit for 30 s (simulator: global 50/s, bucket 5/s)');
+    const runs = {
+      'bucket, shared limits': await runRestLoad({ ...base, shared: true, target: 'bucket' }),
+      'bucket, plain @discordjs/rest (baseline)': await runRestLoad({
+        ...base,
+        shared: false,
+        target: 'bucket',
+      }),
+      'global, shared limits': await runRestLoad({ ...base, shared: true, target: 'global' }),
+      'global, plain @discordjs/rest (baseline)': await runRestLoad({
+        ...base,
+        shared: false,
+        target: 'global',
+      }),
+      'global, shared, one process kill -9 at 15 s': await runRestLoad({
+        ...base,
+        shared: true,
+        target: 'global',
+        killOneAtMs: 15_000,
+      }),
+    };
+    console.table(
+      Object.fromEntries(
+        Object.entries(runs).map(([name, run]) => {
+          const allowed = run.target === 'global' ? run.allowedGlobalPerSecond : run.allowedBucketPerSecond;
+          const achieved =
+            run.target === 'global' ? run.achievedGlobalPerSecond : run.achievedBucketPerSecond;
+          return [
+            name,
+            {
+              'achieved/s': achieved.toFixed(2),
+              'of allowed': `${((achieved / allowed) * 100).toFixed(1)} %`,
+              '2nd half/s': run.achievedPerSecondSecondHalf.toFixed(2),
+              '429 user': run.rateLimited.user,
+              '429 global': run.rateLimited.global,
+              '429 shared': run.rateLimited.shared,
+            },
+          ];
+        }),
+      ),
+    );
+    const latency = await measureCallbackLatency({ redisUrl, samples: 200, banCount: 1_000 });
+    console.log(
+      'rest: interaction callback latency, idle vs during a 1,000-member mass ban on the same client',
+    );
+    console.table({
+      idle: { p50: latency.idle.p50, p99: latency.idle.p99, samples: latency.idle.samples },
+      'during mass ban': {
+        p50: latency.duringMassBan.p50,
+        p99: latency.duringMassBan.p99,
+        samples: latency.duringMassBan.samples,
+      },
+      'ratio (mass ban / idle)': {
+        p50: (latency.duringMassBan.p50 / latency.idle.p50).toFixed(2),
+        p99: (latency.duringMassBan.p99 / latency.idle.p99).toFixed(2),
+        samples: latency.duringMassBan.bansServed,
+      },
+    });
+    return { runs, latency };
   },
 } as const;
 

@@ -15,7 +15,7 @@
 /**
  * ACQUIRE. KEYS: none (all derived from ARGV[1], the key prefix).
  * ARGV: prefix, route, major, globalLimit, exemptFromGlobal (0/1), breakerThreshold, marginMs, token,
- *       discoverTtlMs
+ *       discoverTtlMs, exemptFromBuckets (0/1)
  * Returns {code, waitMs, bucketKey, discovering}:
  *   0 go · 1 global block · 2 bucket empty · 3 bucket being discovered · 4 global window full · -1 breaker open
  *
@@ -47,7 +47,7 @@ if not exempt then
   end
 end
 
-local hash = redis.call('HGET', prefix .. ':routes', route)
+local hash = ARGV[10] == '1' and '-' or redis.call('HGET', prefix .. ':routes', route)
 local bucketKey = ''
 local discovering = 0
 if hash ~= '-' then
@@ -80,7 +80,8 @@ return {0, 0, bucketKey, discovering}
 
 /**
  * SETTLE: what Discord answered. ARGV: prefix, route, major, bucketHash ('' when absent), limit, remaining,
- * resetAfterMs, status, scope ('' | user | global | shared), retryAfterMs, token, discovering (0/1)
+ * resetAfterMs, status, scope ('' | user | global | shared), retryAfterMs, token, discovering (0/1),
+ * exemptFromBuckets (0/1)
  * Returns 1.
  */
 export const settleScript = `
@@ -88,6 +89,7 @@ local prefix, route, major, hash = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local limit, remaining, resetAfter = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
 local status, scope, retryAfter = tonumber(ARGV[8]), ARGV[9], tonumber(ARGV[10])
 local token, discovering = ARGV[11], ARGV[12] == '1'
+if ARGV[13] == '1' then hash = '' end
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 local stats = prefix .. ':stats'

@@ -9,6 +9,7 @@ describe('routeKeyOf', () => {
       route: 'POST:/channels/:id/messages',
       major: '123456789012345678',
       exemptFromGlobal: false,
+      exemptFromBuckets: false,
     });
     expect(
       routeKeyOf('http://127.0.0.1:9/api/v10/guilds/123456789012345678/bans/223456789012345678', 'PUT'),
@@ -25,7 +26,12 @@ describe('routeKeyOf', () => {
         'https://discord.com/api/v10/interactions/123456789012345678/aW50ZXJhY3Rpb24/callback',
         'POST',
       ),
-    ).toMatchObject({ exemptFromGlobal: true, route: 'POST:/interactions/:id/:token/callback' });
+    ).toMatchObject({
+      exemptFromGlobal: true,
+      exemptFromBuckets: true,
+      major: '123456789012345678',
+      route: 'POST:/interactions/:id/:token/callback',
+    });
     const followUp = routeKeyOf(
       'https://discord.com/api/v10/webhooks/123456789012345678/aW50ZXJhY3Rpb24',
       'POST',

@@ -8,6 +8,11 @@ export interface RouteKey {
   major: string;
   /** Interaction callbacks and interaction webhooks are not bound by the global limit. */
   exemptFromGlobal: boolean;
+  /**
+   * An interaction callback is answered once per interaction: its bucket (per interaction) can never bind,
+   * so it skips bucket bookkeeping altogether instead of writing state for every interaction.
+   */
+  exemptFromBuckets: boolean;
 }
 
 interface RouteData {
@@ -27,9 +32,14 @@ export function routeKeyOf(url: string, method: string): RouteKey {
   const endpoint = pathname.replace(/^.*?\/api(?:\/v\d+)?(?=\/)/, '');
   const upperMethod = method.toUpperCase();
   const data = generateRouteData(endpoint, upperMethod);
+  const callback = data.bucketRoute === '/interactions/:id/:token/callback';
   return {
     route: `${upperMethod}:${data.bucketRoute}`,
-    major: data.majorParameter,
+    // @discordjs/rest keys every callback under one "burst" major; Discord's bucket is per interaction.
+    major: callback
+      ? (/^\/interactions\/(\d+)/.exec(endpoint)?.[1] ?? data.majorParameter)
+      : data.majorParameter,
+    exemptFromBuckets: callback,
     exemptFromGlobal:
       data.bucketRoute.startsWith('/interactions/') || data.bucketRoute.startsWith('/webhooks/:id/:token'),
   };

@@ -142,6 +142,7 @@ export class SharedRateLimiter {
           limits.retryAfterMs ?? 0,
           reservation.token,
           reservation.discovering ? 1 : 0,
+          key.exemptFromBuckets ? 1 : 0,
         ),
       );
     } catch (error) {
@@ -168,6 +169,7 @@ export class SharedRateLimiter {
           this.#marginMs,
           token,
           2_000,
+          key.exemptFromBuckets ? 1 : 0,
         ),
       )) as AcquireReply;
       if (this.#usingFallback) {

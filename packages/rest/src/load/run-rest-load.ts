@@ -78,7 +78,8 @@ export async function runRestLoad(options: RestLoadOptions): Promise<RestLoadRes
         spreadPerSecond:
           options.target === 'global' ? (options.globalPerSecond * options.overload) / options.processes : 0,
         spreadChannels,
-        bucketPerSecond: options.target === 'bucket' ? (bucketPerSecond * options.overload) / options.processes : 0,
+        bucketPerSecond:
+          options.target === 'bucket' ? (bucketPerSecond * options.overload) / options.processes : 0,
         bucketChannel,
       };
       processes.push(
@@ -119,8 +120,7 @@ export async function runRestLoad(options: RestLoadOptions): Promise<RestLoadRes
       allowedBucketPerSecond: bucketPerSecond,
       achievedGlobalPerSecond: served.length / seconds,
       achievedBucketPerSecond: served.filter((call) => call.method === 'POST').length / seconds,
-      achievedPerSecondSecondHalf:
-        served.filter((call) => call.receivedAt >= half).length / (seconds / 2),
+      achievedPerSecondSecondHalf: served.filter((call) => call.receivedAt >= half).length / (seconds / 2),
       rateLimited: simulator.stats().rateLimited,
     };
   } finally {

@@ -1,0 +1,2 @@
+export * from './callback-latency.js';
+export * from './run-rest-load.js';
