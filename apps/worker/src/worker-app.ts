@@ -42,6 +42,10 @@ export async function startWorker(
     overrides: { enableOfflineQueue: false, maxRetriesPerRequest: 1 },
   });
   limiterRedis.on('error', () => {}); // reported by the limiter as a switch to its local fallback
+  // Without an offline queue, a call before the connection is up would count as an outage.
+  if (limiterRedis.status !== 'ready') {
+    await new Promise<void>((resolve) => limiterRedis.once('ready', () => resolve()));
+  }
   const { rest } = createRateLimitedRest({
     rest: { api: config.DISCORD_API_URL, version: '10', timeout: config.DISCORD_REST_TIMEOUT_MS },
     token: config.DISCORD_TOKEN,

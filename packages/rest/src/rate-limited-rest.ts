@@ -71,10 +71,11 @@ export function createRateLimitedRest(options: RateLimitedRestOptions): {
             try {
               response = await send(url, init);
             } catch (error) {
-              await limiter.settle(reservation, { status: 0 });
+              void limiter.settle(reservation, { status: 0 });
               throw error;
             }
-            await limiter.settle(reservation, responseLimits(response));
+            // Not awaited: the decision was the request's one round trip; the answer is recorded behind it.
+            void limiter.settle(reservation, responseLimits(response));
             return response;
           },
         }
