@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { DiscordSimulator } from '@dgc/discord-simulator';
 import { InteractionResponseType, Routes } from 'discord-api-types/v10';
 import { Redis } from 'ioredis';
@@ -63,6 +64,7 @@ export async function measureCallbackLatency(options: {
     const idle = await sample();
     const guild = simulator.guildsForShard(0, 1)[0];
     const stopBans = new AbortController();
+    setMaxListeners(0, stopBans.signal); // one listener per queued ban
     let bansServed = 0;
     const bans = Array.from({ length: options.banCount }, (_, index) =>
       rest

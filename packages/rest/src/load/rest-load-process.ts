@@ -3,6 +3,7 @@
  * limiter or through plain @discordjs/rest, and prints a JSON summary line. Started by `runRestLoad`.
  * Settings come as one JSON argument (see `RestLoadProcessSettings`).
  */
+import { setMaxListeners } from 'node:events';
 import { Redis } from 'ioredis';
 import { createRateLimitedRest } from '../rate-limited-rest.js';
 
@@ -34,6 +35,7 @@ const { rest } = createRateLimitedRest({
     : undefined,
 });
 const stop = new AbortController();
+setMaxListeners(0, stop.signal); // one listener per request waiting for its turn
 const outcomes: Record<string, number> = {};
 const count = (name: string) => {
   outcomes[name] = (outcomes[name] ?? 0) + 1;
