@@ -18,6 +18,7 @@ import {
 import { REST } from '@discordjs/rest';
 import { WebSocketShardEvents } from '@discordjs/ws';
 import { Queue } from 'bullmq';
+import { RedisSessionStore } from './cluster/redis-session-store.js';
 import type { GatewayConfig } from './config.js';
 import { BatchingPublisher } from './publish/batching-publisher.js';
 import { EventFilter } from './publish/event-filter.js';
@@ -95,37 +96,52 @@ export async function startGateway(
 
   const rest = new REST({ api: config.DISCORD_API_URL, version: '10' });
   rest.setToken(config.DISCORD_TOKEN);
-  const manager = createShardManager(config, rest, logger);
+  const sessions = new RedisSessionStore({ redis, keyPrefix: config.REDIS_KEY_PREFIX, logger });
+  const manager = createShardManager(config, rest, logger, { redis, sessions });
   const shardStates = new ShardStates(manager);
   for (const shardId of await manager.getShardIds()) {
     tasks.watch(`shard:${shardId}`, () => shardStates.of(shardId));
   }
   manager.on(WebSocketShardEvents.Dispatch, (dispatch, shardId) => {
-    if (!filter.wants(dispatch.t)) return;
+    const watermark = sessions.watermark(shardId);
     const lane = laneFor(dispatch.t);
-    if (backpressure.shouldShed(lane, dispatch.t)) return;
-    lanes
-      .get(lane)
-      ?.publisherFor(dispatch.d)
-      ?.publish({
+    const publisher = filter.wants(dispatch.t) ? lanes.get(lane)?.publisherFor(dispatch.d) : undefined;
+    if (!publisher || backpressure.shouldShed(lane, dispatch.t)) {
+      watermark.skip(dispatch.s);
+      return;
+    }
+    const ticket = watermark.accept(dispatch.s);
+    publisher.publish(
+      {
         shardId,
         sequence: dispatch.s,
         event: dispatch.t,
         payload: dispatch.d,
         receivedAt: Date.now(),
-      } as GatewayEventEnvelope);
+      } as GatewayEventEnvelope,
+      () => {
+        ticket.confirm();
+        sessions.touch(shardId);
+      },
+    );
   });
   await manager.connect();
   logger.info({ shardCount: await manager.getShardCount() }, 'gateway connected its shards');
 
   return {
     async stopIntake() {
-      await manager.destroy({ reason: 'gateway shutting down' });
+      // A hand-off, not a logout: close with a code other than 1000/1001 so Discord keeps the sessions,
+      // and keep them in Redis, so the next owner of each shard resumes instead of identifying.
+      sessions.beginHandOff();
+      await manager.destroy({ reason: 'gateway handing its shards over', code: 4200 });
     },
     async drain(deadline) {
       await Promise.all(allPartitions.map(({ publisher }) => publisher.drain(deadline)));
     },
     async close() {
+      await sessions
+        .close()
+        .catch((error: unknown) => logger.warn({ err: error }, 'final session write failed'));
       backpressure.reportShed();
       await filter.stop();
       await Promise.all(allPartitions.map(({ queue }) => queue.close()));

@@ -16,6 +16,8 @@ interface QueuedJob {
   name: string;
   data: GatewayEventEnvelope;
   opts?: JobsOptions;
+  /** Called once the event is in Redis. */
+  onWritten?: () => void;
 }
 
 const retryDelayMs = { initial: 100, max: 5_000 };
@@ -67,8 +69,9 @@ export class BatchingPublisher {
     };
   }
 
-  publish(envelope: GatewayEventEnvelope): void {
-    this.#buffer.push({ name: envelope.event, data: envelope, opts: this.#options.jobOptions });
+  /** Accepts an event; `onWritten` runs once it is in Redis. */
+  publish(envelope: GatewayEventEnvelope, onWritten?: () => void): void {
+    this.#buffer.push({ name: envelope.event, data: envelope, opts: this.#options.jobOptions, onWritten });
     if (this.#buffer.length >= this.#options.maxEvents) this.#flush();
     else this.#timer ??= setTimeout(() => this.#flush(), this.#options.maxWaitMs);
   }
@@ -102,17 +105,19 @@ export class BatchingPublisher {
       const batch = this.#buffer.splice(0, this.#options.maxEvents);
       this.#inFlight += 1;
       this.#inFlightEvents += batch.length;
-      this.#queue.addBulk(batch).then(
-        () => this.#onWritten(batch.length),
+      // addBulk takes name, data and options only; the callbacks stay here.
+      this.#queue.addBulk(batch.map(({ name, data, opts }) => ({ name, data, opts }))).then(
+        () => this.#onWritten(batch),
         (error: unknown) => this.#onFailed(batch, error),
       );
     }
   }
 
-  #onWritten(count: number): void {
+  #onWritten(batch: readonly QueuedJob[]): void {
     this.#inFlight -= 1;
-    this.#inFlightEvents -= count;
-    this.#published += count;
+    this.#inFlightEvents -= batch.length;
+    this.#published += batch.length;
+    for (const job of batch) job.onWritten?.();
     this.#failures = 0;
     this.#afterBatch();
   }

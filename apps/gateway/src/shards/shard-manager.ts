@@ -1,10 +1,26 @@
-import type { Logger } from '@dgc/shared';
+import type { Logger, Redis } from '@dgc/shared';
 import type { REST } from '@discordjs/rest';
 import { CompressionMethod, WebSocketManager, WebSocketShardEvents } from '@discordjs/ws';
+import { RedisIdentifyThrottler } from '../cluster/redis-identify-throttler.js';
+import type { RedisSessionStore } from '../cluster/redis-session-store.js';
 import type { GatewayConfig } from '../config.js';
 
-/** Builds the shard manager for this process's shards and logs every state change of every shard. */
-export function createShardManager(config: GatewayConfig, rest: REST, logger: Logger): WebSocketManager {
+export interface ShardManagerCluster {
+  redis: Redis;
+  sessions: RedisSessionStore;
+}
+
+/**
+ * Builds the shard manager for this process's shards and logs every state change of every shard.
+ * Sessions come from and go to Redis (so another process can resume them), and identifies are spaced
+ * across every process of the bot.
+ */
+export function createShardManager(
+  config: GatewayConfig,
+  rest: REST,
+  logger: Logger,
+  cluster: ShardManagerCluster,
+): WebSocketManager {
   const manager = new WebSocketManager({
     token: config.DISCORD_TOKEN,
     intents: config.GATEWAY_INTENTS,
@@ -12,6 +28,16 @@ export function createShardManager(config: GatewayConfig, rest: REST, logger: Lo
     shardCount: config.GATEWAY_SHARD_COUNT,
     shardIds: config.GATEWAY_SHARD_IDS,
     compression: config.GATEWAY_COMPRESSION === 'zlib' ? CompressionMethod.ZlibNative : null,
+    retrieveSessionInfo: (shardId) => cluster.sessions.retrieve(shardId),
+    updateSessionInfo: (shardId, session) => cluster.sessions.update(shardId, session),
+    buildIdentifyThrottler: async (shardManager) => {
+      const { session_start_limit: limit } = await shardManager.fetchGatewayInformation();
+      return new RedisIdentifyThrottler({
+        redis: cluster.redis,
+        keyPrefix: config.REDIS_KEY_PREFIX,
+        maxConcurrency: limit.max_concurrency,
+      });
+    },
   });
   manager.on(WebSocketShardEvents.Ready, (data, shardId) =>
     logger.info({ shardId, guilds: data.guilds.length, sessionId: data.session_id }, 'shard READY'),

@@ -1,0 +1,160 @@
+import type { Logger, Redis } from '@dgc/shared';
+import type { SessionInfo } from '@discordjs/ws';
+import { PublishedWatermark } from './published-watermark.js';
+
+/** Writes a session unless Redis already holds a later sequence of the same session. */
+const writeScript = `
+local stored = redis.call('HMGET', KEYS[1], 'sessionId', 'sequence')
+if stored[1] == ARGV[1] and tonumber(stored[2]) > tonumber(ARGV[2]) then return 0 end
+redis.call('HSET', KEYS[1], 'sessionId', ARGV[1], 'sequence', ARGV[2], 'resumeURL', ARGV[3], 'shardCount', ARGV[4])
+redis.call('PEXPIRE', KEYS[1], ARGV[5])
+return 1
+`;
+
+interface SessionCommands {
+  dgcSessionWrite(
+    key: string,
+    sessionId: string,
+    sequence: number,
+    resumeURL: string,
+    shardCount: number,
+    ttlMs: number,
+  ): Promise<number>;
+}
+
+export interface RedisSessionStoreOptions {
+  redis: Redis;
+  keyPrefix: string;
+  logger: Logger;
+  /** How often changed sessions are written: the bound on how stale the stored sequence is. */
+  flushEveryMs?: number;
+  /** Discord keeps a session resumable for a limited time; older records are useless. */
+  ttlMs?: number;
+}
+
+/**
+ * Shard sessions kept resumable across processes. @discordjs/ws awaits the session hooks on every
+ * dispatch, so they only touch memory; a periodic flush writes what changed to Redis, with a sequence
+ * that never goes backwards. The stored sequence is the shard's *published* watermark — every dispatch
+ * up to it is in Redis — so a process that crashes with events still buffered loses none: the next owner
+ * resumes from the watermark and Discord replays the rest (replayed duplicates are deduped by workers).
+ * Staleness is bounded by `flushEveryMs` plus the publish latency and costs only a longer replay.
+ */
+export class RedisSessionStore {
+  readonly #redis: Redis & SessionCommands;
+  readonly #keyPrefix: string;
+  readonly #logger: Logger;
+  readonly #ttlMs: number;
+  readonly #sessions = new Map<number, SessionInfo>();
+  readonly #watermarks = new Map<number, PublishedWatermark>();
+  readonly #dirty = new Set<number>();
+  readonly #deleted = new Set<number>();
+  readonly #timer: NodeJS.Timeout;
+  #handingOff = false;
+
+  constructor(options: RedisSessionStoreOptions) {
+    options.redis.defineCommand('dgcSessionWrite', { numberOfKeys: 1, lua: writeScript });
+    this.#redis = options.redis as Redis & SessionCommands;
+    this.#keyPrefix = options.keyPrefix;
+    this.#logger = options.logger;
+    this.#ttlMs = options.ttlMs ?? 15 * 60_000;
+    this.#timer = setInterval(() => {
+      this.flush().catch((error: unknown) =>
+        this.#logger.warn({ err: error }, 'writing shard sessions to Redis failed; will retry'),
+      );
+    }, options.flushEveryMs ?? 250);
+    this.#timer.unref();
+  }
+
+  /** For `retrieveSessionInfo`: read from Redis when a shard starts, from memory afterwards. */
+  async retrieve(shardId: number): Promise<SessionInfo | null> {
+    const known = this.#sessions.get(shardId);
+    if (known) return { ...known, sequence: this.watermark(shardId).value };
+    const stored = await this.#redis.hgetall(this.#key(shardId));
+    if (!stored.sessionId || !stored.resumeURL) return null;
+    const session: SessionInfo = {
+      shardId,
+      sessionId: stored.sessionId,
+      sequence: Number(stored.sequence),
+      resumeURL: stored.resumeURL,
+      shardCount: Number(stored.shardCount),
+    };
+    this.#sessions.set(shardId, session);
+    this.watermark(shardId).reset(session.sequence);
+    this.#logger.info({ shardId, sequence: session.sequence }, 'found a resumable session in Redis');
+    return session;
+  }
+
+  /** For `updateSessionInfo`: memory only; the flush writes it. */
+  update(shardId: number, session: SessionInfo | null): void {
+    if (session === null) {
+      // During a hand-off the session must outlive this process: another one resumes it.
+      if (this.#handingOff) return;
+      this.#sessions.delete(shardId);
+      this.#dirty.delete(shardId);
+      this.#deleted.add(shardId);
+      return;
+    }
+    const previous = this.#sessions.get(shardId);
+    if (previous?.sessionId !== session.sessionId) this.watermark(shardId).reset(0);
+    this.#sessions.set(shardId, session);
+    this.#deleted.delete(shardId);
+    this.#dirty.add(shardId);
+  }
+
+  watermark(shardId: number): PublishedWatermark {
+    let watermark = this.#watermarks.get(shardId);
+    if (!watermark) {
+      watermark = new PublishedWatermark();
+      this.#watermarks.set(shardId, watermark);
+    }
+    return watermark;
+  }
+
+  /** From now on, closing shards keeps their sessions for the next owner. */
+  beginHandOff(): void {
+    this.#handingOff = true;
+  }
+
+  async flush(): Promise<void> {
+    const dirty = [...this.#dirty];
+    const deleted = [...this.#deleted];
+    this.#dirty.clear();
+    this.#deleted.clear();
+    try {
+      await Promise.all([
+        ...dirty.map((shardId) => {
+          const session = this.#sessions.get(shardId);
+          if (!session) return undefined;
+          return this.#redis.dgcSessionWrite(
+            this.#key(shardId),
+            session.sessionId,
+            this.watermark(shardId).value,
+            session.resumeURL,
+            session.shardCount,
+            this.#ttlMs,
+          );
+        }),
+        ...deleted.map((shardId) => this.#redis.del(this.#key(shardId))),
+      ]);
+    } catch (error) {
+      for (const shardId of dirty) this.#dirty.add(shardId);
+      for (const shardId of deleted) this.#deleted.add(shardId);
+      throw error;
+    }
+  }
+
+  /** Marks a shard's session for the next flush because its watermark moved. */
+  touch(shardId: number): void {
+    if (this.#sessions.has(shardId)) this.#dirty.add(shardId);
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.#timer);
+    await this.flush();
+  }
+
+  #key(shardId: number): string {
+    return `${this.#keyPrefix}:shard-session:${shardId}`;
+  }
+}
