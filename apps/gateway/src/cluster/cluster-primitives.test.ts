@@ -1,0 +1,82 @@
+import { randomUUID } from 'node:crypto';
+import { createRedisConnection } from '@dgc/shared';
+import { afterAll, describe, expect, it } from 'vitest';
+import { PublishedWatermark } from './published-watermark.js';
+import { RedisIdentifyThrottler } from './redis-identify-throttler.js';
+import { ShardLeases } from './shard-leases.js';
+
+const redis = createRedisConnection({
+  url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+  connectionName: 'test:cluster-primitives',
+});
+const keyPrefix = `test:cluster:${randomUUID().slice(0, 8)}`;
+
+afterAll(async () => {
+  const keys = await redis.keys(`${keyPrefix}:*`);
+  if (keys.length > 0) await redis.del(...keys);
+  await redis.quit();
+});
+
+describe('ShardLeases', () => {
+  it('lets one owner hold a shard, fences a lost holder, and frees a dead owner’s shard at expiry', async () => {
+    const alpha = new ShardLeases({ redis, keyPrefix, owner: 'alpha', ttlMs: 200 });
+    const beta = new ShardLeases({ redis, keyPrefix, owner: 'beta', ttlMs: 200 });
+    const lease = await alpha.acquire(3);
+    expect(lease).toBeDefined();
+    expect(await beta.acquire(3)).toBeUndefined();
+    expect(await alpha.renew(lease ?? { shardId: 3, token: 0 })).toBe(true);
+    expect(await alpha.owners(4)).toEqual(new Map([[3, 'alpha']]));
+
+    // alpha stops renewing (a crash): the lease expires and beta takes over with a larger token.
+    await expect
+      .poll(() => beta.acquire(3).then((taken) => taken?.token ?? 0), { timeout: 2_000, interval: 50 })
+      .toBeGreaterThan(lease?.token ?? 0);
+    expect(await alpha.renew(lease ?? { shardId: 3, token: 0 })).toBe(false);
+    expect(await alpha.release(lease ?? { shardId: 3, token: 0 })).toBe(false);
+    expect(await alpha.owners(4)).toEqual(new Map([[3, 'beta']]));
+  });
+});
+
+describe('RedisIdentifyThrottler', () => {
+  it('spaces identifies of one bucket across instances and leaves other buckets free', async () => {
+    const options = { redis, keyPrefix, maxConcurrency: 2, windowMs: 300 };
+    const first = new RedisIdentifyThrottler(options);
+    const second = new RedisIdentifyThrottler(options);
+    const signal = new AbortController().signal;
+    const started = performance.now();
+    await first.waitForIdentify(0, signal);
+    await second.waitForIdentify(1, signal); // other bucket: no wait
+    expect(performance.now() - started).toBeLessThan(200);
+    await second.waitForIdentify(2, signal); // bucket 0 again: waits for the window
+    expect(performance.now() - started).toBeGreaterThanOrEqual(280);
+  });
+
+  it('gives up waiting when the shard is destroyed', async () => {
+    const throttler = new RedisIdentifyThrottler({
+      redis,
+      keyPrefix: `${keyPrefix}:abort`,
+      maxConcurrency: 1,
+      windowMs: 5_000,
+    });
+    await throttler.waitForIdentify(0, new AbortController().signal);
+    const destroyed = new AbortController();
+    const waiting = throttler.waitForIdentify(1, destroyed.signal);
+    destroyed.abort();
+    await expect(waiting).rejects.toBeDefined();
+  });
+});
+
+describe('PublishedWatermark', () => {
+  it('advances only over sequences confirmed in order', () => {
+    const watermark = new PublishedWatermark();
+    const one = watermark.accept(1);
+    watermark.skip(2);
+    const three = watermark.accept(3);
+    three.confirm();
+    expect(watermark.value).toBe(0);
+    one.confirm();
+    expect(watermark.value).toBe(3);
+    watermark.reset(40);
+    expect(watermark.value).toBe(40);
+  });
+});
