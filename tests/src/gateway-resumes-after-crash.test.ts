@@ -13,7 +13,11 @@ describe('gateway crash and takeover', () => {
 
   beforeAll(async () => {
     cluster = await createTestCluster('takeover', { guildCount: 12, resumeWindowMs: 60_000 });
-    env = { ...cluster.env, WORKER_BOT_MODULE: 'tests/src/fixtures/flood-bot.ts' };
+    env = {
+      ...cluster.env,
+      WORKER_BOT_MODULE: 'tests/src/fixtures/flood-bot.ts',
+      GATEWAY_LEASE_TTL_MS: '3000',
+    };
     cluster.processes.push(await startService('worker', env));
   });
 

@@ -87,6 +87,14 @@ export const gatewayEnvSchema = z
     GATEWAY_SHARD_COUNT: shardCount,
     /** Shards this process runs: `all`, or ids and ranges such as `0-3,8`. */
     GATEWAY_SHARD_IDS: shardIds,
+    /** Most shards this process runs at once; unset: all of GATEWAY_SHARD_IDS. Others take the rest. */
+    GATEWAY_SHARD_CAPACITY: z.coerce
+      .number({ message: 'must be a whole number' })
+      .int('must be a whole number')
+      .positive('must be greater than 0')
+      .optional(),
+    /** A shard's lease lasts this long without renewal; a dead process's shards are taken over after it. */
+    GATEWAY_LEASE_TTL_MS: positiveInt(10_000),
     GATEWAY_INTENTS: intents,
     /** Forward only these events; unset means "what workers have registered handlers for". */
     GATEWAY_EVENTS: eventList,

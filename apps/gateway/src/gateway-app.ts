@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import {
   createLaneRouter,
   createRedisConnection,
@@ -16,15 +18,16 @@ import {
   TaskMonitor,
 } from '@dgc/shared';
 import { REST } from '@discordjs/rest';
-import { WebSocketShardEvents } from '@discordjs/ws';
 import { Queue } from 'bullmq';
+import { GatewayMembership } from './cluster/gateway-membership.js';
 import { RedisSessionStore } from './cluster/redis-session-store.js';
+import { ShardLeases } from './cluster/shard-leases.js';
+import { ShardOwnership } from './cluster/shard-ownership.js';
 import type { GatewayConfig } from './config.js';
 import { BatchingPublisher } from './publish/batching-publisher.js';
 import { EventFilter } from './publish/event-filter.js';
 import { LaneBackpressure } from './publish/lane-backpressure.js';
-import { createShardManager } from './shards/shard-manager.js';
-import { ShardStates } from './shards/shard-states.js';
+import { ShardConnections } from './shards/shard-connections.js';
 
 /** Connects this process's shards and forwards every wanted dispatch to the gateway events queue. */
 export async function startGateway(
@@ -97,43 +100,72 @@ export async function startGateway(
   const rest = new REST({ api: config.DISCORD_API_URL, version: '10' });
   rest.setToken(config.DISCORD_TOKEN);
   const sessions = new RedisSessionStore({ redis, keyPrefix: config.REDIS_KEY_PREFIX, logger });
-  const manager = createShardManager(config, rest, logger, { redis, sessions });
-  const shardStates = new ShardStates(manager);
-  for (const shardId of await manager.getShardIds()) {
-    tasks.watch(`shard:${shardId}`, () => shardStates.of(shardId));
-  }
-  manager.on(WebSocketShardEvents.Dispatch, (dispatch, shardId) => {
-    const watermark = sessions.watermark(shardId);
-    const lane = laneFor(dispatch.t);
-    const publisher = filter.wants(dispatch.t) ? lanes.get(lane)?.publisherFor(dispatch.d) : undefined;
-    if (!publisher || backpressure.shouldShed(lane, dispatch.t)) {
-      watermark.skip(dispatch.s);
-      return;
-    }
-    const ticket = watermark.accept(dispatch.s);
-    publisher.publish(
-      {
-        shardId,
-        sequence: dispatch.s,
-        event: dispatch.t,
-        payload: dispatch.d,
-        receivedAt: Date.now(),
-      } as GatewayEventEnvelope,
-      () => {
-        ticket.confirm();
-        sessions.touch(shardId);
-      },
-    );
+  const connections = new ShardConnections({
+    config,
+    rest,
+    redis,
+    sessions,
+    tasks,
+    logger,
+    onDispatch: (dispatch, shardId) => {
+      const watermark = sessions.watermark(shardId);
+      const lane = laneFor(dispatch.t);
+      const publisher = filter.wants(dispatch.t) ? lanes.get(lane)?.publisherFor(dispatch.d) : undefined;
+      if (!publisher || backpressure.shouldShed(lane, dispatch.t)) {
+        watermark.skip(dispatch.s);
+        return;
+      }
+      const ticket = watermark.accept(dispatch.s);
+      publisher.publish(
+        {
+          shardId,
+          sequence: dispatch.s,
+          event: dispatch.t,
+          payload: dispatch.d,
+          receivedAt: Date.now(),
+        } as GatewayEventEnvelope,
+        () => {
+          ticket.confirm();
+          sessions.touch(shardId);
+        },
+      );
+    },
   });
-  await manager.connect();
-  logger.info({ shardCount: await manager.getShardCount() }, 'gateway connected its shards');
+  const shardCount = await connections.shardCount();
+  const candidates = config.GATEWAY_SHARD_IDS ?? Array.from({ length: shardCount }, (_, shardId) => shardId);
+  const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const ownership = new ShardOwnership({
+    leases: new ShardLeases({
+      redis,
+      keyPrefix: config.REDIS_KEY_PREFIX,
+      owner,
+      ttlMs: config.GATEWAY_LEASE_TTL_MS,
+    }),
+    membership: new GatewayMembership({
+      redis,
+      keyPrefix: config.REDIS_KEY_PREFIX,
+      member: owner,
+      ttlMs: config.GATEWAY_LEASE_TTL_MS,
+    }),
+    candidates,
+    capacity: config.GATEWAY_SHARD_CAPACITY ?? candidates.length,
+    runner: connections,
+    logger,
+  });
+  await ownership.tick();
+  await connections.started();
+  tasks.every('shard-ownership', Math.min(1_000, Math.floor(config.GATEWAY_LEASE_TTL_MS / 3)), () =>
+    ownership.tick().catch((error: unknown) => {
+      logger.error({ err: error }, 'shard ownership tick failed; leases are renewed on the next one');
+    }),
+  );
+  logger.info({ shardCount, shards: ownership.shards, owner }, 'gateway connected its shards');
 
   return {
     async stopIntake() {
       // A hand-off, not a logout: close with a code other than 1000/1001 so Discord keeps the sessions,
       // and keep them in Redis, so the next owner of each shard resumes instead of identifying.
-      sessions.beginHandOff();
-      await manager.destroy({ reason: 'gateway handing its shards over', code: 4200 });
+      await ownership.releaseAll();
     },
     async drain(deadline) {
       await Promise.all(allPartitions.map(({ publisher }) => publisher.drain(deadline)));

@@ -50,7 +50,8 @@ export class RedisSessionStore {
   readonly #dirty = new Set<number>();
   readonly #deleted = new Set<number>();
   readonly #timer: NodeJS.Timeout;
-  #handingOff = false;
+  /** Shards being handed over: their closing must not erase the session the next owner resumes. */
+  readonly #handingOff = new Set<number>();
 
   constructor(options: RedisSessionStoreOptions) {
     options.redis.defineCommand('dgcSessionWrite', { numberOfKeys: 1, lua: writeScript });
@@ -68,6 +69,7 @@ export class RedisSessionStore {
 
   /** For `retrieveSessionInfo`: read from Redis when a shard starts, from memory afterwards. */
   async retrieve(shardId: number): Promise<SessionInfo | null> {
+    this.#handingOff.delete(shardId);
     const known = this.#sessions.get(shardId);
     if (known) return { ...known, sequence: this.watermark(shardId).value };
     const stored = await this.#redis.hgetall(this.#key(shardId));
@@ -89,7 +91,7 @@ export class RedisSessionStore {
   update(shardId: number, session: SessionInfo | null): void {
     if (session === null) {
       // During a hand-off the session must outlive this process: another one resumes it.
-      if (this.#handingOff) return;
+      if (this.#handingOff.has(shardId)) return;
       this.#sessions.delete(shardId);
       this.#dirty.delete(shardId);
       this.#deleted.add(shardId);
@@ -111,9 +113,9 @@ export class RedisSessionStore {
     return watermark;
   }
 
-  /** From now on, closing shards keeps their sessions for the next owner. */
-  beginHandOff(): void {
-    this.#handingOff = true;
+  /** Closing this shard keeps its session for the next owner (until the shard starts here again). */
+  handOff(shardId: number): void {
+    this.#handingOff.add(shardId);
   }
 
   async flush(): Promise<void> {

@@ -8,6 +8,9 @@ import type { GatewayConfig } from '../config.js';
 export interface ShardManagerCluster {
   redis: Redis;
   sessions: RedisSessionStore;
+  /** The shards this manager runs and the bot's total. */
+  shardIds: number[];
+  shardCount: number;
 }
 
 /**
@@ -25,8 +28,8 @@ export function createShardManager(
     token: config.DISCORD_TOKEN,
     intents: config.GATEWAY_INTENTS,
     rest,
-    shardCount: config.GATEWAY_SHARD_COUNT,
-    shardIds: config.GATEWAY_SHARD_IDS,
+    shardCount: cluster.shardCount,
+    shardIds: cluster.shardIds,
     compression: config.GATEWAY_COMPRESSION === 'zlib' ? CompressionMethod.ZlibNative : null,
     retrieveSessionInfo: (shardId) => cluster.sessions.retrieve(shardId),
     updateSessionInfo: (shardId, session) => cluster.sessions.update(shardId, session),

@@ -1,0 +1,90 @@
+import type { Logger } from '@dgc/shared';
+import type { GatewayMembership } from './gateway-membership.js';
+import type { ShardLease, ShardLeases } from './shard-leases.js';
+
+/** Starts and stops this process's shard connections as leases are won and lost. */
+export interface ShardRunner {
+  start(shardId: number): Promise<void>;
+  /** Stops a shard keeping its session resumable for the next owner. */
+  stop(shardId: number, reason: string): Promise<void>;
+}
+
+export interface ShardOwnershipOptions {
+  leases: ShardLeases;
+  membership: GatewayMembership;
+  /** Shards this process may run: the pinned ids, or every shard of the bot. */
+  candidates: readonly number[];
+  /** Upper bound on shards this process runs at once. */
+  capacity: number;
+  runner: ShardRunner;
+  logger: Logger;
+}
+
+/**
+ * Decides which shards this process runs, one tick at a time: renew the leases it holds (a lease it lost
+ * stops its shard at once — never two connections for one shard), then move towards a fair share of the
+ * candidates among the live gateway processes: claim free shards when below it (a dead process's shards
+ * come free when its leases expire), hand one shard over per tick when above it (a process that just
+ * joined gets work without a burst of reconnects).
+ */
+export class ShardOwnership {
+  readonly #options: ShardOwnershipOptions;
+  readonly #held = new Map<number, ShardLease>();
+  #stopped = false;
+
+  constructor(options: ShardOwnershipOptions) {
+    this.#options = options;
+  }
+
+  get shards(): number[] {
+    return [...this.#held.keys()].sort((left, right) => left - right);
+  }
+
+  async tick(): Promise<void> {
+    if (this.#stopped) return;
+    const { leases, membership, candidates, capacity, runner, logger } = this.#options;
+    const live = await membership.heartbeat();
+    for (const [shardId, lease] of this.#held) {
+      if (await leases.renew(lease)) continue;
+      this.#held.delete(shardId);
+      logger.error({ shardId }, 'lost the lease of a shard; stopping it');
+      await runner.stop(shardId, 'lease lost');
+    }
+    const target = Math.min(capacity, Math.ceil(candidates.length / live));
+    if (this.#held.size > target) {
+      const [shardId] = [...this.#held.keys()].slice(-1);
+      if (shardId !== undefined) await this.#handOver(shardId, 'rebalancing towards a fair share');
+      return;
+    }
+    for (const shardId of candidates) {
+      if (this.#held.size >= target || this.#stopped) break;
+      if (this.#held.has(shardId)) continue;
+      const lease = await leases.acquire(shardId);
+      if (!lease) continue;
+      this.#held.set(shardId, lease);
+      logger.info({ shardId, fencingToken: lease.token }, 'took the lease of a shard');
+      // Not awaited: an identify may wait its turn for seconds, and leases must keep being renewed.
+      runner.start(shardId).catch(async (error: unknown) => {
+        logger.error({ err: error, shardId }, 'starting a shard failed; releasing it');
+        if (this.#held.get(shardId) !== lease) return;
+        this.#held.delete(shardId);
+        await leases.release(lease).catch(() => {});
+      });
+    }
+  }
+
+  /** On shutdown: stop every shard with its session kept, release the leases, leave the membership. */
+  async releaseAll(): Promise<void> {
+    this.#stopped = true;
+    await Promise.all(this.shards.map((shardId) => this.#handOver(shardId, 'gateway shutting down')));
+    await this.#options.membership.leave();
+  }
+
+  async #handOver(shardId: number, reason: string): Promise<void> {
+    const lease = this.#held.get(shardId);
+    this.#held.delete(shardId);
+    await this.#options.runner.stop(shardId, reason);
+    if (lease) await this.#options.leases.release(lease);
+    this.#options.logger.info({ shardId, reason }, 'handed a shard over');
+  }
+}

@@ -1,0 +1,98 @@
+import type { Logger, Redis, TaskMonitor } from '@dgc/shared';
+import type { REST } from '@discordjs/rest';
+import { type WebSocketManager, WebSocketShardEvents } from '@discordjs/ws';
+import type { APIGatewayBotInfo, GatewayDispatchPayload } from 'discord-api-types/v10';
+import type { RedisSessionStore } from '../cluster/redis-session-store.js';
+import type { ShardRunner } from '../cluster/shard-ownership.js';
+import type { GatewayConfig } from '../config.js';
+import { createShardManager } from './shard-manager.js';
+import { ShardStates } from './shard-states.js';
+
+export interface ShardConnectionsOptions {
+  config: GatewayConfig;
+  rest: REST;
+  redis: Redis;
+  sessions: RedisSessionStore;
+  tasks: TaskMonitor;
+  logger: Logger;
+  onDispatch(dispatch: GatewayDispatchPayload, shardId: number): void;
+}
+
+/** Gateway information is cached this long: GET /gateway/bot has a tight rate limit. */
+const gatewayInfoTtlMs = 60_000;
+
+/**
+ * One @discordjs/ws manager per owned shard, so shards can be started and handed over one at a time as
+ * leases come and go. All of them share one cached GET /gateway/bot answer, the session store and the
+ * cluster-wide identify throttler.
+ */
+export class ShardConnections implements ShardRunner {
+  readonly #options: ShardConnectionsOptions;
+  readonly #running = new Map<number, { manager: WebSocketManager; unwatch: () => void }>();
+  readonly #starting = new Set<Promise<void>>();
+  #gatewayInfo: { at: number; info: Promise<APIGatewayBotInfo> } | undefined;
+
+  constructor(options: ShardConnectionsOptions) {
+    this.#options = options;
+  }
+
+  async gatewayInformation(force = false): Promise<APIGatewayBotInfo> {
+    if (force || !this.#gatewayInfo || Date.now() - this.#gatewayInfo.at > gatewayInfoTtlMs) {
+      const info = this.#options.rest.get('/gateway/bot') as Promise<APIGatewayBotInfo>;
+      this.#gatewayInfo = { at: Date.now(), info };
+      info.catch(() => {
+        this.#gatewayInfo = undefined;
+      });
+    }
+    return this.#gatewayInfo.info;
+  }
+
+  async shardCount(): Promise<number> {
+    return this.#options.config.GATEWAY_SHARD_COUNT ?? (await this.gatewayInformation()).shards;
+  }
+
+  /** Resolves once every start begun so far has finished. */
+  async started(): Promise<void> {
+    await Promise.allSettled([...this.#starting]);
+  }
+
+  start(shardId: number): Promise<void> {
+    const starting = this.#start(shardId);
+    this.#starting.add(starting);
+    starting.finally(() => this.#starting.delete(starting)).catch(() => {});
+    return starting;
+  }
+
+  async stop(shardId: number, reason: string): Promise<void> {
+    const running = this.#running.get(shardId);
+    if (!running) return;
+    this.#running.delete(shardId);
+    // Not a logout: any code but 1000/1001 keeps the session resumable at Discord.
+    this.#options.sessions.handOff(shardId);
+    await running.manager.destroy({ reason, code: 4200 });
+    running.unwatch();
+  }
+
+  async #start(shardId: number): Promise<void> {
+    const { config, rest, redis, sessions, tasks, logger } = this.#options;
+    const manager = createShardManager(config, rest, logger, {
+      redis,
+      sessions,
+      shardIds: [shardId],
+      shardCount: await this.shardCount(),
+    });
+    manager.fetchGatewayInformation = (force) => this.gatewayInformation(force);
+    const states = new ShardStates(manager);
+    const unwatch = tasks.watch(`shard:${shardId}`, () => states.of(shardId));
+    manager.on(WebSocketShardEvents.Dispatch, (dispatch, id) => this.#options.onDispatch(dispatch, id));
+    this.#running.set(shardId, { manager, unwatch });
+    try {
+      await manager.connect();
+    } catch (error) {
+      this.#running.delete(shardId);
+      unwatch();
+      await Promise.resolve(manager.destroy({ reason: 'start failed', code: 4200 })).catch(() => {});
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,127 @@
+import type { ManagedProcess } from '@dgc/shared/supervision';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestCluster, type TestCluster } from '../support/cluster.js';
+import { logMessageIs, startService } from '../support/services.js';
+
+const shardCount = 12;
+const leaseTtlMs = 3_000;
+
+/** Who holds each shard's lease, read straight from Redis. */
+async function leaseOwners(cluster: TestCluster): Promise<Map<number, string>> {
+  const pipeline = cluster.probe.redis.pipeline();
+  for (let shardId = 0; shardId < shardCount; shardId += 1) {
+    pipeline.hget(`${cluster.keyPrefix}:shard-lease:${shardId}`, 'owner');
+  }
+  const owners = new Map<number, string>();
+  ((await pipeline.exec()) ?? []).forEach(([, owner], shardId) => {
+    if (typeof owner === 'string') owners.set(shardId, owner);
+  });
+  return owners;
+}
+
+function resumedShards(gateway: ManagedProcess, since: number): number[] {
+  return gateway.lines
+    .filter(logMessageIs('shard resumed'))
+    .map((line) => JSON.parse(line) as { shardId: number; time: number })
+    .filter((entry) => entry.time >= since)
+    .map((entry) => entry.shardId);
+}
+
+describe('3 gateway processes sharing 12 shards', () => {
+  let cluster: TestCluster;
+  let gateways: ManagedProcess[];
+
+  beforeAll(async () => {
+    cluster = await createTestCluster('failover', {
+      shardCount,
+      guildCount: 48,
+      maxConcurrency: 4,
+      resumeWindowMs: 60_000,
+    });
+    const env = {
+      ...cluster.env,
+      WORKER_BOT_MODULE: 'tests/src/fixtures/flood-bot.ts',
+      GATEWAY_LEASE_TTL_MS: String(leaseTtlMs),
+    };
+    cluster.processes.push(await startService('worker', env));
+    gateways = [];
+    for (let index = 0; index < 3; index += 1) {
+      const gateway = await startService('gateway', env, `gateway-${index}`, 60_000);
+      gateways.push(gateway);
+      cluster.processes.push(gateway);
+    }
+  }, 120_000);
+
+  afterAll(async () => {
+    await cluster?.teardown();
+  });
+
+  it('spreads the shards, and resumes a killed process’s shards elsewhere within the lease TTL + 2 s, losing nothing', {
+    timeout: 180_000,
+  }, async () => {
+    const { simulator, probe, keyPrefix } = cluster;
+    // Rebalancing hands one shard over per tick until every process holds its fair share.
+    await expect
+      .poll(
+        async () => {
+          const counts = new Map<string, number>();
+          for (const owner of (await leaseOwners(cluster)).values())
+            counts.set(owner, (counts.get(owner) ?? 0) + 1);
+          return [...counts.values()].sort();
+        },
+        { timeout: 90_000, interval: 500 },
+      )
+      .toEqual([4, 4, 4]);
+    await expect
+      .poll(() => simulator.sessions().filter((session) => session.state === 'connected').length, {
+        timeout: 30_000,
+      })
+      .toBe(shardCount);
+
+    const traffic = simulator.startTraffic({ eventsPerSecond: 300, mix: { MESSAGE_CREATE: 1 } });
+    await expect
+      .poll(() => probe.redis.scard(`${keyPrefix}:flood:messages`), { timeout: 10_000 })
+      .toBeGreaterThan(100);
+    const victim = gateways[0];
+    const survivors = gateways.slice(1);
+    const victimShards = [...(await leaseOwners(cluster))]
+      .filter(([, owner]) => owner.includes(`:${victim?.pid}:`))
+      .map(([shardId]) => shardId);
+    expect(victimShards).toHaveLength(4);
+    const identifiesBefore = simulator.stats().identifies;
+    const killedAt = Date.now();
+    victim?.kill();
+    await victim?.exited;
+
+    await expect
+      .poll(() => survivors.flatMap((gateway) => resumedShards(gateway, killedAt)).sort((a, b) => a - b), {
+        timeout: leaseTtlMs + 10_000,
+        interval: 100,
+      })
+      .toEqual(expect.arrayContaining(victimShards));
+    const resumedAt = Math.max(
+      ...survivors.flatMap((gateway) =>
+        gateway.lines
+          .filter(logMessageIs('shard resumed'))
+          .map((line) => JSON.parse(line) as { shardId: number; time: number })
+          .filter((entry) => entry.time >= killedAt && victimShards.includes(entry.shardId))
+          .map((entry) => entry.time),
+      ),
+    );
+    traffic.stop();
+    const takeoverMs = resumedAt - killedAt;
+    console.log(
+      `[measure] failover: ${victimShards.length} shards of a kill -9'd gateway resumed elsewhere ${takeoverMs} ms after the kill (lease TTL ${leaseTtlMs} ms)`,
+    );
+    expect(takeoverMs).toBeLessThanOrEqual(leaseTtlMs + 2_000);
+    expect(simulator.stats().identifies).toBe(identifiesBefore);
+
+    const sent = new Set(simulator.ledger.entries('MESSAGE_CREATE').map((record) => record.key));
+    await expect
+      .poll(() => probe.redis.scard(`${keyPrefix}:flood:messages`), { timeout: 30_000, interval: 250 })
+      .toBe(sent.size);
+    const owners = await leaseOwners(cluster);
+    expect(owners.size).toBe(shardCount);
+    expect([...owners.values()].some((owner) => owner.includes(`:${victim?.pid}:`))).toBe(false);
+  });
+});
