@@ -1,6 +1,8 @@
 /**
  * Operator CLI: `npm run cluster -- processes` lists every live process of the cluster (from the process
- * registry in Redis) with each background task's state and age. Reads REDIS_URL and REDIS_KEY_PREFIX.
+ * registry in Redis) with each background task's state and age; `shards` lists every shard with the
+ * process holding its lease, its state and heartbeat latency and its stored sequence. Reads REDIS_URL
+ * and REDIS_KEY_PREFIX.
  */
 import { styleText } from 'node:util';
 import {
@@ -9,13 +11,15 @@ import {
   loadConfigOrExit,
   type ProcessRecord,
   ProcessRegistry,
+  type Redis,
   type TaskSnapshot,
 } from '@dgc/shared';
 import { z } from 'zod';
 
-const usage = `usage: npm run cluster -- processes [--json]
+const usage = `usage: npm run cluster -- <processes|shards> [--json]
 
   processes   live processes and their background tasks (state, age, runs, failures)
+  shards      every shard: the process holding its lease, its state and latency, its stored sequence
   --json      machine-readable output`;
 
 const stateColour: Record<TaskSnapshot['state'], Parameters<typeof styleText>[0]> = {
@@ -57,8 +61,64 @@ function printProcesses(processes: readonly ProcessRecord[]): void {
   }
 }
 
+interface ShardRow {
+  shard: number;
+  owner: string | null;
+  state: string;
+  detail: string;
+  sequence: number | null;
+}
+
+/** Joins the lease owners, the stored sessions and the owners' own task lists, shard by shard. */
+async function readShards(
+  redis: Redis,
+  keyPrefix: string,
+  processes: readonly ProcessRecord[],
+): Promise<ShardRow[]> {
+  const shardCount = Number(await redis.get(`${keyPrefix}:gateway:shard-count`));
+  if (!Number.isInteger(shardCount) || shardCount <= 0) return [];
+  const pipeline = redis.pipeline();
+  for (let shard = 0; shard < shardCount; shard += 1) {
+    pipeline.hget(`${keyPrefix}:shard-lease:${shard}`, 'owner');
+    pipeline.hget(`${keyPrefix}:shard-session:${shard}`, 'sequence');
+  }
+  const replies = ((await pipeline.exec()) ?? []).map(([, value]) => value);
+  return Array.from({ length: shardCount }, (_, shard) => {
+    const owner = typeof replies[shard * 2] === 'string' ? (replies[shard * 2] as string) : null;
+    const sequence = replies[shard * 2 + 1];
+    // Lease owners are host:pid:nonce; registry records carry host and pid.
+    const holder = owner
+      ? processes.find((record) => owner.startsWith(`${record.host}:${record.pid}:`))
+      : undefined;
+    const task = holder?.tasks.find((candidate) => candidate.name === `shard:${shard}`);
+    return {
+      shard,
+      owner: holder ? `${holder.host}:${holder.pid}` : owner,
+      state: task?.state ?? (owner ? 'unknown' : 'unowned'),
+      detail: task?.detail ?? '',
+      sequence: typeof sequence === 'string' ? Number(sequence) : null,
+    };
+  });
+}
+
+function printShards(rows: readonly ShardRow[]): void {
+  if (rows.length === 0) {
+    console.log('no shard count published yet (no gateway has started)');
+    return;
+  }
+  for (const row of rows) {
+    const state = colour(
+      row.state === 'running' ? 'green' : row.state === 'unowned' ? 'red' : 'yellow',
+      row.state.padEnd(8),
+    );
+    console.log(
+      `shard ${String(row.shard).padStart(4)}  ${state} ${(row.owner ?? '—').padEnd(28)} seq ${String(row.sequence ?? '—').padEnd(10)} ${colour('gray', row.detail)}`,
+    );
+  }
+}
+
 const [command, ...flags] = process.argv.slice(2);
-if (command !== 'processes') {
+if (command !== 'processes' && command !== 'shards') {
   console.error(usage);
   process.exit(command === undefined || command === '--help' ? 0 : 64);
 }
@@ -70,7 +130,10 @@ const redis = createRedisConnection({
 });
 try {
   const processes = await ProcessRegistry.list(redis, config.REDIS_KEY_PREFIX);
-  if (flags.includes('--json')) console.log(JSON.stringify(processes, null, 2));
+  const result =
+    command === 'shards' ? await readShards(redis, config.REDIS_KEY_PREFIX, processes) : processes;
+  if (flags.includes('--json')) console.log(JSON.stringify(result, null, 2));
+  else if (command === 'shards') printShards(result as ShardRow[]);
   else printProcesses(processes);
 } catch (error) {
   console.error(`cannot read the process registry from ${config.REDIS_URL}: ${(error as Error).message}`);

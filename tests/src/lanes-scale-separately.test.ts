@@ -63,6 +63,17 @@ describe('lanes', () => {
         expect.objectContaining({ name: 'publish:gateway-events-interactions', kind: 'service' }),
       ]),
     );
+    const { stdout: shardsJson } = await run(
+      process.execPath,
+      ['--conditions=source', '--import', 'tsx', 'scripts/cluster.ts', 'shards', '--json'],
+      { cwd: repositoryRoot, env: { ...process.env, ...cluster.env } },
+    );
+    const gatewayRecord = processes.find((record) => record.role === 'gateway');
+    const holder = `${gatewayRecord?.host}:${gatewayRecord?.pid}`;
+    expect(JSON.parse(shardsJson)).toEqual([
+      expect.objectContaining({ shard: 0, state: 'running', owner: holder }),
+      expect.objectContaining({ shard: 1, state: 'running', owner: holder }),
+    ]);
     expect(
       tasksOf('worker')
         .map((task) => task.name)

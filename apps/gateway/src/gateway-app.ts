@@ -132,6 +132,8 @@ export async function startGateway(
     },
   });
   const shardCount = await connections.shardCount();
+  // Published for operators' tools (`npm run cluster -- shards`).
+  await redis.set(`${config.REDIS_KEY_PREFIX}:gateway:shard-count`, shardCount);
   const candidates = config.GATEWAY_SHARD_IDS ?? Array.from({ length: shardCount }, (_, shardId) => shardId);
   const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const ownership = new ShardOwnership({
