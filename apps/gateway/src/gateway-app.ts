@@ -116,6 +116,7 @@ export async function startGateway(
         return;
       }
       const ticket = watermark.accept(dispatch.s);
+      const sessionId = sessions.sessionIdOf(shardId);
       publisher.publish(
         {
           shardId,
@@ -128,6 +129,9 @@ export async function startGateway(
           ticket.confirm();
           sessions.touch(shardId);
         },
+        // One job per dispatch of a session: Discord's replay after a resume re-sends the same (session,
+        // sequence), and BullMQ drops a job whose id it still holds.
+        sessionId ? `${shardId}-${sessionId}-${dispatch.s}` : undefined,
       );
     },
   });

@@ -120,6 +120,17 @@ describe('3 gateway processes sharing 12 shards', () => {
     await expect
       .poll(() => probe.redis.scard(`${keyPrefix}:flood:messages`), { timeout: 30_000, interval: 250 })
       .toBe(sent.size);
+    // Enqueued exactly once: BullMQ's event stream shows one "added" per message; Discord's replay of
+    // what the dead process may already have written shows up as "duplicated" and is not enqueued again.
+    const stream = await probe.redis.xrange(`${keyPrefix}:gateway-events-events:events`, '-', '+');
+    const added = stream.filter(([, fields]) => fields[fields.indexOf('event') + 1] === 'added').length;
+    const duplicated = stream.filter(
+      ([, fields]) => fields[fields.indexOf('event') + 1] === 'duplicated',
+    ).length;
+    console.log(
+      `[measure] failover: ${sent.size} messages sent, ${added} jobs added, ${duplicated} replayed duplicates dropped at enqueue`,
+    );
+    expect(added).toBe(sent.size);
     const owners = await leaseOwners(cluster);
     expect(owners.size).toBe(shardCount);
     expect([...owners.values()].some((owner) => owner.includes(`:${victim?.pid}:`))).toBe(false);

@@ -104,6 +104,11 @@ export class RedisSessionStore {
     this.#dirty.add(shardId);
   }
 
+  /** The session a shard is running now, if it has one. */
+  sessionIdOf(shardId: number): string | undefined {
+    return this.#sessions.get(shardId)?.sessionId;
+  }
+
   watermark(shardId: number): PublishedWatermark {
     let watermark = this.#watermarks.get(shardId);
     if (!watermark) {

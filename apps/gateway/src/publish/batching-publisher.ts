@@ -69,9 +69,13 @@ export class BatchingPublisher {
     };
   }
 
-  /** Accepts an event; `onWritten` runs once it is in Redis. */
-  publish(envelope: GatewayEventEnvelope, onWritten?: () => void): void {
-    this.#buffer.push({ name: envelope.event, data: envelope, opts: this.#options.jobOptions, onWritten });
+  /**
+   * Accepts an event; `onWritten` runs once it is in Redis. With a `jobId`, BullMQ ignores the event if a
+   * job with that id is still in the queue, so an event replayed after a takeover is not enqueued twice.
+   */
+  publish(envelope: GatewayEventEnvelope, onWritten?: () => void, jobId?: string): void {
+    const opts = jobId ? { ...this.#options.jobOptions, jobId } : this.#options.jobOptions;
+    this.#buffer.push({ name: envelope.event, data: envelope, opts, onWritten });
     if (this.#buffer.length >= this.#options.maxEvents) this.#flush();
     else this.#timer ??= setTimeout(() => this.#flush(), this.#options.maxWaitMs);
   }
