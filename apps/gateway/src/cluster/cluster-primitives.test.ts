@@ -80,3 +80,43 @@ describe('PublishedWatermark', () => {
     expect(watermark.value).toBe(40);
   });
 });
+
+describe('RedisIdentifyThrottler guards', () => {
+  it('waits for the daily reset instead of identifying with no session starts left', async () => {
+    let reads = 0;
+    const throttler = new RedisIdentifyThrottler({
+      redis,
+      keyPrefix: `${keyPrefix}:budget`,
+      maxConcurrency: 1,
+      windowMs: 10,
+      sessionStartLimit: async () => {
+        reads += 1;
+        return { total: 1_000, remaining: reads === 1 ? 0 : 999, reset_after: 1_000, max_concurrency: 1 };
+      },
+    });
+    const started = performance.now();
+    await throttler.waitForIdentify(0, new AbortController().signal);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(950);
+    expect(reads).toBe(2);
+  });
+
+  it('backs off a shard that keeps identifying (a crash loop), even across throttler instances', async () => {
+    const options = {
+      redis,
+      keyPrefix: `${keyPrefix}:loop`,
+      maxConcurrency: 16,
+      windowMs: 10,
+      loopThreshold: 2,
+      loopWindowMs: 10_000,
+      loopBackoffMs: 300,
+    };
+    const signal = new AbortController().signal;
+    const started = performance.now();
+    await new RedisIdentifyThrottler(options).waitForIdentify(5, signal);
+    await new RedisIdentifyThrottler(options).waitForIdentify(5, signal);
+    expect(performance.now() - started).toBeLessThan(250);
+    await new RedisIdentifyThrottler(options).waitForIdentify(5, signal); // the third in the window
+    expect(performance.now() - started).toBeGreaterThanOrEqual(290);
+    await new RedisIdentifyThrottler(options).waitForIdentify(6, signal); // other shards are not held back
+  });
+});

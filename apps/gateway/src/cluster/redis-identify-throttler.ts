@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Redis } from '@dgc/shared';
+import type { Logger, Redis } from '@dgc/shared';
 import type { IIdentifyThrottler } from '@discordjs/ws';
+import type { APIGatewaySessionStartLimit } from 'discord-api-types/v10';
 
 export interface RedisIdentifyThrottlerOptions {
   redis: Redis;
@@ -9,13 +10,30 @@ export interface RedisIdentifyThrottlerOptions {
   maxConcurrency: number;
   /** Discord allows one identify per bucket per this long. */
   windowMs?: number;
+  /** The session start budget as Discord reports it now (GET /gateway/bot); absent: no budget guard. */
+  sessionStartLimit?: () => Promise<APIGatewaySessionStartLimit>;
+  logger?: Logger;
+  /** A warning is logged when fewer than this share of the daily identifies remain. */
+  warnBelowShare?: number;
+  /** More identifies than this for one shard within `loopWindowMs` is an identify loop... */
+  loopThreshold?: number;
+  loopWindowMs?: number;
+  /** ...and the shard's next identify waits, doubling per further identify, up to `maxBackoffMs`. */
+  loopBackoffMs?: number;
+  maxBackoffMs?: number;
 }
 
 /**
- * One IDENTIFY per `shard_id % max_concurrency` bucket per 5 s across every process and host. A slot is a
- * Redis key set with NX and a 5 s expiry: whoever sets it identifies, everyone else waits for its expiry,
- * and a process that dies holding a slot holds it for no longer than the window. Waiting is cancellable
- * through the shard's signal.
+ * Guards every IDENTIFY of the bot, across every process and host (@discordjs/ws calls it before IDENTIFY
+ * only, never before RESUME):
+ * - **Concurrency**: one identify per `shard_id % max_concurrency` bucket per 5 s, through a Redis key set
+ *   with NX and a 5 s expiry; a process that dies holding a slot holds it for no longer than the window.
+ * - **Daily budget**: with no session starts left, identifies wait for Discord's reset instead of failing
+ *   (which would only be retried); below `warnBelowShare` of the total a warning is logged.
+ * - **Identify loops**: a shard identifying more than `loopThreshold` times in `loopWindowMs` (a crash loop,
+ *   a session invalidated again and again) backs off exponentially; the history lives in Redis, so it
+ *   survives the restarts of a crash-looping process.
+ * Every wait is cancellable through the shard's signal.
  */
 export class RedisIdentifyThrottler implements IIdentifyThrottler {
   readonly #options: RedisIdentifyThrottlerOptions;
@@ -25,6 +43,13 @@ export class RedisIdentifyThrottler implements IIdentifyThrottler {
   }
 
   async waitForIdentify(shardId: number, signal: AbortSignal): Promise<void> {
+    await this.#waitOutLoop(shardId, signal);
+    await this.#waitForBudget(signal);
+    await this.#waitForSlot(shardId, signal);
+    await this.#recordIdentify(shardId);
+  }
+
+  async #waitForSlot(shardId: number, signal: AbortSignal): Promise<void> {
     const { redis, keyPrefix, maxConcurrency } = this.#options;
     const windowMs = this.#options.windowMs ?? 5_000;
     const key = `${keyPrefix}:identify:${shardId % maxConcurrency}`;
@@ -35,5 +60,63 @@ export class RedisIdentifyThrottler implements IIdentifyThrottler {
       // Small random spread so processes waiting on one bucket do not all ask at the same instant.
       await sleep(Math.max(waitMs, 0) + Math.floor(Math.random() * 25), undefined, { signal });
     }
+  }
+
+  async #waitForBudget(signal: AbortSignal): Promise<void> {
+    const read = this.#options.sessionStartLimit;
+    if (!read) return;
+    for (;;) {
+      signal.throwIfAborted();
+      const limit = await read();
+      if (limit.remaining > 0) {
+        if (limit.remaining < limit.total * (this.#options.warnBelowShare ?? 0.1)) {
+          this.#options.logger?.warn(
+            { remaining: limit.remaining, total: limit.total, resetAfterMs: limit.reset_after },
+            'few session starts (identifies) left today',
+          );
+        }
+        return;
+      }
+      this.#options.logger?.error(
+        { total: limit.total, resetAfterMs: limit.reset_after },
+        'no session starts left today: identifies wait for Discord’s reset',
+      );
+      await sleep(Math.max(limit.reset_after, 1_000), undefined, { signal });
+    }
+  }
+
+  async #waitOutLoop(shardId: number, signal: AbortSignal): Promise<void> {
+    const { redis, keyPrefix } = this.#options;
+    const threshold = this.#options.loopThreshold ?? 3;
+    const windowMs = this.#options.loopWindowMs ?? 60_000;
+    const now = Date.now();
+    const key = `${keyPrefix}:identify-history:${shardId}`;
+    await redis.zremrangebyscore(key, '-inf', now - windowMs);
+    const recent = await redis.zrange(key, 0, -1, 'WITHSCORES');
+    const times = recent.filter((_, index) => index % 2 === 1).map(Number);
+    const excess = times.length - threshold;
+    if (excess < 0) return;
+    const backoffMs = Math.min(
+      (this.#options.loopBackoffMs ?? 30_000) * 2 ** excess,
+      this.#options.maxBackoffMs ?? 600_000,
+    );
+    const waitMs = Math.max(0, (times.at(-1) ?? now) + backoffMs - now);
+    if (waitMs === 0) return;
+    this.#options.logger?.error(
+      { shardId, identifiesInWindow: times.length, windowMs, waitMs },
+      'identify loop: backing off before this shard identifies again',
+    );
+    await sleep(waitMs, undefined, { signal });
+  }
+
+  async #recordIdentify(shardId: number): Promise<void> {
+    const { redis, keyPrefix } = this.#options;
+    const now = Date.now();
+    const key = `${keyPrefix}:identify-history:${shardId}`;
+    await redis
+      .multi()
+      .zadd(key, now, `${now}:${Math.random().toString(36).slice(2, 8)}`)
+      .pexpire(key, this.#options.loopWindowMs ?? 60_000)
+      .exec();
   }
 }

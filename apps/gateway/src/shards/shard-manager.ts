@@ -39,6 +39,10 @@ export function createShardManager(
         redis: cluster.redis,
         keyPrefix: config.REDIS_KEY_PREFIX,
         maxConcurrency: limit.max_concurrency,
+        // Discord's own figure, cached for a minute by the process (GET /gateway/bot is tightly limited);
+        // a crash loop burning identifies faster than that is stopped by the loop breaker.
+        sessionStartLimit: async () => (await shardManager.fetchGatewayInformation()).session_start_limit,
+        logger,
       });
     },
   });
