@@ -19,6 +19,7 @@ import {
 } from '@dgc/shared';
 import { REST } from '@discordjs/rest';
 import { Queue } from 'bullmq';
+import { GatewayCommandRelay } from './cluster/gateway-command-relay.js';
 import { GatewayMembership } from './cluster/gateway-membership.js';
 import { RedisSessionStore } from './cluster/redis-session-store.js';
 import { ShardLeases } from './cluster/shard-leases.js';
@@ -164,6 +165,16 @@ export async function startGateway(
     ownership.tick().catch((error: unknown) => {
       logger.error({ err: error }, 'shard ownership tick failed; leases are renewed on the next one');
     }),
+  );
+  const commands = new GatewayCommandRelay({
+    redis,
+    keyPrefix: config.REDIS_KEY_PREFIX,
+    ownedShards: () => ownership.shards,
+    send: (shardId, payload) => connections.send(shardId, payload),
+    logger,
+  });
+  tasks.every('gateway-commands', 100, () =>
+    commands.poll().catch((error: unknown) => logger.warn({ err: error }, 'reading gateway commands failed')),
   );
   logger.info({ shardCount, shards: ownership.shards, owner }, 'gateway connected its shards');
 

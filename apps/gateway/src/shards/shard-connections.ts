@@ -1,7 +1,7 @@
 import type { Logger, Redis, TaskMonitor } from '@dgc/shared';
 import type { REST } from '@discordjs/rest';
 import { type WebSocketManager, WebSocketShardEvents } from '@discordjs/ws';
-import type { APIGatewayBotInfo, GatewayDispatchPayload } from 'discord-api-types/v10';
+import type { APIGatewayBotInfo, GatewayDispatchPayload, GatewaySendPayload } from 'discord-api-types/v10';
 import type { RedisSessionStore } from '../cluster/redis-session-store.js';
 import type { ShardRunner } from '../cluster/shard-ownership.js';
 import type { GatewayConfig } from '../config.js';
@@ -61,6 +61,13 @@ export class ShardConnections implements ShardRunner {
     this.#starting.add(starting);
     starting.finally(() => this.#starting.delete(starting)).catch(() => {});
     return starting;
+  }
+
+  /** Sends a payload on a running shard's connection. */
+  async send(shardId: number, payload: GatewaySendPayload): Promise<void> {
+    const running = this.#running.get(shardId);
+    if (!running) throw new Error(`shard ${shardId} is not running in this process`);
+    await running.manager.send(shardId, payload);
   }
 
   async stop(shardId: number, reason: string): Promise<void> {
