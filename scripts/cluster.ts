@@ -16,10 +16,12 @@ import {
 } from '@dgc/shared';
 import { z } from 'zod';
 
-const usage = `usage: npm run cluster -- <processes|shards> [--json]
+const usage = `usage: npm run cluster -- <status|processes|shards> [--json]
 
+  status      shards, then processes
   processes   live processes and their background tasks (state, age, runs, failures)
-  shards      every shard: the process holding its lease, its state and latency, its stored sequence
+  shards      every shard: the process holding its lease, its state and heartbeat latency, its published
+              sequence and how long ago it last received an event
   --json      machine-readable output`;
 
 const stateColour: Record<TaskSnapshot['state'], Parameters<typeof styleText>[0]> = {
@@ -67,36 +69,32 @@ interface ShardRow {
   state: string;
   detail: string;
   sequence: number | null;
+  lastEventAgeMs: number | null;
 }
 
-/** Joins the lease owners, the stored sessions and the owners' own task lists, shard by shard. */
-async function readShards(
-  redis: Redis,
-  keyPrefix: string,
-  processes: readonly ProcessRecord[],
-): Promise<ShardRow[]> {
+/** Every shard's lease holder and the state its gateway publishes (connection, latency, sequence). */
+async function readShards(redis: Redis, keyPrefix: string): Promise<ShardRow[]> {
   const shardCount = Number(await redis.get(`${keyPrefix}:gateway:shard-count`));
   if (!Number.isInteger(shardCount) || shardCount <= 0) return [];
   const pipeline = redis.pipeline();
   for (let shard = 0; shard < shardCount; shard += 1) {
     pipeline.hget(`${keyPrefix}:shard-lease:${shard}`, 'owner');
-    pipeline.hget(`${keyPrefix}:shard-session:${shard}`, 'sequence');
+    pipeline.hgetall(`${keyPrefix}:shard-state:${shard}`);
   }
   const replies = ((await pipeline.exec()) ?? []).map(([, value]) => value);
+  const now = Date.now();
   return Array.from({ length: shardCount }, (_, shard) => {
     const owner = typeof replies[shard * 2] === 'string' ? (replies[shard * 2] as string) : null;
-    const sequence = replies[shard * 2 + 1];
-    // Lease owners are host:pid:nonce; registry records carry host and pid.
-    const holder = owner
-      ? processes.find((record) => owner.startsWith(`${record.host}:${record.pid}:`))
-      : undefined;
-    const task = holder?.tasks.find((candidate) => candidate.name === `shard:${shard}`);
+    const published = (replies[shard * 2 + 1] ?? {}) as Record<string, string>;
+    // A state published by a previous owner is not this owner's.
+    const current = owner !== null && published.owner === owner ? published : undefined;
     return {
       shard,
-      owner: holder ? `${holder.host}:${holder.pid}` : owner,
-      state: task?.state ?? (owner ? 'unknown' : 'unowned'),
-      detail: task?.detail ?? '',
-      sequence: typeof sequence === 'string' ? Number(sequence) : null,
+      owner,
+      state: current?.state ?? (owner ? 'starting' : 'unowned'),
+      detail: current?.detail ?? '',
+      sequence: current?.sequence ? Number(current.sequence) : null,
+      lastEventAgeMs: current?.lastEventAt ? now - Number(current.lastEventAt) : null,
     };
   });
 }
@@ -112,13 +110,13 @@ function printShards(rows: readonly ShardRow[]): void {
       row.state.padEnd(8),
     );
     console.log(
-      `shard ${String(row.shard).padStart(4)}  ${state} ${(row.owner ?? '—').padEnd(28)} seq ${String(row.sequence ?? '—').padEnd(10)} ${colour('gray', row.detail)}`,
+      `shard ${String(row.shard).padStart(4)}  ${state} ${(row.owner ?? '—').padEnd(40)} seq ${String(row.sequence ?? '—').padEnd(10)} last event ${row.lastEventAgeMs === null ? '—' : `${age(row.lastEventAgeMs)} ago`}  ${colour('gray', row.detail)}`,
     );
   }
 }
 
 const [command, ...flags] = process.argv.slice(2);
-if (command !== 'processes' && command !== 'shards') {
+if (command !== 'processes' && command !== 'shards' && command !== 'status') {
   console.error(usage);
   process.exit(command === undefined || command === '--help' ? 0 : 64);
 }
@@ -129,14 +127,18 @@ const redis = createRedisConnection({
   overrides: { maxRetriesPerRequest: 1, retryStrategy: () => null },
 });
 try {
-  const processes = await ProcessRegistry.list(redis, config.REDIS_KEY_PREFIX);
-  const result =
-    command === 'shards' ? await readShards(redis, config.REDIS_KEY_PREFIX, processes) : processes;
-  if (flags.includes('--json')) console.log(JSON.stringify(result, null, 2));
-  else if (command === 'shards') printShards(result as ShardRow[]);
-  else printProcesses(processes);
+  const processes = command === 'shards' ? [] : await ProcessRegistry.list(redis, config.REDIS_KEY_PREFIX);
+  const shards = command === 'processes' ? [] : await readShards(redis, config.REDIS_KEY_PREFIX);
+  if (flags.includes('--json')) {
+    const output = command === 'status' ? { shards, processes } : command === 'shards' ? shards : processes;
+    console.log(JSON.stringify(output, null, 2));
+  } else {
+    if (command !== 'processes') printShards(shards);
+    if (command === 'status') console.log('');
+    if (command !== 'shards') printProcesses(processes);
+  }
 } catch (error) {
-  console.error(`cannot read the process registry from ${config.REDIS_URL}: ${(error as Error).message}`);
+  console.error(`cannot read the cluster state from ${config.REDIS_URL}: ${(error as Error).message}`);
   process.exitCode = 69;
 } finally {
   redis.disconnect();

@@ -69,11 +69,20 @@ describe('lanes', () => {
       { cwd: repositoryRoot, env: { ...process.env, ...cluster.env } },
     );
     const gatewayRecord = processes.find((record) => record.role === 'gateway');
-    const holder = `${gatewayRecord?.host}:${gatewayRecord?.pid}`;
-    expect(JSON.parse(shardsJson)).toEqual([
-      expect.objectContaining({ shard: 0, state: 'running', owner: holder }),
-      expect.objectContaining({ shard: 1, state: 'running', owner: holder }),
+    const shards = JSON.parse(shardsJson) as {
+      shard: number;
+      owner: string;
+      state: string;
+      sequence: number;
+    }[];
+    expect(shards.map(({ shard, state }) => [shard, state])).toEqual([
+      [0, 'running'],
+      [1, 'running'],
     ]);
+    for (const shard of shards) {
+      expect(shard.owner.startsWith(`${gatewayRecord?.host}:${gatewayRecord?.pid}:`)).toBe(true);
+      expect(shard.sequence).toBeGreaterThan(0);
+    }
     expect(
       tasksOf('worker')
         .map((task) => task.name)

@@ -176,6 +176,28 @@ export async function startGateway(
   tasks.every('gateway-commands', 100, () =>
     commands.poll().catch((error: unknown) => logger.warn({ err: error }, 'reading gateway commands failed')),
   );
+  // Every shard's state, readable by any tool (`npm run cluster -- shards`); stale entries expire.
+  tasks.every(
+    'shard-state-publish',
+    2_000,
+    async () => {
+      const pipeline = redis.pipeline();
+      for (const shard of connections.snapshot()) {
+        const key = `${config.REDIS_KEY_PREFIX}:shard-state:${shard.shardId}`;
+        pipeline.hset(key, {
+          owner,
+          state: shard.state,
+          detail: shard.detail,
+          sequence: sessions.watermark(shard.shardId).value,
+          lastEventAt: shard.lastEventAt ?? '',
+          updatedAt: Date.now(),
+        });
+        pipeline.pexpire(key, 10_000);
+      }
+      await pipeline.exec();
+    },
+    { runNow: true },
+  );
   logger.info({ shardCount, shards: ownership.shards, owner }, 'gateway connected its shards');
 
   return {

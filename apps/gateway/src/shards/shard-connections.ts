@@ -28,7 +28,11 @@ const gatewayInfoTtlMs = 60_000;
  */
 export class ShardConnections implements ShardRunner {
   readonly #options: ShardConnectionsOptions;
-  readonly #running = new Map<number, { manager: WebSocketManager; unwatch: () => void }>();
+  readonly #running = new Map<
+    number,
+    { manager: WebSocketManager; states: ShardStates; unwatch: () => void }
+  >();
+  readonly #lastEventAt = new Map<number, number>();
   readonly #starting = new Set<Promise<void>>();
   #gatewayInfo: { at: number; info: Promise<APIGatewayBotInfo> } | undefined;
 
@@ -63,6 +67,15 @@ export class ShardConnections implements ShardRunner {
     return starting;
   }
 
+  /** Each running shard's connection state and when it last received an event, for tools. */
+  snapshot(): { shardId: number; state: string; detail: string; lastEventAt: number | undefined }[] {
+    return [...this.#running].map(([shardId, { states }]) => ({
+      shardId,
+      ...states.of(shardId),
+      lastEventAt: this.#lastEventAt.get(shardId),
+    }));
+  }
+
   /** Sends a payload on a running shard's connection. */
   async send(shardId: number, payload: GatewaySendPayload): Promise<void> {
     const running = this.#running.get(shardId);
@@ -91,8 +104,11 @@ export class ShardConnections implements ShardRunner {
     manager.fetchGatewayInformation = (force) => this.gatewayInformation(force);
     const states = new ShardStates(manager);
     const unwatch = tasks.watch(`shard:${shardId}`, () => states.of(shardId));
-    manager.on(WebSocketShardEvents.Dispatch, (dispatch, id) => this.#options.onDispatch(dispatch, id));
-    this.#running.set(shardId, { manager, unwatch });
+    manager.on(WebSocketShardEvents.Dispatch, (dispatch, id) => {
+      this.#lastEventAt.set(id, Date.now());
+      this.#options.onDispatch(dispatch, id);
+    });
+    this.#running.set(shardId, { manager, states, unwatch });
     try {
       await manager.connect();
     } catch (error) {
