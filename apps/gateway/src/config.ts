@@ -95,6 +95,10 @@ export const gatewayEnvSchema = z
       .optional(),
     /** A shard's lease lasts this long without renewal; a dead process's shards are taken over after it. */
     GATEWAY_LEASE_TTL_MS: positiveInt(10_000),
+    /** A shard not READY (connecting, resuming) for this long is reconnected by the watchdog. */
+    GATEWAY_WATCHDOG_STUCK_MS: positiveInt(60_000),
+    /** A shard that was receiving events and then gets none for this long is reconnected (a silent feed). */
+    GATEWAY_WATCHDOG_SILENT_MS: positiveInt(300_000),
     GATEWAY_INTENTS: intents,
     /** Forward only these events; unset means "what workers have registered handlers for". */
     GATEWAY_EVENTS: eventList,

@@ -24,6 +24,7 @@ import { GatewayMembership } from './cluster/gateway-membership.js';
 import { RedisSessionStore } from './cluster/redis-session-store.js';
 import { ShardLeases } from './cluster/shard-leases.js';
 import { ShardOwnership } from './cluster/shard-ownership.js';
+import { ShardWatchdog } from './cluster/shard-watchdog.js';
 import type { GatewayConfig } from './config.js';
 import { BatchingPublisher } from './publish/batching-publisher.js';
 import { EventFilter } from './publish/event-filter.js';
@@ -197,6 +198,21 @@ export async function startGateway(
       await pipeline.exec();
     },
     { runNow: true },
+  );
+  const watchdog = new ShardWatchdog({
+    shards: () => connections.snapshot(),
+    restart: async (shardId, reason) => {
+      await connections.stop(shardId, `watchdog: ${reason}`);
+      await connections.start(shardId);
+    },
+    stuckAfterMs: config.GATEWAY_WATCHDOG_STUCK_MS,
+    silentAfterMs: config.GATEWAY_WATCHDOG_SILENT_MS,
+    logger,
+  });
+  tasks.every('shard-watchdog', 1_000, () =>
+    watchdog
+      .check()
+      .catch((error: unknown) => logger.error({ err: error }, 'shard watchdog failed to reconnect a shard')),
   );
   logger.info({ shardCount, shards: ownership.shards, owner }, 'gateway connected its shards');
 

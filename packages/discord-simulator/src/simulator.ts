@@ -330,6 +330,14 @@ export class DiscordSimulator extends EventEmitter<SimulatorEvents> {
     this.#gateway.withholdHeartbeatAcks(shardId, withhold);
   }
 
+  /**
+   * A zombie feed on the shard's current connection: heartbeats are still acknowledged but no dispatch
+   * arrives (they are kept for a resume). A new connection is healthy again.
+   */
+  silenceDispatches(shardId: number): void {
+    this.#gateway.silenceDispatches(shardId);
+  }
+
   async stop(): Promise<void> {
     await this.#gateway.stop();
     this.#server.closeAllConnections();

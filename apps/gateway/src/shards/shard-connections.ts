@@ -4,6 +4,7 @@ import { type WebSocketManager, WebSocketShardEvents } from '@discordjs/ws';
 import type { APIGatewayBotInfo, GatewayDispatchPayload, GatewaySendPayload } from 'discord-api-types/v10';
 import type { RedisSessionStore } from '../cluster/redis-session-store.js';
 import type { ShardRunner } from '../cluster/shard-ownership.js';
+import type { WatchedShard } from '../cluster/shard-watchdog.js';
 import type { GatewayConfig } from '../config.js';
 import { createShardManager } from './shard-manager.js';
 import { ShardStates } from './shard-states.js';
@@ -33,6 +34,7 @@ export class ShardConnections implements ShardRunner {
     { manager: WebSocketManager; states: ShardStates; unwatch: () => void }
   >();
   readonly #lastEventAt = new Map<number, number>();
+  readonly #events = new Map<number, number>();
   readonly #starting = new Set<Promise<void>>();
   #gatewayInfo: { at: number; info: Promise<APIGatewayBotInfo> } | undefined;
 
@@ -68,12 +70,18 @@ export class ShardConnections implements ShardRunner {
   }
 
   /** Each running shard's connection state and when it last received an event, for tools. */
-  snapshot(): { shardId: number; state: string; detail: string; lastEventAt: number | undefined }[] {
-    return [...this.#running].map(([shardId, { states }]) => ({
-      shardId,
-      ...states.of(shardId),
-      lastEventAt: this.#lastEventAt.get(shardId),
-    }));
+  snapshot(): (WatchedShard & { detail: string })[] {
+    return [...this.#running].map(([shardId, { states }]) => {
+      const { state, detail, since } = states.of(shardId);
+      return {
+        shardId,
+        state,
+        detail,
+        stateSince: since,
+        lastEventAt: this.#lastEventAt.get(shardId),
+        events: this.#events.get(shardId) ?? 0,
+      };
+    });
   }
 
   /** Sends a payload on a running shard's connection. */
@@ -95,6 +103,8 @@ export class ShardConnections implements ShardRunner {
 
   async #start(shardId: number): Promise<void> {
     const { config, rest, redis, sessions, tasks, logger } = this.#options;
+    this.#events.delete(shardId);
+    this.#lastEventAt.delete(shardId);
     const manager = createShardManager(config, rest, logger, {
       redis,
       sessions,
@@ -106,6 +116,7 @@ export class ShardConnections implements ShardRunner {
     const unwatch = tasks.watch(`shard:${shardId}`, () => states.of(shardId));
     manager.on(WebSocketShardEvents.Dispatch, (dispatch, id) => {
       this.#lastEventAt.set(id, Date.now());
+      this.#events.set(id, (this.#events.get(id) ?? 0) + 1);
       this.#options.onDispatch(dispatch, id);
     });
     this.#running.set(shardId, { manager, states, unwatch });

@@ -4,6 +4,8 @@ import { type WebSocketManager, WebSocketShardEvents } from '@discordjs/ws';
 interface ShardState {
   state: TaskState;
   detail: string;
+  /** When the shard entered this state. */
+  since: number;
 }
 
 /**
@@ -13,6 +15,7 @@ interface ShardState {
 export class ShardStates {
   readonly #states = new Map<number, ShardState>();
   readonly #latency = new Map<number, number>();
+  readonly #createdAt = Date.now();
 
   constructor(manager: WebSocketManager) {
     manager.on(WebSocketShardEvents.Ready, (_data, shardId) => this.#set(shardId, 'running', 'ready'));
@@ -26,7 +29,11 @@ export class ShardStates {
   }
 
   of(shardId: number): ShardState {
-    const current = this.#states.get(shardId) ?? { state: 'waiting', detail: 'connecting' };
+    const current = this.#states.get(shardId) ?? {
+      state: 'waiting',
+      detail: 'connecting',
+      since: this.#createdAt,
+    };
     const latency = this.#latency.get(shardId);
     return latency === undefined
       ? current
@@ -34,6 +41,6 @@ export class ShardStates {
   }
 
   #set(shardId: number, state: TaskState, detail: string): void {
-    this.#states.set(shardId, { state, detail });
+    this.#states.set(shardId, { state, detail, since: Date.now() });
   }
 }

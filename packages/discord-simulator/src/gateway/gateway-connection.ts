@@ -29,6 +29,8 @@ export class GatewayConnection {
   session: GatewaySession | undefined;
   /** Set while the server withholds heartbeat ACKs (fault injection). */
   withholdAcks = false;
+  /** A zombie feed: heartbeats are acknowledged but dispatches are not delivered (they stay replayable). */
+  silenced = false;
   /** IDENTIFY asked for payload compression (`compress: true`) and the transport is not compressed. */
   payloadCompression = false;
   #heartbeatDeadline: NodeJS.Timeout | undefined;

@@ -396,7 +396,7 @@ export class GatewayServer implements GatewayHub {
 
   #sendToSession(session: GatewaySession, event: string, dataJson: string): void {
     const frame = session.record(event, dataJson);
-    session.connection?.sendFrame(frame);
+    if (!session.connection?.silenced) session.connection?.sendFrame(frame);
   }
 
   #endSession(session: GatewaySession): void {
@@ -440,6 +440,11 @@ export class GatewayServer implements GatewayHub {
       if (!resumable) this.#endSession(session);
       connection.sendPayload({ op: 9, d: resumable });
     }
+  }
+
+  /** Stops delivering dispatches on the shard's current connections (a silent, half-dead feed). */
+  silenceDispatches(shardId: number): void {
+    for (const connection of this.#connectionsOf(shardId)) connection.silenced = true;
   }
 
   withholdHeartbeatAcks(shardId: number | undefined, withhold: boolean): void {

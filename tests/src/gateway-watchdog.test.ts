@@ -1,0 +1,57 @@
+import type { ManagedProcess } from '@dgc/shared/supervision';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestCluster, type TestCluster } from './support/cluster.js';
+import { logMessageIs, startService } from './support/services.js';
+
+describe('shard watchdog', () => {
+  let cluster: TestCluster;
+  let gateway: ManagedProcess;
+
+  beforeAll(async () => {
+    cluster = await createTestCluster('watchdog', { guildCount: 12, resumeWindowMs: 60_000 });
+    const env = {
+      ...cluster.env,
+      WORKER_BOT_MODULE: 'tests/src/fixtures/flood-bot.ts',
+      GATEWAY_WATCHDOG_SILENT_MS: '1500',
+    };
+    cluster.processes.push(await startService('worker', env));
+    gateway = await startService('gateway', env);
+    cluster.processes.push(gateway);
+  });
+
+  afterAll(async () => {
+    await cluster?.teardown();
+  });
+
+  it('reconnects a shard whose feed went silent, and the resume replays what it withheld', {
+    timeout: 60_000,
+  }, async () => {
+    const { simulator, probe, keyPrefix } = cluster;
+    const traffic = simulator.startTraffic({ eventsPerSecond: 400, mix: { MESSAGE_CREATE: 1 } });
+    await expect
+      .poll(() => probe.redis.scard(`${keyPrefix}:flood:messages`), { timeout: 10_000 })
+      .toBeGreaterThan(400);
+    const silencedAt = Date.now();
+    simulator.silenceDispatches(0);
+    const restart = await gateway.waitForLine((line) => {
+      if (!logMessageIs('shard watchdog: reconnecting the shard')(line)) return false;
+      const entry = JSON.parse(line) as { shardId: number; reason: string };
+      return entry.shardId === 0 && entry.reason === 'silent';
+    }, 10_000);
+    expect(restart).toBeDefined();
+    await expect
+      .poll(
+        () =>
+          gateway.lines
+            .filter(logMessageIs('shard resumed'))
+            .some((line) => (JSON.parse(line) as { shardId: number; time: number }).time >= silencedAt),
+        { timeout: 10_000 },
+      )
+      .toBe(true);
+    traffic.stop();
+    const sent = new Set(simulator.ledger.entries('MESSAGE_CREATE').map((record) => record.key));
+    await expect
+      .poll(() => probe.redis.scard(`${keyPrefix}:flood:messages`), { timeout: 30_000, interval: 250 })
+      .toBe(sent.size);
+  });
+});
