@@ -51,6 +51,25 @@ describe('RedisIdentifyThrottler', () => {
     expect(performance.now() - started).toBeGreaterThanOrEqual(280);
   });
 
+  it('grants a bucket’s slot in arrival order across processes', async () => {
+    const options = { redis, keyPrefix: `${keyPrefix}:fifo`, maxConcurrency: 1, windowMs: 150 };
+    const signal = new AbortController().signal;
+    await new RedisIdentifyThrottler(options).waitForIdentify(0, signal);
+    const granted: number[] = [];
+    const waiting: Promise<void>[] = [];
+    for (const shardId of [1, 2, 3]) {
+      waiting.push(
+        new RedisIdentifyThrottler(options)
+          .waitForIdentify(shardId, signal)
+          .then(() => void granted.push(shardId)),
+      );
+      // Let each waiter enqueue before the next arrives.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await Promise.all(waiting);
+    expect(granted).toEqual([1, 2, 3]);
+  });
+
   it('gives up waiting when the shard is destroyed', async () => {
     const throttler = new RedisIdentifyThrottler({
       redis,

@@ -1,7 +1,51 @@
+import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger, Redis } from '@dgc/shared';
 import type { IIdentifyThrottler } from '@discordjs/ws';
 import type { APIGatewaySessionStartLimit } from 'discord-api-types/v10';
+
+/**
+ * Takes a bucket's identify slot in arrival order. KEYS: slot, queue (ZSET by arrival), seen (ZSET by last
+ * poll). ARGV: waiter, windowMs, staleMs. Returns 0 when the slot was taken, else milliseconds to wait.
+ * Waiters that stopped polling (a dead process) are dropped after staleMs, so they cannot block the queue.
+ */
+const takeSlotScript = `
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local stale = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now - tonumber(ARGV[3]))
+for _, member in ipairs(stale) do
+  redis.call('ZREM', KEYS[2], member)
+  redis.call('ZREM', KEYS[3], member)
+end
+if not redis.call('ZSCORE', KEYS[2], ARGV[1]) then
+  redis.call('ZADD', KEYS[2], now, ARGV[1])
+end
+redis.call('ZADD', KEYS[3], now, ARGV[1])
+redis.call('PEXPIRE', KEYS[2], 60000)
+redis.call('PEXPIRE', KEYS[3], 60000)
+local head = redis.call('ZRANGE', KEYS[2], 0, 0)[1]
+if head ~= ARGV[1] then return 50 end
+local slot = redis.call('PTTL', KEYS[1])
+if slot > 0 then return slot end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+redis.call('ZREM', KEYS[2], ARGV[1])
+redis.call('ZREM', KEYS[3], ARGV[1])
+return 0
+`;
+
+interface IdentifySlotCommands {
+  dgcIdentifySlot(
+    slot: string,
+    queue: string,
+    seen: string,
+    waiter: string,
+    windowMs: number,
+    staleMs: number,
+  ): Promise<number>;
+}
+
+/** A waiter that has not polled for this long is considered gone. */
+const staleWaiterMs = 3_000;
 
 export interface RedisIdentifyThrottlerOptions {
   redis: Redis;
@@ -26,8 +70,9 @@ export interface RedisIdentifyThrottlerOptions {
 /**
  * Guards every IDENTIFY of the bot, across every process and host (@discordjs/ws calls it before IDENTIFY
  * only, never before RESUME):
- * - **Concurrency**: one identify per `shard_id % max_concurrency` bucket per 5 s, through a Redis key set
- *   with NX and a 5 s expiry; a process that dies holding a slot holds it for no longer than the window.
+ * - **Concurrency**: one identify per `shard_id % max_concurrency` bucket per 5 s, through a slot key with
+ *   a 5 s expiry (a process that dies holding it holds it for no longer than the window), granted in
+ *   arrival order across processes (a FIFO queue in Redis; waiters that stop polling drop out).
  * - **Daily budget**: with no session starts left, identifies wait for Discord's reset instead of failing
  *   (which would only be retried); below `warnBelowShare` of the total a warning is logged.
  * - **Identify loops**: a shard identifying more than `loopThreshold` times in `loopWindowMs` (a crash loop,
@@ -40,6 +85,7 @@ export class RedisIdentifyThrottler implements IIdentifyThrottler {
 
   constructor(options: RedisIdentifyThrottlerOptions) {
     this.#options = options;
+    options.redis.defineCommand('dgcIdentifySlot', { numberOfKeys: 3, lua: takeSlotScript });
   }
 
   async waitForIdentify(shardId: number, signal: AbortSignal): Promise<void> {
@@ -52,13 +98,26 @@ export class RedisIdentifyThrottler implements IIdentifyThrottler {
   async #waitForSlot(shardId: number, signal: AbortSignal): Promise<void> {
     const { redis, keyPrefix, maxConcurrency } = this.#options;
     const windowMs = this.#options.windowMs ?? 5_000;
-    const key = `${keyPrefix}:identify:${shardId % maxConcurrency}`;
-    for (;;) {
-      signal.throwIfAborted();
-      if ((await redis.set(key, String(shardId), 'PX', windowMs, 'NX')) === 'OK') return;
-      const waitMs = await redis.pttl(key);
-      // Small random spread so processes waiting on one bucket do not all ask at the same instant.
-      await sleep(Math.max(waitMs, 0) + Math.floor(Math.random() * 25), undefined, { signal });
+    const bucket = `${keyPrefix}:identify:${shardId % maxConcurrency}`;
+    const waiter = `${shardId}:${randomUUID()}`;
+    const commands = redis as Redis & IdentifySlotCommands;
+    try {
+      for (;;) {
+        signal.throwIfAborted();
+        const waitMs = await commands.dgcIdentifySlot(
+          bucket,
+          `${bucket}:queue`,
+          `${bucket}:seen`,
+          waiter,
+          windowMs,
+          staleWaiterMs,
+        );
+        if (waitMs === 0) return;
+        await sleep(Math.min(waitMs, staleWaiterMs / 3), undefined, { signal });
+      }
+    } finally {
+      // A waiter that gave up (aborted) must not hold the head of the queue.
+      await redis.zrem(`${bucket}:queue`, waiter).catch(() => {});
     }
   }
 
