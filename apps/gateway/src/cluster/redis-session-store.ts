@@ -123,6 +123,31 @@ export class RedisSessionStore {
     this.#handingOff.add(shardId);
   }
 
+  /**
+   * After a shard stopped here: writes its session now (the next owner replays less) and forgets it, so
+   * that if this process owns the shard again it reads the newer owner's session from Redis instead of
+   * resuming from its own stale memory.
+   */
+  async release(shardId: number): Promise<void> {
+    const session = this.#sessions.get(shardId);
+    this.#dirty.delete(shardId);
+    try {
+      if (session) {
+        await this.#redis.dgcSessionWrite(
+          this.#key(shardId),
+          session.sessionId,
+          this.watermark(shardId).value,
+          session.resumeURL,
+          session.shardCount,
+          this.#ttlMs,
+        );
+      }
+    } finally {
+      this.#sessions.delete(shardId);
+      this.#watermarks.delete(shardId);
+    }
+  }
+
   async flush(): Promise<void> {
     const dirty = [...this.#dirty];
     const deleted = [...this.#deleted];

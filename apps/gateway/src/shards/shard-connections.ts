@@ -99,6 +99,14 @@ export class ShardConnections implements ShardRunner {
     this.#options.sessions.handOff(shardId);
     await running.manager.destroy({ reason, code: 4200 });
     running.unwatch();
+    await this.#options.sessions
+      .release(shardId)
+      .catch((error: unknown) =>
+        this.#options.logger.warn(
+          { err: error, shardId },
+          'writing a handed-over session failed; the last flush stands',
+        ),
+      );
   }
 
   async #start(shardId: number): Promise<void> {
