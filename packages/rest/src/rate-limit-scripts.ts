@@ -81,7 +81,7 @@ return {0, 0, bucketKey, discovering}
 /**
  * SETTLE: what Discord answered. ARGV: prefix, route, major, bucketHash ('' when absent), limit, remaining,
  * resetAfterMs, status, scope ('' | user | global | shared), retryAfterMs, token, discovering (0/1),
- * exemptFromBuckets (0/1)
+ * exemptFromBuckets (0/1), exemptFromGlobal (0/1)
  * Returns 1.
  */
 export const settleScript = `
@@ -95,8 +95,12 @@ local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 local stats = prefix .. ':stats'
 redis.call('HINCRBY', stats, 'requests', 1)
 -- The request's global slot now dates from its answer: Discord counted it on arrival, which lies between
--- the decision and the answer, so a slot freed 1 s after the answer is freed late, never early.
-redis.call('ZADD', prefix .. ':global', 'XX', now, token)
+-- the decision and the answer, so a slot freed 1 s after the answer is freed late, never early. Added back
+-- if it was already trimmed (an answer slower than the window, on a loaded host); never for exempt routes.
+if ARGV[14] ~= '1' then
+  redis.call('ZADD', prefix .. ':global', now, token)
+  redis.call('PEXPIRE', prefix .. ':global', 3000)
+end
 
 if hash ~= '' then
   redis.call('HSET', prefix .. ':routes', route, hash)

@@ -143,6 +143,7 @@ export class SharedRateLimiter {
           reservation.token,
           reservation.discovering ? 1 : 0,
           key.exemptFromBuckets ? 1 : 0,
+          key.exemptFromGlobal ? 1 : 0,
         ),
       );
     } catch (error) {

@@ -129,19 +129,9 @@ export class RedisSessionStore {
    * resuming from its own stale memory.
    */
   async release(shardId: number): Promise<void> {
-    const session = this.#sessions.get(shardId);
     this.#dirty.delete(shardId);
     try {
-      if (session) {
-        await this.#redis.dgcSessionWrite(
-          this.#key(shardId),
-          session.sessionId,
-          this.watermark(shardId).value,
-          session.resumeURL,
-          session.shardCount,
-          this.#ttlMs,
-        );
-      }
+      await this.#write(shardId);
     } finally {
       this.#sessions.delete(shardId);
       this.#watermarks.delete(shardId);
@@ -155,18 +145,7 @@ export class RedisSessionStore {
     this.#deleted.clear();
     try {
       await Promise.all([
-        ...dirty.map((shardId) => {
-          const session = this.#sessions.get(shardId);
-          if (!session) return undefined;
-          return this.#redis.dgcSessionWrite(
-            this.#key(shardId),
-            session.sessionId,
-            this.watermark(shardId).value,
-            session.resumeURL,
-            session.shardCount,
-            this.#ttlMs,
-          );
-        }),
+        ...dirty.map((shardId) => this.#write(shardId)),
         ...deleted.map((shardId) => this.#redis.del(this.#key(shardId))),
       ]);
     } catch (error) {
@@ -184,6 +163,20 @@ export class RedisSessionStore {
   async close(): Promise<void> {
     clearInterval(this.#timer);
     await this.flush();
+  }
+
+  /** Writes a shard's session with its published watermark (never moving the stored sequence back). */
+  async #write(shardId: number): Promise<void> {
+    const session = this.#sessions.get(shardId);
+    if (!session) return;
+    await this.#redis.dgcSessionWrite(
+      this.#key(shardId),
+      session.sessionId,
+      this.watermark(shardId).value,
+      session.resumeURL,
+      session.shardCount,
+      this.#ttlMs,
+    );
   }
 
   #key(shardId: number): string {
