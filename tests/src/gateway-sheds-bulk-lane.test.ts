@@ -30,7 +30,7 @@ describe('gateway backpressure', () => {
     cluster.processes.push(gateway);
     for (let index = 0; index < typingEvents; index += 1) cluster.simulator.injectTypingStart();
     for (let index = 0; index < 5; index += 1) cluster.simulator.injectInteraction({ commandName: 'ping' });
-    const published = () => cluster.probe.queue('bulk').getWaitingCount();
+    const published = () => cluster.probe.waitingEvents('bulk');
     await expect
       .poll(() => cluster.probe.queue('interactions').getWaitingCount(), { timeout: 10_000 })
       .toBe(5);

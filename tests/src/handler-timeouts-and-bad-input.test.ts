@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { createLogger, createRedisConnection, type GatewayEventEnvelope, laneQueueName } from '@dgc/shared';
+import {
+  createLogger,
+  createRedisConnection,
+  type GatewayEventEnvelope,
+  type GatewayEventJobData,
+  laneQueueName,
+} from '@dgc/shared';
 import { HandlerRegistry, loadWorkerConfig, startWorker } from '@dgc/worker';
 import { Queue, UnrecoverableError } from 'bullmq';
 import { GatewayDispatchEvents } from 'discord-api-types/v10';
@@ -20,7 +26,7 @@ function envelope(event: GatewayDispatchEvents, id: string): GatewayEventEnvelop
 }
 
 describe('handler runtime', () => {
-  const seen = { hangingAborted: 0, badInputCalls: 0 };
+  const seen = { hangingAborted: 0, badInputCalls: 0, rolesCreated: 0 };
   const registry = new HandlerRegistry()
     .on(GatewayDispatchEvents.GuildBanAdd, (_data, { signal }) => {
       // Hangs until aborted: the timeout must fire the signal and fail the job for retry.
@@ -34,9 +40,12 @@ describe('handler runtime', () => {
     .on(GatewayDispatchEvents.GuildBanRemove, async () => {
       seen.badInputCalls += 1;
       throw new UnrecoverableError('the ban payload names no user');
+    })
+    .on(GatewayDispatchEvents.GuildRoleCreate, async () => {
+      seen.rolesCreated += 1;
     });
   let worker: Awaited<ReturnType<typeof startWorker>>;
-  let queue: Queue<GatewayEventEnvelope>;
+  let queue: Queue<GatewayEventJobData>;
   const probe = new EventsQueueProbe(keyPrefix);
   const redis = createRedisConnection({ url: redisUrl, connectionName: 'test:handler-runtime' });
 
@@ -91,5 +100,39 @@ describe('handler runtime', () => {
       .toBe(true);
     expect((await queue.getJob(job.id ?? ''))?.attemptsMade).toBe(1);
     expect(seen.badInputCalls).toBe(1);
+  });
+
+  it('completes a batch whose events fail: each failed event is re-queued on its own, nothing runs twice', {
+    timeout: 30_000,
+  }, async () => {
+    const badInputBefore = seen.badInputCalls;
+    const hangingBefore = seen.hangingAborted;
+    const batch = await queue.add('batch', {
+      events: [
+        envelope(GatewayDispatchEvents.GuildRoleCreate, randomUUID()),
+        envelope(GatewayDispatchEvents.GuildBanRemove, randomUUID()),
+        envelope(GatewayDispatchEvents.GuildBanAdd, randomUUID()),
+        envelope(GatewayDispatchEvents.GuildRoleCreate, randomUUID()),
+      ],
+    });
+    await expect
+      .poll(async () => (await queue.getJobState(batch.id ?? '')) === 'completed', { timeout: 20_000 })
+      .toBe(true);
+    expect(seen.rolesCreated).toBe(2);
+    expect(seen.hangingAborted).toBe(hangingBefore + 1);
+    // The bad-input event is parked in the failed set with its cause, without running its handler again.
+    const failedBadInput = async () =>
+      (await queue.getFailed()).filter(
+        (job) => job.name === 'GUILD_BAN_REMOVE' && /event failed in a batch/.test(job.failedReason),
+      );
+    await expect.poll(async () => (await failedBadInput()).length, { timeout: 20_000 }).toBe(1);
+    expect((await failedBadInput())[0]?.failedReason).toMatch(/names no user/);
+    expect(seen.badInputCalls).toBe(badInputBefore + 1);
+    // The timed-out event is re-queued alone, with the lane's attempts and back-off.
+    const retried = (await queue.getJobs(['delayed', 'waiting', 'active'])).filter(
+      (job) => job.name === 'GUILD_BAN_ADD',
+    );
+    expect(retried).toHaveLength(1);
+    expect(retried[0]?.opts.attempts).toBeGreaterThan(1);
   });
 });

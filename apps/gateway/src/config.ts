@@ -5,6 +5,7 @@ import {
   type LaneName,
   laneTopologyEnvShape,
   loadConfig,
+  maxEventsPerJob,
   parseLaneRoutes,
   positiveInt,
 } from '@dgc/shared';
@@ -110,6 +111,16 @@ export const gatewayEnvSchema = z
     GATEWAY_BATCH_MAX_WAIT_MS: positiveInt(5),
     /** Batches being written at once; more waiting events stay buffered in memory. */
     GATEWAY_MAX_BATCHES_IN_FLIGHT: positiveInt(4),
+    /**
+     * Events per BullMQ job in the events and bulk lanes (interactions always get a job each). 1 = a job
+     * per event; more = the queue's per-job cost is paid once per group (see README, "Event path").
+     */
+    GATEWAY_JOB_MAX_EVENTS: z.coerce
+      .number({ message: 'must be a whole number' })
+      .int('must be a whole number')
+      .positive('must be greater than 0')
+      .max(maxEventsPerJob, `must be at most ${maxEventsPerJob}`)
+      .default(100),
     GATEWAY_COMPRESSION: z.enum(['none', 'zlib'], { message: 'must be none or zlib' }).default('zlib'),
     /** A sheddable lane (bulk) with more waiting events than this drops new ones, counted per event type. */
     GATEWAY_SHED_HIGH_WATER_MARK: positiveInt(10_000),

@@ -5,6 +5,7 @@ import {
   createRedisConnection,
   ensureLaneTopology,
   type GatewayEventEnvelope,
+  type GatewayEventJobData,
   isOrdered,
   type Logger,
   laneJobOptions,
@@ -55,7 +56,7 @@ export async function startGateway(
           ? createRedisConnection({ url: config.REDIS_URL, connectionName: 'gateway:interactions' })
           : redis;
       const partitions = laneQueueNames(topology, lane).map((queueName) => {
-        const queue = new Queue<GatewayEventEnvelope>(queueName, {
+        const queue = new Queue<GatewayEventJobData>(queueName, {
           connection,
           prefix: config.REDIS_KEY_PREFIX,
         });
@@ -64,6 +65,8 @@ export async function startGateway(
           maxWaitMs: Math.min(config.GATEWAY_BATCH_MAX_WAIT_MS, lanePolicies[lane].maxBatchWaitMs),
           // Concurrent batches could land out of order; an ordered partition writes one batch at a time.
           maxInFlight: ordered ? 1 : config.GATEWAY_MAX_BATCHES_IN_FLIGHT,
+          // An interaction must not wait for others' handlers, and is retried on its own.
+          maxEventsPerJob: lane === 'interactions' ? 1 : config.GATEWAY_JOB_MAX_EVENTS,
           logger: logger.child({ lane, queue: queueName }),
           jobOptions: laneJobOptions(topology, lane),
         });
@@ -81,6 +84,12 @@ export async function startGateway(
     queues: new Map([...lanes].map(([lane, { partitions }]) => [lane, partitions.map(({ queue }) => queue)])),
     buffered: (lane) =>
       (lanes.get(lane)?.partitions ?? []).reduce((sum, { publisher }) => sum + publisher.pendingCount, 0),
+    eventsPerJob: (lane) => {
+      const publishers = (lanes.get(lane)?.partitions ?? []).map(({ publisher }) => publisher.eventsPerJob);
+      return publishers.length === 0
+        ? 1
+        : publishers.reduce((sum, value) => sum + value, 0) / publishers.length;
+    },
     highWaterMark: config.GATEWAY_SHED_HIGH_WATER_MARK,
     maxBufferedEvents: config.GATEWAY_MAX_BUFFERED_EVENTS,
     logger,

@@ -93,7 +93,7 @@ export async function startWorker(
         redisUrl: config.REDIS_URL,
         keyPrefix: config.REDIS_KEY_PREFIX,
         lockDurationMs: config.WORKER_LOCK_DURATION_MS,
-        processor,
+        processorFor: processor,
         logger,
       }),
     ),
@@ -137,6 +137,7 @@ export async function startWorker(
       await Promise.allSettled([
         redis.quit(),
         prisma.$disconnect(),
+        ...lanes.flatMap(({ requeueQueues }) => [...requeueQueues.values()].map((queue) => queue.close())),
         ...lanes.map(({ connection }) => connection.quit()),
         limiterRedis.quit(),
       ]);

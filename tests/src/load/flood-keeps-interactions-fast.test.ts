@@ -89,7 +89,7 @@ describe('a MESSAGE_CREATE flood with workers too slow for it', () => {
     const latencies = [...inOrder].sort((left, right) => left - right);
     const p50 = percentile(latencies, 0.5);
     const p99 = percentile(latencies, 0.99);
-    const backlog = await probe.queue('events').getWaitingCount();
+    const backlog = await probe.waitingEvents('events');
     const onsetMax = Math.max(...(await Promise.all(onset)));
     console.log(
       `[measure] flood: first second: /ping ×${onset.length}, max ${onsetMax} ms (answered, not counted in p99); ${report.sent} events at ${Math.round(report.achievedPerSecond)}/s for ${report.elapsedMs.toFixed(0)} ms; ` +

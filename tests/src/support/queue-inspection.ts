@@ -53,6 +53,16 @@ export class EventsQueueProbe {
     return counts.flatMap((count) => Object.values(count)).reduce((sum, count) => sum + count, 0);
   }
 
+  /** Events waiting in a lane: a job holds one event or a batch (`{ events }`). */
+  async waitingEvents(lane: LaneName): Promise<number> {
+    const queues = this.#queues.get(lane) ?? [];
+    const jobs = (await Promise.all(queues.map((queue) => queue.getWaiting(0, -1)))).flat();
+    return jobs.reduce((sum, job) => {
+      const events = (job.data as { events?: unknown[] }).events;
+      return sum + (Array.isArray(events) ? events.length : 1);
+    }, 0);
+  }
+
   async failed(): Promise<number> {
     const counts = await Promise.all(
       [...this.#queues.values()].flat().map((queue) => queue.getFailedCount()),

@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { createRedisConnection, type GatewayEventEnvelope, type Redis } from '@dgc/shared';
+import {
+  createRedisConnection,
+  type GatewayEventEnvelope,
+  type GatewayEventJobData,
+  type Redis,
+} from '@dgc/shared';
 import { Queue } from 'bullmq';
 import { GatewayDispatchEvents } from 'discord-api-types/v10';
 import { pino } from 'pino';
@@ -19,9 +24,15 @@ function envelope(sequence: number): GatewayEventEnvelope {
   } as GatewayEventEnvelope;
 }
 
+function sequencesOf(data: GatewayEventJobData): number[] {
+  if ('events' in data) return data.events.map((event) => event.sequence);
+  if ('rejection' in data) return [data.envelope.sequence];
+  return [data.sequence];
+}
+
 describe('BatchingPublisher', () => {
   let redis: Redis;
-  let queue: Queue<GatewayEventEnvelope>;
+  let queue: Queue<GatewayEventJobData>;
   const prefix = `test-publisher-${randomUUID()}`;
 
   beforeAll(async () => {
@@ -42,9 +53,34 @@ describe('BatchingPublisher', () => {
     await publisher.drain(AbortSignal.timeout(10_000));
     expect(publisher.publishedCount).toBe(1_050);
     const jobs = await queue.getJobs(['waiting'], 0, -1, true);
-    expect(jobs.map((job) => job.data.sequence)).toEqual(
+    expect(jobs.flatMap((job) => sequencesOf(job.data))).toEqual(
       Array.from({ length: 1_050 }, (_, index) => index + 1),
     );
+    await queue.drain();
+  });
+
+  it('groups events into jobs of at most maxEventsPerJob, in order; a lone event keeps its own job id', async () => {
+    const publisher = new BatchingPublisher(queue, {
+      maxEvents: 500,
+      maxWaitMs: 5,
+      maxInFlight: 1,
+      maxEventsPerJob: 100,
+      logger,
+    });
+    for (let sequence = 1; sequence <= 250; sequence += 1) publisher.publish(envelope(sequence));
+    await publisher.drain(AbortSignal.timeout(10_000));
+    const jobs = await queue.getJobs(['waiting'], 0, -1, true);
+    expect(jobs.map((job) => job.name)).toEqual(['batch', 'batch', 'batch']);
+    expect(jobs.map((job) => sequencesOf(job.data).length)).toEqual([100, 100, 50]);
+    expect(jobs.flatMap((job) => sequencesOf(job.data))).toEqual(
+      Array.from({ length: 250 }, (_, index) => index + 1),
+    );
+    await queue.drain();
+    publisher.publish(envelope(251), undefined, 'shard-0-session-251');
+    await publisher.drain(AbortSignal.timeout(10_000));
+    const [lone] = await queue.getJobs(['waiting'], 0, -1, true);
+    expect(lone?.id).toBe('shard-0-session-251');
+    expect(sequencesOf(lone?.data ?? { events: [] })).toEqual([251]);
     await queue.drain();
   });
 
@@ -65,7 +101,7 @@ describe('BatchingPublisher', () => {
 
   it('keeps events through a Redis outage and writes them when it returns', async () => {
     const flaky = createRedisConnection({ url: redisUrl, connectionName: 'test:publisher:flaky' });
-    const flakyQueue = new Queue<GatewayEventEnvelope>('outage', { connection: flaky, prefix });
+    const flakyQueue = new Queue<GatewayEventJobData>('outage', { connection: flaky, prefix });
     await flakyQueue.waitUntilReady();
     const publisher = new BatchingPublisher(flakyQueue, {
       maxEvents: 10,
@@ -86,7 +122,7 @@ describe('BatchingPublisher', () => {
     flakyQueue.addBulk = realAddBulk;
     await publisher.drain(AbortSignal.timeout(10_000));
     const jobs = await flakyQueue.getJobs(['waiting'], 0, -1, true);
-    expect(jobs.map((job) => job.data.sequence).sort((a, b) => a - b)).toEqual(
+    expect(jobs.flatMap((job) => sequencesOf(job.data)).sort((a, b) => a - b)).toEqual(
       Array.from({ length: 25 }, (_, index) => index + 1),
     );
     await flakyQueue.obliterate({ force: true });
@@ -95,7 +131,7 @@ describe('BatchingPublisher', () => {
   });
 
   it('reports a drain that cannot finish before its deadline', async () => {
-    const stuck = new Queue<GatewayEventEnvelope>('stuck', { connection: redis, prefix });
+    const stuck = new Queue<GatewayEventJobData>('stuck', { connection: redis, prefix });
     stuck.addBulk = () => new Promise(() => {});
     const publisher = new BatchingPublisher(stuck, { maxEvents: 10, maxWaitMs: 1, maxInFlight: 1, logger });
     publisher.publish(envelope(1));

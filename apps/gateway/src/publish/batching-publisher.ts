@@ -1,4 +1,9 @@
-import type { GatewayEventEnvelope, Logger } from '@dgc/shared';
+import {
+  eventBatchJobName,
+  type GatewayEventEnvelope,
+  type GatewayEventJobData,
+  type Logger,
+} from '@dgc/shared';
 import type { JobsOptions, Queue } from 'bullmq';
 
 export interface BatchingPublisherOptions {
@@ -8,14 +13,18 @@ export interface BatchingPublisherOptions {
   maxWaitMs: number;
   /** Batches written concurrently; the rest wait in memory. */
   maxInFlight: number;
+  /**
+   * Events carried by one BullMQ job. 1 = a job per event (each with its replay-proof job id); more = the
+   * queue's per-job cost is paid once per group, which is what makes the event path fast.
+   */
+  maxEventsPerJob?: number;
   logger: Logger;
   jobOptions?: JobsOptions;
 }
 
-interface QueuedJob {
-  name: string;
-  data: GatewayEventEnvelope;
-  opts?: JobsOptions;
+interface QueuedEvent {
+  envelope: GatewayEventEnvelope;
+  jobId?: string;
   /** Called once the event is in Redis. */
   onWritten?: () => void;
 }
@@ -29,9 +38,9 @@ const retryDelayMs = { initial: 100, max: 5_000 };
  * Redis outage costs memory and latency, never events.
  */
 export class BatchingPublisher {
-  readonly #queue: Queue<GatewayEventEnvelope>;
+  readonly #queue: Queue<GatewayEventJobData>;
   readonly #options: BatchingPublisherOptions;
-  #buffer: QueuedJob[] = [];
+  #buffer: QueuedEvent[] = [];
   #inFlight = 0;
   #inFlightEvents = 0;
   #timer: NodeJS.Timeout | undefined;
@@ -39,8 +48,10 @@ export class BatchingPublisher {
   #retryPending = false;
   #idleWaiters: (() => void)[] = [];
   #published = 0;
+  /** Recent events per job written, weighted toward the latest batches. */
+  #eventsPerJob = 1;
 
-  constructor(queue: Queue<GatewayEventEnvelope>, options: BatchingPublisherOptions) {
+  constructor(queue: Queue<GatewayEventJobData>, options: BatchingPublisherOptions) {
     this.#queue = queue;
     this.#options = options;
   }
@@ -60,6 +71,11 @@ export class BatchingPublisher {
     return this.#published;
   }
 
+  /** Average events per job written lately (1 when each event is its own job). */
+  get eventsPerJob(): number {
+    return this.#eventsPerJob;
+  }
+
   /** For the task monitor: writing, waiting out a Redis failure, or idle. */
   status(): { state: 'running' | 'waiting' | 'idle'; detail: string } {
     const state = this.#retryPending ? 'waiting' : this.#inFlight > 0 ? 'running' : 'idle';
@@ -74,8 +90,7 @@ export class BatchingPublisher {
    * job with that id is still in the queue, so an event replayed after a takeover is not enqueued twice.
    */
   publish(envelope: GatewayEventEnvelope, onWritten?: () => void, jobId?: string): void {
-    const opts = jobId ? { ...this.#options.jobOptions, jobId } : this.#options.jobOptions;
-    this.#buffer.push({ name: envelope.event, data: envelope, opts, onWritten });
+    this.#buffer.push({ envelope, jobId, onWritten });
     if (this.#buffer.length >= this.#options.maxEvents) this.#flush();
     else this.#timer ??= setTimeout(() => this.#flush(), this.#options.maxWaitMs);
   }
@@ -109,15 +124,39 @@ export class BatchingPublisher {
       const batch = this.#buffer.splice(0, this.#options.maxEvents);
       this.#inFlight += 1;
       this.#inFlightEvents += batch.length;
-      // addBulk takes name, data and options only; the callbacks stay here.
-      this.#queue.addBulk(batch.map(({ name, data, opts }) => ({ name, data, opts }))).then(
+      const jobs = this.#jobsOf(batch);
+      this.#eventsPerJob = 0.8 * this.#eventsPerJob + 0.2 * (batch.length / jobs.length);
+      this.#queue.addBulk(jobs).then(
         () => this.#onWritten(batch),
         (error: unknown) => this.#onFailed(batch, error),
       );
     }
   }
 
-  #onWritten(batch: readonly QueuedJob[]): void {
+  /**
+   * One job per event, or groups of events per job. A group gets no job id: its boundaries depend on
+   * timing, so a replay after a crash forms different groups; workers' dedupe keys catch those events.
+   */
+  #jobsOf(batch: readonly QueuedEvent[]) {
+    const perJob = this.#options.maxEventsPerJob ?? 1;
+    const jobs: { name: string; data: GatewayEventJobData; opts?: JobsOptions }[] = [];
+    for (let start = 0; start < batch.length; start += perJob) {
+      const group = batch.slice(start, start + perJob);
+      const [only] = group;
+      if (group.length === 1 && only) {
+        const opts = only.jobId
+          ? { ...this.#options.jobOptions, jobId: only.jobId }
+          : this.#options.jobOptions;
+        jobs.push({ name: only.envelope.event, data: only.envelope, opts });
+      } else {
+        const events = group.map(({ envelope }) => envelope);
+        jobs.push({ name: eventBatchJobName, data: { events }, opts: this.#options.jobOptions });
+      }
+    }
+    return jobs;
+  }
+
+  #onWritten(batch: readonly QueuedEvent[]): void {
     this.#inFlight -= 1;
     this.#inFlightEvents -= batch.length;
     this.#published += batch.length;
@@ -126,7 +165,7 @@ export class BatchingPublisher {
     this.#afterBatch();
   }
 
-  #onFailed(batch: QueuedJob[], error: unknown): void {
+  #onFailed(batch: QueuedEvent[], error: unknown): void {
     this.#inFlight -= 1;
     this.#inFlightEvents -= batch.length;
     this.#failures += 1;

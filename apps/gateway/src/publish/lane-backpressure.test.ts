@@ -32,6 +32,7 @@ describe('LaneBackpressure', () => {
     const backpressure = new LaneBackpressure({
       queues: new Map([...queues].map(([lane, queue]) => [lane, [queue]])),
       buffered: () => 0,
+      eventsPerJob: () => 1,
       highWaterMark: 10,
       maxBufferedEvents: 1_000,
       logger: pino({ level: 'silent' }),
@@ -49,6 +50,7 @@ describe('LaneBackpressure', () => {
     const backpressure = new LaneBackpressure({
       queues: new Map(),
       buffered: (lane) => (lane === 'bulk' ? 50 : 0),
+      eventsPerJob: () => 1,
       highWaterMark: 10,
       maxBufferedEvents: 1_000,
       logger: pino({ level: 'silent' }),
@@ -62,6 +64,7 @@ describe('LaneBackpressure', () => {
     const backpressure = new LaneBackpressure({
       queues: new Map(),
       buffered: () => buffered,
+      eventsPerJob: () => 1,
       highWaterMark: 10_000,
       maxBufferedEvents: 1_000,
       logger: pino({ level: 'silent' }),

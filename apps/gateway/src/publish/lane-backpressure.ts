@@ -6,6 +6,11 @@ export interface LaneBackpressureOptions {
   queues: ReadonlyMap<LaneName, readonly Queue[]>;
   /** Events buffered in this process but not yet in Redis, per lane. */
   buffered: (lane: LaneName) => number;
+  /**
+   * Average events per job this process writes to the lane: queues count jobs, and a job may carry a
+   * batch, so a lane's depth in events is its waiting jobs times this.
+   */
+  eventsPerJob: (lane: LaneName) => number;
   /** A sheddable lane holding more waiting events than this sheds new ones. */
   highWaterMark: number;
   /**
@@ -36,16 +41,14 @@ export class LaneBackpressure {
     this.#options = options;
   }
 
-  /** Refreshes every sheddable lane's waiting count. */
+  /** Refreshes every sheddable lane's waiting count, in events. */
   async poll(): Promise<void> {
     await Promise.all(
       [...this.#options.queues].map(async ([lane, queues]) => {
         if (!lanePolicies[lane].sheddable) return;
         const counts = await Promise.all(queues.map((queue) => queue.getJobCounts('waiting', 'prioritized')));
-        this.#depths.set(
-          lane,
-          counts.reduce((sum, count) => sum + (count.waiting ?? 0) + (count.prioritized ?? 0), 0),
-        );
+        const jobs = counts.reduce((sum, count) => sum + (count.waiting ?? 0) + (count.prioritized ?? 0), 0);
+        this.#depths.set(lane, Math.round(jobs * this.#options.eventsPerJob(lane)));
       }),
     );
   }

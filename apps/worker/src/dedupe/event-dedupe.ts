@@ -4,6 +4,8 @@ import type { GatewayEventEnvelope, Redis } from '@dgc/shared';
 
 const claimScript = readFileSync(new URL('./claim-event.lua', import.meta.url), 'utf8');
 const settleScript = readFileSync(new URL('./settle-event.lua', import.meta.url), 'utf8');
+const claimManyScript = readFileSync(new URL('./claim-events.lua', import.meta.url), 'utf8');
+const settleManyScript = readFileSync(new URL('./settle-events.lua', import.meta.url), 'utf8');
 
 /** Events whose payload id identifies one occurrence; others (GUILD_CREATE repeats per connect) have none. */
 const eventsWithUniqueIds = new Set([
@@ -26,6 +28,8 @@ export function dedupeKeyFor(envelope: GatewayEventEnvelope): string | undefined
 interface DedupeScripts {
   dgcClaimEvent(key: string, token: string, processingTtlMs: number): Promise<number>;
   dgcSettleEvent(key: string, token: string, outcome: string, doneTtlMs: number): Promise<number>;
+  dgcClaimEvents(keyCount: number, ...keysThenArgs: (string | number)[]): Promise<number[]>;
+  dgcSettleEvents(keyCount: number, ...keysThenArgs: (string | number)[]): Promise<number>;
 }
 
 /** Another worker holds the event right now; the job retries after back-off instead of running twice. */
@@ -34,6 +38,15 @@ export class EventInProgressError extends Error {
 }
 
 export type ClaimOutcome = { run: true; settle(outcome: 'done' | 'release'): Promise<void> } | { run: false };
+
+/** Per event of a batch: run it, skip it (already done), or leave it (another worker holds it). */
+export type BatchClaimState = 'run' | 'done' | 'busy';
+
+export interface BatchClaim {
+  states: BatchClaimState[];
+  /** Settles the claimed events among `eventKeys` (one round trip per outcome). */
+  settle(eventKeys: readonly string[], outcome: 'done' | 'release'): Promise<void>;
+}
 
 /**
  * At-least-once delivery made effectively-once for handler side effects: an event is claimed atomically
@@ -51,6 +64,8 @@ export class EventDedupe {
     // EVALSHA with a fallback to EVAL: the script body crosses the network once per connection, not per event.
     redis.defineCommand('dgcClaimEvent', { numberOfKeys: 1, lua: claimScript });
     redis.defineCommand('dgcSettleEvent', { numberOfKeys: 1, lua: settleScript });
+    redis.defineCommand('dgcClaimEvents', { lua: claimManyScript });
+    redis.defineCommand('dgcSettleEvents', { lua: settleManyScript });
     this.#keyPrefix = `${options.keyPrefix}:dedupe:`;
     this.#processingTtlMs = options.processingTtlMs;
     this.#doneTtlMs = options.doneTtlMs;
@@ -68,6 +83,28 @@ export class EventDedupe {
       run: true,
       settle: async (outcome) => {
         await scripts.dgcSettleEvent(key, token, outcome, this.#doneTtlMs);
+      },
+    };
+  }
+
+  /** Claims the events of a batch in one round trip; `eventKeys` may repeat (a replayed duplicate). */
+  async claimMany(eventKeys: readonly string[]): Promise<BatchClaim> {
+    const keys = eventKeys.map((eventKey) => this.#keyPrefix + eventKey);
+    const token = randomUUID();
+    const scripts = this.#redis as unknown as DedupeScripts;
+    const results =
+      keys.length === 0
+        ? []
+        : await scripts.dgcClaimEvents(keys.length, ...keys, token, this.#processingTtlMs);
+    const states = results.map(
+      (result): BatchClaimState => (Number(result) === 1 ? 'run' : Number(result) === 0 ? 'done' : 'busy'),
+    );
+    return {
+      states,
+      settle: async (settled, outcome) => {
+        if (settled.length === 0) return;
+        const settledKeys = settled.map((eventKey) => this.#keyPrefix + eventKey);
+        await scripts.dgcSettleEvents(settledKeys.length, ...settledKeys, token, outcome, this.#doneTtlMs);
       },
     };
   }

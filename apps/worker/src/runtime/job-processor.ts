@@ -1,11 +1,24 @@
-import { type GatewayEventEnvelope, type Logger, parseEnvelope, type Redis } from '@dgc/shared';
+import {
+  type GatewayEventEnvelope,
+  type GatewayEventJobData,
+  type InlineRetryPolicy,
+  isEventBatch,
+  type Logger,
+  parseEventJob,
+  type Redis,
+} from '@dgc/shared';
 import type { PrismaClient } from '@dgc/shared/db';
 import type { REST } from '@discordjs/rest';
-import type { Job } from 'bullmq';
+import { type Job, type JobsOptions, UnrecoverableError } from 'bullmq';
+import type { LimitFunction } from 'p-limit';
 import { dedupeKeyFor, type EventDedupe } from '../dedupe/event-dedupe.js';
 import type { HandlerRegistry } from '../handlers/handler-registry.js';
 import { classifyHandlerError } from './job-errors.js';
+import { retryInPlace, retryWithPolicy } from './retry-in-place.js';
 import { runWithTimeout } from './run-with-timeout.js';
+
+export type EventJob = Job<GatewayEventJobData>;
+export type JobProcessor = (job: EventJob, token?: string, signal?: AbortSignal) => Promise<void>;
 
 export interface JobProcessorDependencies {
   /** Claims events with a unique id before their handlers run; absent = handlers must be idempotent. */
@@ -15,53 +28,206 @@ export interface JobProcessorDependencies {
   prisma: PrismaClient;
   redis: Redis;
   logger: Logger;
+  /** Each event's handlers get this long (one event, not a whole batch). */
   jobTimeoutMs: number;
 }
 
-/** Turns a queued gateway event into handler calls, under the job timeout. */
+/** How one lane runs its jobs: what differs between ordered and unordered lanes. */
+export interface LaneProcessing {
+  ordered: boolean;
+  /** Caps the events this process handles at once for the lane. */
+  eventSlots: LimitFunction;
+  /** Ordered lanes retry a failed event in place, so the partition's next event cannot overtake it. */
+  inlineRetry: InlineRetryPolicy;
+  /** Options of a job that re-queues one event taken out of a batch (the lane's attempts and back-off). */
+  requeueOptions: JobsOptions;
+  /** Adds jobs to the queue a batch came from. */
+  requeue(
+    queueName: string,
+    jobs: { name: string; data: GatewayEventJobData; opts: JobsOptions }[],
+  ): Promise<void>;
+}
+
+interface EventOutcome {
+  envelope: GatewayEventEnvelope;
+  dedupeKey?: string;
+  /** Undefined = handled (or nothing to do). */
+  error?: Error;
+  /** Another worker held the event's claim: try again later as a job of its own. */
+  busy?: boolean;
+}
+
+/**
+ * Turns queued gateway events into handler calls. A job holds one event or a batch; in a batch every event
+ * runs, is claimed and settled on its own (one Redis round trip per batch for each), and an event that
+ * fails is re-queued as a job of its own — retried with the lane's back-off, or parked in the failed set
+ * with its cause when retrying cannot help — so the batch completes and no event runs twice because a
+ * neighbour failed.
+ */
 export function createJobProcessor(dependencies: JobProcessorDependencies) {
   const { registry, rest, prisma, redis, logger, jobTimeoutMs, dedupe } = dependencies;
-  return async (
-    job: Job<GatewayEventEnvelope>,
-    _token?: string,
-    workerSignal?: AbortSignal,
-  ): Promise<void> => {
-    try {
-      const envelope = parseEnvelope(job.data);
+
+  const runHandlers = (envelope: GatewayEventEnvelope, jobLogger: Logger, workerSignal?: AbortSignal) =>
+    runWithTimeout(jobTimeoutMs, workerSignal, async (signal) => {
       const handlers = registry.handlersFor(envelope.event);
-      if (handlers.length === 0) return;
-      const jobLogger = logger.child({ jobId: job.id, event: envelope.event, shardId: envelope.shardId });
-      const runHandlers = () =>
-        runWithTimeout(jobTimeoutMs, workerSignal, async (signal) => {
-          const context = { rest, prisma, redis, logger: jobLogger, signal, envelope };
-          // Handlers of one event are independent: run them together, report every failure.
-          const results = await Promise.allSettled(
-            handlers.map((handler) => handler(envelope.payload, context)),
-          );
-          const failures = results.filter((result) => result.status === 'rejected');
-          if (failures.length === 1) throw failures[0]?.reason;
-          if (failures.length > 1) {
-            throw new AggregateError(
-              failures.map((failure) => failure.reason),
-              `${failures.length} handlers failed`,
-            );
-          }
-        });
-      const dedupeKey = dedupe ? dedupeKeyFor(envelope) : undefined;
-      const claim = dedupeKey && dedupe ? await dedupe.claim(dedupeKey) : undefined;
-      if (claim && !claim.run) {
-        jobLogger.debug({ dedupeKey }, 'event already handled; redelivery skipped');
-        return;
+      const context = { rest, prisma, redis, logger: jobLogger, signal, envelope };
+      // Handlers of one event are independent: run them together, report every failure.
+      const results = await Promise.allSettled(handlers.map((handler) => handler(envelope.payload, context)));
+      const failures = results.filter((result) => result.status === 'rejected');
+      if (failures.length === 1) throw failures[0]?.reason;
+      if (failures.length > 1) {
+        throw new AggregateError(
+          failures.map((failure) => failure.reason),
+          `${failures.length} handlers failed`,
+        );
       }
-      try {
-        await runHandlers();
-      } catch (error) {
-        if (claim?.run) await claim.settle('release');
-        throw error;
-      }
-      if (claim?.run) await claim.settle('done');
-    } catch (error) {
-      throw classifyHandlerError(error);
+    });
+
+  const hasHandlers = (envelope: GatewayEventEnvelope) => registry.handlersFor(envelope.event).length > 0;
+
+  async function processSingle(
+    job: EventJob,
+    envelope: GatewayEventEnvelope,
+    workerSignal: AbortSignal | undefined,
+  ): Promise<void> {
+    if (!hasHandlers(envelope)) return;
+    const jobLogger = logger.child({ jobId: job.id, event: envelope.event, shardId: envelope.shardId });
+    const dedupeKey = dedupe ? dedupeKeyFor(envelope) : undefined;
+    const claim = dedupeKey && dedupe ? await dedupe.claim(dedupeKey) : undefined;
+    if (claim && !claim.run) {
+      jobLogger.debug({ dedupeKey }, 'event already handled; redelivery skipped');
+      return;
     }
+    try {
+      await runHandlers(envelope, jobLogger, workerSignal);
+    } catch (error) {
+      if (claim?.run) await claim.settle('release');
+      throw error;
+    }
+    if (claim?.run) await claim.settle('done');
+  }
+
+  async function processBatch(
+    job: EventJob,
+    envelopes: readonly GatewayEventEnvelope[],
+    lane: LaneProcessing,
+    workerSignal: AbortSignal | undefined,
+  ): Promise<void> {
+    const outcomes: EventOutcome[] = envelopes
+      .filter(hasHandlers)
+      .map((envelope) => ({ envelope, dedupeKey: dedupe ? dedupeKeyFor(envelope) : undefined }));
+    if (outcomes.length === 0) return;
+    const claimed = outcomes.filter((outcome) => outcome.dedupeKey !== undefined);
+    const claim = dedupe
+      ? await dedupe.claimMany(claimed.map((outcome) => outcome.dedupeKey as string))
+      : undefined;
+    const skipped = new Set<EventOutcome>();
+    claimed.forEach((outcome, index) => {
+      const state = claim?.states[index];
+      if (state === 'done') skipped.add(outcome);
+      if (state === 'busy') {
+        skipped.add(outcome);
+        outcome.busy = true;
+      }
+    });
+    const toRun = outcomes.filter((outcome) => !skipped.has(outcome));
+    const jobLogger = logger.child({ jobId: job.id, events: envelopes.length });
+    const runOne = async (outcome: EventOutcome) => {
+      const eventLogger = jobLogger.child({
+        event: outcome.envelope.event,
+        shardId: outcome.envelope.shardId,
+      });
+      try {
+        if (lane.ordered) {
+          await retryWithPolicy(
+            lane.inlineRetry,
+            workerSignal,
+            () => runHandlers(outcome.envelope, eventLogger, workerSignal),
+            (attempt, error) =>
+              eventLogger.warn({ attempt, err: error }, 'ordered event failed; retrying in place'),
+          );
+        } else {
+          await runHandlers(outcome.envelope, eventLogger, workerSignal);
+        }
+      } catch (error) {
+        outcome.error = classifyHandlerError(error);
+      }
+    };
+    if (lane.ordered) {
+      // One partition's events, in the gateway's order: each waits for the one before it.
+      for (const outcome of toRun) await lane.eventSlots(() => runOne(outcome));
+    } else {
+      await Promise.all(toRun.map((outcome) => lane.eventSlots(() => runOne(outcome))));
+    }
+
+    const failed = toRun.filter((outcome) => outcome.error);
+    const succeeded = toRun.filter((outcome) => !outcome.error);
+    const keysOf = (list: EventOutcome[]) =>
+      list.flatMap((outcome) => (outcome.dedupeKey ? [outcome.dedupeKey] : []));
+    if (claim) {
+      await Promise.all([claim.settle(keysOf(succeeded), 'done'), claim.settle(keysOf(failed), 'release')]);
+    }
+    const retry = outcomes.filter((outcome) => outcome.busy);
+    const requeued = [...failed, ...retry].map((outcome) => requeueJobOf(outcome, lane));
+    if (requeued.length > 0) {
+      for (const outcome of failed) {
+        jobLogger.warn(
+          { event: outcome.envelope.event, sequence: outcome.envelope.sequence, err: outcome.error },
+          'event of a batch failed; re-queued on its own',
+        );
+      }
+      await lane.requeue(job.queueName, requeued);
+    }
+  }
+
+  function requeueJobOf(outcome: EventOutcome, lane: LaneProcessing) {
+    const { envelope, error } = outcome;
+    if (error instanceof UnrecoverableError || (error && lane.ordered)) {
+      // Retrying cannot help (or an ordered lane already retried in place): park it in the failed set.
+      return {
+        name: envelope.event,
+        data: { envelope, rejection: { name: error.name, message: describe(error) } },
+        opts: { ...lane.requeueOptions, attempts: 1 },
+      };
+    }
+    const backoff = lane.requeueOptions.backoff;
+    const delay = typeof backoff === 'object' ? (backoff.delay ?? 1_000) : (backoff ?? 1_000);
+    return { name: envelope.event, data: envelope, opts: { ...lane.requeueOptions, delay } };
+  }
+
+  return (lane: LaneProcessing): JobProcessor => {
+    const run = async (job: EventJob, _token?: string, signal?: AbortSignal) => {
+      try {
+        const parsed = parseEventJob(job.data);
+        if (parsed.kind === 'rejected') {
+          const error = new UnrecoverableError(
+            `event failed in a batch: ${parsed.rejection.name}: ${parsed.rejection.message}`,
+          );
+          throw error;
+        }
+        if (parsed.kind === 'batch') await processBatch(job, parsed.envelopes, lane, signal);
+        else await processSingle(job, parsed.envelope, signal);
+      } catch (error) {
+        throw classifyHandlerError(error);
+      }
+    };
+    // A single event of an ordered lane retries in place, holding its partition.
+    const runSingle = lane.ordered
+      ? retryInPlace(lane.inlineRetry, run, (job, attempt, error) =>
+          logger.warn(
+            { jobId: job.id, event: job.name, attempt, err: error },
+            'ordered job failed; retrying in place',
+          ),
+        )
+      : run;
+    // A batch takes a slot per event inside; taking one for the batch too would let batches hold every
+    // slot while their events wait for one.
+    return (job, token, signal) =>
+      isEventBatch(job.data) ? run(job, token, signal) : lane.eventSlots(() => runSingle(job, token, signal));
   };
+}
+
+function describe(error: Error): string {
+  const cause = error.cause instanceof Error ? ` (cause: ${error.cause.message})` : '';
+  return `${error.message}${cause}`;
 }

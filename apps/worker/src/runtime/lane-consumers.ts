@@ -1,19 +1,18 @@
 import {
   createRedisConnection,
-  type GatewayEventEnvelope,
+  type GatewayEventJobData,
   inlineRetryPolicy,
   isOrdered,
   type LaneName,
   type LaneTopology,
   type Logger,
+  lanePolicies,
   laneQueueNames,
   type Redis,
 } from '@dgc/shared';
-import { type Job, Queue, Worker } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
 import pLimit from 'p-limit';
-import { retryInPlace } from './retry-in-place.js';
-
-type JobProcessor = (job: Job<GatewayEventEnvelope>, token?: string, signal?: AbortSignal) => Promise<void>;
+import type { JobProcessor, LaneProcessing } from './job-processor.js';
 
 export interface LaneConsumerSettings {
   lane: LaneName;
@@ -23,7 +22,8 @@ export interface LaneConsumerSettings {
   redisUrl: string;
   keyPrefix: string;
   lockDurationMs: number;
-  processor: JobProcessor;
+  /** Builds the lane's processor from how the lane runs (see `createJobProcessor`). */
+  processorFor(lane: LaneProcessing): JobProcessor;
   logger: Logger;
 }
 
@@ -32,7 +32,9 @@ export interface LaneConsumers {
   lane: LaneName;
   concurrency: number;
   ordered: boolean;
-  workers: Worker<GatewayEventEnvelope>[];
+  workers: Worker<GatewayEventJobData>[];
+  /** Queues this lane re-queues single events to (closed with the consumers). */
+  requeueQueues: Map<string, Queue<GatewayEventJobData>>;
   connection: Redis;
 }
 
@@ -49,15 +51,31 @@ export async function startLaneConsumers(settings: LaneConsumerSettings): Promis
     connectionName: `worker:consumer:${lane}`,
   });
   const ordered = isOrdered(topology, lane);
-  const processor = ordered ? orderedProcessor(settings) : settings.processor;
-  const workers: Worker<GatewayEventEnvelope>[] = [];
+  const requeueQueues = new Map<string, Queue<GatewayEventJobData>>();
+  const processor = settings.processorFor({
+    ordered,
+    // A job waiting here for a slot keeps its partition (and its lock, which BullMQ renews), so the
+    // partition's next event cannot overtake it.
+    eventSlots: pLimit(concurrency),
+    inlineRetry: inlineRetryPolicy(lane),
+    requeueOptions: lanePolicies[lane].jobOptions,
+    async requeue(queueName, jobs) {
+      let queue = requeueQueues.get(queueName);
+      if (!queue) {
+        queue = new Queue<GatewayEventJobData>(queueName, { connection, prefix: settings.keyPrefix });
+        requeueQueues.set(queueName, queue);
+      }
+      await queue.addBulk(jobs);
+    },
+  });
+  const workers: Worker<GatewayEventJobData>[] = [];
   for (const queueName of laneQueueNames(topology, lane)) {
     if (ordered) {
       const queue = new Queue(queueName, { connection, prefix: settings.keyPrefix });
       await queue.setGlobalConcurrency(1);
       await queue.close();
     }
-    const worker = new Worker<GatewayEventEnvelope>(queueName, processor, {
+    const worker = new Worker<GatewayEventJobData>(queueName, processor, {
       connection,
       prefix: settings.keyPrefix,
       concurrency: ordered ? 1 : concurrency,
@@ -74,19 +92,5 @@ export async function startLaneConsumers(settings: LaneConsumerSettings): Promis
     workers.push(worker);
   }
   await Promise.all(workers.map((worker) => worker.waitUntilReady()));
-  return { lane, concurrency, ordered, workers, connection };
-}
-
-function orderedProcessor(settings: LaneConsumerSettings): JobProcessor {
-  const { lane, logger } = settings;
-  // A job waiting here for a slot keeps its partition (and its lock, which BullMQ renews), so the
-  // partition's next event cannot overtake it.
-  const slots = pLimit(settings.concurrency);
-  const retrying = retryInPlace(inlineRetryPolicy(lane), settings.processor, (job, attempt, error) =>
-    logger.warn(
-      { lane, jobId: job.id, event: job.name, attempt, err: error },
-      'ordered job failed; retrying in place',
-    ),
-  );
-  return (job, token, signal) => slots(() => retrying(job, token, signal));
+  return { lane, concurrency, ordered, workers, connection, requeueQueues };
 }

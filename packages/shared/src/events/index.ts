@@ -1,3 +1,4 @@
+export * from './event-batch.js';
 export * from './event-envelope.js';
 export * from './event-subscriptions.js';
 export * from './lane-topology.js';
