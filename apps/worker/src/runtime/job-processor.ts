@@ -67,10 +67,24 @@ interface EventOutcome {
 export function createJobProcessor(dependencies: JobProcessorDependencies) {
   const { registry, rest, prisma, redis, logger, jobTimeoutMs, dedupe } = dependencies;
 
-  const runHandlers = (envelope: GatewayEventEnvelope, jobLogger: Logger, workerSignal?: AbortSignal) =>
+  const runHandlers = (
+    envelope: GatewayEventEnvelope,
+    eventLogger: () => Logger,
+    workerSignal?: AbortSignal,
+  ) =>
     runWithTimeout(jobTimeoutMs, workerSignal, async (signal) => {
       const handlers = registry.handlersFor(envelope.event);
-      const context = { rest, prisma, redis, logger: jobLogger, signal, envelope };
+      const context = {
+        rest,
+        prisma,
+        redis,
+        signal,
+        envelope,
+        // Most handlers never log: a child logger per event would cost more than many handlers do.
+        get logger() {
+          return eventLogger();
+        },
+      };
       // Handlers of one event are independent: run them together, report every failure.
       const results = await Promise.allSettled(handlers.map((handler) => handler(envelope.payload, context)));
       const failures = results.filter((result) => result.status === 'rejected');
@@ -99,7 +113,7 @@ export function createJobProcessor(dependencies: JobProcessorDependencies) {
       return;
     }
     try {
-      await runHandlers(envelope, jobLogger, workerSignal);
+      await runHandlers(envelope, () => jobLogger, workerSignal);
     } catch (error) {
       if (claim?.run) await claim.settle('release');
       throw error;
@@ -133,10 +147,9 @@ export function createJobProcessor(dependencies: JobProcessorDependencies) {
     const toRun = outcomes.filter((outcome) => !skipped.has(outcome));
     const jobLogger = logger.child({ jobId: job.id, events: envelopes.length });
     const runOne = async (outcome: EventOutcome) => {
-      const eventLogger = jobLogger.child({
-        event: outcome.envelope.event,
-        shardId: outcome.envelope.shardId,
-      });
+      let child: Logger | undefined;
+      const eventLogger = () =>
+        (child ??= jobLogger.child({ event: outcome.envelope.event, shardId: outcome.envelope.shardId }));
       try {
         if (lane.ordered) {
           await retryWithPolicy(
@@ -144,7 +157,7 @@ export function createJobProcessor(dependencies: JobProcessorDependencies) {
             workerSignal,
             () => runHandlers(outcome.envelope, eventLogger, workerSignal),
             (attempt, error) =>
-              eventLogger.warn({ attempt, err: error }, 'ordered event failed; retrying in place'),
+              eventLogger().warn({ attempt, err: error }, 'ordered event failed; retrying in place'),
           );
         } else {
           await runHandlers(outcome.envelope, eventLogger, workerSignal);
