@@ -6,9 +6,60 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { measureCallbackLatency, runRestLoad } from '@dgc/rest/load';
+import { runEndToEndScenario } from './e2e-scenario.js';
+import { runIngestScenario } from './ingest-scenario.js';
+import { runInteractionScenario } from './interaction-scenario.js';
 import { runSimulatorScenario } from './simulator-scenario.js';
 
 const scenarios = {
+  ingest: async () => {
+    console.log(
+      '\ningest: simulator → 1 gateway process (4 shards) → the events lane, no workers (30,000 MESSAGE_CREATE offered at 15,000/s)',
+    );
+    const result = await runIngestScenario();
+    console.table({
+      ...Object.fromEntries(
+        result.runs.map((run) => [
+          `gateway, transport compression ${run.compression}`,
+          {
+            'events/s': Math.round(run.perSecond),
+            'gateway CPU-s per 100k': run.gatewayCpuSecondsPer100k.toFixed(2),
+            'Redis bytes per waiting event': Math.round(run.redisBytesPerWaitingEvent),
+            'vs raw XADD': (run.perSecond / result.baselineXaddPerSecond).toFixed(2),
+          },
+        ]),
+      ),
+      'baseline: raw pipelined XADD from Node (100 per pipeline, 4 in flight)': {
+        'events/s': Math.round(result.baselineXaddPerSecond),
+      },
+    });
+    console.log(`ingest: mean event payload ${Math.round(result.payloadBytes)} bytes`);
+    return result;
+  },
+  e2e: async () => {
+    console.log(
+      '\ne2e: simulator → gateway → Redis → consumer processes → trivial handler (30,000 MESSAGE_CREATE offered at 15,000/s, 4 uncompressed shards)',
+    );
+    const result = await runEndToEndScenario();
+    console.table(
+      Object.fromEntries(
+        result.runs.map((run) => [
+          `${run.path === 'project' ? 'this project' : run.path === 'naive' ? 'baseline: BullMQ, a job per event' : 'baseline: @discordjs/brokers'} × ${run.consumers}`,
+          {
+            'events/s': Math.round(run.perSecond),
+            seconds: run.seconds.toFixed(2),
+            'offered/s': Math.round(run.offeredPerSecond),
+            'consumer RSS at rest MiB': run.consumerRssAtRestMiB.join(' '),
+            'consumer RSS peak MiB': run.consumerRssPeakMiB.join(' '),
+          },
+        ]),
+      ),
+    );
+    console.log(
+      `e2e: 2 workers vs naive BullMQ ${result.ratios.projectVsNaive.toFixed(2)}×, vs @discordjs/brokers ${result.ratios.projectVsBrokers.toFixed(2)}×`,
+    );
+    return result;
+  },
   simulator: async () => {
     const result = await runSimulatorScenario([10_000, 20_000, 40_000]);
     console.log('\nsimulator: start-up (median of 3)');
@@ -98,6 +149,20 @@ const scenarios = {
       },
     });
     return { runs, latency };
+  },
+  interactions: async () => {
+    console.log(
+      '\ninteractions: /ping every 10 ms, simulator INTERACTION_CREATE → callback received (1 interactions worker, 2 event workers)',
+    );
+    const result = await runInteractionScenario();
+    console.table({
+      idle: result.idle,
+      [`under ${result.backgroundPerSecond.toLocaleString('en')} MESSAGE_CREATE/s`]: result.loaded,
+    });
+    console.log(
+      `interactions: p99 under load / idle ${result.p99Ratio.toFixed(2)}×; background events handled during the run: ${result.backgroundHandledDuringRun}`,
+    );
+    return result;
   },
 } as const;
 

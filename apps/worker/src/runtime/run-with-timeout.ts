@@ -3,6 +3,8 @@ import { HandlerTimeoutError } from './job-errors.js';
 /**
  * Runs `task` with a signal that aborts after `timeoutMs` or when `parent` aborts, and rejects as soon as
  * either happens even if the task ignores its signal — a hung handler must not hold a concurrency slot.
+ * This runs once per event: a task that finishes only removes listeners (aborting its controller would
+ * build a DOMException with a stack trace for every event).
  */
 export async function runWithTimeout<T>(
   timeoutMs: number,
@@ -10,22 +12,25 @@ export async function runWithTimeout<T>(
   task: (signal: AbortSignal) => Promise<T>,
 ): Promise<T> {
   const controller = new AbortController();
+  if (parent?.aborted) controller.abort(parent.reason);
+  let rejectAborted: (reason: unknown) => void = () => undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    rejectAborted = reject;
+  });
+  const onAbort = () => rejectAborted(controller.signal.reason);
+  const onParentAbort = () => controller.abort(parent?.reason);
   const timer = setTimeout(
     () => controller.abort(new HandlerTimeoutError(`handler did not finish within ${timeoutMs} ms`)),
     timeoutMs,
   );
-  const onParentAbort = () => controller.abort(parent?.reason);
+  controller.signal.addEventListener('abort', onAbort, { once: true });
   parent?.addEventListener('abort', onParentAbort, { once: true });
   try {
-    const aborted = new Promise<never>((_, reject) => {
-      const rejectWithReason = () => reject(controller.signal.reason);
-      if (controller.signal.aborted) rejectWithReason();
-      else controller.signal.addEventListener('abort', rejectWithReason, { once: true });
-    });
+    if (controller.signal.aborted) onAbort();
     return await Promise.race([task(controller.signal), aborted]);
   } finally {
     clearTimeout(timer);
     parent?.removeEventListener('abort', onParentAbort);
-    if (!controller.signal.aborted) controller.abort(); // releases the race listener
+    controller.signal.removeEventListener('abort', onAbort);
   }
 }
