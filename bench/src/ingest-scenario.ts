@@ -56,7 +56,7 @@ export interface IngestRun {
 }
 
 /** simulator → one gateway process (4 shards) → the events lane, with no worker draining it. */
-async function runIngest(compression: 'none' | 'zlib'): Promise<IngestRun> {
+export async function runIngest(compression: 'none' | 'zlib'): Promise<IngestRun> {
   const cluster = await BenchCluster.start(
     `ingest-${compression}`,
     { shardCount: 4, guildCount: 40 },

@@ -3,6 +3,7 @@ import { DiscordSimulator, type SimulatorOptions } from '@dgc/discord-simulator'
 import { createRedisConnection, type Redis } from '@dgc/shared';
 import {
   type AppKind,
+  launchApp,
   launchScript,
   type ManagedProcess,
   startApp,
@@ -69,6 +70,13 @@ export class BenchCluster {
   /** Starts an app with the cluster's environment and waits for its ready line. */
   async startApp(kind: AppKind, extraEnv: NodeJS.ProcessEnv = {}, name: string = kind, timeoutMs = 90_000) {
     const service = await startApp(kind, { ...this.env, ...extraEnv }, name, timeoutMs);
+    this.processes.push(service);
+    return service;
+  }
+
+  /** Launches an app without waiting for it, for starts that must begin together. */
+  launchApp(kind: AppKind, extraEnv: NodeJS.ProcessEnv = {}, name: string = kind) {
+    const service = launchApp(kind, { ...this.env, ...extraEnv }, name);
     this.processes.push(service);
     return service;
   }
