@@ -10,12 +10,12 @@ import {
 import type { PrismaClient } from '@dgc/shared/db';
 import type { REST } from '@discordjs/rest';
 import { type Job, type JobsOptions, UnrecoverableError } from 'bullmq';
-import type { LimitFunction } from 'p-limit';
 import { dedupeKeyFor, type EventDedupe } from '../dedupe/event-dedupe.js';
 import type { HandlerRegistry } from '../handlers/handler-registry.js';
+import type { EventSlots } from './event-slots.js';
 import { classifyHandlerError } from './job-errors.js';
 import { retryInPlace, retryWithPolicy } from './retry-in-place.js';
-import { runWithTimeout } from './run-with-timeout.js';
+import { HandlerDeadlines } from './run-with-timeout.js';
 
 export type EventJob = Job<GatewayEventJobData>;
 export type JobProcessor = (job: EventJob, token?: string, signal?: AbortSignal) => Promise<void>;
@@ -36,7 +36,7 @@ export interface JobProcessorDependencies {
 export interface LaneProcessing {
   ordered: boolean;
   /** Caps the events this process handles at once for the lane. */
-  eventSlots: LimitFunction;
+  eventSlots: EventSlots;
   /** Ordered lanes retry a failed event in place, so the partition's next event cannot overtake it. */
   inlineRetry: InlineRetryPolicy;
   /** Options of a job that re-queues one event taken out of a batch (the lane's attempts and back-off). */
@@ -70,21 +70,28 @@ export function createJobProcessor(dependencies: JobProcessorDependencies) {
   const runHandlers = (
     envelope: GatewayEventEnvelope,
     eventLogger: () => Logger,
-    workerSignal?: AbortSignal,
+    deadlines: HandlerDeadlines,
   ) =>
-    runWithTimeout(jobTimeoutMs, workerSignal, async (signal) => {
+    deadlines.run(async (cancellation) => {
       const handlers = registry.handlersFor(envelope.event);
       const context = {
         rest,
         prisma,
         redis,
-        signal,
+        get signal() {
+          return cancellation.signal;
+        },
         envelope,
         // Most handlers never log: a child logger per event would cost more than many handlers do.
         get logger() {
           return eventLogger();
         },
       };
+      const [only] = handlers;
+      if (handlers.length === 1 && only) {
+        await only(envelope.payload, context);
+        return;
+      }
       // Handlers of one event are independent: run them together, report every failure.
       const results = await Promise.allSettled(handlers.map((handler) => handler(envelope.payload, context)));
       const failures = results.filter((result) => result.status === 'rejected');
@@ -113,7 +120,7 @@ export function createJobProcessor(dependencies: JobProcessorDependencies) {
       return;
     }
     try {
-      await runHandlers(envelope, () => jobLogger, workerSignal);
+      await runHandlers(envelope, () => jobLogger, new HandlerDeadlines(jobTimeoutMs, workerSignal));
     } catch (error) {
       if (claim?.run) await claim.settle('release');
       throw error;
@@ -146,6 +153,7 @@ export function createJobProcessor(dependencies: JobProcessorDependencies) {
     });
     const toRun = outcomes.filter((outcome) => !skipped.has(outcome));
     const jobLogger = logger.child({ jobId: job.id, events: envelopes.length });
+    const deadlines = new HandlerDeadlines(jobTimeoutMs, workerSignal);
     const runOne = async (outcome: EventOutcome) => {
       let child: Logger | undefined;
       const eventLogger = () =>
@@ -155,12 +163,12 @@ export function createJobProcessor(dependencies: JobProcessorDependencies) {
           await retryWithPolicy(
             lane.inlineRetry,
             workerSignal,
-            () => runHandlers(outcome.envelope, eventLogger, workerSignal),
+            () => runHandlers(outcome.envelope, eventLogger, deadlines),
             (attempt, error) =>
               eventLogger().warn({ attempt, err: error }, 'ordered event failed; retrying in place'),
           );
         } else {
-          await runHandlers(outcome.envelope, eventLogger, workerSignal);
+          await runHandlers(outcome.envelope, eventLogger, deadlines);
         }
       } catch (error) {
         outcome.error = classifyHandlerError(error);
@@ -168,9 +176,9 @@ export function createJobProcessor(dependencies: JobProcessorDependencies) {
     };
     if (lane.ordered) {
       // One partition's events, in the gateway's order: each waits for the one before it.
-      for (const outcome of toRun) await lane.eventSlots(() => runOne(outcome));
+      for (const outcome of toRun) await lane.eventSlots.run(() => runOne(outcome));
     } else {
-      await Promise.all(toRun.map((outcome) => lane.eventSlots(() => runOne(outcome))));
+      await Promise.all(toRun.map((outcome) => lane.eventSlots.run(() => runOne(outcome))));
     }
 
     const failed = toRun.filter((outcome) => outcome.error);
@@ -236,7 +244,9 @@ export function createJobProcessor(dependencies: JobProcessorDependencies) {
     // A batch takes a slot per event inside; taking one for the batch too would let batches hold every
     // slot while their events wait for one.
     return (job, token, signal) =>
-      isEventBatch(job.data) ? run(job, token, signal) : lane.eventSlots(() => runSingle(job, token, signal));
+      isEventBatch(job.data)
+        ? run(job, token, signal)
+        : lane.eventSlots.run(() => runSingle(job, token, signal));
   };
 }
 

@@ -11,7 +11,7 @@ import {
   type Redis,
 } from '@dgc/shared';
 import { Queue, Worker } from 'bullmq';
-import pLimit from 'p-limit';
+import { EventSlots } from './event-slots.js';
 import type { JobProcessor, LaneProcessing } from './job-processor.js';
 
 export interface LaneConsumerSettings {
@@ -56,7 +56,7 @@ export async function startLaneConsumers(settings: LaneConsumerSettings): Promis
     ordered,
     // A job waiting here for a slot keeps its partition (and its lock, which BullMQ renews), so the
     // partition's next event cannot overtake it.
-    eventSlots: pLimit(concurrency),
+    eventSlots: new EventSlots(concurrency),
     inlineRetry: inlineRetryPolicy(lane),
     requeueOptions: lanePolicies[lane].jobOptions,
     async requeue(queueName, jobs) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HandlerTimeoutError } from './job-errors.js';
-import { runWithTimeout } from './run-with-timeout.js';
+import { HandlerDeadlines, runWithTimeout } from './run-with-timeout.js';
 
 describe('runWithTimeout', () => {
   it('returns the task result when it finishes in time', async () => {
@@ -9,8 +9,8 @@ describe('runWithTimeout', () => {
 
   it('aborts the signal and rejects when the task hangs past the timeout, even if it ignores the signal', async () => {
     let observedSignal: AbortSignal | undefined;
-    const outcome = runWithTimeout(30, undefined, (signal) => {
-      observedSignal = signal;
+    const outcome = runWithTimeout(30, undefined, (cancellation) => {
+      observedSignal = cancellation.signal;
       return new Promise<never>(() => {});
     });
     await expect(outcome).rejects.toBeInstanceOf(HandlerTimeoutError);
@@ -22,6 +22,39 @@ describe('runWithTimeout', () => {
     const outcome = runWithTimeout(10_000, parent.signal, () => new Promise<never>(() => {}));
     parent.abort(new Error('worker closing'));
     await expect(outcome).rejects.toThrow('worker closing');
+  });
+
+  it('aborts every running task of a job when the job signal aborts, and hands a late reader an aborted signal', async () => {
+    const parent = new AbortController();
+    const deadlines = new HandlerDeadlines(10_000, parent.signal);
+    let signalRead: (signal: AbortSignal) => void = () => undefined;
+    const lateSignal = new Promise<AbortSignal>((resolve) => {
+      signalRead = resolve;
+    });
+    const first = deadlines.run(() => new Promise<never>(() => {}));
+    const second = deadlines.run(async (cancellation) => {
+      // Reads its signal only after the job was cancelled.
+      await first.catch(() => undefined);
+      signalRead(cancellation.signal);
+      return new Promise<never>(() => {});
+    });
+    parent.abort(new Error('job cancelled'));
+    await expect(first).rejects.toThrow('job cancelled');
+    await expect(second).rejects.toThrow('job cancelled');
+    expect((await lateSignal).aborted).toBe(true);
+  });
+
+  it('starts no task once the job signal has aborted', async () => {
+    const parent = new AbortController();
+    parent.abort(new Error('already closing'));
+    let ran = false;
+    await expect(
+      runWithTimeout(10_000, parent.signal, async (cancellation) => {
+        ran = true;
+        return cancellation.signal.aborted;
+      }),
+    ).rejects.toThrow('already closing');
+    expect(ran).toBe(false);
   });
 
   it('passes the task error through unchanged', async () => {

@@ -1,36 +1,80 @@
 import { HandlerTimeoutError } from './job-errors.js';
 
+/** What a handler gets to cancel its work: the signal is built only if the handler asks for it. */
+export interface Cancellation {
+  readonly signal: AbortSignal;
+}
+
 /**
- * Runs `task` with a signal that aborts after `timeoutMs` or when `parent` aborts, and rejects as soon as
- * either happens even if the task ignores its signal — a hung handler must not hold a concurrency slot.
- * This runs once per event: a task that finishes only removes listeners (aborting its controller would
- * build a DOMException with a stack trace for every event).
+ * Runs handlers with a timeout each, all cancelled when `parent` (the job's signal) aborts. It runs once per
+ * event, so it is built to cost little when nothing goes wrong: one listener on the parent per job rather
+ * than per event, and an `AbortController` only for handlers that read their signal (most never do).
  */
-export async function runWithTimeout<T>(
+export class HandlerDeadlines {
+  readonly #timeoutMs: number;
+  readonly #parent: AbortSignal | undefined;
+  readonly #running = new Set<(reason: unknown) => void>();
+
+  constructor(timeoutMs: number, parent?: AbortSignal) {
+    this.#timeoutMs = timeoutMs;
+    this.#parent = parent;
+    parent?.addEventListener(
+      'abort',
+      () => {
+        for (const stop of this.#running) stop(parent.reason);
+      },
+      { once: true },
+    );
+  }
+
+  /**
+   * Runs `task`, and rejects as soon as its timeout passes or the parent aborts even if the task ignores
+   * its signal — a hung handler must not hold a concurrency slot.
+   */
+  async run<T>(task: (cancellation: Cancellation) => Promise<T>): Promise<T> {
+    // A cancelled job starts no handler.
+    if (this.#parent?.aborted) throw this.#parent.reason;
+    let controller: AbortController | undefined;
+    let stopped: { reason: unknown } | undefined;
+    let rejectStopped: (reason: unknown) => void = () => undefined;
+    const whenStopped = new Promise<never>((_, reject) => {
+      rejectStopped = reject;
+    });
+    const stop = (reason: unknown) => {
+      if (stopped) return;
+      stopped = { reason };
+      controller?.abort(reason);
+      rejectStopped(reason);
+    };
+    const cancellation: Cancellation = {
+      get signal() {
+        if (!controller) {
+          controller = new AbortController();
+          if (stopped) controller.abort(stopped.reason);
+        }
+        return controller.signal;
+      },
+    };
+    const timeoutMs = this.#timeoutMs;
+    const timer = setTimeout(
+      () => stop(new HandlerTimeoutError(`handler did not finish within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    this.#running.add(stop);
+    try {
+      return await Promise.race([task(cancellation), whenStopped]);
+    } finally {
+      clearTimeout(timer);
+      this.#running.delete(stop);
+    }
+  }
+}
+
+/** One task under its own deadline (see `HandlerDeadlines`). */
+export function runWithTimeout<T>(
   timeoutMs: number,
   parent: AbortSignal | undefined,
-  task: (signal: AbortSignal) => Promise<T>,
+  task: (cancellation: Cancellation) => Promise<T>,
 ): Promise<T> {
-  const controller = new AbortController();
-  if (parent?.aborted) controller.abort(parent.reason);
-  let rejectAborted: (reason: unknown) => void = () => undefined;
-  const aborted = new Promise<never>((_, reject) => {
-    rejectAborted = reject;
-  });
-  const onAbort = () => rejectAborted(controller.signal.reason);
-  const onParentAbort = () => controller.abort(parent?.reason);
-  const timer = setTimeout(
-    () => controller.abort(new HandlerTimeoutError(`handler did not finish within ${timeoutMs} ms`)),
-    timeoutMs,
-  );
-  controller.signal.addEventListener('abort', onAbort, { once: true });
-  parent?.addEventListener('abort', onParentAbort, { once: true });
-  try {
-    if (controller.signal.aborted) onAbort();
-    return await Promise.race([task(controller.signal), aborted]);
-  } finally {
-    clearTimeout(timer);
-    parent?.removeEventListener('abort', onParentAbort);
-    controller.signal.removeEventListener('abort', onAbort);
-  }
+  return new HandlerDeadlines(timeoutMs, parent).run(task);
 }
