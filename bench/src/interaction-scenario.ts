@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { BenchCluster, percentile } from './harness/bench-cluster.js';
 
 const samples = 1_000;
@@ -24,20 +25,53 @@ function summarise(latencies: number[]): LatencySummary {
   };
 }
 
-/** `/ping` every `pingEveryMs`: ms from the simulator sending INTERACTION_CREATE to receiving the callback. */
-async function measurePings(cluster: BenchCluster, count: number): Promise<number[]> {
-  const pending: Promise<number>[] = [];
+interface PingSample {
+  /** From the simulator sending INTERACTION_CREATE to receiving the callback. */
+  totalMs: number;
+  /** Hops, from the timestamps in the reply (every process shares this machine's clock). */
+  simulatorToGatewayMs: number;
+  gatewayToWorkerMs: number;
+  workerToCallbackMs: number;
+}
+
+/** `/ping` every `pingEveryMs`, `count` times. */
+async function measurePings(cluster: BenchCluster, count: number) {
+  const loop = monitorEventLoopDelay({ resolution: 5 });
+  loop.enable();
+  const pending: Promise<PingSample>[] = [];
   for (let index = 0; index < count; index += 1) {
     const sentAt = performance.now();
+    const sentAtEpoch = Date.now();
     const interaction = cluster.simulator.injectInteraction({ commandName: 'ping' });
     pending.push(
-      cluster.simulator
-        .waitForInteractionResponse(interaction.id, 10_000)
-        .then(() => performance.now() - sentAt),
+      cluster.simulator.waitForInteractionResponse(interaction.id, 10_000).then((callback) => {
+        const totalMs = performance.now() - sentAt;
+        const content = (callback.requestBody as { data?: { content?: string } }).data?.content ?? '';
+        const [, gatewayAt, workerAt] = (/gateway (\d+) worker (\d+)/.exec(content) ?? []).map(Number);
+        return {
+          totalMs,
+          simulatorToGatewayMs: (gatewayAt ?? Number.NaN) - sentAtEpoch,
+          gatewayToWorkerMs: (workerAt ?? Number.NaN) - (gatewayAt ?? Number.NaN),
+          workerToCallbackMs: sentAtEpoch + totalMs - (workerAt ?? Number.NaN),
+        };
+      }),
     );
     await new Promise((resolve) => setTimeout(resolve, pingEveryMs));
   }
-  return Promise.all(pending);
+  const result = await Promise.all(pending);
+  loop.disable();
+  return { samples: result, simulatorLoopDelayP99Ms: loop.percentile(99) / 1e6 };
+}
+
+function summarisePings({ samples, simulatorLoopDelayP99Ms }: Awaited<ReturnType<typeof measurePings>>) {
+  return {
+    ...summarise(samples.map((sample) => sample.totalMs)),
+    'p99 simulator→gateway': summarise(samples.map((sample) => sample.simulatorToGatewayMs)).p99,
+    'p99 gateway→worker': summarise(samples.map((sample) => sample.gatewayToWorkerMs)).p99,
+    'p99 worker→callback': summarise(samples.map((sample) => sample.workerToCallbackMs)).p99,
+    // The simulator's own event-loop delay is in every round trip it measures (it sends and receives).
+    'simulator loop delay p99': Math.round(simulatorLoopDelayP99Ms * 10) / 10,
+  };
 }
 
 /**
@@ -53,15 +87,15 @@ export async function runInteractionScenario() {
     }
     await cluster.startApp('gateway');
     await measurePings(cluster, 50); // warm-up: JIT and connection pools, as in a running cluster
-    const idle = summarise(await measurePings(cluster, samples));
+    const idle = summarisePings(await measurePings(cluster, samples));
     const traffic = cluster.simulator.startTraffic({
       eventsPerSecond: backgroundPerSecond,
       mix: { MESSAGE_CREATE: 1 },
     });
     const countedBefore = await cluster.counted();
-    let loaded: LatencySummary;
+    let loaded: ReturnType<typeof summarisePings>;
     try {
-      loaded = summarise(await measurePings(cluster, samples));
+      loaded = summarisePings(await measurePings(cluster, samples));
     } finally {
       traffic.stop();
     }

@@ -14,6 +14,7 @@ import { runSimulatorScenario } from './simulator-scenario.js';
 
 // Figures one scenario measures and another reports (memory reuses the ingest and e2e runs of the same
 // invocation rather than running them twice).
+const restSeconds = Number(process.env.BENCH_REST_SECONDS ?? 20);
 let lastIngest: Awaited<ReturnType<typeof runIngestScenario>> | undefined;
 let lastEndToEnd: EndToEndRun[] | undefined;
 
@@ -75,6 +76,99 @@ const scenarios = {
         `vs @discordjs/brokers: live ${result.ratios.liveVsBrokers.toFixed(2)}×, drain ${result.ratios.drainVsBrokers.toFixed(2)}×`,
     );
     return result;
+  },
+  simulator: async () => {
+    const result = await runSimulatorScenario([10_000, 20_000, 40_000]);
+    console.log('\nsimulator: start-up (median of 3)');
+    console.table({
+      'simulator process (20 guilds, as npm start)': { ms: Math.round(result.startupMs.simulator20Guilds) },
+      'simulator process (20,000 guilds)': { ms: Math.round(result.startupMs.simulator20000Guilds) },
+      'baseline: bare node + tsx': { ms: Math.round(result.startupMs.bareNode) },
+    });
+    console.log(`simulator: generated MESSAGE_CREATE delivered to 16 connected shards (${5} s each)`);
+    console.table(
+      result.throughput.map((row) => ({
+        'target events/s': row.targetPerSecond,
+        'simulator events/s': Math.round(row.simulatorPerSecond),
+        'baseline (bare ws fan-out) events/s': Math.round(row.baselinePerSecond),
+        'simulator / baseline': (row.simulatorPerSecond / row.baselinePerSecond).toFixed(2),
+      })),
+    );
+    return result;
+  },
+  rest: async () => {
+    const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+    const base = {
+      processes: 4,
+      // 20 s per run keeps `npm run bench` under 10 minutes; BENCH_REST_SECONDS=30 gives the REST issue's.
+      durationMs: restSeconds * 1_000,
+      globalPerSecond: 50,
+      bucketLimit: 5,
+      bucketWindowMs: 1_000,
+      overload: 2,
+      redisUrl,
+    };
+    console.log(
+      `\nrest: 4 processes offering 2× the limit for ${restSeconds} s (simulator: global 50/s, bucket 5/s)`,
+    );
+    const runs = {
+      'bucket, shared limits': await runRestLoad({ ...base, shared: true, target: 'bucket' }),
+      'bucket, plain @discordjs/rest (baseline)': await runRestLoad({
+        ...base,
+        shared: false,
+        target: 'bucket',
+      }),
+      'global, shared limits': await runRestLoad({ ...base, shared: true, target: 'global' }),
+      'global, plain @discordjs/rest (baseline)': await runRestLoad({
+        ...base,
+        shared: false,
+        target: 'global',
+      }),
+      [`global, shared, one process kill -9 at ${restSeconds / 2} s`]: await runRestLoad({
+        ...base,
+        shared: true,
+        target: 'global',
+        killOneAtMs: (restSeconds / 2) * 1_000,
+      }),
+    };
+    console.table(
+      Object.fromEntries(
+        Object.entries(runs).map(([name, run]) => {
+          const allowed = run.target === 'global' ? run.allowedGlobalPerSecond : run.allowedBucketPerSecond;
+          const achieved =
+            run.target === 'global' ? run.achievedGlobalPerSecond : run.achievedBucketPerSecond;
+          return [
+            name,
+            {
+              'achieved/s': achieved.toFixed(2),
+              'of allowed': `${((achieved / allowed) * 100).toFixed(1)} %`,
+              '2nd half/s': run.achievedPerSecondSecondHalf.toFixed(2),
+              '429 user': run.rateLimited.user,
+              '429 global': run.rateLimited.global,
+              '429 shared': run.rateLimited.shared,
+            },
+          ];
+        }),
+      ),
+    );
+    const latency = await measureCallbackLatency({ redisUrl, samples: 200, banCount: 1_000 });
+    console.log(
+      'rest: interaction callback latency, idle vs during a 1,000-member mass ban on the same client',
+    );
+    console.table({
+      idle: { p50: latency.idle.p50, p99: latency.idle.p99, samples: latency.idle.samples },
+      'during mass ban': {
+        p50: latency.duringMassBan.p50,
+        p99: latency.duringMassBan.p99,
+        samples: latency.duringMassBan.samples,
+      },
+      'ratio (mass ban / idle)': {
+        p50: (latency.duringMassBan.p50 / latency.idle.p50).toFixed(2),
+        p99: (latency.duringMassBan.p99 / latency.idle.p99).toFixed(2),
+        samples: latency.duringMassBan.bansServed,
+      },
+    });
+    return { runs, latency };
   },
   cluster: async () => {
     console.log('\ncluster: failover after kill -9, and a 64-shard start');
