@@ -183,8 +183,8 @@ const scenarios = {
         },
       [`${startup.shardCount} shards, max_concurrency ${startup.maxConcurrency}, ${startup.processes} processes started together: all READY`]:
         {
-          ms: startup.readyMs,
-          'vs theoretical minimum': `${(startup.readyMs / startup.theoreticalMinimumMs).toFixed(2)}× of ${startup.theoreticalMinimumMs} ms`,
+          ms: `${startup.readyMs} from spawn, ${startup.readyAfterFirstIdentifyMs} from the first IDENTIFY`,
+          'vs theoretical minimum': `${(startup.readyAfterFirstIdentifyMs / startup.theoreticalMinimumMs).toFixed(2)}× of ${startup.theoreticalMinimumMs} ms`,
           'concurrency violations': startup.identifyConcurrencyViolations,
         },
     });

@@ -76,6 +76,7 @@ describe('RedisIdentifyThrottler', () => {
       keyPrefix: `${keyPrefix}:abort`,
       maxConcurrency: 1,
       windowMs: 5_000,
+      marginMs: 0,
     });
     await throttler.waitForIdentify(0, new AbortController().signal);
     const destroyed = new AbortController();
@@ -108,6 +109,7 @@ describe('RedisIdentifyThrottler guards', () => {
       keyPrefix: `${keyPrefix}:budget`,
       maxConcurrency: 1,
       windowMs: 10,
+      marginMs: 0,
       sessionStartLimit: async () => {
         reads += 1;
         return { total: 1_000, remaining: reads === 1 ? 0 : 999, reset_after: 1_000, max_concurrency: 1 };
@@ -125,6 +127,7 @@ describe('RedisIdentifyThrottler guards', () => {
       keyPrefix: `${keyPrefix}:loop`,
       maxConcurrency: 16,
       windowMs: 10,
+      marginMs: 0,
       loopThreshold: 2,
       loopWindowMs: 10_000,
       loopBackoffMs: 300,

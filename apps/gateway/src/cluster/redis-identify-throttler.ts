@@ -54,6 +54,12 @@ export interface RedisIdentifyThrottlerOptions {
   maxConcurrency: number;
   /** Discord allows one identify per bucket per this long. */
   windowMs?: number;
+  /**
+   * Added to the window between two identifies of a bucket: Discord counts the window at arrival, and two
+   * processes' IDENTIFYs travel with different delays (a busy event loop, the network). @discordjs/ws's own
+   * throttler adds up to 1.5 s of jitter for the same reason.
+   */
+  marginMs?: number;
   /** The session start budget as Discord reports it now (GET /gateway/bot); absent: no budget guard. */
   sessionStartLimit?: () => Promise<APIGatewaySessionStartLimit>;
   logger?: Logger;
@@ -92,12 +98,15 @@ export class RedisIdentifyThrottler implements IIdentifyThrottler {
     await this.#waitOutLoop(shardId, signal);
     await this.#waitForBudget(signal);
     await this.#waitForSlot(shardId, signal);
-    await this.#recordIdentify(shardId);
+    // The IDENTIFY goes out as soon as this returns: the history write must not delay it.
+    this.#recordIdentify(shardId).catch((error: unknown) =>
+      this.#options.logger?.warn({ shardId, err: error }, 'could not record an identify in its history'),
+    );
   }
 
   async #waitForSlot(shardId: number, signal: AbortSignal): Promise<void> {
     const { redis, keyPrefix, maxConcurrency } = this.#options;
-    const windowMs = this.#options.windowMs ?? 5_000;
+    const windowMs = (this.#options.windowMs ?? 5_000) + (this.#options.marginMs ?? 250);
     const bucket = `${keyPrefix}:identify:${shardId % maxConcurrency}`;
     const waiter = `${shardId}:${randomUUID()}`;
     const commands = redis as Redis & IdentifySlotCommands;
