@@ -46,6 +46,9 @@ export async function startGateway(
   const laneFor = createLaneRouter(config.GATEWAY_LANE_ROUTES);
   const topology = laneTopologyFromConfig(config);
   await ensureLaneTopology(redis, config.REDIS_KEY_PREFIX, topology);
+  // Set once the leases exist; until then no shard runs, so no event is published.
+  let ownership: ShardOwnership | undefined;
+  const ownsShard = (shardId: number) => ownership?.holds(shardId) === true;
   const lanes = new Map(
     laneNames.map((lane) => {
       const ordered = isOrdered(topology, lane);
@@ -67,6 +70,7 @@ export async function startGateway(
           maxInFlight: ordered ? 1 : config.GATEWAY_MAX_BATCHES_IN_FLIGHT,
           // An interaction must not wait for others' handlers, and is retried on its own.
           maxEventsPerJob: lane === 'interactions' ? 1 : config.GATEWAY_JOB_MAX_EVENTS,
+          ownsShard,
           logger: logger.child({ lane, queue: queueName }),
           jobOptions: laneJobOptions(topology, lane),
         });
@@ -119,6 +123,9 @@ export async function startGateway(
     tasks,
     logger,
     onDispatch: (dispatch, shardId) => {
+      // A lease lost while this process was paused: the event is not ours to write (nor to count as
+      // published); the shard's next owner resumes from the stored session and receives it again.
+      if (!ownsShard(shardId)) return;
       const watermark = sessions.watermark(shardId);
       const lane = laneFor(dispatch.t);
       const publisher = filter.wants(dispatch.t) ? lanes.get(lane)?.publisherFor(dispatch.d) : undefined;
@@ -151,7 +158,7 @@ export async function startGateway(
   await redis.set(`${config.REDIS_KEY_PREFIX}:gateway:shard-count`, shardCount);
   const candidates = config.GATEWAY_SHARD_IDS ?? Array.from({ length: shardCount }, (_, shardId) => shardId);
   const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-  const ownership = new ShardOwnership({
+  ownership = new ShardOwnership({
     leases: new ShardLeases({
       redis,
       keyPrefix: config.REDIS_KEY_PREFIX,

@@ -34,6 +34,12 @@ interface LeaseCommands {
 export interface ShardLease {
   shardId: number;
   token: number;
+  /**
+   * Until when this process may act on the lease by its own clock: the TTL counted from before the request
+   * that took or renewed it, less a safety margin. A process that was paused (SIGSTOP, a long GC, a frozen
+   * VM) finds this passed before it learns from Redis that another process took over.
+   */
+  validUntil: number;
 }
 
 /**
@@ -63,25 +69,32 @@ export class ShardLeases {
   }
 
   async acquire(shardId: number): Promise<ShardLease | undefined> {
+    const askedAt = Date.now();
     const token = await this.#redis.dgcLeaseAcquire(
       this.#leaseKey(shardId),
       `${this.#leaseKey(shardId)}:fence`,
       this.#owner,
       this.#ttlMs,
     );
-    return token > 0 ? { shardId, token } : undefined;
+    return token > 0 ? { shardId, token, validUntil: this.#validFrom(askedAt) } : undefined;
   }
 
   /** False when the lease was lost: the shard must stop at once. */
   async renew(lease: ShardLease): Promise<boolean> {
-    return (
+    const askedAt = Date.now();
+    const renewed =
       (await this.#redis.dgcLeaseRenew(
         this.#leaseKey(lease.shardId),
         this.#owner,
         lease.token,
         this.#ttlMs,
-      )) === 1
-    );
+      )) === 1;
+    if (renewed) lease.validUntil = this.#validFrom(askedAt);
+    return renewed;
+  }
+
+  #validFrom(askedAt: number): number {
+    return askedAt + this.#ttlMs - Math.min(500, this.#ttlMs / 10);
   }
 
   async release(lease: ShardLease): Promise<boolean> {

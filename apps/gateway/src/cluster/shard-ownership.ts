@@ -40,15 +40,33 @@ export class ShardOwnership {
     return [...this.#held.keys()].sort((left, right) => left - right);
   }
 
+  /**
+   * Whether this process may still publish the shard's events: it holds the lease and, by its own clock,
+   * the lease cannot have expired yet. Checked before events are written, so a process resumed after a
+   * pause longer than the TTL writes nothing for a shard another process has taken over; the next tick
+   * stops the shard.
+   */
+  holds(shardId: number, now = Date.now()): boolean {
+    const lease = this.#held.get(shardId);
+    return lease !== undefined && now < lease.validUntil;
+  }
+
   async tick(): Promise<void> {
     if (this.#stopped) return;
     const { leases, membership, candidates, capacity, runner, logger } = this.#options;
     const live = await membership.heartbeat();
     for (const [shardId, lease] of this.#held) {
-      if (await leases.renew(lease)) continue;
+      // Expired by our own clock (we were paused): its events since were not written, so the shard must be
+      // resumed from the stored session, by whoever takes it next, even if Redis still shows our lease.
+      const expired = Date.now() >= lease.validUntil;
+      if (!expired && (await leases.renew(lease))) continue;
       this.#held.delete(shardId);
-      logger.error({ shardId }, 'lost the lease of a shard; stopping it');
+      logger.error(
+        { shardId, reason: expired ? 'expired before renewal' : 'taken over' },
+        'lost the lease of a shard; stopping it',
+      );
       await runner.stop(shardId, 'lease lost');
+      if (expired) await leases.release(lease).catch(() => false);
     }
     const target = Math.min(capacity, Math.ceil(candidates.length / live));
     if (this.#held.size > target) {

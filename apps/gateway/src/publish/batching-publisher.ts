@@ -18,6 +18,12 @@ export interface BatchingPublisherOptions {
    * queue's per-job cost is paid once per group, which is what makes the event path fast.
    */
   maxEventsPerJob?: number;
+  /**
+   * Whether this process may still write a shard's events (it holds the shard's lease). Checked when a
+   * batch is written: a process resumed after a pause longer than its lease drops what it buffered for a
+   * shard another process now runs, and that process's resume replays those events.
+   */
+  ownsShard?: (shardId: number) => boolean;
   logger: Logger;
   jobOptions?: JobsOptions;
 }
@@ -121,7 +127,8 @@ export class BatchingPublisher {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     while (this.#buffer.length > 0 && this.#inFlight < this.#options.maxInFlight) {
-      const batch = this.#buffer.splice(0, this.#options.maxEvents);
+      const batch = this.#withoutLostShards(this.#buffer.splice(0, this.#options.maxEvents));
+      if (batch.length === 0) continue;
       this.#inFlight += 1;
       this.#inFlightEvents += batch.length;
       const jobs = this.#jobsOf(batch);
@@ -131,6 +138,22 @@ export class BatchingPublisher {
         (error: unknown) => this.#onFailed(batch, error),
       );
     }
+  }
+
+  #withoutLostShards(batch: QueuedEvent[]): QueuedEvent[] {
+    const ownsShard = this.#options.ownsShard;
+    if (!ownsShard) return batch;
+    const owned = batch.filter((event) => ownsShard(event.envelope.shardId));
+    if (owned.length < batch.length) {
+      const shards = [...new Set(batch.map((event) => event.envelope.shardId))].filter(
+        (id) => !ownsShard(id),
+      );
+      this.#options.logger.warn(
+        { dropped: batch.length - owned.length, shards },
+        'dropped events of shards whose lease this process lost; their next owner resumes and replays them',
+      );
+    }
+    return owned;
   }
 
   /**
