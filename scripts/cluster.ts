@@ -129,10 +129,32 @@ const redis = createRedisConnection({
 try {
   const processes = command === 'shards' ? [] : await ProcessRegistry.list(redis, config.REDIS_KEY_PREFIX);
   const shards = command === 'processes' ? [] : await readShards(redis, config.REDIS_KEY_PREFIX);
+  const budget = await redis.hgetall(`${config.REDIS_KEY_PREFIX}:identify-budget-exhausted`);
+  const identifyBudget =
+    budget.resetAt === undefined
+      ? null
+      : {
+          exhausted: true,
+          total: Number(budget.total),
+          resetAt: new Date(Number(budget.resetAt)).toISOString(),
+        };
   if (flags.includes('--json')) {
-    const output = command === 'status' ? { shards, processes } : command === 'shards' ? shards : processes;
+    const output =
+      command === 'status'
+        ? { shards, processes, identifyBudget }
+        : command === 'shards'
+          ? shards
+          : processes;
     console.log(JSON.stringify(output, null, 2));
   } else {
+    if (identifyBudget && command !== 'processes') {
+      console.log(
+        colour(
+          'red',
+          `no session starts (identifies) left: shards that must identify wait until ${identifyBudget.resetAt}`,
+        ),
+      );
+    }
     if (command !== 'processes') printShards(shards);
     if (command === 'status') console.log('');
     if (command !== 'shards') printProcesses(processes);

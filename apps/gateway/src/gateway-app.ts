@@ -48,6 +48,15 @@ export async function startGateway(
   await ensureLaneTopology(redis, config.REDIS_KEY_PREFIX, topology);
   // Set once the leases exist; until then no shard runs, so no event is published.
   let ownership: ShardOwnership | undefined;
+  let droppedForLostLease = 0;
+  tasks.every('lost-lease-report', 1_000, () => {
+    if (droppedForLostLease === 0) return;
+    logger.warn(
+      { dropped: droppedForLostLease },
+      'dropped dispatches of shards whose lease this process lost (their next owner resumes them)',
+    );
+    droppedForLostLease = 0;
+  });
   const ownsShard = (shardId: number) => ownership?.holds(shardId) === true;
   const lanes = new Map(
     laneNames.map((lane) => {
@@ -125,7 +134,10 @@ export async function startGateway(
     onDispatch: (dispatch, shardId) => {
       // A lease lost while this process was paused: the event is not ours to write (nor to count as
       // published); the shard's next owner resumes from the stored session and receives it again.
-      if (!ownsShard(shardId)) return;
+      if (!ownsShard(shardId)) {
+        droppedForLostLease += 1;
+        return;
+      }
       const watermark = sessions.watermark(shardId);
       const lane = laneFor(dispatch.t);
       const publisher = filter.wants(dispatch.t) ? lanes.get(lane)?.publisherFor(dispatch.d) : undefined;
@@ -178,6 +190,12 @@ export async function startGateway(
   });
   await ownership.tick();
   await connections.started();
+  tasks.every('gateway-membership', Math.min(1_000, Math.floor(config.GATEWAY_LEASE_TTL_MS / 3)), () =>
+    ownership?.heartbeat().then(
+      () => undefined,
+      (error: unknown) => logger.warn({ err: error }, 'gateway membership heartbeat failed'),
+    ),
+  );
   tasks.every('shard-ownership', Math.min(1_000, Math.floor(config.GATEWAY_LEASE_TTL_MS / 3)), () =>
     ownership.tick().catch((error: unknown) => {
       logger.error({ err: error }, 'shard ownership tick failed; leases are renewed on the next one');

@@ -44,6 +44,9 @@ interface IdentifySlotCommands {
   ): Promise<number>;
 }
 
+/** Present while identifies wait for the daily session-start budget to reset. */
+export const identifyBudgetKey = (keyPrefix: string) => `${keyPrefix}:identify-budget-exhausted`;
+
 /** A waiter that has not polled for this long is considered gone. */
 const staleWaiterMs = 3_000;
 
@@ -145,11 +148,25 @@ export class RedisIdentifyThrottler implements IIdentifyThrottler {
         }
         return;
       }
+      const waitMs = Math.max(limit.reset_after, 1_000);
       this.#options.logger?.error(
         { total: limit.total, resetAfterMs: limit.reset_after },
         'no session starts left today: identifies wait for Discord’s reset',
       );
-      await sleep(Math.max(limit.reset_after, 1_000), undefined, { signal });
+      // For operators' tools (`npm run cluster -- status`): why shards are not identifying, and until when.
+      const { redis, keyPrefix } = this.#options;
+      await redis
+        .multi()
+        .hset(identifyBudgetKey(keyPrefix), {
+          remaining: 0,
+          total: limit.total,
+          resetAt: Date.now() + limit.reset_after,
+          updatedAt: Date.now(),
+        })
+        .pexpire(identifyBudgetKey(keyPrefix), waitMs)
+        .exec()
+        .catch(() => undefined);
+      await sleep(waitMs, undefined, { signal });
     }
   }
 

@@ -1,6 +1,9 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '@dgc/shared';
 import type { GatewayMembership } from './gateway-membership.js';
 import type { ShardLease, ShardLeases } from './shard-leases.js';
+
+const stopTimeoutMs = 10_000;
 
 /** Starts and stops this process's shard connections as leases are won and lost. */
 export interface ShardRunner {
@@ -46,6 +49,15 @@ export class ShardOwnership {
    * pause longer than the TTL writes nothing for a shard another process has taken over; the next tick
    * stops the shard.
    */
+  /**
+   * Marks this process alive in the membership. The gateway runs it on its own timer as well as in every
+   * tick: a tick waiting on a slow shard stop must not make this process look dead to the others (they
+   * would take a larger share, and the new process would get none).
+   */
+  async heartbeat(): Promise<number> {
+    return this.#options.membership.heartbeat();
+  }
+
   holds(shardId: number, now = Date.now()): boolean {
     const lease = this.#held.get(shardId);
     return lease !== undefined && now < lease.validUntil;
@@ -54,7 +66,7 @@ export class ShardOwnership {
   async tick(): Promise<void> {
     if (this.#stopped) return;
     const { leases, membership, candidates, capacity, runner, logger } = this.#options;
-    const live = await membership.heartbeat();
+    const live = await this.heartbeat();
     for (const [shardId, lease] of this.#held) {
       // Expired by our own clock (we were paused): its events since were not written, so the shard must be
       // resumed from the stored session, by whoever takes it next, even if Redis still shows our lease.
@@ -65,7 +77,7 @@ export class ShardOwnership {
         { shardId, reason: expired ? 'expired before renewal' : 'taken over' },
         'lost the lease of a shard; stopping it',
       );
-      await runner.stop(shardId, 'lease lost');
+      await this.#stopShard(shardId, 'lease lost');
       if (expired) await leases.release(lease).catch(() => false);
     }
     const target = Math.min(capacity, Math.ceil(candidates.length / live));
@@ -98,10 +110,22 @@ export class ShardOwnership {
     await this.#options.membership.leave();
   }
 
+  /** Stops a shard, waiting at most `stopTimeoutMs`: the tick renews every other lease and must go on. */
+  async #stopShard(shardId: number, reason: string): Promise<void> {
+    const stopped = this.#options.runner.stop(shardId, reason).then(() => true);
+    const finished = await Promise.race([stopped, sleep(stopTimeoutMs, false, { ref: false })]);
+    if (!finished) {
+      this.#options.logger.warn(
+        { shardId, reason, waitedMs: stopTimeoutMs },
+        'stopping a shard is slow; going on',
+      );
+    }
+  }
+
   async #handOver(shardId: number, reason: string): Promise<void> {
     const lease = this.#held.get(shardId);
     this.#held.delete(shardId);
-    await this.#options.runner.stop(shardId, reason);
+    await this.#stopShard(shardId, reason);
     if (lease) await this.#options.leases.release(lease);
     this.#options.logger.info({ shardId, reason }, 'handed a shard over');
   }

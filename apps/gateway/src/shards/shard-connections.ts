@@ -118,8 +118,16 @@ export class ShardConnections implements ShardRunner {
       sessions,
       shardIds: [shardId],
       shardCount: await this.shardCount(),
+      gatewayInformation: () => this.gatewayInformation(),
     });
-    manager.fetchGatewayInformation = (force) => this.gatewayInformation(force);
+    // @discordjs/ws refuses to connect at all when no session starts are left, even a shard that would
+    // RESUME (which spends none). The identify throttler guards the real identifies instead: with none left
+    // it waits for Discord's reset, logs why and says so in Redis, rather than failing into a retry loop.
+    manager.fetchGatewayInformation = async (force) => {
+      const info = await this.gatewayInformation(force);
+      const limit = info.session_start_limit;
+      return { ...info, session_start_limit: { ...limit, remaining: Math.max(limit.remaining, 1) } };
+    };
     const states = new ShardStates(manager);
     const unwatch = tasks.watch(`shard:${shardId}`, () => states.of(shardId));
     manager.on(WebSocketShardEvents.Dispatch, (dispatch, id) => {

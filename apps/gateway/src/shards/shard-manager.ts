@@ -1,6 +1,7 @@
 import type { Logger, Redis } from '@dgc/shared';
 import type { REST } from '@discordjs/rest';
 import { CompressionMethod, WebSocketManager, WebSocketShardEvents } from '@discordjs/ws';
+import type { APIGatewayBotInfo } from 'discord-api-types/v10';
 import { RedisIdentifyThrottler } from '../cluster/redis-identify-throttler.js';
 import type { RedisSessionStore } from '../cluster/redis-session-store.js';
 import type { GatewayConfig } from '../config.js';
@@ -11,6 +12,8 @@ export interface ShardManagerCluster {
   /** The shards this manager runs and the bot's total. */
   shardIds: number[];
   shardCount: number;
+  /** GET /gateway/bot as Discord answers it (cached by the process). */
+  gatewayInformation: () => Promise<APIGatewayBotInfo>;
 }
 
 /**
@@ -41,7 +44,7 @@ export function createShardManager(
         maxConcurrency: limit.max_concurrency,
         // Discord's own figure, cached for a minute by the process (GET /gateway/bot is tightly limited);
         // a crash loop burning identifies faster than that is stopped by the loop breaker.
-        sessionStartLimit: async () => (await shardManager.fetchGatewayInformation()).session_start_limit,
+        sessionStartLimit: async () => (await cluster.gatewayInformation()).session_start_limit,
         logger,
       });
     },

@@ -126,6 +126,11 @@ export class ManagedProcess {
     }
   }
 
+  /** Sends a signal to the process group without waiting (SIGSTOP/SIGCONT to pause and resume it). */
+  signal(signal: NodeJS.Signals): void {
+    this.#signal(signal);
+  }
+
   /** SIGKILL to the process group. */
   kill(): void {
     this.#signal('SIGKILL');

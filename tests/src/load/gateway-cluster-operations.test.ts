@@ -1,0 +1,249 @@
+import type { ManagedProcess } from '@dgc/shared/supervision';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createTestCluster, type TestCluster } from '../support/cluster.js';
+import { launchService, logMessageIs, startService } from '../support/services.js';
+
+const leaseTtlMs = 3_000;
+
+let cluster: TestCluster | undefined;
+afterEach(async () => {
+  await cluster?.teardown();
+  cluster = undefined;
+});
+
+/** Who holds each shard's lease, read straight from Redis. */
+async function leaseOwners(current: TestCluster, shardCount: number): Promise<Map<number, string>> {
+  const pipeline = current.probe.redis.pipeline();
+  for (let shardId = 0; shardId < shardCount; shardId += 1) {
+    pipeline.hget(`${current.keyPrefix}:shard-lease:${shardId}`, 'owner');
+  }
+  const owners = new Map<number, string>();
+  ((await pipeline.exec()) ?? []).forEach(([, owner], shardId) => {
+    if (typeof owner === 'string') owners.set(shardId, owner);
+  });
+  return owners;
+}
+
+const shardsOf = (owners: Map<number, string>, gateway: ManagedProcess) =>
+  [...owners].filter(([, owner]) => owner.includes(`:${gateway.pid}:`)).map(([shardId]) => shardId);
+
+function loggedShards(gateway: ManagedProcess, message: string, since = 0): number[] {
+  return gateway.lines
+    .filter(logMessageIs(message))
+    .map((line) => JSON.parse(line) as { shardId: number; time: number })
+    .filter((entry) => entry.time >= since)
+    .map((entry) => entry.shardId);
+}
+
+/** Every MESSAGE_CREATE the simulator sent was handled, and each handler ran once. */
+async function expectEveryMessageHandledOnce(current: TestCluster): Promise<number> {
+  const { simulator, probe, keyPrefix } = current;
+  const sent = new Set(simulator.ledger.entries('MESSAGE_CREATE').map((record) => record.key));
+  await expect
+    .poll(() => probe.redis.scard(`${keyPrefix}:flood:messages`), { timeout: 30_000, interval: 250 })
+    .toBe(sent.size);
+  const handled = new Set(await probe.redis.smembers(`${keyPrefix}:flood:messages`));
+  expect([...sent].filter((id) => !handled.has(id))).toEqual([]);
+  expect(Number(await probe.redis.get(`${keyPrefix}:flood:runs`))).toBe(sent.size);
+  return sent.size;
+}
+
+describe('gateway cluster operations', () => {
+  it('starts 64 shards at max_concurrency 16 from 4 processes within (64/16 − 1) × 5 s + 2 s, with no identify-concurrency violation', {
+    timeout: 120_000,
+  }, async () => {
+    cluster = await createTestCluster('startup-64', { shardCount: 64, guildCount: 128, maxConcurrency: 16 });
+    const { simulator } = cluster;
+    let firstIdentifyAt: number | undefined;
+    simulator.once('identify', () => {
+      firstIdentifyAt = Date.now();
+    });
+    const spawnedAt = Date.now();
+    const gateways = [0, 1, 2, 3].map((index) =>
+      launchService(
+        'gateway',
+        { ...cluster?.env, GATEWAY_EVENTS: 'MESSAGE_CREATE', GATEWAY_SHARD_CAPACITY: '16' },
+        `gateway-${index}`,
+      ),
+    );
+    cluster.processes.push(...gateways);
+    await expect
+      .poll(() => new Set(gateways.flatMap((gateway) => loggedShards(gateway, 'shard READY'))).size, {
+        timeout: 90_000,
+        interval: 100,
+      })
+      .toBe(64);
+    const readyAt = Math.max(
+      ...gateways.flatMap((gateway) =>
+        gateway.lines
+          .filter(logMessageIs('shard READY'))
+          .map((line) => (JSON.parse(line) as { time: number }).time),
+      ),
+    );
+    const fromFirstIdentify = readyAt - (firstIdentifyAt ?? spawnedAt);
+    console.log(
+      `[measure] start-up: 64 shards READY ${fromFirstIdentify} ms after the first IDENTIFY (${readyAt - spawnedAt} ms after the 4 processes were spawned); ${simulator.stats().identifyConcurrencyViolations} concurrency violations`,
+    );
+    expect(simulator.stats().identifyConcurrencyViolations).toBe(0);
+    expect(simulator.stats().identifies).toBe(64);
+    // The identify schedule's own figure: process start-up (node, modules, Redis, GET /gateway/bot) is not.
+    expect(fromFirstIdentify).toBeLessThanOrEqual((64 / 16 - 1) * 5_000 + 2_000);
+  });
+
+  it('rolls every gateway process (SIGTERM after its replacement started) while events flow: nothing lost, nothing handled twice, no identify spent', {
+    timeout: 180_000,
+  }, async () => {
+    const shardCount = 6;
+    cluster = await createTestCluster('rolling', {
+      shardCount,
+      guildCount: 24,
+      maxConcurrency: 6,
+      resumeWindowMs: 60_000,
+    });
+    const { simulator } = cluster;
+    const env = {
+      ...cluster.env,
+      WORKER_BOT_MODULE: 'tests/src/fixtures/flood-bot.ts',
+      GATEWAY_LEASE_TTL_MS: String(leaseTtlMs),
+    };
+    cluster.processes.push(await startService('worker', env));
+    let gateways: ManagedProcess[] = [];
+    for (const index of [0, 1, 2]) {
+      const gateway = await startService('gateway', env, `gateway-${index}`, 60_000);
+      gateways.push(gateway);
+      cluster.processes.push(gateway);
+    }
+    const current = cluster;
+    const spread = async () => {
+      const owners = await leaseOwners(current, shardCount);
+      return gateways.map((gateway) => shardsOf(owners, gateway).length).sort();
+    };
+    await expect.poll(spread, { timeout: 60_000, interval: 250 }).toEqual([2, 2, 2]);
+    const identifiesBefore = simulator.stats().identifies;
+    const traffic = simulator.startTraffic({ eventsPerSecond: 300, mix: { MESSAGE_CREATE: 1 } });
+    const exits: (number | null)[] = [];
+    for (const index of [0, 1, 2]) {
+      const replacement = await startService('gateway', env, `gateway-new-${index}`, 60_000);
+      cluster.processes.push(replacement);
+      const old = gateways[0] as ManagedProcess;
+      gateways = [...gateways.slice(1), replacement];
+      exits.push((await old.stop('SIGTERM', 30_000)).code);
+      // The old process's shards are resumed by the others, and the new one gets its share.
+      await expect.poll(spread, { timeout: 60_000, interval: 250 }).toEqual([2, 2, 2]);
+    }
+    traffic.stop();
+    await expect
+      .poll(() => simulator.sessions().filter((session) => session.state === 'connected').length, {
+        timeout: 30_000,
+      })
+      .toBe(shardCount);
+    const messages = await expectEveryMessageHandledOnce(cluster);
+    console.log(
+      `[measure] rolling restart of 3 gateways: ${messages} messages, all handled once; identifies spent ${simulator.stats().identifies - identifiesBefore}; exits ${exits.join(', ')}`,
+    );
+    expect(exits).toEqual([0, 0, 0]);
+    expect(simulator.stats().identifies).toBe(identifiesBefore);
+  });
+
+  it('fences a process paused past its lease: once resumed it stops the shards another took over and writes none of their events', {
+    timeout: 120_000,
+  }, async () => {
+    const shardCount = 4;
+    cluster = await createTestCluster('fencing', {
+      shardCount,
+      guildCount: 16,
+      maxConcurrency: 4,
+      resumeWindowMs: 60_000,
+    });
+    const { simulator } = cluster;
+    const env = {
+      ...cluster.env,
+      WORKER_BOT_MODULE: 'tests/src/fixtures/flood-bot.ts',
+      GATEWAY_LEASE_TTL_MS: String(leaseTtlMs),
+    };
+    cluster.processes.push(await startService('worker', env));
+    const paused = await startService('gateway', env, 'gateway-paused', 60_000);
+    const other = await startService('gateway', env, 'gateway-other', 60_000);
+    cluster.processes.push(paused, other);
+    const current = cluster;
+    await expect
+      .poll(async () => shardsOf(await leaseOwners(current, shardCount), other).length, { timeout: 60_000 })
+      .toBe(2);
+    const pausedShards = shardsOf(await leaseOwners(cluster, shardCount), paused);
+    expect(pausedShards).toHaveLength(2);
+    const traffic = simulator.startTraffic({ eventsPerSecond: 200, mix: { MESSAGE_CREATE: 1 } });
+    await expect
+      .poll(() => cluster?.probe.redis.scard(`${cluster.keyPrefix}:flood:messages`), { timeout: 10_000 })
+      .toBeGreaterThan(50);
+
+    const pausedAt = Date.now();
+    paused.signal('SIGSTOP');
+    // Past its TTL the other process takes the shards over and resumes them.
+    await expect
+      .poll(() => loggedShards(other, 'shard resumed', pausedAt).sort(), { timeout: leaseTtlMs + 15_000 })
+      .toEqual(expect.arrayContaining(pausedShards));
+    // Events kept flowing to the paused process's stale sockets meanwhile.
+    const continuedAt = Date.now();
+    paused.signal('SIGCONT');
+    await expect
+      .poll(() => loggedShards(paused, 'lost the lease of a shard; stopping it', continuedAt).sort(), {
+        timeout: 10_000,
+      })
+      .toEqual(pausedShards.sort());
+    const dropped = await paused.waitForLine(
+      logMessageIs(
+        'dropped dispatches of shards whose lease this process lost (their next owner resumes them)',
+      ),
+      10_000,
+    );
+    traffic.stop();
+    const messages = await expectEveryMessageHandledOnce(cluster);
+    console.log(
+      `[measure] fencing: paused ${continuedAt - pausedAt} ms (TTL ${leaseTtlMs} ms); once resumed it dropped ${(JSON.parse(dropped) as { dropped: number }).dropped} dispatches of its lost shards; ${messages} messages handled once`,
+    );
+    // Afterwards the two processes share the shards again (rebalancing may hand some back), one connection
+    // per shard.
+    await expect
+      .poll(() => simulator.sessions().filter((session) => session.state === 'connected').length, {
+        timeout: 30_000,
+      })
+      .toBe(shardCount);
+  });
+
+  it('refuses to identify with no session starts left: logs why, says so in Redis, and does not loop', {
+    timeout: 60_000,
+  }, async () => {
+    cluster = await createTestCluster('budget', {
+      shardCount: 2,
+      guildCount: 4,
+      sessionStartLimit: { total: 1_000, remaining: 0, resetAfterMs: 3_600_000 },
+    });
+    const { simulator, probe, keyPrefix } = cluster;
+    const gateway = launchService('gateway', { ...cluster.env, GATEWAY_EVENTS: 'MESSAGE_CREATE' }, 'gateway');
+    cluster.processes.push(gateway);
+    await gateway.waitForLine(
+      logMessageIs('no session starts left today: identifies wait for Discord’s reset'),
+      30_000,
+    );
+    await expect
+      .poll(() => probe.redis.hget(`${keyPrefix}:identify-budget-exhausted`, 'remaining'), {
+        timeout: 10_000,
+      })
+      .toBe('0');
+    // Watch it for a while: the process stays up, the simulator sees no IDENTIFY, the error is not repeated
+    // in a loop, and GET /gateway/bot is not hammered.
+    const linesBefore = gateway.lines.length;
+    const restCallsBefore = simulator.restCalls.length;
+    // An observation window, not a synchronisation: a loop would show within it.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    expect(gateway.exitStatus).toBeUndefined();
+    expect(simulator.stats().identifies).toBe(0);
+    const errors = gateway.lines
+      .slice(linesBefore)
+      .filter(logMessageIs('no session starts left today: identifies wait for Discord’s reset'));
+    expect(errors).toHaveLength(0);
+    expect(simulator.restCalls.length - restCallsBefore).toBeLessThanOrEqual(2);
+    const state = await probe.redis.hgetall(`${keyPrefix}:identify-budget-exhausted`);
+    expect(Number(state.resetAt)).toBeGreaterThan(Date.now() + 3_000_000);
+  });
+});
