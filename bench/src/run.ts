@@ -10,6 +10,7 @@ import { runFailover, runGatewayMemory, runStartup } from './cluster-scenario.js
 import { type EndToEndRun, runEndToEnd, runEndToEndScenario } from './e2e-scenario.js';
 import { runIngest, runIngestScenario } from './ingest-scenario.js';
 import { runInteractionScenario } from './interaction-scenario.js';
+import { runSessionWrites } from './session-writes-scenario.js';
 import { runSimulatorScenario } from './simulator-scenario.js';
 
 // Figures one scenario measures and another reports (memory reuses the ingest and e2e runs of the same
@@ -189,6 +190,20 @@ const scenarios = {
         },
     });
     return { failover, startup };
+  },
+  sessions: async () => {
+    console.log(
+      '\nsessions: Redis writes for session tracking while 1 gateway (4 shards) forwards 5,000 events/s',
+    );
+    const result = await runSessionWrites();
+    console.table({
+      'writes to session keys': {
+        'events/s': Math.round(result.eventsPerSecond),
+        'writes/s': result.sessionWritesPerSecond.toFixed(1),
+        'per 1,000 events': result.writesPer1000Events.toFixed(2),
+      },
+    });
+    return result;
   },
   memory: async () => {
     console.log('\nmemory: gateway RSS by shards and guilds; Redis bytes per waiting event; worker RSS');
