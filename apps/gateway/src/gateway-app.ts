@@ -189,7 +189,7 @@ export async function startGateway(
     logger,
   });
   await ownership.tick();
-  await connections.started();
+  // Leases are renewed from now on: the first shards may wait seconds for their identify slots.
   tasks.every('gateway-membership', Math.min(1_000, Math.floor(config.GATEWAY_LEASE_TTL_MS / 3)), () =>
     ownership?.heartbeat().then(
       () => undefined,
@@ -200,16 +200,6 @@ export async function startGateway(
     ownership.tick().catch((error: unknown) => {
       logger.error({ err: error }, 'shard ownership tick failed; leases are renewed on the next one');
     }),
-  );
-  const commands = new GatewayCommandRelay({
-    redis,
-    keyPrefix: config.REDIS_KEY_PREFIX,
-    ownedShards: () => ownership.shards,
-    send: (shardId, payload) => connections.send(shardId, payload),
-    logger,
-  });
-  tasks.every('gateway-commands', 100, () =>
-    commands.poll().catch((error: unknown) => logger.warn({ err: error }, 'reading gateway commands failed')),
   );
   // Every shard's state, readable by any tool (`npm run cluster -- shards`); stale entries expire.
   tasks.every(
@@ -232,6 +222,17 @@ export async function startGateway(
       await pipeline.exec();
     },
     { runNow: true },
+  );
+  await connections.started();
+  const commands = new GatewayCommandRelay({
+    redis,
+    keyPrefix: config.REDIS_KEY_PREFIX,
+    ownedShards: () => ownership.shards,
+    send: (shardId, payload) => connections.send(shardId, payload),
+    logger,
+  });
+  tasks.every('gateway-commands', 100, () =>
+    commands.poll().catch((error: unknown) => logger.warn({ err: error }, 'reading gateway commands failed')),
   );
   const watchdog = new ShardWatchdog({
     shards: () => connections.snapshot(),
