@@ -59,7 +59,7 @@ describe('handler runtime', () => {
       WORKER_LANES: 'events',
     });
     const logger = createLogger({ name: 'worker', level: 'silent' });
-    worker = await startWorker(config, logger, undefined, registry);
+    worker = await startWorker(config, logger, undefined, { registry });
     queue = new Queue(laneQueueName('events'), { connection: redis, prefix: keyPrefix });
   });
 

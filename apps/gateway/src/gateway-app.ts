@@ -18,6 +18,7 @@ import {
   type ServiceLifecycle,
   TaskMonitor,
 } from '@dgc/shared';
+import { ProcessMetrics } from '@dgc/shared/observability';
 import { REST } from '@discordjs/rest';
 import { Queue } from 'bullmq';
 import { GatewayCommandRelay } from './cluster/gateway-command-relay.js';
@@ -27,6 +28,7 @@ import { ShardLeases } from './cluster/shard-leases.js';
 import { ShardOwnership } from './cluster/shard-ownership.js';
 import { ShardWatchdog } from './cluster/shard-watchdog.js';
 import type { GatewayConfig } from './config.js';
+import { registerGatewayMetrics } from './gateway-metrics.js';
 import { BatchingPublisher } from './publish/batching-publisher.js';
 import { EventFilter } from './publish/event-filter.js';
 import { LaneBackpressure } from './publish/lane-backpressure.js';
@@ -37,6 +39,7 @@ export async function startGateway(
   config: GatewayConfig,
   logger: Logger,
   tasks: TaskMonitor = new TaskMonitor({ logger }),
+  metrics: ProcessMetrics = new ProcessMetrics('gateway', tasks),
 ): Promise<ServiceLifecycle> {
   const redis = createRedisConnection({ url: config.REDIS_URL, connectionName: 'gateway:commands' });
   const subscriber = createRedisConnection({
@@ -49,14 +52,6 @@ export async function startGateway(
   // Set once the leases exist; until then no shard runs, so no event is published.
   let ownership: ShardOwnership | undefined;
   let droppedForLostLease = 0;
-  tasks.every('lost-lease-report', 1_000, () => {
-    if (droppedForLostLease === 0) return;
-    logger.warn(
-      { dropped: droppedForLostLease },
-      'dropped dispatches of shards whose lease this process lost (their next owner resumes them)',
-    );
-    droppedForLostLease = 0;
-  });
   const ownsShard = (shardId: number) => ownership?.holds(shardId) === true;
   const lanes = new Map(
     laneNames.map((lane) => {
@@ -121,6 +116,30 @@ export async function startGateway(
     ? EventFilter.fixed(config.GATEWAY_EVENTS)
     : await EventFilter.fromWorkerSubscriptions(config.REDIS_KEY_PREFIX, redis, subscriber, logger);
 
+  const gatewayMetrics = registerGatewayMetrics(metrics, {
+    shards: () => connections.snapshot(),
+    lanes: () =>
+      [...lanes].map(([lane, { partitions }]) => ({
+        lane,
+        published: partitions.reduce((sum, { publisher }) => sum + publisher.publishedCount, 0),
+        pending: partitions.reduce((sum, { publisher }) => sum + publisher.pendingCount, 0),
+        waiting: backpressure.depthOf(lane),
+      })),
+    shedCounts: () => backpressure.shedCounts(),
+  });
+  tasks.every('lost-lease-report', 1_000, () => {
+    if (droppedForLostLease === 0) return;
+    logger.warn(
+      { dropped: droppedForLostLease },
+      'dropped dispatches of shards whose lease this process lost (their next owner resumes them)',
+    );
+    gatewayMetrics.droppedForLostLease(droppedForLostLease);
+    droppedForLostLease = 0;
+  });
+  metrics.addReadinessCheck('shards', async () => {
+    const shards = connections.snapshot();
+    return shards.length > 0 && shards.every((shard) => shard.state === 'running');
+  });
   const rest = new REST({ api: config.DISCORD_API_URL, version: '10' });
   rest.setToken(config.DISCORD_TOKEN);
   const sessions = new RedisSessionStore({ redis, keyPrefix: config.REDIS_KEY_PREFIX, logger });
@@ -131,6 +150,7 @@ export async function startGateway(
     sessions,
     tasks,
     logger,
+    onLifecycle: (kind) => gatewayMetrics.connection(kind),
     onDispatch: (dispatch, shardId) => {
       // A lease lost while this process was paused: the event is not ours to write (nor to count as
       // published); the shard's next owner resumes from the stored session and receives it again.

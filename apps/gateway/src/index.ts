@@ -2,3 +2,4 @@ export * from './config.js';
 export * from './gateway-app.js';
 export * from './publish/batching-publisher.js';
 export * from './shards/shard-ids.js';
+export * from './gateway-metrics.js';

@@ -11,5 +11,5 @@ await runProcess({
     () => assertRedisReachable(config.REDIS_URL),
     () => assertPostgresReachable(config.DATABASE_URL),
   ],
-  start: startWorker,
+  start: (config, logger, tasks, metrics) => startWorker(config, logger, tasks, { metrics }),
 });

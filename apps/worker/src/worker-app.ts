@@ -5,11 +5,14 @@ import {
   EventSubscriptions,
   ensureLaneTopology,
   type Logger,
+  laneQueueNames,
   laneTopologyFromConfig,
   type ServiceLifecycle,
   TaskMonitor,
 } from '@dgc/shared';
 import { createPrismaClient } from '@dgc/shared/db';
+import { ProcessMetrics } from '@dgc/shared/observability';
+import { Queue } from 'bullmq';
 import type { WorkerConfig } from './config.js';
 import { EventDedupe } from './dedupe/event-dedupe.js';
 import { createBotHandlers } from './handlers/bot-handlers.js';
@@ -17,13 +20,17 @@ import { loadBotModule } from './handlers/bot-module.js';
 import type { HandlerRegistry } from './handlers/handler-registry.js';
 import { createJobProcessor } from './runtime/job-processor.js';
 import { startLaneConsumers } from './runtime/lane-consumers.js';
+import { registerRestClusterMetrics, registerWorkerMetrics } from './runtime/worker-metrics.js';
 
 /** Starts one worker process's consumer of the gateway events queue. */
 export async function startWorker(
   config: WorkerConfig,
   logger: Logger,
   tasks: TaskMonitor = new TaskMonitor({ logger }),
-  registry?: HandlerRegistry,
+  {
+    registry,
+    metrics = new ProcessMetrics('worker', tasks),
+  }: { registry?: HandlerRegistry; metrics?: ProcessMetrics } = {},
 ): Promise<ServiceLifecycle> {
   registry ??= config.WORKER_BOT_MODULE ? await loadBotModule(config.WORKER_BOT_MODULE) : createBotHandlers();
   const redis = createRedisConnection({ url: config.REDIS_URL, connectionName: 'worker:commands' });
@@ -46,7 +53,20 @@ export async function startWorker(
   if (limiterRedis.status !== 'ready') {
     await new Promise<void>((resolve) => limiterRedis.once('ready', () => resolve()));
   }
-  const { rest } = createRateLimitedRest({
+  const topology = laneTopologyFromConfig(config);
+  // Queue handles for lane depths in /metrics (the consumers' own are busy blocking on new jobs).
+  const depthQueues = config.WORKER_LANES.map((lane) => ({
+    lane,
+    queues: laneQueueNames(topology, lane).map(
+      (name) => new Queue(name, { connection: redis, prefix: config.REDIS_KEY_PREFIX }),
+    ),
+  }));
+  const { observer, restObserver } = registerWorkerMetrics(metrics, () => depthQueues);
+  metrics.addReadinessCheck('postgres', async () => {
+    await prisma.$queryRaw`select 1`;
+    return true;
+  });
+  const { rest, limiter } = createRateLimitedRest({
     rest: { api: config.DISCORD_API_URL, version: '10', timeout: config.DISCORD_REST_TIMEOUT_MS },
     token: config.DISCORD_TOKEN,
     limiter: {
@@ -56,11 +76,18 @@ export async function startWorker(
       invalidRequestBreaker: config.REST_INVALID_REQUEST_BREAKER,
       fallbackShare: config.REST_FALLBACK_SHARE,
       observer: {
-        onFallback: (active, error) =>
-          active
-            ? logger.warn({ err: error }, 'Redis unavailable: REST limits now local (a share of each limit)')
-            : logger.info('Redis back: REST limits shared again'),
-        onRateLimited: (route, scope) => logger.warn({ route, scope }, 'Discord answered 429'),
+        onFallback: (active, error) => {
+          restObserver.onFallback?.(active, error);
+          if (active)
+            logger.warn({ err: error }, 'Redis unavailable: REST limits now local (a share of each limit)');
+          else logger.info('Redis back: REST limits shared again');
+        },
+        onRateLimited: (route, scope) => {
+          logger.warn({ route, scope }, 'Discord answered 429');
+          restObserver.onRateLimited?.(route, scope);
+        },
+        onResponse: restObserver.onResponse,
+        onWait: restObserver.onWait,
       },
     },
   });
@@ -81,8 +108,9 @@ export async function startWorker(
     logger,
     jobTimeoutMs: config.WORKER_JOB_TIMEOUT_MS,
     dedupe,
+    observer,
   });
-  const topology = laneTopologyFromConfig(config);
+  if (limiter) registerRestClusterMetrics(metrics, () => limiter.clusterStats());
   await ensureLaneTopology(redis, config.REDIS_KEY_PREFIX, topology);
   const lanes = await Promise.all(
     config.WORKER_LANES.map((lane) =>
@@ -138,6 +166,7 @@ export async function startWorker(
         redis.quit(),
         prisma.$disconnect(),
         ...lanes.flatMap(({ requeueQueues }) => [...requeueQueues.values()].map((queue) => queue.close())),
+        ...depthQueues.flatMap(({ queues }) => queues.map((queue) => queue.close())),
         ...lanes.map(({ connection }) => connection.quit()),
         limiterRedis.quit(),
       ]);

@@ -70,6 +70,11 @@ export class LaneBackpressure {
   }
 
   /** Events shed since start, by event type (for metrics). */
+  /** Events waiting in a lane at the last poll. */
+  depthOf(lane: LaneName): number {
+    return this.#depths.get(lane) ?? 0;
+  }
+
   shedCounts(): Record<string, number> {
     return Object.fromEntries(this.#shedByEvent);
   }

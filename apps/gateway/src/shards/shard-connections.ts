@@ -17,6 +17,8 @@ export interface ShardConnectionsOptions {
   tasks: TaskMonitor;
   logger: Logger;
   onDispatch(dispatch: GatewayDispatchPayload, shardId: number): void;
+  /** Connection milestones, for metrics. */
+  onLifecycle?(kind: 'ready' | 'resumed' | 'closed'): void;
 }
 
 /** Gateway information is cached this long: GET /gateway/bot has a tight rate limit. */
@@ -70,13 +72,14 @@ export class ShardConnections implements ShardRunner {
   }
 
   /** Each running shard's connection state and when it last received an event, for tools. */
-  snapshot(): (WatchedShard & { detail: string })[] {
+  snapshot(): (WatchedShard & { detail: string; latencyMs: number | undefined })[] {
     return [...this.#running].map(([shardId, { states }]) => {
       const { state, detail, since } = states.of(shardId);
       return {
         shardId,
         state,
         detail,
+        latencyMs: states.latencyOf(shardId),
         stateSince: since,
         lastEventAt: this.#lastEventAt.get(shardId),
         events: this.#events.get(shardId) ?? 0,
@@ -130,6 +133,12 @@ export class ShardConnections implements ShardRunner {
     };
     const states = new ShardStates(manager);
     const unwatch = tasks.watch(`shard:${shardId}`, () => states.of(shardId));
+    const onLifecycle = this.#options.onLifecycle;
+    if (onLifecycle) {
+      manager.on(WebSocketShardEvents.Ready, () => onLifecycle('ready'));
+      manager.on(WebSocketShardEvents.Resumed, () => onLifecycle('resumed'));
+      manager.on(WebSocketShardEvents.Closed, () => onLifecycle('closed'));
+    }
     manager.on(WebSocketShardEvents.Dispatch, (dispatch, id) => {
       this.#lastEventAt.set(id, Date.now());
       this.#events.set(id, (this.#events.get(id) ?? 0) + 1);

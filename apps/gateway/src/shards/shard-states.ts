@@ -28,6 +28,11 @@ export class ShardStates {
     );
   }
 
+  /** The last heartbeat round trip, once one completed. */
+  latencyOf(shardId: number): number | undefined {
+    return this.#latency.get(shardId);
+  }
+
   of(shardId: number): ShardState {
     const current = this.#states.get(shardId) ?? {
       state: 'waiting',

@@ -3,6 +3,7 @@ import {
   type GatewayEventJobData,
   type InlineRetryPolicy,
   isEventBatch,
+  type LaneName,
   type Logger,
   parseEventJob,
   type Redis,
@@ -16,6 +17,7 @@ import type { EventSlots } from './event-slots.js';
 import { classifyHandlerError } from './job-errors.js';
 import { retryInPlace, retryWithPolicy } from './retry-in-place.js';
 import { HandlerDeadlines } from './run-with-timeout.js';
+import type { JobProcessorObserver } from './worker-metrics.js';
 
 export type EventJob = Job<GatewayEventJobData>;
 export type JobProcessor = (job: EventJob, token?: string, signal?: AbortSignal) => Promise<void>;
@@ -30,10 +32,13 @@ export interface JobProcessorDependencies {
   logger: Logger;
   /** Each event's handlers get this long (one event, not a whole batch). */
   jobTimeoutMs: number;
+  /** Metrics: lag, duration and outcome of every event. */
+  observer?: JobProcessorObserver;
 }
 
 /** How one lane runs its jobs: what differs between ordered and unordered lanes. */
 export interface LaneProcessing {
+  lane: LaneName;
   ordered: boolean;
   /** Caps the events this process handles at once for the lane. */
   eventSlots: EventSlots;
@@ -65,9 +70,27 @@ interface EventOutcome {
  * neighbour failed.
  */
 export function createJobProcessor(dependencies: JobProcessorDependencies) {
-  const { registry, rest, prisma, redis, logger, jobTimeoutMs, dedupe } = dependencies;
+  const { registry, rest, prisma, redis, logger, jobTimeoutMs, dedupe, observer } = dependencies;
 
-  const runHandlers = (
+  const runHandlers = async (
+    lane: LaneName,
+    envelope: GatewayEventEnvelope,
+    eventLogger: () => Logger,
+    deadlines: HandlerDeadlines,
+  ) => {
+    if (!observer) return runHandlersOf(envelope, eventLogger, deadlines);
+    observer.started(lane, envelope.receivedAt);
+    const startedAt = performance.now();
+    try {
+      await runHandlersOf(envelope, eventLogger, deadlines);
+      observer.finished(lane, envelope.event, performance.now() - startedAt, 'handled');
+    } catch (error) {
+      observer.finished(lane, envelope.event, performance.now() - startedAt, 'failed');
+      throw error;
+    }
+  };
+
+  const runHandlersOf = (
     envelope: GatewayEventEnvelope,
     eventLogger: () => Logger,
     deadlines: HandlerDeadlines,
@@ -109,6 +132,7 @@ export function createJobProcessor(dependencies: JobProcessorDependencies) {
   async function processSingle(
     job: EventJob,
     envelope: GatewayEventEnvelope,
+    lane: LaneProcessing,
     workerSignal: AbortSignal | undefined,
   ): Promise<void> {
     if (!hasHandlers(envelope)) return;
@@ -117,10 +141,16 @@ export function createJobProcessor(dependencies: JobProcessorDependencies) {
     const claim = dedupeKey && dedupe ? await dedupe.claim(dedupeKey) : undefined;
     if (claim && !claim.run) {
       jobLogger.debug({ dedupeKey }, 'event already handled; redelivery skipped');
+      observer?.skipped(lane.lane, 1);
       return;
     }
     try {
-      await runHandlers(envelope, () => jobLogger, new HandlerDeadlines(jobTimeoutMs, workerSignal));
+      await runHandlers(
+        lane.lane,
+        envelope,
+        () => jobLogger,
+        new HandlerDeadlines(jobTimeoutMs, workerSignal),
+      );
     } catch (error) {
       if (claim?.run) await claim.settle('release');
       throw error;
@@ -152,6 +182,7 @@ export function createJobProcessor(dependencies: JobProcessorDependencies) {
       }
     });
     const toRun = outcomes.filter((outcome) => !skipped.has(outcome));
+    if (skipped.size > 0) observer?.skipped(lane.lane, skipped.size);
     const jobLogger = logger.child({ jobId: job.id, events: envelopes.length });
     const deadlines = new HandlerDeadlines(jobTimeoutMs, workerSignal);
     const runOne = async (outcome: EventOutcome) => {
@@ -163,12 +194,12 @@ export function createJobProcessor(dependencies: JobProcessorDependencies) {
           await retryWithPolicy(
             lane.inlineRetry,
             workerSignal,
-            () => runHandlers(outcome.envelope, eventLogger, deadlines),
+            () => runHandlers(lane.lane, outcome.envelope, eventLogger, deadlines),
             (attempt, error) =>
               eventLogger().warn({ attempt, err: error }, 'ordered event failed; retrying in place'),
           );
         } else {
-          await runHandlers(outcome.envelope, eventLogger, deadlines);
+          await runHandlers(lane.lane, outcome.envelope, eventLogger, deadlines);
         }
       } catch (error) {
         outcome.error = classifyHandlerError(error);
@@ -198,6 +229,8 @@ export function createJobProcessor(dependencies: JobProcessorDependencies) {
         );
       }
       await lane.requeue(job.queueName, requeued);
+      const parked = requeued.filter((requeue) => 'rejection' in requeue.data).length;
+      observer?.requeued(lane.lane, requeued.length - parked, parked);
     }
   }
 
@@ -227,7 +260,7 @@ export function createJobProcessor(dependencies: JobProcessorDependencies) {
           throw error;
         }
         if (parsed.kind === 'batch') await processBatch(job, parsed.envelopes, lane, signal);
-        else await processSingle(job, parsed.envelope, signal);
+        else await processSingle(job, parsed.envelope, lane, signal);
       } catch (error) {
         throw classifyHandlerError(error);
       }

@@ -53,6 +53,7 @@ export async function startLaneConsumers(settings: LaneConsumerSettings): Promis
   const ordered = isOrdered(topology, lane);
   const requeueQueues = new Map<string, Queue<GatewayEventJobData>>();
   const processor = settings.processorFor({
+    lane,
     ordered,
     // A job waiting here for a slot keeps its partition (and its lock, which BullMQ renews), so the
     // partition's next event cannot overtake it.

@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { discordToken, keyPrefix, logFormat, logLevel, positiveInt, urlWithProtocols } from './env-fields.js';
+import {
+  discordToken,
+  keyPrefix,
+  logFormat,
+  logLevel,
+  nonNegativeInt,
+  positiveInt,
+  urlWithProtocols,
+} from './env-fields.js';
 
 /** Variables every process reads. Each app extends this with its own. */
 export const commonEnvShape = {
@@ -9,6 +17,10 @@ export const commonEnvShape = {
   REDIS_KEY_PREFIX: keyPrefix,
   /** A blocked event loop longer than this (ms) is logged as a warning. */
   EVENT_LOOP_WARN_MS: positiveInt(200),
+  /** Port of /metrics, /healthz and /readyz; 0 (the default) serves none. Each process needs its own. */
+  METRICS_PORT: nonNegativeInt(0),
+  /** Address the metrics server binds to: loopback unless Prometheus scrapes from another host. */
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
 };
 
 export const databaseEnvShape = {

@@ -2,6 +2,8 @@ import type { z } from 'zod';
 import type { CommonEnv } from '../config/common-env.js';
 import { loadConfigOrExit } from '../config/load-config.js';
 import { createLogger, type Logger } from '../logging/logger.js';
+import { startMetricsServer } from '../observability/metrics-server.js';
+import { ProcessMetrics } from '../observability/process-metrics.js';
 import { createRedisConnection } from '../redis/redis-connection.js';
 import { EventLoopMonitor } from './event-loop-monitor.js';
 import { ProcessRegistry } from './process-registry.js';
@@ -16,7 +18,12 @@ export interface ProcessDefinition<Schema extends z.ZodType<CommonEnv>> {
   secrets?: (config: z.output<Schema>) => string[];
   drainDeadlineMs: (config: z.output<Schema>) => number;
   preflight: (config: z.output<Schema>) => (() => Promise<void>)[];
-  start: (config: z.output<Schema>, logger: Logger, tasks: TaskMonitor) => Promise<ServiceLifecycle>;
+  start: (
+    config: z.output<Schema>,
+    logger: Logger,
+    tasks: TaskMonitor,
+    metrics: ProcessMetrics,
+  ) => Promise<ServiceLifecycle>;
 }
 
 /** An entry point: validated configuration (or exit 78), a logger, preflight checks, start, graceful stop. */
@@ -32,17 +39,28 @@ export async function runProcess<Schema extends z.ZodType<CommonEnv>>(
   });
   new EventLoopMonitor({ logger, warnAboveMs: config.EVENT_LOOP_WARN_MS }).start();
   const tasks = new TaskMonitor({ logger });
+  const metrics = new ProcessMetrics(definition.name, tasks);
   await runService({
     logger,
     drainDeadlineMs: definition.drainDeadlineMs(config),
     preflight: definition.preflight(config),
     start: async () => {
-      const service = await definition.start(config, logger, tasks);
+      const service = await definition.start(config, logger, tasks, metrics);
       // The process is listed (with its background tasks) for operators' tools while it runs.
       const redis = createRedisConnection({
         url: config.REDIS_URL,
         connectionName: `${definition.name}:registry`,
       });
+      metrics.addReadinessCheck('redis', async () => (await redis.ping()) === 'PONG');
+      const metricsServer =
+        config.METRICS_PORT > 0
+          ? await startMetricsServer({
+              host: config.METRICS_HOST,
+              port: config.METRICS_PORT,
+              metrics,
+              logger,
+            })
+          : undefined;
       const registry = new ProcessRegistry({
         redis,
         keyPrefix: config.REDIS_KEY_PREFIX,
@@ -58,6 +76,7 @@ export async function runProcess<Schema extends z.ZodType<CommonEnv>>(
             .remove()
             .catch((error: unknown) => logger.warn({ err: error }, 'could not unlist this process'));
           await redis.quit().catch(() => {});
+          await metricsServer?.close();
         },
       };
     },

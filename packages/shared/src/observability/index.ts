@@ -1,0 +1,2 @@
+export * from './metrics-server.js';
+export * from './process-metrics.js';
