@@ -9,5 +9,5 @@ export * from './handlers/handler-context.js';
 export * from './handlers/handler-registry.js';
 export * from './runtime/job-errors.js';
 export * from './runtime/run-with-timeout.js';
-export * from './worker-app.js';
 export * from './runtime/worker-metrics.js';
+export * from './worker-app.js';
