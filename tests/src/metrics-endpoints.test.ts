@@ -13,7 +13,7 @@ function freePort(): Promise<number> {
 }
 
 /** One series' value from a Prometheus text exposition (the sum over series matching every label). */
-function valueOf(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
+function seriesValue(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
   let total: number | undefined;
   for (const line of text.split('\n')) {
     if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
@@ -57,38 +57,40 @@ describe('/metrics, /healthz and /readyz of real processes under load', () => {
     // Shards: READY, with a heartbeat latency once a heartbeat completed.
     await expect
       .poll(
-        async () => valueOf(await scrape(gatewayUrl), 'dgc_shard_heartbeat_latency_seconds', { shard: '0' }),
+        async () =>
+          seriesValue(await scrape(gatewayUrl), 'dgc_shard_heartbeat_latency_seconds', { shard: '0' }),
         {
           timeout: 10_000,
         },
       )
       .toBeGreaterThanOrEqual(0);
     const gatewayBefore = await scrape(gatewayUrl);
-    expect(valueOf(gatewayBefore, 'dgc_shard_ready', { shard: '0' })).toBe(1);
-    expect(valueOf(gatewayBefore, 'process_cpu_seconds_total')).toBeGreaterThan(0);
-    expect(valueOf(gatewayBefore, 'nodejs_eventloop_lag_p99_seconds')).toBeDefined();
+    expect(seriesValue(gatewayBefore, 'dgc_shard_ready', { shard: '0' })).toBe(1);
+    expect(seriesValue(gatewayBefore, 'process_cpu_seconds_total')).toBeGreaterThan(0);
+    expect(seriesValue(gatewayBefore, 'nodejs_eventloop_lag_p99_seconds')).toBeDefined();
 
     // Load: events flow, the lag histogram counts them, handled events are counted by type.
     const workerBefore = await scrape(workerUrl);
-    const lagCount = (text: string) => valueOf(text, 'dgc_event_lag_seconds_count', { lane: 'events' }) ?? 0;
+    const lagCount = (text: string) =>
+      seriesValue(text, 'dgc_event_lag_seconds_count', { lane: 'events' }) ?? 0;
     const traffic = simulator.startTraffic({ eventsPerSecond: 200, mix: { MESSAGE_CREATE: 1 } });
     await expect
       .poll(async () => lagCount(await scrape(workerUrl)), { timeout: 10_000 })
       .toBeGreaterThan(lagCount(workerBefore) + 100);
     const workerLoaded = await scrape(workerUrl);
     expect(
-      valueOf(workerLoaded, 'dgc_events_total', { event: 'MESSAGE_CREATE', outcome: 'handled' }),
+      seriesValue(workerLoaded, 'dgc_events_total', { event: 'MESSAGE_CREATE', outcome: 'handled' }),
     ).toBeGreaterThan(100);
     expect(
-      valueOf(workerLoaded, 'dgc_handler_duration_seconds_count', { event: 'MESSAGE_CREATE' }),
+      seriesValue(workerLoaded, 'dgc_handler_duration_seconds_count', { event: 'MESSAGE_CREATE' }),
     ).toBeGreaterThan(100);
     expect(
-      valueOf(await scrape(gatewayUrl), 'dgc_gateway_published_events_total', { lane: 'events' }),
+      seriesValue(await scrape(gatewayUrl), 'dgc_gateway_published_events_total', { lane: 'events' }),
     ).toBeGreaterThan(100);
 
     // Workers paused: the lane's depth rises.
     const depth = async () =>
-      valueOf(await scrape(workerUrl), 'dgc_lane_jobs', { lane: 'events', state: 'waiting' }) ?? 0;
+      seriesValue(await scrape(workerUrl), 'dgc_lane_jobs', { lane: 'events', state: 'waiting' }) ?? 0;
     const depthBefore = await depth();
     await probe.queue('events').pause();
     await expect.poll(depth, { timeout: 10_000, interval: 250 }).toBeGreaterThan(depthBefore + 5);
@@ -97,14 +99,14 @@ describe('/metrics, /healthz and /readyz of real processes under load', () => {
 
     // A 429 injected by the simulator is counted by scope.
     const rateLimited = async () =>
-      valueOf(await scrape(workerUrl), 'dgc_rest_rate_limited_total', { scope: 'shared' }) ?? 0;
+      seriesValue(await scrape(workerUrl), 'dgc_rest_rate_limited_total', { scope: 'shared' }) ?? 0;
     const before = await rateLimited();
     simulator.injectRestFault({ pathPrefix: '/interactions/', kind: 'rateLimit', scope: 'shared', count: 1 });
     const interaction = simulator.injectInteraction({ commandName: 'ping' });
     await simulator.waitForInteractionResponse(interaction.id, 15_000);
     await expect.poll(rateLimited, { timeout: 10_000 }).toBe(before + 1);
     expect(
-      valueOf(await scrape(workerUrl), 'dgc_rest_responses_total', { status: '429' }),
+      seriesValue(await scrape(workerUrl), 'dgc_rest_responses_total', { status: '429' }),
     ).toBeGreaterThanOrEqual(1);
   });
 });

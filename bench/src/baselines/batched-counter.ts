@@ -6,9 +6,9 @@ import type { Redis } from 'ioredis';
  */
 export function createBatchedCounter(redis: Redis, key: string): (amount?: number) => void {
   let pending = 0;
-  let timer: NodeJS.Timeout | undefined;
+  let scheduled = false;
   const flush = () => {
-    timer = undefined;
+    scheduled = false;
     const amount = pending;
     pending = 0;
     redis.incrby(key, amount).catch(() => {
@@ -17,6 +17,8 @@ export function createBatchedCounter(redis: Redis, key: string): (amount?: numbe
   };
   return (amount = 1) => {
     pending += amount;
-    timer ??= setTimeout(flush, 100).unref();
+    if (scheduled) return;
+    scheduled = true;
+    setTimeout(flush, 100).unref();
   };
 }

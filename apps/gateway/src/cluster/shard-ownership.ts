@@ -65,7 +65,7 @@ export class ShardOwnership {
 
   async tick(): Promise<void> {
     if (this.#stopped) return;
-    const { leases, membership, candidates, capacity, runner, logger } = this.#options;
+    const { leases, candidates, capacity, runner, logger } = this.#options;
     const live = await this.heartbeat();
     for (const [shardId, lease] of this.#held) {
       // Expired by our own clock (we were paused): its events since were not written, so the shard must be
