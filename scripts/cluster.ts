@@ -11,17 +11,23 @@ import {
   loadConfigOrExit,
   type ProcessRecord,
   ProcessRegistry,
-  type Redis,
+  readShards,
+  type ShardRow,
   type TaskSnapshot,
 } from '@dgc/shared';
 import { z } from 'zod';
+import { drainRole, failedJobs, printLanes } from './cli/lane-commands.js';
 
-const usage = `usage: npm run cluster -- <status|processes|shards> [--json]
+const usage = `usage: npm run cluster -- <command> [--json]
 
   status      shards, then processes
   processes   live processes and their background tasks (state, age, runs, failures)
   shards      every shard: the process holding its lease, its state and heartbeat latency, its published
               sequence and how long ago it last received an event
+  lanes       each lane's jobs by state (waiting, active, delayed, failed) and its lag
+  failed [lane]                         failed jobs with their cause
+  failed retry <lane> <job id|--all>    move failed jobs back to waiting
+  drain <role> [--timeout=<seconds>]    SIGTERM every process of a role on this host, wait until they exit
   --json      machine-readable output`;
 
 const stateColour: Record<TaskSnapshot['state'], Parameters<typeof styleText>[0]> = {
@@ -63,42 +69,6 @@ function printProcesses(processes: readonly ProcessRecord[]): void {
   }
 }
 
-interface ShardRow {
-  shard: number;
-  owner: string | null;
-  state: string;
-  detail: string;
-  sequence: number | null;
-  lastEventAgeMs: number | null;
-}
-
-/** Every shard's lease holder and the state its gateway publishes (connection, latency, sequence). */
-async function readShards(redis: Redis, keyPrefix: string): Promise<ShardRow[]> {
-  const shardCount = Number(await redis.get(`${keyPrefix}:gateway:shard-count`));
-  if (!Number.isInteger(shardCount) || shardCount <= 0) return [];
-  const pipeline = redis.pipeline();
-  for (let shard = 0; shard < shardCount; shard += 1) {
-    pipeline.hget(`${keyPrefix}:shard-lease:${shard}`, 'owner');
-    pipeline.hgetall(`${keyPrefix}:shard-state:${shard}`);
-  }
-  const replies = ((await pipeline.exec()) ?? []).map(([, value]) => value);
-  const now = Date.now();
-  return Array.from({ length: shardCount }, (_, shard) => {
-    const owner = typeof replies[shard * 2] === 'string' ? (replies[shard * 2] as string) : null;
-    const published = (replies[shard * 2 + 1] ?? {}) as Record<string, string>;
-    // A state published by a previous owner is not this owner's.
-    const current = owner !== null && published.owner === owner ? published : undefined;
-    return {
-      shard,
-      owner,
-      state: current?.state ?? (owner ? 'starting' : 'unowned'),
-      detail: current?.detail ?? '',
-      sequence: current?.sequence ? Number(current.sequence) : null,
-      lastEventAgeMs: current?.lastEventAt ? now - Number(current.lastEventAt) : null,
-    };
-  });
-}
-
 function printShards(rows: readonly ShardRow[]): void {
   if (rows.length === 0) {
     console.log('no shard count published yet (no gateway has started)');
@@ -116,7 +86,8 @@ function printShards(rows: readonly ShardRow[]): void {
 }
 
 const [command, ...flags] = process.argv.slice(2);
-if (command !== 'processes' && command !== 'shards' && command !== 'status') {
+const commands = ['processes', 'shards', 'status', 'lanes', 'failed', 'drain'];
+if (command === undefined || !commands.includes(command)) {
   console.error(usage);
   process.exit(command === undefined || command === '--help' ? 0 : 64);
 }
@@ -126,7 +97,21 @@ const redis = createRedisConnection({
   connectionName: 'cli:cluster',
   overrides: { maxRetriesPerRequest: 1, retryStrategy: () => null },
 });
+const json = flags.includes('--json');
+const args = flags.filter((flag) => flag !== '--json');
 try {
+  if (command === 'lanes') await printLanes(redis, config.REDIS_KEY_PREFIX, json);
+  else if (command === 'failed') await failedJobs(redis, config.REDIS_KEY_PREFIX, args, json);
+  else if (command === 'drain') await drainRole(redis, config.REDIS_KEY_PREFIX, args);
+  else await printClusterState();
+} catch (error) {
+  console.error(`cannot complete "${command}" against ${config.REDIS_URL}: ${(error as Error).message}`);
+  process.exitCode = 69;
+} finally {
+  redis.disconnect();
+}
+
+async function printClusterState(): Promise<void> {
   const processes = command === 'shards' ? [] : await ProcessRegistry.list(redis, config.REDIS_KEY_PREFIX);
   const shards = command === 'processes' ? [] : await readShards(redis, config.REDIS_KEY_PREFIX);
   const budget = await redis.hgetall(`${config.REDIS_KEY_PREFIX}:identify-budget-exhausted`);
@@ -138,7 +123,7 @@ try {
           total: Number(budget.total),
           resetAt: new Date(Number(budget.resetAt)).toISOString(),
         };
-  if (flags.includes('--json')) {
+  if (json) {
     const output =
       command === 'status'
         ? { shards, processes, identifyBudget }
@@ -159,9 +144,4 @@ try {
     if (command === 'status') console.log('');
     if (command !== 'shards') printProcesses(processes);
   }
-} catch (error) {
-  console.error(`cannot read the cluster state from ${config.REDIS_URL}: ${(error as Error).message}`);
-  process.exitCode = 69;
-} finally {
-  redis.disconnect();
 }

@@ -76,7 +76,7 @@ async function stopAll(exitCode: number): Promise<void> {
   const results = [];
   for (const group of [
     byName('gateway'),
-    [...byName('worker'), ...byName('scheduler')],
+    [...byName('worker'), ...byName('scheduler'), ...byName('dashboard')],
     byName('simulator'),
   ]) {
     results.push(...(await Promise.all(group.map((managed) => managed.stop('SIGTERM', 30_000)))));
@@ -151,3 +151,5 @@ for (let index = 1; index <= workerCount; index += 1) {
   launch(`worker-${index}`, 32, 'apps/worker/src/main.ts', clusterEnv);
 }
 launch('gateway', 36, 'apps/gateway/src/main.ts', clusterEnv);
+// The operators' dashboard on loopback (DASHBOARD_PORT, default 9300): overview, live updates, Bull Board.
+launch('dashboard', 35, 'apps/dashboard/src/main.ts', clusterEnv);

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { dashboardEnvShape } from '@dgc/dashboard';
 import { gatewayEnvSchema } from '@dgc/gateway';
 import { schedulerEnvSchema } from '@dgc/scheduler';
 import { workerEnvSchema } from '@dgc/worker';
@@ -18,6 +19,7 @@ describe('.env.example', () => {
       ...Object.keys(gatewayEnvSchema.shape),
       ...Object.keys(workerEnvSchema.shape),
       ...Object.keys(schedulerEnvSchema.shape),
+      ...Object.keys(dashboardEnvShape),
     ]);
     expect([...read].filter((name) => !documented.has(name))).toEqual([]);
   });

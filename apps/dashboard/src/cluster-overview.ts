@@ -1,0 +1,197 @@
+import {
+  type LaneName,
+  type LaneTopology,
+  laneNames,
+  laneQueueNames,
+  ProcessRegistry,
+  type Redis,
+  readShards,
+  type ShardRow,
+  unorderedTopology,
+} from '@dgc/shared';
+import { Queue } from 'bullmq';
+
+export interface LaneOverview {
+  lane: LaneName;
+  waiting: number;
+  active: number;
+  delayed: number;
+  failed: number;
+  /** Age of the oldest waiting job: how far behind the lane's consumers are. */
+  lagMs: number;
+}
+
+export interface FailedJobOverview {
+  lane: LaneName;
+  id: string;
+  name: string;
+  reason: string;
+  failedAt: number;
+}
+
+export interface ClusterOverview {
+  at: number;
+  processes: { id: string; role: string; host: string; pid: number; uptimeMs: number; tasks: number }[];
+  shards: ShardRow[];
+  shardsByState: Record<string, number>;
+  /** Dispatches per second across all shards, from the change of their sequences since the last snapshot. */
+  eventsPerSecond: number;
+  lanes: LaneOverview[];
+  failedJobs: FailedJobOverview[];
+  rest: { requests: number; requestsPerSecond: number; rateLimited: Record<string, number>; invalid: number };
+  identifyBudgetExhaustedUntil: number | null;
+}
+
+/**
+ * Builds the cluster overview from Redis alone (shard leases and published states, the process registry,
+ * the lane queues, the REST limiter's counters), so the dashboard needs no other process. Rates come from
+ * the difference between two snapshots, never from per-event writes.
+ */
+export class ClusterOverviewReader {
+  readonly #redis: Redis;
+  readonly #keyPrefix: string;
+  readonly #queues = new Map<string, Queue>();
+  #topology: LaneTopology | undefined;
+  #previous: { at: number; sequences: Map<number, number>; requests: number } | undefined;
+
+  constructor(redis: Redis, keyPrefix: string) {
+    this.#redis = redis;
+    this.#keyPrefix = keyPrefix;
+  }
+
+  /** The lane queues, by lane, as the running cluster partitioned them. */
+  async lanes(): Promise<{ lane: LaneName; queues: Queue[] }[]> {
+    this.#topology ??= await this.#readTopology();
+    const topology = this.#topology;
+    return laneNames.map((lane) => ({
+      lane,
+      queues: laneQueueNames(topology, lane).map((name) => this.#queue(name)),
+    }));
+  }
+
+  async read(): Promise<ClusterOverview> {
+    const at = Date.now();
+    const [processes, shards, lanes, failedJobs, restStats, budget] = await Promise.all([
+      ProcessRegistry.list(this.#redis, this.#keyPrefix),
+      readShards(this.#redis, this.#keyPrefix),
+      this.#readLanes(at),
+      this.#readFailedJobs(),
+      this.#redis.hgetall(`${this.#keyPrefix}:rest:stats`),
+      this.#redis.hget(`${this.#keyPrefix}:identify-budget-exhausted`, 'resetAt'),
+    ]);
+    const sequences = new Map(
+      shards.flatMap((shard) => (shard.sequence === null ? [] : [[shard.shard, shard.sequence]])),
+    );
+    const requests = Number(restStats.requests ?? 0);
+    const previous = this.#previous;
+    const seconds = previous ? (at - previous.at) / 1_000 : 0;
+    let sequenceDelta = 0;
+    if (previous) {
+      for (const [shard, sequence] of sequences) {
+        const before = previous.sequences.get(shard);
+        // A new session restarts its sequence: that shard adds nothing this time.
+        if (before !== undefined && sequence >= before) sequenceDelta += sequence - before;
+      }
+    }
+    this.#previous = { at, sequences, requests };
+    const shardsByState: Record<string, number> = {};
+    for (const shard of shards) shardsByState[shard.state] = (shardsByState[shard.state] ?? 0) + 1;
+    return {
+      at,
+      processes: processes.map((record) => ({
+        id: record.id,
+        role: record.role,
+        host: record.host,
+        pid: record.pid,
+        uptimeMs: at - record.startedAt,
+        tasks: record.tasks.length,
+      })),
+      shards,
+      shardsByState,
+      eventsPerSecond: seconds > 0 ? sequenceDelta / seconds : 0,
+      lanes,
+      failedJobs,
+      rest: {
+        requests,
+        requestsPerSecond: previous && seconds > 0 ? Math.max(0, requests - previous.requests) / seconds : 0,
+        rateLimited: Object.fromEntries(
+          Object.entries(restStats)
+            .filter(([name]) => name.startsWith('429:'))
+            .map(([name, value]) => [name.slice(4), Number(value)]),
+        ),
+        invalid: Number(restStats.invalid ?? 0),
+      },
+      identifyBudgetExhaustedUntil: budget ? Number(budget) : null,
+    };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.#queues.values()].map((queue) => queue.close()));
+  }
+
+  async #readLanes(at: number): Promise<LaneOverview[]> {
+    return Promise.all(
+      (await this.lanes()).map(async ({ lane, queues }) => {
+        const perQueue = await Promise.all(
+          queues.map(async (queue) => {
+            const [counts, [oldest]] = await Promise.all([
+              queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized'),
+              queue.getJobs(['waiting'], 0, 0, true),
+            ]);
+            return { counts, oldestAt: oldest?.timestamp };
+          }),
+        );
+        const sum = (state: string) =>
+          perQueue.reduce((total, { counts }) => total + (counts[state] ?? 0), 0);
+        const oldest = Math.min(...perQueue.map(({ oldestAt }) => oldestAt ?? at));
+        return {
+          lane,
+          waiting: sum('waiting') + sum('prioritized'),
+          active: sum('active'),
+          delayed: sum('delayed'),
+          failed: sum('failed'),
+          lagMs: Math.max(0, at - oldest),
+        };
+      }),
+    );
+  }
+
+  async #readFailedJobs(): Promise<FailedJobOverview[]> {
+    const perLane = await Promise.all(
+      (await this.lanes()).flatMap(({ lane, queues }) =>
+        queues.map(async (queue) =>
+          (await queue.getFailed(0, 9)).map((job) => ({
+            lane,
+            id: String(job.id),
+            name: job.name,
+            reason: job.failedReason ?? '',
+            failedAt: job.finishedOn ?? job.timestamp,
+          })),
+        ),
+      ),
+    );
+    return perLane
+      .flat()
+      .sort((left, right) => right.failedAt - left.failedAt)
+      .slice(0, 10);
+  }
+
+  async #readTopology(): Promise<LaneTopology> {
+    const stored = await this.#redis.get(`${this.#keyPrefix}:lane-topology`);
+    if (!stored) return unorderedTopology;
+    try {
+      return JSON.parse(stored) as LaneTopology;
+    } catch {
+      return unorderedTopology;
+    }
+  }
+
+  #queue(name: string): Queue {
+    let queue = this.#queues.get(name);
+    if (!queue) {
+      queue = new Queue(name, { connection: this.#redis, prefix: this.#keyPrefix });
+      this.#queues.set(name, queue);
+    }
+    return queue;
+  }
+}

@@ -1,0 +1,3 @@
+export * from './cluster-overview.js';
+export * from './config.js';
+export * from './dashboard-app.js';

@@ -1,0 +1,37 @@
+import type { Redis } from '../redis/redis-connection.js';
+
+export interface ShardRow {
+  shard: number;
+  owner: string | null;
+  state: string;
+  detail: string;
+  sequence: number | null;
+  lastEventAgeMs: number | null;
+}
+
+/** Every shard's lease holder and the state its gateway publishes (connection, latency, sequence). */
+export async function readShards(redis: Redis, keyPrefix: string): Promise<ShardRow[]> {
+  const shardCount = Number(await redis.get(`${keyPrefix}:gateway:shard-count`));
+  if (!Number.isInteger(shardCount) || shardCount <= 0) return [];
+  const pipeline = redis.pipeline();
+  for (let shard = 0; shard < shardCount; shard += 1) {
+    pipeline.hget(`${keyPrefix}:shard-lease:${shard}`, 'owner');
+    pipeline.hgetall(`${keyPrefix}:shard-state:${shard}`);
+  }
+  const replies = ((await pipeline.exec()) ?? []).map(([, value]) => value);
+  const now = Date.now();
+  return Array.from({ length: shardCount }, (_, shard) => {
+    const owner = typeof replies[shard * 2] === 'string' ? (replies[shard * 2] as string) : null;
+    const published = (replies[shard * 2 + 1] ?? {}) as Record<string, string>;
+    // A state published by a previous owner is not this owner's.
+    const current = owner !== null && published.owner === owner ? published : undefined;
+    return {
+      shard,
+      owner,
+      state: current?.state ?? (owner ? 'starting' : 'unowned'),
+      detail: current?.detail ?? '',
+      sequence: current?.sequence ? Number(current.sequence) : null,
+      lastEventAgeMs: current?.lastEventAt ? now - Number(current.lastEventAt) : null,
+    };
+  });
+}
