@@ -22,7 +22,8 @@ export const overviewPage = `<!doctype html>
   .row { display: flex; gap: 1.5rem; flex-wrap: wrap; }
   .ok { color: var(--ok); } .warn { color: var(--warn); } .bad { color: var(--bad); }
   table { width: 100%; border-collapse: collapse; font-variant-numeric: tabular-nums; }
-  td, th { text-align: left; padding: 0.2rem 0.4rem; border-bottom: 1px solid #21262d; }
+  td, th { text-align: left; padding: 0.2rem 0.4rem; border-bottom: 1px solid #21262d; white-space: nowrap; }
+  section { overflow-x: auto; }
   th { color: var(--dim); font-weight: normal; }
   .shards { display: flex; flex-wrap: wrap; gap: 4px; }
   .shard { min-width: 2.2rem; text-align: center; padding: 0.2rem; border-radius: 4px; font-size: 0.8rem; background: #21262d; }
