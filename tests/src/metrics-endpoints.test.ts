@@ -27,17 +27,20 @@ describe('/metrics, /healthz and /readyz of real processes under load', () => {
   let cluster: TestCluster;
   let gatewayUrl: string;
   let workerUrl: string;
+  let schedulerUrl: string;
   const scrape = async (base: string) => (await fetch(`${base}/metrics`)).text();
 
   beforeAll(async () => {
     cluster = await createTestCluster('metrics', { guildCount: 12, heartbeatIntervalMs: 1_000 });
-    const [gatewayPort, workerPort] = [await freePort(), await freePort()];
+    const [gatewayPort, workerPort, schedulerPort] = [await freePort(), await freePort(), await freePort()];
     gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
     workerUrl = `http://127.0.0.1:${workerPort}`;
+    schedulerUrl = `http://127.0.0.1:${schedulerPort}`;
     const env = { ...cluster.env, WORKER_BOT_MODULE: 'tests/src/fixtures/flood-bot.ts' };
     cluster.processes.push(
       await startService('worker', { ...env, METRICS_PORT: String(workerPort) }),
       await startService('gateway', { ...env, METRICS_PORT: String(gatewayPort) }),
+      await startService('scheduler', { ...env, METRICS_PORT: String(schedulerPort) }),
     );
   });
 
@@ -49,6 +52,11 @@ describe('/metrics, /healthz and /readyz of real processes under load', () => {
     const { simulator, probe } = cluster;
     expect((await fetch(`${gatewayUrl}/healthz`)).status).toBe(200);
     expect((await fetch(`${workerUrl}/healthz`)).status).toBe(200);
+    expect((await fetch(`${schedulerUrl}/healthz`)).status).toBe(200);
+    expect((await fetch(`${schedulerUrl}/readyz`)).status).toBe(200);
+    const scheduler = await scrape(schedulerUrl);
+    expect(seriesValue(scheduler, 'process_resident_memory_bytes', { role: 'scheduler' })).toBeGreaterThan(0);
+    expect(seriesValue(scheduler, 'dgc_tasks')).toBeGreaterThan(0);
     await expect
       .poll(async () => (await fetch(`${gatewayUrl}/readyz`)).status, { timeout: 10_000 })
       .toBe(200);
