@@ -1,22 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { launchScript, logMessageIs, type ManagedProcess, waitUntilStarted } from '@dgc/shared/supervision';
 import { chromium } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestCluster, type TestCluster } from './support/cluster.js';
-import { repositoryRoot, startService } from './support/services.js';
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolvePort(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
+import { freePort, repositoryRoot, startService } from './support/services.js';
 
 const clusters: TestCluster[] = [];
 const dashboards: ManagedProcess[] = [];

@@ -2,7 +2,7 @@ import { ManagedProcess } from '@dgc/shared/supervision';
 import { createTestDatabase } from '@dgc/shared/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventsQueueProbe } from './support/queue-inspection.js';
-import { redisUrl, repositoryRoot, uniqueKeyPrefix } from './support/services.js';
+import { freePort, redisUrl, repositoryRoot, uniqueKeyPrefix } from './support/services.js';
 
 function isRunning(pid: number): boolean {
   try {
@@ -32,6 +32,8 @@ describe('npm start (the local cluster launcher)', () => {
       REDIS_URL: redisUrl,
       REDIS_KEY_PREFIX: keyPrefix,
       DATABASE_URL: database.url,
+      // Its own port, so a dashboard already running on the default one cannot collide.
+      DASHBOARD_PORT: String(await freePort()),
     };
     delete env.DISCORD_TOKEN;
     const launcher = ManagedProcess.start({
@@ -55,7 +57,7 @@ describe('npm start (the local cluster launcher)', () => {
       .map((line) => /started (\S+) \(pid (\d+)\)/.exec(line))
       .filter((match) => match !== null)
       .map((match) => Number(match[2]));
-    expect(childPids).toHaveLength(5); // simulator, scheduler, two workers, gateway
+    expect(childPids).toHaveLength(6); // simulator, scheduler, two workers, gateway, dashboard
 
     const exit = await launcher.stop('SIGINT', 60_000);
     expect(exit.code, launcher.lines.slice(-40).join('\n')).toBe(0);

@@ -1,16 +1,6 @@
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestCluster, type TestCluster } from './support/cluster.js';
-import { startService } from './support/services.js';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
+import { freePort, startService } from './support/services.js';
 
 /** One series' value from a Prometheus text exposition (the sum over series matching every label). */
 function seriesValue(text: string, name: string, labels: Record<string, string> = {}): number | undefined {

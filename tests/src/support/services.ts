@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
 import {
   type AppKind,
   launchApp,
@@ -44,3 +45,13 @@ export function startService(
 
 /** Stops processes (SIGTERM, then SIGKILL after the timeout) and returns their exit codes by name. */
 export const stopServices = stopProcesses;
+
+/** A loopback TCP port free at the time of the call, for a process under test to listen on. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
