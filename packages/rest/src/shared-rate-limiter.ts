@@ -83,7 +83,9 @@ export class SharedRateLimiter {
     this.#prefix = `${options.keyPrefix}:rest`;
     this.#globalPerSecond = options.globalPerSecond ?? 50;
     this.#breaker = options.invalidRequestBreaker ?? 8_000;
-    this.#marginMs = options.marginMs ?? 20;
+    // Covers the jitter between a decision here and its request reaching Discord (a loaded host delays some
+    // requests more than others, bunching them into one window).
+    this.#marginMs = options.marginMs ?? 30;
     this.#redisTimeoutMs = options.redisTimeoutMs ?? 250;
     this.#observer = options.observer ?? {};
     this.#fallback = new LocalFallbackLimiter({

@@ -64,3 +64,16 @@ export async function createTestCluster(
     },
   };
 }
+
+/** Who holds each shard's lease, read straight from Redis. */
+export async function leaseOwners(cluster: TestCluster, shardCount: number): Promise<Map<number, string>> {
+  const pipeline = cluster.probe.redis.pipeline();
+  for (let shardId = 0; shardId < shardCount; shardId += 1) {
+    pipeline.hget(`${cluster.keyPrefix}:shard-lease:${shardId}`, 'owner');
+  }
+  const owners = new Map<number, string>();
+  ((await pipeline.exec()) ?? []).forEach(([, owner], shardId) => {
+    if (typeof owner === 'string') owners.set(shardId, owner);
+  });
+  return owners;
+}
