@@ -1,6 +1,7 @@
 import { logMessageIs, type ManagedProcess } from '@dgc/shared/supervision';
 import { BenchCluster } from './harness/bench-cluster.js';
 import { mebibytes, rssBytes } from './harness/process-stats.js';
+import { until } from './harness/until.js';
 
 const leaseTtlMs = 3_000;
 // No worker runs in these scenarios: the gateways are told what to forward.
@@ -16,20 +17,6 @@ function shardsLogged(processes: readonly ManagedProcess[], message: string, sin
     }
   }
   return at;
-}
-
-async function until<T>(
-  what: string,
-  timeoutMs: number,
-  probe: () => Promise<T | undefined> | T | undefined,
-) {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (performance.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 /**

@@ -1,6 +1,7 @@
 import { type BaselineMode, BenchCluster, generateMessages } from './harness/bench-cluster.js';
 import { EnqueuedEvents } from './harness/enqueued-events.js';
 import { cpuSeconds, mebibytes, rssBytes, sampleRss } from './harness/process-stats.js';
+import { until } from './harness/until.js';
 
 export type EndToEndPath = 'project' | BaselineMode;
 
@@ -36,15 +37,6 @@ function backlogReader(cluster: BenchCluster, path: EndToEndPath): () => Promise
   return () => cluster.redis.xlen(`${cluster.keyPrefix}:MESSAGE_CREATE`);
 }
 
-async function until(what: string, timeoutMs: number, done: () => Promise<boolean>): Promise<number> {
-  const deadline = performance.now() + timeoutMs;
-  while (!(await done())) {
-    if (performance.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return performance.now();
-}
-
 /**
  * simulator → gateway → Redis → `consumers` processes → a trivial counting handler, in two phases with the
  * same processes. Drain: the gateway alone fills a backlog, then the consumers start together and drain
@@ -63,7 +55,7 @@ export async function runEndToEnd(path: EndToEndPath, consumers: number): Promis
         : await cluster.startBaseline('gateway', path, 'baseline-gateway');
     const backlog = backlogReader(cluster, path);
     const filled = await generateMessages(cluster.simulator, backlogEvents, 15_000);
-    await until('backlog filled', 120_000, async () => (await backlog()) >= filled.sent);
+    await until('backlog filled', 120_000, async () => ((await backlog()) >= filled.sent ? true : undefined));
 
     // Consumers start together; the drain rate counts only what is handled once every one of them is up.
     const consumerProcesses = await Promise.all(
@@ -75,10 +67,8 @@ export async function runEndToEnd(path: EndToEndPath, consumers: number): Promis
     );
     const allUpAt = performance.now();
     const handledBeforeAllUp = await cluster.counted();
-    const drained = await until(
-      'backlog drained',
-      120_000,
-      async () => (await cluster.counted()) >= filled.sent,
+    const drained = await until('backlog drained', 120_000, async () =>
+      (await cluster.counted()) >= filled.sent ? performance.now() : undefined,
     );
     const drainPerSecond = (filled.sent - handledBeforeAllUp) / ((drained - allUpAt) / 1_000);
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { launchScript, logMessageIs, type ManagedProcess, waitUntilStarted } from '@dgc/shared/supervision';
+import { launchScript, type ManagedProcess, waitUntilStarted } from '@dgc/shared/supervision';
 import { chromium } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestCluster, type TestCluster } from './support/cluster.js';

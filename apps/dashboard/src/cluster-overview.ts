@@ -61,8 +61,9 @@ export class ClusterOverviewReader {
 
   /** The lane queues, by lane, as the running cluster partitioned them. */
   async lanes(): Promise<{ lane: LaneName; queues: Queue[] }[]> {
+    // Until a process has recorded the topology, read it again each time rather than keep a guess.
     this.#topology ??= await this.#readTopology();
-    const topology = this.#topology;
+    const topology = this.#topology ?? unorderedTopology;
     return laneNames.map((lane) => ({
       lane,
       queues: laneQueueNames(topology, lane).map((name) => this.#queue(name)),
@@ -176,13 +177,13 @@ export class ClusterOverviewReader {
       .slice(0, 10);
   }
 
-  async #readTopology(): Promise<LaneTopology> {
+  async #readTopology(): Promise<LaneTopology | undefined> {
     const stored = await this.#redis.get(`${this.#keyPrefix}:lane-topology`);
-    if (!stored) return unorderedTopology;
+    if (!stored) return undefined;
     try {
       return JSON.parse(stored) as LaneTopology;
     } catch {
-      return unorderedTopology;
+      return undefined;
     }
   }
 

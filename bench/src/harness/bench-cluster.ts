@@ -11,6 +11,7 @@ import {
   waitUntilStarted,
 } from '@dgc/shared/supervision';
 import { createTestDatabase, type TestDatabase } from '@dgc/shared/testing';
+import { until } from './until.js';
 
 export const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const token = 'YmVuY2htYXJrLWJvdA.bench.e2e-benchmark-token-local-only';
@@ -107,15 +108,10 @@ export class BenchCluster {
   }
 
   /** Resolves with the time (performance.now) at which the counter reached `target`. */
-  async waitForCount(target: number, timeoutMs: number): Promise<number> {
-    const deadline = performance.now() + timeoutMs;
-    for (;;) {
-      if ((await this.counted()) >= target) return performance.now();
-      if (performance.now() > deadline) {
-        throw new Error(`counted ${await this.counted()} of ${target} events within ${timeoutMs} ms`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+  waitForCount(target: number, timeoutMs: number): Promise<number> {
+    return until(`counting ${target} events`, timeoutMs, async () =>
+      (await this.counted()) >= target ? performance.now() : undefined,
+    );
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,11 @@
 import type { ManagedProcess } from '@dgc/shared/supervision';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createTestCluster, leaseOwners, type TestCluster } from '../support/cluster.js';
+import {
+  createTestCluster,
+  expectEveryMessageHandledOnce,
+  leaseOwners,
+  type TestCluster,
+} from '../support/cluster.js';
 import { launchService, logMessageIs, startService } from '../support/services.js';
 
 const leaseTtlMs = 3_000;
@@ -22,19 +27,6 @@ function loggedShards(gateway: ManagedProcess, message: string, since = 0): numb
     .map((entry) => entry.shardId);
 }
 
-/** Every MESSAGE_CREATE the simulator sent was handled, and each handler ran once. */
-async function expectEveryMessageHandledOnce(current: TestCluster): Promise<number> {
-  const { simulator, probe, keyPrefix } = current;
-  const sent = new Set(simulator.ledger.entries('MESSAGE_CREATE').map((record) => record.key));
-  await expect
-    .poll(() => probe.redis.scard(`${keyPrefix}:flood:messages`), { timeout: 30_000, interval: 250 })
-    .toBe(sent.size);
-  const handled = new Set(await probe.redis.smembers(`${keyPrefix}:flood:messages`));
-  expect([...sent].filter((id) => !handled.has(id))).toEqual([]);
-  expect(Number(await probe.redis.get(`${keyPrefix}:flood:runs`))).toBe(sent.size);
-  return sent.size;
-}
-
 /**
  * A cluster of `shardCount` shards (resumable for a minute, every bucket identifying at once) with a worker
  * running the flood bot, and the environment its gateways start with.
@@ -51,8 +43,10 @@ async function floodCluster(label: string, shardCount: number) {
     WORKER_BOT_MODULE: 'tests/src/fixtures/flood-bot.ts',
     GATEWAY_LEASE_TTL_MS: String(leaseTtlMs),
   };
+  // Set before the worker starts, so teardown stops whatever was started.
+  cluster = current;
   current.processes.push(await startService('worker', env));
-  return { current, env };
+  return { current, env, simulator: current.simulator };
 }
 
 describe('gateway cluster operations', () => {
@@ -101,16 +95,13 @@ describe('gateway cluster operations', () => {
     timeout: 180_000,
   }, async () => {
     const shardCount = 6;
-    const { current: rolling, env } = await floodCluster('rolling', shardCount);
-    cluster = rolling;
-    const { simulator } = cluster;
+    const { current, env, simulator } = await floodCluster('rolling', shardCount);
     let gateways: ManagedProcess[] = [];
     for (const index of [0, 1, 2]) {
       const gateway = await startService('gateway', env, `gateway-${index}`, 60_000);
       gateways.push(gateway);
-      cluster.processes.push(gateway);
+      current.processes.push(gateway);
     }
-    const current = cluster;
     const spread = async () => {
       const owners = await leaseOwners(current, shardCount);
       return gateways.map((gateway) => shardsOf(owners, gateway).length).sort();
@@ -121,7 +112,7 @@ describe('gateway cluster operations', () => {
     const exits: (number | null)[] = [];
     for (const index of [0, 1, 2]) {
       const replacement = await startService('gateway', env, `gateway-new-${index}`, 60_000);
-      cluster.processes.push(replacement);
+      current.processes.push(replacement);
       const old = gateways[0] as ManagedProcess;
       gateways = [...gateways.slice(1), replacement];
       exits.push((await old.stop('SIGTERM', 30_000)).code);
@@ -134,7 +125,7 @@ describe('gateway cluster operations', () => {
         timeout: 30_000,
       })
       .toBe(shardCount);
-    const messages = await expectEveryMessageHandledOnce(cluster);
+    const messages = await expectEveryMessageHandledOnce(current);
     console.log(
       `[measure] rolling restart of 3 gateways: ${messages} messages, all handled once; identifies spent ${simulator.stats().identifies - identifiesBefore}; exits ${exits.join(', ')}`,
     );
@@ -146,21 +137,18 @@ describe('gateway cluster operations', () => {
     timeout: 120_000,
   }, async () => {
     const shardCount = 4;
-    const { current: fencing, env } = await floodCluster('fencing', shardCount);
-    cluster = fencing;
-    const { simulator } = cluster;
+    const { current, env, simulator } = await floodCluster('fencing', shardCount);
     const paused = await startService('gateway', env, 'gateway-paused', 60_000);
     const other = await startService('gateway', env, 'gateway-other', 60_000);
-    cluster.processes.push(paused, other);
-    const current = cluster;
+    current.processes.push(paused, other);
     await expect
       .poll(async () => shardsOf(await leaseOwners(current, shardCount), other).length, { timeout: 60_000 })
       .toBe(2);
-    const pausedShards = shardsOf(await leaseOwners(cluster, shardCount), paused);
+    const pausedShards = shardsOf(await leaseOwners(current, shardCount), paused);
     expect(pausedShards).toHaveLength(2);
     const traffic = simulator.startTraffic({ eventsPerSecond: 200, mix: { MESSAGE_CREATE: 1 } });
     await expect
-      .poll(() => cluster?.probe.redis.scard(`${cluster.keyPrefix}:flood:messages`), { timeout: 10_000 })
+      .poll(() => current.probe.redis.scard(`${current.keyPrefix}:flood:messages`), { timeout: 10_000 })
       .toBeGreaterThan(50);
 
     const pausedAt = Date.now();
@@ -184,7 +172,7 @@ describe('gateway cluster operations', () => {
       10_000,
     );
     traffic.stop();
-    const messages = await expectEveryMessageHandledOnce(cluster);
+    const messages = await expectEveryMessageHandledOnce(current);
     console.log(
       `[measure] fencing: paused ${continuedAt - pausedAt} ms (TTL ${leaseTtlMs} ms); once resumed it dropped ${(JSON.parse(dropped) as { dropped: number }).dropped} dispatches of its lost shards; ${messages} messages handled once`,
     );

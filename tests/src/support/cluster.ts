@@ -2,6 +2,7 @@ import { DiscordSimulator, type SimulatorOptions } from '@dgc/discord-simulator'
 import { type LaneTopology, unorderedTopology } from '@dgc/shared';
 import type { ManagedProcess } from '@dgc/shared/supervision';
 import { createTestDatabase } from '@dgc/shared/testing';
+import { expect } from 'vitest';
 import { EventsQueueProbe } from './queue-inspection.js';
 import { redisUrl, simulatorToken, stopServices, uniqueKeyPrefix } from './services.js';
 
@@ -76,4 +77,17 @@ export async function leaseOwners(cluster: TestCluster, shardCount: number): Pro
     if (typeof owner === 'string') owners.set(shardId, owner);
   });
   return owners;
+}
+
+/** Every MESSAGE_CREATE the simulator sent was handled, and each handler ran once. */
+export async function expectEveryMessageHandledOnce(current: TestCluster): Promise<number> {
+  const { simulator, probe, keyPrefix } = current;
+  const sent = new Set(simulator.ledger.entries('MESSAGE_CREATE').map((record) => record.key));
+  await expect
+    .poll(() => probe.redis.scard(`${keyPrefix}:flood:messages`), { timeout: 30_000, interval: 250 })
+    .toBe(sent.size);
+  const handled = new Set(await probe.redis.smembers(`${keyPrefix}:flood:messages`));
+  expect([...sent].filter((id) => !handled.has(id))).toEqual([]);
+  expect(Number(await probe.redis.get(`${keyPrefix}:flood:runs`))).toBe(sent.size);
+  return sent.size;
 }
