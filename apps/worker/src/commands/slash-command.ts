@@ -106,7 +106,17 @@ export function defineCommand<Options extends OptionDefinitions = Record<never, 
             );
       try {
         await definition.execute({
-          ...context,
+          rest: context.rest,
+          prisma: context.prisma,
+          redis: context.redis,
+          envelope: context.envelope,
+          // Read through: the signal and the child logger are built only when a command asks for them.
+          get signal() {
+            return context.signal;
+          },
+          get logger() {
+            return context.logger;
+          },
           interaction,
           options,
           user: interaction.member?.user ?? (interaction.user as APIUser),

@@ -73,6 +73,24 @@ describe('EventDedupe', () => {
     await expect(dedupe().claim('MESSAGE_CREATE:5')).rejects.toBeInstanceOf(EventInProgressError);
   });
 
+  it('marks an event done when a succeeded attempt settles after its claim expired', async () => {
+    const slow = await dedupe(50).claim('MESSAGE_CREATE:6');
+    await expect
+      .poll(
+        async () =>
+          (
+            await dedupe()
+              .claim('MESSAGE_CREATE:6')
+              .catch(() => ({ run: 'busy' }))
+          ).run,
+        { timeout: 2_000, interval: 20 },
+      )
+      .toBe(true);
+    // The slow attempt's handlers succeeded: the event is handled, whatever the newer attempt does.
+    if (slow.run) await slow.settle('done');
+    await expect(dedupe().claim('MESSAGE_CREATE:6')).resolves.toEqual({ run: false });
+  });
+
   it('claims thousands of events concurrently, each exactly once', async () => {
     const keys = Array.from({ length: 2_000 }, (_, index) => `MESSAGE_CREATE:bulk-${index}`);
     const outcomes = await Promise.all(

@@ -11,12 +11,14 @@ import {
 import type { PrismaClient } from '@dgc/shared/db';
 import type { REST } from '@discordjs/rest';
 import { type Job, type JobsOptions, UnrecoverableError } from 'bullmq';
+import type { GatewayDispatchEvents } from 'discord-api-types/v10';
 import { dedupeKeyFor, type EventDedupe } from '../dedupe/event-dedupe.js';
-import type { HandlerRegistry } from '../handlers/handler-registry.js';
+import type { HandlerContext } from '../handlers/handler-context.js';
+import type { EventHandler, HandlerRegistry } from '../handlers/handler-registry.js';
 import type { EventSlots } from './event-slots.js';
 import { classifyHandlerError } from './job-errors.js';
 import { retryInPlace, retryWithPolicy } from './retry-in-place.js';
-import { HandlerDeadlines } from './run-with-timeout.js';
+import { type Cancellation, HandlerDeadlines } from './run-with-timeout.js';
 import type { JobProcessorObserver } from './worker-metrics.js';
 
 export type EventJob = Job<GatewayEventJobData>;
@@ -72,10 +74,12 @@ interface EventOutcome {
 export function createJobProcessor(dependencies: JobProcessorDependencies) {
   const { registry, rest, prisma, redis, logger, jobTimeoutMs, dedupe, observer } = dependencies;
 
+  const services = { rest, prisma, redis };
+
   const runHandlers = async (
     lane: LaneName,
     envelope: GatewayEventEnvelope,
-    eventLogger: () => Logger,
+    eventLogger: EventLogger,
     deadlines: HandlerDeadlines,
   ) => {
     if (!observer) return runHandlersOf(envelope, eventLogger, deadlines);
@@ -92,40 +96,16 @@ export function createJobProcessor(dependencies: JobProcessorDependencies) {
 
   const runHandlersOf = (
     envelope: GatewayEventEnvelope,
-    eventLogger: () => Logger,
+    eventLogger: EventLogger,
     deadlines: HandlerDeadlines,
   ) =>
-    deadlines.run(async (cancellation) => {
-      const handlers = registry.handlersFor(envelope.event);
-      const context = {
-        rest,
-        prisma,
-        redis,
-        get signal() {
-          return cancellation.signal;
-        },
+    deadlines.run((cancellation) =>
+      invokeHandlers(
+        registry.handlersFor(envelope.event),
         envelope,
-        // Most handlers never log: a child logger per event would cost more than many handlers do.
-        get logger() {
-          return eventLogger();
-        },
-      };
-      const [only] = handlers;
-      if (handlers.length === 1 && only) {
-        await only(envelope.payload, context);
-        return;
-      }
-      // Handlers of one event are independent: run them together, report every failure.
-      const results = await Promise.allSettled(handlers.map((handler) => handler(envelope.payload, context)));
-      const failures = results.filter((result) => result.status === 'rejected');
-      if (failures.length === 1) throw failures[0]?.reason;
-      if (failures.length > 1) {
-        throw new AggregateError(
-          failures.map((failure) => failure.reason),
-          `${failures.length} handlers failed`,
-        );
-      }
-    });
+        new EventHandlerContext(services, envelope, cancellation, eventLogger),
+      ),
+    );
 
   const hasHandlers = (envelope: GatewayEventEnvelope) => registry.handlersFor(envelope.event).length > 0;
 
@@ -148,7 +128,7 @@ export function createJobProcessor(dependencies: JobProcessorDependencies) {
       await runHandlers(
         lane.lane,
         envelope,
-        () => jobLogger,
+        new EventLogger(jobLogger, false, envelope),
         new HandlerDeadlines(jobTimeoutMs, workerSignal),
       );
     } catch (error) {
@@ -186,9 +166,7 @@ export function createJobProcessor(dependencies: JobProcessorDependencies) {
     const jobLogger = logger.child({ jobId: job.id, events: envelopes.length });
     const deadlines = new HandlerDeadlines(jobTimeoutMs, workerSignal);
     const runOne = async (outcome: EventOutcome) => {
-      let child: Logger | undefined;
-      const eventLogger = () =>
-        (child ??= jobLogger.child({ event: outcome.envelope.event, shardId: outcome.envelope.shardId }));
+      const eventLogger = new EventLogger(jobLogger, true, outcome.envelope);
       try {
         if (lane.ordered) {
           await retryWithPolicy(
@@ -196,7 +174,7 @@ export function createJobProcessor(dependencies: JobProcessorDependencies) {
             workerSignal,
             () => runHandlers(lane.lane, outcome.envelope, eventLogger, deadlines),
             (attempt, error) =>
-              eventLogger().warn({ attempt, err: error }, 'ordered event failed; retrying in place'),
+              eventLogger.get().warn({ attempt, err: error }, 'ordered event failed; retrying in place'),
           );
         } else {
           await runHandlers(lane.lane, outcome.envelope, eventLogger, deadlines);
@@ -281,6 +259,87 @@ export function createJobProcessor(dependencies: JobProcessorDependencies) {
         ? run(job, token, signal)
         : lane.eventSlots.run(() => runSingle(job, token, signal));
   };
+}
+
+/**
+ * An event's logger, made on first use: most handlers never log, and a child logger per event would cost
+ * more than many handlers do.
+ */
+class EventLogger {
+  readonly #parent: Logger;
+  readonly #bindEvent: boolean;
+  readonly #envelope: GatewayEventEnvelope;
+  #logger: Logger | undefined;
+
+  constructor(parent: Logger, bindEvent: boolean, envelope: GatewayEventEnvelope) {
+    this.#parent = parent;
+    this.#bindEvent = bindEvent;
+    this.#envelope = envelope;
+  }
+
+  get(): Logger {
+    this.#logger ??= this.#bindEvent
+      ? this.#parent.child({ event: this.#envelope.event, shardId: this.#envelope.shardId })
+      : this.#parent;
+    return this.#logger;
+  }
+}
+
+/**
+ * What a handler receives. A class rather than an object literal with getters, which would build two
+ * getter closures per event; the signal and the logger are made only when a handler reads them.
+ */
+class EventHandlerContext implements HandlerContext {
+  readonly rest: REST;
+  readonly prisma: PrismaClient;
+  readonly redis: Redis;
+  readonly envelope: GatewayEventEnvelope;
+  readonly #cancellation: Cancellation;
+  readonly #logger: EventLogger;
+
+  constructor(
+    services: { rest: REST; prisma: PrismaClient; redis: Redis },
+    envelope: GatewayEventEnvelope,
+    cancellation: Cancellation,
+    logger: EventLogger,
+  ) {
+    this.rest = services.rest;
+    this.prisma = services.prisma;
+    this.redis = services.redis;
+    this.envelope = envelope;
+    this.#cancellation = cancellation;
+    this.#logger = logger;
+  }
+
+  get signal(): AbortSignal {
+    return this.#cancellation.signal;
+  }
+
+  get logger(): Logger {
+    return this.#logger.get();
+  }
+}
+
+async function invokeHandlers(
+  handlers: readonly EventHandler<GatewayDispatchEvents>[],
+  envelope: GatewayEventEnvelope,
+  context: HandlerContext,
+): Promise<void> {
+  const [only] = handlers;
+  if (handlers.length === 1 && only) {
+    await only(envelope.payload, context);
+    return;
+  }
+  // Handlers of one event are independent: run them together, report every failure.
+  const results = await Promise.allSettled(handlers.map((handler) => handler(envelope.payload, context)));
+  const failures = results.filter((result) => result.status === 'rejected');
+  if (failures.length === 1) throw failures[0]?.reason;
+  if (failures.length > 1) {
+    throw new AggregateError(
+      failures.map((failure) => failure.reason),
+      `${failures.length} handlers failed`,
+    );
+  }
 }
 
 function describe(error: Error): string {

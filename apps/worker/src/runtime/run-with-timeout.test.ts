@@ -57,6 +57,40 @@ describe('runWithTimeout', () => {
     expect(ran).toBe(false);
   });
 
+  it('gives each handler of a job its own full timeout, counted from its own start', async () => {
+    const deadlines = new HandlerDeadlines(80);
+    const first = deadlines.run(() => new Promise<never>(() => {}));
+    let releaseSecond: () => void = () => undefined;
+    const startSecond = new Promise<void>((resolve) => {
+      releaseSecond = resolve;
+    });
+    setTimeout(releaseSecond, 40);
+    await startSecond;
+    let secondSettled = false;
+    const second = deadlines.run(() => new Promise<never>(() => {}));
+    second
+      .catch(() => undefined)
+      .finally(() => {
+        secondSettled = true;
+      });
+    const firstFailedAt = await first.catch((error: unknown) => {
+      expect(error).toBeInstanceOf(HandlerTimeoutError);
+      return performance.now();
+    });
+    // The first timed out; the second, started 40 ms later, still has time left.
+    expect(secondSettled).toBe(false);
+    await expect(second).rejects.toBeInstanceOf(HandlerTimeoutError);
+    expect(performance.now() - firstFailedAt).toBeGreaterThanOrEqual(30);
+  });
+
+  it('keeps running tasks that finish after an earlier one timed out', async () => {
+    const deadlines = new HandlerDeadlines(30);
+    const hung = deadlines.run(() => new Promise<never>(() => {}));
+    const quick = deadlines.run(async () => 'done');
+    await expect(quick).resolves.toBe('done');
+    await expect(hung).rejects.toBeInstanceOf(HandlerTimeoutError);
+  });
+
   it('passes the task error through unchanged', async () => {
     const failure = new Error('database down');
     await expect(

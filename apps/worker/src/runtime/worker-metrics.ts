@@ -130,11 +130,18 @@ export function registerWorkerMetrics(
     help: '1 while Redis is unavailable and REST limits are local (a share of each limit)',
     registers,
   });
+  // Resolved label sets, kept: prom-client would otherwise hash the labels on every event.
+  const lagOf = memoize((lane: LaneName) => lag.labels({ lane }));
+  const eventsOf = memoize((key: string) => {
+    const [lane, event, outcome] = key.split('|');
+    return events.labels({ lane, event, outcome });
+  });
+  const durationOf = memoize((event: string) => duration.labels({ event }));
   const observer: JobProcessorObserver = {
-    started: (lane, receivedAt) => lag.observe({ lane }, Math.max(0, Date.now() - receivedAt) / 1_000),
+    started: (lane, receivedAt) => lagOf(lane).observe(Math.max(0, Date.now() - receivedAt) / 1_000),
     finished: (lane, event, durationMs, outcome) => {
-      events.inc({ lane, event, outcome });
-      duration.observe({ event }, durationMs / 1_000);
+      eventsOf(`${lane}|${event}|${outcome}`).inc();
+      durationOf(event).observe(durationMs / 1_000);
     },
     skipped: (lane, count) => skipped.inc({ lane }, count),
     requeued: (lane, retries, failures) => {
@@ -168,4 +175,17 @@ export function registerRestClusterMetrics(
       }
     },
   });
+}
+
+/** Caches `make`'s result per key; keys here are lanes and event types, a small fixed set. */
+function memoize<Key, Value>(make: (key: Key) => Value): (key: Key) => Value {
+  const made = new Map<Key, Value>();
+  return (key) => {
+    let value = made.get(key);
+    if (value === undefined) {
+      value = make(key);
+      made.set(key, value);
+    }
+    return value;
+  };
 }
