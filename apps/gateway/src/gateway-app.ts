@@ -175,10 +175,7 @@ export async function startGateway(
           payload: dispatch.d,
           receivedAt: Date.now(),
         } as GatewayEventEnvelope,
-        () => {
-          ticket.confirm();
-          sessions.touch(shardId);
-        },
+        ticket,
         // One job per dispatch of a session: Discord's replay after a resume re-sends the same (session,
         // sequence), and BullMQ drops a job whose id it still holds.
         sessionId ? `${shardId}-${sessionId}-${dispatch.s}` : undefined,

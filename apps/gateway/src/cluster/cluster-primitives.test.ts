@@ -103,6 +103,21 @@ describe('PublishedWatermark', () => {
     watermark.reset(40);
     expect(watermark.value).toBe(40);
   });
+
+  it('tells its owner each time it moves forward, and only then', () => {
+    let advances = 0;
+    const watermark = new PublishedWatermark(() => {
+      advances += 1;
+    });
+    const one = watermark.accept(1);
+    const two = watermark.accept(2);
+    two.confirm();
+    expect(advances).toBe(0);
+    one.confirm();
+    expect(advances).toBe(1);
+    watermark.skip(3);
+    expect(advances).toBe(2);
+  });
 });
 
 describe('RedisIdentifyThrottler guards', () => {

@@ -6,24 +6,27 @@
  * twice is caught by the workers' dedupe.
  */
 export class PublishedWatermark {
-  #accepted: { sequence: number; confirmed: boolean }[] = [];
+  #accepted: AcceptedDispatch[] = [];
   #head = 0;
   #watermark = 0;
+  readonly #onAdvance: (() => void) | undefined;
+  /** Shared by every ticket of this shard, so accepting a dispatch builds no closure. */
+  readonly #advance = () => this.#advanceOverConfirmed();
+
+  /** `onAdvance` runs whenever the watermark moves forward (the session store marks the shard dirty). */
+  constructor(onAdvance?: () => void) {
+    this.#onAdvance = onAdvance;
+  }
 
   get value(): number {
     return this.#watermark;
   }
 
   /** A dispatch that is not forwarded (filtered, shed) counts as confirmed at once. */
-  accept(sequence: number): { confirm(): void } {
-    const entry = { sequence, confirmed: false };
+  accept(sequence: number): DispatchTicket {
+    const entry = new AcceptedDispatch(sequence, this.#advance);
     this.#accepted.push(entry);
-    return {
-      confirm: () => {
-        entry.confirmed = true;
-        this.#advance();
-      },
-    };
+    return entry;
   }
 
   skip(sequence: number): void {
@@ -37,7 +40,8 @@ export class PublishedWatermark {
     this.#watermark = sequence;
   }
 
-  #advance(): void {
+  #advanceOverConfirmed(): void {
+    const before = this.#watermark;
     while (this.#head < this.#accepted.length && this.#accepted[this.#head]?.confirmed) {
       this.#watermark = Math.max(this.#watermark, this.#accepted[this.#head]?.sequence ?? 0);
       this.#head += 1;
@@ -47,5 +51,27 @@ export class PublishedWatermark {
       this.#accepted = this.#accepted.slice(this.#head);
       this.#head = 0;
     }
+    if (this.#watermark > before) this.#onAdvance?.();
+  }
+}
+
+/** Confirms one accepted dispatch once it is in Redis. */
+export interface DispatchTicket {
+  confirm(): void;
+}
+
+class AcceptedDispatch implements DispatchTicket {
+  readonly sequence: number;
+  confirmed = false;
+  readonly #advance: () => void;
+
+  constructor(sequence: number, advance: () => void) {
+    this.sequence = sequence;
+    this.#advance = advance;
+  }
+
+  confirm(): void {
+    this.confirmed = true;
+    this.#advance();
   }
 }

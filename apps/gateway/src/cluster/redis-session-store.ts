@@ -71,7 +71,12 @@ export class RedisSessionStore {
   async retrieve(shardId: number): Promise<SessionInfo | null> {
     this.#handingOff.delete(shardId);
     const known = this.#sessions.get(shardId);
-    if (known) return { ...known, sequence: this.watermark(shardId).value };
+    if (known) {
+      // Called on every dispatch: @discordjs/ws sets the dispatch's sequence on what it gets and hands it
+      // to `update`, which stores it, so one object per shard serves every call.
+      known.sequence = this.watermark(shardId).value;
+      return known;
+    }
     const stored = await this.#redis.hgetall(this.#key(shardId));
     if (!stored.sessionId || !stored.resumeURL) return null;
     const session: SessionInfo = {
@@ -112,7 +117,7 @@ export class RedisSessionStore {
   watermark(shardId: number): PublishedWatermark {
     let watermark = this.#watermarks.get(shardId);
     if (!watermark) {
-      watermark = new PublishedWatermark();
+      watermark = new PublishedWatermark(() => this.touch(shardId));
       this.#watermarks.set(shardId, watermark);
     }
     return watermark;

@@ -28,11 +28,15 @@ export interface BatchingPublisherOptions {
   jobOptions?: JobsOptions;
 }
 
+/** Told once an event is in Redis (the shard's published watermark, in the gateway). */
+export interface WriteReceipt {
+  confirm(): void;
+}
+
 interface QueuedEvent {
   envelope: GatewayEventEnvelope;
-  jobId?: string;
-  /** Called once the event is in Redis. */
-  onWritten?: () => void;
+  jobId: string | undefined;
+  receipt: WriteReceipt | undefined;
 }
 
 const retryDelayMs = { initial: 100, max: 5_000 };
@@ -92,11 +96,11 @@ export class BatchingPublisher {
   }
 
   /**
-   * Accepts an event; `onWritten` runs once it is in Redis. With a `jobId`, BullMQ ignores the event if a
+   * Accepts an event; `receipt` is confirmed once it is in Redis. With a `jobId`, BullMQ ignores the event if a
    * job with that id is still in the queue, so an event replayed after a takeover is not enqueued twice.
    */
-  publish(envelope: GatewayEventEnvelope, onWritten?: () => void, jobId?: string): void {
-    this.#buffer.push({ envelope, jobId, onWritten });
+  publish(envelope: GatewayEventEnvelope, receipt?: WriteReceipt, jobId?: string): void {
+    this.#buffer.push({ envelope, jobId, receipt });
     if (this.#buffer.length >= this.#options.maxEvents) this.#flush();
     else this.#timer ??= setTimeout(() => this.#flush(), this.#options.maxWaitMs);
   }
@@ -183,7 +187,7 @@ export class BatchingPublisher {
     this.#inFlight -= 1;
     this.#inFlightEvents -= batch.length;
     this.#published += batch.length;
-    for (const job of batch) job.onWritten?.();
+    for (const event of batch) event.receipt?.confirm();
     this.#failures = 0;
     this.#afterBatch();
   }

@@ -165,23 +165,20 @@ export function createJobProcessor(dependencies: JobProcessorDependencies) {
     if (skipped.size > 0) observer?.skipped(lane.lane, skipped.size);
     const jobLogger = logger.child({ jobId: job.id, events: envelopes.length });
     const deadlines = new HandlerDeadlines(jobTimeoutMs, workerSignal);
-    const runOne = async (outcome: EventOutcome) => {
+    const runOne = (outcome: EventOutcome): Promise<void> => {
       const eventLogger = new EventLogger(jobLogger, true, outcome.envelope);
-      try {
-        if (lane.ordered) {
-          await retryWithPolicy(
+      const ran = lane.ordered
+        ? retryWithPolicy(
             lane.inlineRetry,
             workerSignal,
             () => runHandlers(lane.lane, outcome.envelope, eventLogger, deadlines),
             (attempt, error) =>
               eventLogger.get().warn({ attempt, err: error }, 'ordered event failed; retrying in place'),
-          );
-        } else {
-          await runHandlers(lane.lane, outcome.envelope, eventLogger, deadlines);
-        }
-      } catch (error) {
+          )
+        : runHandlers(lane.lane, outcome.envelope, eventLogger, deadlines);
+      return ran.then(undefined, (error: unknown) => {
         outcome.error = classifyHandlerError(error);
-      }
+      });
     };
     if (lane.ordered) {
       // One partition's events, in the gateway's order: each waits for the one before it.
@@ -320,17 +317,23 @@ class EventHandlerContext implements HandlerContext {
   }
 }
 
-async function invokeHandlers(
+/** Not `async`: the common case (one handler) returns the handler's own promise, adding none per event. */
+function invokeHandlers(
   handlers: readonly EventHandler<GatewayDispatchEvents>[],
   envelope: GatewayEventEnvelope,
   context: HandlerContext,
 ): Promise<void> {
   const [only] = handlers;
-  if (handlers.length === 1 && only) {
-    await only(envelope.payload, context);
-    return;
-  }
-  // Handlers of one event are independent: run them together, report every failure.
+  if (handlers.length === 1 && only) return only(envelope.payload, context);
+  return invokeAll(handlers, envelope, context);
+}
+
+/** Handlers of one event are independent: they run together, and every failure is reported. */
+async function invokeAll(
+  handlers: readonly EventHandler<GatewayDispatchEvents>[],
+  envelope: GatewayEventEnvelope,
+  context: HandlerContext,
+): Promise<void> {
   const results = await Promise.allSettled(handlers.map((handler) => handler(envelope.payload, context)));
   const failures = results.filter((result) => result.status === 'rejected');
   if (failures.length === 1) throw failures[0]?.reason;
