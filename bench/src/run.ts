@@ -7,7 +7,13 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { measureCallbackLatency, runRestLoad } from '@dgc/rest/load';
 import { runFailover, runGatewayMemory, runStartup } from './cluster-scenario.js';
-import { type EndToEndRun, runEndToEnd, runEndToEndScenario } from './e2e-scenario.js';
+import {
+  type EndToEndRun,
+  liveEvents,
+  offeredPerSecond,
+  runEndToEnd,
+  runEndToEndScenario,
+} from './e2e-scenario.js';
 import { runIngest, runIngestScenario } from './ingest-scenario.js';
 import { runInteractionScenario } from './interaction-scenario.js';
 import { runSessionWrites } from './session-writes-scenario.js';
@@ -49,7 +55,7 @@ const scenarios = {
     console.log(
       '\ne2e: simulator → gateway → Redis → consumer processes → trivial handler (4 uncompressed shards)\n' +
         '  drain: a 30,000-event backlog filled by the gateway alone, drained by the consumers\n' +
-        '  live: 50,000 MESSAGE_CREATE offered at 25,000/s (more than any path takes), first sent → last handled',
+        `  live: ${liveEvents.toLocaleString('en')} MESSAGE_CREATE offered at ${offeredPerSecond.toLocaleString('en')}/s (more than any path takes), first sent → last handled`,
     );
     const result = await runEndToEndScenario();
     lastEndToEnd = result.runs;
@@ -231,7 +237,7 @@ const scenarios = {
   },
   interactions: async () => {
     console.log(
-      '\ninteractions: /ping every 10 ms, simulator INTERACTION_CREATE → callback received (1 interactions worker, 2 event workers)',
+      '\ninteractions: /ping every 5 ms, 2,000 samples after 1 s of steady load, simulator INTERACTION_CREATE → callback received (1 interactions worker, 2 event workers)',
     );
     const result = await runInteractionScenario();
     console.table({

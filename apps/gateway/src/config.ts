@@ -120,7 +120,7 @@ export const gatewayEnvSchema = z
       .int('must be a whole number')
       .positive('must be greater than 0')
       .max(maxEventsPerJob, `must be at most ${maxEventsPerJob}`)
-      .default(100),
+      .default(250),
     GATEWAY_COMPRESSION: z.enum(['none', 'zlib'], { message: 'must be none or zlib' }).default('zlib'),
     /** A sheddable lane (bulk) with more waiting events than this drops new ones, counted per event type. */
     GATEWAY_SHED_HIGH_WATER_MARK: positiveInt(10_000),

@@ -84,6 +84,16 @@ export const workerEnvSchema = z.object({
   WORKER_BOT_MODULE: z.string().min(1, 'must be a module path').optional(),
   /** Timeout for each Discord REST request. */
   DISCORD_REST_TIMEOUT_MS: positiveInt(15_000),
+  /**
+   * CPU niceness of this process (0–19; higher yields more). Where event-lane workers share cores with an
+   * interactions worker, a higher value for the event workers keeps bulk work from delaying interactions.
+   */
+  WORKER_NICE: z.coerce
+    .number({ message: 'must be a whole number' })
+    .int('must be a whole number')
+    .min(0, 'must be 0 or more (raising priority needs privileges)')
+    .max(19, 'must be at most 19')
+    .default(0),
 });
 
 export type WorkerConfig = z.output<typeof workerEnvSchema>;

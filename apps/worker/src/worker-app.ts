@@ -1,3 +1,4 @@
+import { setPriority } from 'node:os';
 import { createRateLimitedRest } from '@dgc/rest';
 import {
   closeWorkerWithin,
@@ -32,6 +33,8 @@ export async function startWorker(
     metrics = new ProcessMetrics('worker', tasks),
   }: { registry?: HandlerRegistry; metrics?: ProcessMetrics } = {},
 ): Promise<ServiceLifecycle> {
+  // Only ever lowers this process's priority, which needs no privileges.
+  if (config.WORKER_NICE > 0) setPriority(config.WORKER_NICE);
   registry ??= config.WORKER_BOT_MODULE ? await loadBotModule(config.WORKER_BOT_MODULE) : createBotHandlers();
   const redis = createRedisConnection({ url: config.REDIS_URL, connectionName: 'worker:commands' });
   const prisma = createPrismaClient({

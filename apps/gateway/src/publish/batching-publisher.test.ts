@@ -84,6 +84,21 @@ describe('BatchingPublisher', () => {
     await queue.drain();
   });
 
+  it('with maxWaitMs 0, starts writing each event as it arrives, without a timer', async () => {
+    const publisher = new BatchingPublisher(queue, {
+      maxEvents: 1_000,
+      maxWaitMs: 0,
+      maxInFlight: 4,
+      logger,
+    });
+    publisher.publish(envelope(1));
+    expect(publisher.bufferedCount).toBe(0);
+    expect(publisher.pendingCount).toBe(1);
+    await publisher.drain(AbortSignal.timeout(10_000));
+    expect(await queue.getWaitingCount()).toBe(1);
+    await queue.drain();
+  });
+
   it('flushes a partial batch after maxWaitMs without further events', async () => {
     const publisher = new BatchingPublisher(queue, {
       maxEvents: 1_000,

@@ -9,7 +9,7 @@ import type { JobsOptions, Queue } from 'bullmq';
 export interface BatchingPublisherOptions {
   /** A batch is written when it holds this many events... */
   maxEvents: number;
-  /** ...or when its first event has waited this long. */
+  /** ...or when its first event has waited this long (0 = at once, as far as `maxInFlight` allows). */
   maxWaitMs: number;
   /** Batches written concurrently; the rest wait in memory. */
   maxInFlight: number;
@@ -101,7 +101,7 @@ export class BatchingPublisher {
    */
   publish(envelope: GatewayEventEnvelope, receipt?: WriteReceipt, jobId?: string): void {
     this.#buffer.push({ envelope, jobId, receipt });
-    if (this.#buffer.length >= this.#options.maxEvents) this.#flush();
+    if (this.#buffer.length >= this.#options.maxEvents || this.#options.maxWaitMs <= 0) this.#flush();
     else this.#timer ??= setTimeout(() => this.#flush(), this.#options.maxWaitMs);
   }
 

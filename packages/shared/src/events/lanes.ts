@@ -11,7 +11,7 @@ export type LaneName = (typeof laneNames)[number];
 export interface LanePolicy {
   /** May the gateway drop this lane's events when the lane is backed up? Never for interactions. */
   sheddable: boolean;
-  /** Upper bound of the gateway's batching delay for this lane. */
+  /** Upper bound of the gateway's batching delay for this lane; 0 = each event is written as it arrives. */
   maxBatchWaitMs: number;
   jobOptions: JobsOptions;
 }
@@ -22,7 +22,8 @@ const failedJobsKept = { age: 7 * 24 * 3_600, count: 10_000 };
 export const lanePolicies: Record<LaneName, LanePolicy> = {
   interactions: {
     sheddable: false,
-    maxBatchWaitMs: 1,
+    // Written the moment it arrives: a timer, however short, fires late on a busy event loop.
+    maxBatchWaitMs: 0,
     // An interaction retried after its 3 s window only draws 10062: one retry is all that can help.
     jobOptions: {
       attempts: 2,

@@ -37,7 +37,13 @@ export function launchScript(
   return ManagedProcess.start({
     name,
     cwd: repositoryRoot,
-    args: [...(process.env.PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROF_DIR}`] : []), '--conditions=source', '--import', 'tsx', script],
+    args: [
+      ...(process.env.PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROF_DIR}`] : []),
+      '--conditions=source',
+      '--import',
+      'tsx',
+      script,
+    ],
     env: { ...process.env, LOG_FORMAT: 'json', LOG_LEVEL: 'info', ...env },
     onLine,
   });
