@@ -73,22 +73,44 @@ describe('EventDedupe', () => {
     await expect(dedupe().claim('MESSAGE_CREATE:5')).rejects.toBeInstanceOf(EventInProgressError);
   });
 
-  it('marks an event done when a succeeded attempt settles after its claim expired', async () => {
-    const slow = await dedupe(50).claim('MESSAGE_CREATE:6');
+  it('marks a batch handled with one write, and lets only its failed events be claimed again', async () => {
+    const keys = ['MESSAGE_CREATE:b1', 'MESSAGE_CREATE:b2', 'MESSAGE_CREATE:b3'];
+    const batch = await dedupe().claimMany(keys);
+    expect(batch.states).toEqual(['run', 'run', 'run']);
+    // While the attempt runs, a redelivered copy waits.
+    expect((await dedupe().claimMany(keys)).states).toEqual(['busy', 'busy', 'busy']);
+    await batch.finish(['MESSAGE_CREATE:b2'], true);
+    expect((await dedupe().claimMany(keys)).states).toEqual(['done', 'run', 'done']);
+  });
+
+  it('an attempt that handled nothing leaves every event claimable', async () => {
+    const keys = ['MESSAGE_CREATE:c1', 'MESSAGE_CREATE:c2'];
+    const batch = await dedupe().claimMany(keys);
+    await batch.finish(keys, false);
+    expect((await dedupe().claimMany(keys)).states).toEqual(['run', 'run']);
+  });
+
+  it('a repeated event within one batch runs once', async () => {
+    const batch = await dedupe().claimMany(['MESSAGE_CREATE:d1', 'MESSAGE_CREATE:d1']);
+    expect(batch.states).toEqual(['run', 'busy']);
+  });
+
+  it('after a crashed attempt lapses, the new attempt decides: a late success of the old one does not hide a failure of the new', async () => {
+    const crashed = await dedupe(50).claimMany(['MESSAGE_CREATE:e1']);
+    expect(crashed.states).toEqual(['run']);
+    let retry = await dedupe().claimMany(['MESSAGE_CREATE:e1']);
     await expect
       .poll(
-        async () =>
-          (
-            await dedupe()
-              .claim('MESSAGE_CREATE:6')
-              .catch(() => ({ run: 'busy' }))
-          ).run,
+        async () => {
+          retry = await dedupe().claimMany(['MESSAGE_CREATE:e1']);
+          return retry.states[0];
+        },
         { timeout: 2_000, interval: 20 },
       )
-      .toBe(true);
-    // The slow attempt's handlers succeeded: the event is handled, whatever the newer attempt does.
-    if (slow.run) await slow.settle('done');
-    await expect(dedupe().claim('MESSAGE_CREATE:6')).resolves.toEqual({ run: false });
+      .toBe('run');
+    await crashed.finish([], true);
+    await retry.finish(['MESSAGE_CREATE:e1'], false);
+    expect((await dedupe().claimMany(['MESSAGE_CREATE:e1'])).states).toEqual(['run']);
   });
 
   it('claims thousands of events concurrently, each exactly once', async () => {

@@ -2,11 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { GatewayEventEnvelope, Redis } from '@dgc/shared';
 
-const claimScript = readFileSync(new URL('./claim-event.lua', import.meta.url), 'utf8');
-const settleScript = readFileSync(new URL('./settle-event.lua', import.meta.url), 'utf8');
-const claimManyScript = readFileSync(new URL('./claim-events.lua', import.meta.url), 'utf8');
-const settleManyScript = readFileSync(new URL('./settle-events.lua', import.meta.url), 'utf8');
-
+const claimScript = readFileSync(new URL('./claim-events.lua', import.meta.url), 'utf8');
+const settleScript = readFileSync(new URL('./settle-events.lua', import.meta.url), 'utf8');
 /** Events whose payload id identifies one occurrence; others (GUILD_CREATE repeats per connect) have none. */
 const eventsWithUniqueIds = new Set([
   'MESSAGE_CREATE',
@@ -26,8 +23,6 @@ export function dedupeKeyFor(envelope: GatewayEventEnvelope): string | undefined
 }
 
 interface DedupeScripts {
-  dgcClaimEvent(key: string, token: string, processingTtlMs: number): Promise<number>;
-  dgcSettleEvent(key: string, token: string, outcome: string, doneTtlMs: number): Promise<number>;
   dgcClaimEvents(keyCount: number, ...keysThenArgs: (string | number)[]): Promise<number[]>;
   dgcSettleEvents(keyCount: number, ...keysThenArgs: (string | number)[]): Promise<number>;
 }
@@ -44,67 +39,82 @@ export type BatchClaimState = 'run' | 'done' | 'busy';
 
 export interface BatchClaim {
   states: BatchClaimState[];
-  /** Settles the claimed events among `eventKeys` (one round trip per outcome). */
-  settle(eventKeys: readonly string[], outcome: 'done' | 'release'): Promise<void>;
+  /**
+   * Ends the attempt in one round trip: the events in `released` (they failed) can be claimed again, and
+   * every other claimed event counts as handled when `handledAny` (the attempt's one 'done' mark).
+   */
+  finish(released: readonly string[], handledAny: boolean): Promise<void>;
 }
 
 /**
- * At-least-once delivery made effectively-once for handler side effects: an event is claimed atomically
- * (Lua) before its handlers run, marked done after they succeed, and released when they fail so the retry
- * can run. A claim expires after the processing TTL, so a worker killed mid-event does not block it forever.
+ * At-least-once delivery made effectively-once for handler side effects. An attempt (a job) claims its
+ * events atomically (Lua) before their handlers run: each event's key takes the attempt's token, and the
+ * attempt's own status key says it is running. When the attempt ends, the events that failed are released
+ * for their retry and the attempt is marked done, which marks all its other events handled with one write
+ * instead of one per event. The running status expires after the processing TTL, so the events of a worker
+ * killed mid-attempt can be claimed again.
  */
 export class EventDedupe {
   readonly #redis: Redis;
   readonly #keyPrefix: string;
+  readonly #attemptPrefix: string;
   readonly #processingTtlMs: number;
   readonly #doneTtlMs: number;
 
   constructor(redis: Redis, options: { keyPrefix: string; processingTtlMs: number; doneTtlMs: number }) {
     this.#redis = redis;
     // EVALSHA with a fallback to EVAL: the script body crosses the network once per connection, not per event.
-    redis.defineCommand('dgcClaimEvent', { numberOfKeys: 1, lua: claimScript });
-    redis.defineCommand('dgcSettleEvent', { numberOfKeys: 1, lua: settleScript });
-    redis.defineCommand('dgcClaimEvents', { lua: claimManyScript });
-    redis.defineCommand('dgcSettleEvents', { lua: settleManyScript });
+    redis.defineCommand('dgcClaimEvents', { lua: claimScript });
+    redis.defineCommand('dgcSettleEvents', { lua: settleScript });
     this.#keyPrefix = `${options.keyPrefix}:dedupe:`;
+    this.#attemptPrefix = `${options.keyPrefix}:dedupe-attempt:`;
     this.#processingTtlMs = options.processingTtlMs;
     this.#doneTtlMs = options.doneTtlMs;
   }
 
   async claim(eventKey: string): Promise<ClaimOutcome> {
-    const key = this.#keyPrefix + eventKey;
-    const token = randomUUID();
-    const scripts = this.#redis as unknown as DedupeScripts;
-    const result = Number(await scripts.dgcClaimEvent(key, token, this.#processingTtlMs));
-    if (result === 0) return { run: false };
-    if (result === -1)
+    const claim = await this.claimMany([eventKey]);
+    const [state] = claim.states;
+    if (state === 'done') return { run: false };
+    if (state === 'busy')
       throw new EventInProgressError(`event ${eventKey} is being processed by another worker`);
     return {
       run: true,
-      settle: async (outcome) => {
-        await scripts.dgcSettleEvent(key, token, outcome, this.#doneTtlMs);
-      },
+      settle: (outcome) => (outcome === 'done' ? claim.finish([], true) : claim.finish([eventKey], false)),
     };
   }
 
   /** Claims the events of a batch in one round trip; `eventKeys` may repeat (a replayed duplicate). */
   async claimMany(eventKeys: readonly string[]): Promise<BatchClaim> {
-    const keys = eventKeys.map((eventKey) => this.#keyPrefix + eventKey);
     const token = randomUUID();
+    const attemptKey = this.#attemptPrefix + token;
     const scripts = this.#redis as unknown as DedupeScripts;
-    const results =
-      keys.length === 0
-        ? []
-        : await scripts.dgcClaimEvents(keys.length, ...keys, token, this.#processingTtlMs);
+    if (eventKeys.length === 0) return { states: [], finish: async () => undefined };
+    const keys = eventKeys.map((eventKey) => this.#keyPrefix + eventKey);
+    const results = await scripts.dgcClaimEvents(
+      keys.length + 1,
+      attemptKey,
+      ...keys,
+      token,
+      this.#processingTtlMs,
+      this.#doneTtlMs,
+      this.#attemptPrefix,
+    );
     const states = results.map(
       (result): BatchClaimState => (Number(result) === 1 ? 'run' : Number(result) === 0 ? 'done' : 'busy'),
     );
     return {
       states,
-      settle: async (settled, outcome) => {
-        if (settled.length === 0) return;
-        const settledKeys = settled.map((eventKey) => this.#keyPrefix + eventKey);
-        await scripts.dgcSettleEvents(settledKeys.length, ...settledKeys, token, outcome, this.#doneTtlMs);
+      finish: async (released, handledAny) => {
+        const releasedKeys = released.map((eventKey) => this.#keyPrefix + eventKey);
+        await scripts.dgcSettleEvents(
+          releasedKeys.length + 1,
+          attemptKey,
+          ...releasedKeys,
+          token,
+          handledAny ? '1' : '0',
+          this.#doneTtlMs,
+        );
       },
     };
   }

@@ -1,20 +1,20 @@
--- Settles many claims made by claim-events.lua with one outcome, with the rules of settle-event.lua: 'done'
--- is one SET per event; 'release' deletes only the claims this attempt still holds.
--- KEYS: the events' dedupe keys
--- ARGV[1]: claim token   ARGV[2]: 'done' or 'release'   ARGV[3]: TTL in ms of the 'done' marker
--- Returns how many claims were settled.
-if ARGV[2] == 'done' then
-  for _, key in ipairs(KEYS) do
-    redis.call('SET', key, 'done', 'PX', ARGV[3])
-  end
-  return #KEYS
-end
-local claim = 'processing:' .. ARGV[1]
-local settled = 0
-for _, key in ipairs(KEYS) do
-  if redis.call('GET', key) == claim then
-    redis.call('DEL', key)
-    settled = settled + 1
+-- Ends an attempt made by claim-events.lua: first frees the events it failed (their keys, only where this
+-- attempt still holds them, so their retry can claim them), then marks the attempt 'done' when it handled
+-- any event, or removes its status when it handled none. Both in one script, so no other attempt can see
+-- a failed event as handled in between.
+-- KEYS[1]: this attempt's status key   KEYS[2..]: dedupe keys of the events to release
+-- ARGV[1]: attempt token   ARGV[2]: '1' when some event was handled   ARGV[3]: done TTL in ms
+-- Returns how many events were released.
+local released = 0
+for i = 2, #KEYS do
+  if redis.call('GET', KEYS[i]) == ARGV[1] then
+    redis.call('DEL', KEYS[i])
+    released = released + 1
   end
 end
-return settled
+if ARGV[2] == '1' then
+  redis.call('SET', KEYS[1], 'done', 'PX', ARGV[3])
+else
+  redis.call('DEL', KEYS[1])
+end
+return released

@@ -191,9 +191,7 @@ export function createJobProcessor(dependencies: JobProcessorDependencies) {
     const succeeded = toRun.filter((outcome) => !outcome.error);
     const keysOf = (list: EventOutcome[]) =>
       list.flatMap((outcome) => (outcome.dedupeKey ? [outcome.dedupeKey] : []));
-    if (claim) {
-      await Promise.all([claim.settle(keysOf(succeeded), 'done'), claim.settle(keysOf(failed), 'release')]);
-    }
+    if (claim) await claim.finish(keysOf(failed), keysOf(succeeded).length > 0);
     const retry = outcomes.filter((outcome) => outcome.busy);
     const requeued = [...failed, ...retry].map((outcome) => requeueJobOf(outcome, lane));
     if (requeued.length > 0) {
