@@ -58,6 +58,11 @@ export interface ResponseLimits {
 
 type AcquireReply = [code: number, waitMs: number, bucketKey: string, discovering: number];
 
+/** An interaction callback trusts a breaker state this recent without asking Redis... */
+const breakerStateMaxAgeMs = 5_000;
+/** ...and refreshes it, behind the request, once it is older than this. */
+const breakerStateRefreshMs = 1_000;
+
 const waitReasons: Record<number, WaitReason> = { 1: 'global', 2: 'bucket', 3: 'discovery', 4: 'global' };
 
 /**
@@ -77,6 +82,12 @@ export class SharedRateLimiter {
   readonly #observer: RateLimitObserver;
   readonly #fallback: LocalFallbackLimiter;
   #usingFallback = false;
+  /**
+   * The invalid-request breaker as Redis last reported it. An interaction callback is bound by nothing else
+   * (no global limit, a bucket per interaction), so it is sent on this without waiting for Redis, which
+   * would put a round trip on the latency users feel most.
+   */
+  #breakerState: { openUntil: number; at: number } | undefined;
 
   constructor(options: SharedRateLimiterOptions) {
     this.#redis = options.redis;
@@ -100,6 +111,17 @@ export class SharedRateLimiter {
   /** Waits until the request may be sent (or `signal` aborts); throws when the breaker is open. */
   async acquire(key: RouteKey, signal?: AbortSignal): Promise<Reservation> {
     const token = randomUUID();
+    if (key.exemptFromGlobal && key.exemptFromBuckets) {
+      const known = this.#breakerState;
+      const now = performance.now();
+      if (known && now - known.at < breakerStateMaxAgeMs) {
+        signal?.throwIfAborted();
+        if (known.openUntil > now) throw this.#breakerOpen(known.openUntil - now);
+        // Refreshed behind the request, so the next callback knows what this one would have learned.
+        if (now - known.at > breakerStateRefreshMs) this.#decide(key, token).catch(() => undefined);
+        return { key, token, discovering: false, local: false };
+      }
+    }
     for (;;) {
       signal?.throwIfAborted();
       const reply = await this.#decide(key, token);
@@ -112,11 +134,7 @@ export class SharedRateLimiter {
       }
       const [code, waitMs, , discovering] = reply;
       if (code === 0) return { key, token, discovering: discovering === 1, local: false };
-      if (code === -1) {
-        throw new InvalidRequestBreakerOpenError(
-          `${this.#breaker} invalid requests (401/403/429) in the last 10 minutes: Discord bans at 10,000, so calls are stopped for ${Math.ceil(waitMs / 1_000)} s`,
-        );
-      }
+      if (code === -1) throw this.#breakerOpen(waitMs);
       this.#observer.onWait?.(key.route, waitReasons[code] ?? 'bucket', waitMs);
       await sleep(waitMs, undefined, { signal });
     }
@@ -175,15 +193,25 @@ export class SharedRateLimiter {
           key.exemptFromBuckets ? 1 : 0,
         ),
       )) as AcquireReply;
+      const decidedAt = performance.now();
+      this.#breakerState = { openUntil: reply[0] === -1 ? decidedAt + reply[1] : 0, at: decidedAt };
       if (this.#usingFallback) {
         this.#usingFallback = false;
         this.#observer.onFallback?.(false);
       }
       return reply;
     } catch (error) {
+      // Redis cannot vouch for the breaker any more: callbacks go through the local fallback too.
+      this.#breakerState = undefined;
       this.#enterFallback(error);
       return 'fallback';
     }
+  }
+
+  #breakerOpen(waitMs: number): InvalidRequestBreakerOpenError {
+    return new InvalidRequestBreakerOpenError(
+      `${this.#breaker} invalid requests (401/403/429) in the last 10 minutes: Discord bans at 10,000, so calls are stopped for ${Math.ceil(waitMs / 1_000)} s`,
+    );
   }
 
   #enterFallback(error: unknown): void {
