@@ -6,6 +6,8 @@ import { until } from './harness/until.js';
 // shared 2-core machine moves it less.
 const samples = 2_000;
 const pingEveryMs = 5;
+/** Idle and loaded blocks per run, each of `samples / blocks` pings. */
+const blocks = 5;
 const backgroundPerSecond = 5_000;
 
 export interface LatencySummary {
@@ -37,11 +39,9 @@ interface PingSample {
   workerToCallbackMs: number;
 }
 
-/** `/ping` every `pingEveryMs`, `count` times. */
-async function measurePings(cluster: BenchCluster, count: number) {
-  const loop = monitorEventLoopDelay({ resolution: 5 });
-  loop.enable();
-  const pending: Promise<PingSample>[] = [];
+/** `/ping` every `pingEveryMs`, `count` times, adding each round trip to `into`. */
+async function measurePings(cluster: BenchCluster, count: number, into: PingSample[]) {
+  const pending: Promise<void>[] = [];
   for (let index = 0; index < count; index += 1) {
     const sentAt = performance.now();
     const sentAtEpoch = Date.now();
@@ -51,22 +51,39 @@ async function measurePings(cluster: BenchCluster, count: number) {
         const totalMs = performance.now() - sentAt;
         const content = (callback.requestBody as { data?: { content?: string } }).data?.content ?? '';
         const [, gatewayAt, workerAt] = (/gateway (\d+) worker (\d+)/.exec(content) ?? []).map(Number);
-        return {
+        into.push({
           totalMs,
           simulatorToGatewayMs: (gatewayAt ?? Number.NaN) - sentAtEpoch,
           gatewayToWorkerMs: (workerAt ?? Number.NaN) - (gatewayAt ?? Number.NaN),
           workerToCallbackMs: sentAtEpoch + totalMs - (workerAt ?? Number.NaN),
-        };
+        });
       }),
     );
     await new Promise((resolve) => setTimeout(resolve, pingEveryMs));
   }
-  const result = await Promise.all(pending);
-  loop.disable();
-  return { samples: result, simulatorLoopDelayP99Ms: loop.percentile(99) / 1e6 };
+  await Promise.all(pending);
 }
 
-function summarisePings({ samples, simulatorLoopDelayP99Ms }: Awaited<ReturnType<typeof measurePings>>) {
+/** The samples of one condition (idle or loaded) and the simulator's event-loop delay while they ran. */
+class Condition {
+  readonly samples: PingSample[] = [];
+  readonly #loop = monitorEventLoopDelay({ resolution: 5 });
+
+  async measure(cluster: BenchCluster, count: number): Promise<void> {
+    this.#loop.enable();
+    try {
+      await measurePings(cluster, count, this.samples);
+    } finally {
+      this.#loop.disable();
+    }
+  }
+
+  get simulatorLoopDelayP99Ms(): number {
+    return this.#loop.percentile(99) / 1e6;
+  }
+}
+
+function summarisePings({ samples, simulatorLoopDelayP99Ms }: Condition) {
   return {
     ...summarise(samples.map((sample) => sample.totalMs)),
     'p99 simulator→gateway': summarise(samples.map((sample) => sample.simulatorToGatewayMs)).p99,
@@ -94,33 +111,43 @@ export async function runInteractionScenario() {
       );
     }
     await cluster.startApp('gateway');
-    await measurePings(cluster, 50); // warm-up: JIT and connection pools, as in a running cluster
-    const idle = summarisePings(await measurePings(cluster, samples));
-    const traffic = cluster.simulator.startTraffic({
-      eventsPerSecond: backgroundPerSecond,
-      mix: { MESSAGE_CREATE: 1 },
-    });
-    let loaded: ReturnType<typeof summarisePings>;
-    let countedBefore: number;
-    try {
-      // Latency under load means steady load: the first second of traffic also warms the message path
-      // (JIT, connection pools, batch sizes), which the idle run had no reason to do.
-      const trafficStartedAt = await cluster.counted();
-      await until('background traffic steady', 30_000, async () =>
-        (await cluster.counted()) - trafficStartedAt >= backgroundPerSecond ? true : undefined,
+    await new Condition().measure(cluster, 50); // warm-up: JIT and connection pools, as in a running cluster
+    // Idle and loaded blocks alternate, so whatever else the machine does during the run (it is shared)
+    // falls on both conditions alike instead of deciding the ratio.
+    const idle = new Condition();
+    const loaded = new Condition();
+    const countedAtStart = await cluster.counted();
+    let backgroundSent = 0;
+    for (let block = 0; block < blocks; block += 1) {
+      await idle.measure(cluster, samples / blocks);
+      const countedBefore = await cluster.counted();
+      const traffic = cluster.simulator.startTraffic({
+        eventsPerSecond: backgroundPerSecond,
+        mix: { MESSAGE_CREATE: 1 },
+      });
+      try {
+        // Latency under load means steady load: the first second of traffic also warms the message path
+        // (JIT, connection pools, batch sizes).
+        await until('background traffic steady', 30_000, async () =>
+          (await cluster.counted()) - countedBefore >= backgroundPerSecond ? true : undefined,
+        );
+        await loaded.measure(cluster, samples / blocks);
+      } finally {
+        backgroundSent += traffic.stop().sent;
+      }
+      // The next idle block starts once the background is handled.
+      await until('background traffic handled', 60_000, async () =>
+        (await cluster.counted()) >= countedAtStart + backgroundSent ? true : undefined,
       );
-      countedBefore = await cluster.counted();
-      loaded = summarisePings(await measurePings(cluster, samples));
-    } finally {
-      traffic.stop();
     }
-    const background = await cluster.counted();
+    const idleSummary = summarisePings(idle);
+    const loadedSummary = summarisePings(loaded);
     return {
-      idle,
-      loaded,
+      idle: idleSummary,
+      loaded: loadedSummary,
       backgroundPerSecond,
-      backgroundHandledDuringRun: background - countedBefore,
-      p99Ratio: loaded.p99 / idle.p99,
+      backgroundHandledDuringRun: (await cluster.counted()) - countedAtStart,
+      p99Ratio: loadedSummary.p99 / idleSummary.p99,
     };
   } finally {
     await cluster.close();
