@@ -237,7 +237,7 @@ const scenarios = {
   },
   interactions: async () => {
     console.log(
-      '\ninteractions: /ping every 5 ms, 2,000 samples after 1 s of steady load, simulator INTERACTION_CREATE → callback received (1 interactions worker, 2 event workers)',
+      '\ninteractions: /ping every 5 ms, 2,000 samples per condition in 5 alternating idle and loaded blocks (each loaded block after 1 s of steady load), simulator INTERACTION_CREATE → callback received (1 interactions worker, 2 event workers at WORKER_NICE=10)',
     );
     const result = await runInteractionScenario();
     console.table({
