@@ -68,7 +68,9 @@ const waitReasons: Record<number, WaitReason> = { 1: 'global', 2: 'bucket', 3: '
 /**
  * Discord's rate limits shared by every process of the bot through Redis: the global limit, each route's
  * bucket per major parameter (learned from `X-RateLimit-Bucket`, shared too) and the invalid-request
- * budget with a circuit breaker. One script call per request decides; another records the answer. When
+ * budget with a circuit breaker. One script call per request decides (an interaction callback, bound only by
+ * the breaker, goes on the breaker state last read and refreshes it behind itself); another records the
+ * answer. When
  * Redis cannot answer in time, a local limiter allows this process a fixed share of every limit, so calls
  * neither fail nor exceed the bot's budget during an outage.
  */
