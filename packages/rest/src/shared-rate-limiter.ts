@@ -70,9 +70,8 @@ const waitReasons: Record<number, WaitReason> = { 1: 'global', 2: 'bucket', 3: '
  * bucket per major parameter (learned from `X-RateLimit-Bucket`, shared too) and the invalid-request
  * budget with a circuit breaker. One script call per request decides (an interaction callback, bound only by
  * the breaker, goes on the breaker state last read and refreshes it behind itself); another records the
- * answer. When
- * Redis cannot answer in time, a local limiter allows this process a fixed share of every limit, so calls
- * neither fail nor exceed the bot's budget during an outage.
+ * answer. When Redis cannot answer in time, a local limiter allows this process a fixed share of every
+ * limit, so calls neither fail nor exceed the bot's budget during an outage.
  */
 export class SharedRateLimiter {
   readonly #redis: Redis;
@@ -90,6 +89,8 @@ export class SharedRateLimiter {
    * would put a round trip on the latency users feel most.
    */
   #breakerState: { openUntil: number; at: number } | undefined;
+  /** One refresh at a time, however many callbacks go out while it is under way. */
+  #refreshingBreaker = false;
 
   constructor(options: SharedRateLimiterOptions) {
     this.#redis = options.redis;
@@ -120,7 +121,12 @@ export class SharedRateLimiter {
         signal?.throwIfAborted();
         if (known.openUntil > now) throw this.#breakerOpen(known.openUntil - now);
         // Refreshed behind the request, so the next callback knows what this one would have learned.
-        if (now - known.at > breakerStateRefreshMs) this.#decide(key, token).catch(() => undefined);
+        if (now - known.at > breakerStateRefreshMs && !this.#refreshingBreaker) {
+          this.#refreshingBreaker = true;
+          this.#decide(key, token).finally(() => {
+            this.#refreshingBreaker = false;
+          });
+        }
         return { key, token, discovering: false, local: false };
       }
     }

@@ -38,7 +38,10 @@ export function launchScript(
     name,
     cwd: repositoryRoot,
     args: [
-      ...(process.env.PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROF_DIR}`] : []),
+      // For profiling a benchmark or a test's processes: each writes a .cpuprofile there when it exits.
+      ...(process.env.DGC_CPU_PROFILE_DIR
+        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.DGC_CPU_PROFILE_DIR}`]
+        : []),
       '--conditions=source',
       '--import',
       'tsx',
