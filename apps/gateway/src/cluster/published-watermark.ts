@@ -1,3 +1,5 @@
+import type { WriteReceipt } from '../publish/batching-publisher.js';
+
 /**
  * The highest sequence of a shard below which every dispatch is safely in Redis (or was not forwarded at
  * all). Dispatches are accepted in sequence order but confirmed out of order (lanes are written
@@ -23,7 +25,7 @@ export class PublishedWatermark {
   }
 
   /** A dispatch that is not forwarded (filtered, shed) counts as confirmed at once. */
-  accept(sequence: number): DispatchTicket {
+  accept(sequence: number): WriteReceipt {
     const entry = new AcceptedDispatch(sequence, this.#advance);
     this.#accepted.push(entry);
     return entry;
@@ -55,12 +57,7 @@ export class PublishedWatermark {
   }
 }
 
-/** Confirms one accepted dispatch once it is in Redis. */
-export interface DispatchTicket {
-  confirm(): void;
-}
-
-class AcceptedDispatch implements DispatchTicket {
+class AcceptedDispatch implements WriteReceipt {
   readonly sequence: number;
   confirmed = false;
   readonly #advance: () => void;

@@ -86,10 +86,10 @@ export class EventDedupe {
 
   /** Claims the events of a batch in one round trip; `eventKeys` may repeat (a replayed duplicate). */
   async claimMany(eventKeys: readonly string[]): Promise<BatchClaim> {
+    if (eventKeys.length === 0) return { states: [], finish: async () => undefined };
     const token = randomUUID();
     const attemptKey = this.#attemptPrefix + token;
     const scripts = this.#redis as unknown as DedupeScripts;
-    if (eventKeys.length === 0) return { states: [], finish: async () => undefined };
     const keys = eventKeys.map((eventKey) => this.#keyPrefix + eventKey);
     const results = await scripts.dgcClaimEvents(
       keys.length + 1,

@@ -191,7 +191,11 @@ export function createJobProcessor(dependencies: JobProcessorDependencies) {
     const succeeded = toRun.filter((outcome) => !outcome.error);
     const keysOf = (list: EventOutcome[]) =>
       list.flatMap((outcome) => (outcome.dedupeKey ? [outcome.dedupeKey] : []));
-    if (claim) await claim.finish(keysOf(failed), keysOf(succeeded).length > 0);
+    if (claim)
+      await claim.finish(
+        keysOf(failed),
+        succeeded.some((outcome) => outcome.dedupeKey !== undefined),
+      );
     const retry = outcomes.filter((outcome) => outcome.busy);
     const requeued = [...failed, ...retry].map((outcome) => requeueJobOf(outcome, lane));
     if (requeued.length > 0) {

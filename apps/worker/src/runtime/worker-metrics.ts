@@ -132,15 +132,17 @@ export function registerWorkerMetrics(
   });
   // Resolved label sets, kept: prom-client would otherwise hash the labels on every event.
   const lagOf = memoize((lane: LaneName) => lag.labels({ lane }));
-  const eventsOf = memoize((key: string) => {
-    const [lane, event, outcome] = key.split('|');
-    return events.labels({ lane, event, outcome });
-  });
+  const eventsOf = memoize((lane: LaneName) =>
+    memoize((event: string) => ({
+      handled: events.labels({ lane, event, outcome: 'handled' }),
+      failed: events.labels({ lane, event, outcome: 'failed' }),
+    })),
+  );
   const durationOf = memoize((event: string) => duration.labels({ event }));
   const observer: JobProcessorObserver = {
     started: (lane, receivedAt) => lagOf(lane).observe(Math.max(0, Date.now() - receivedAt) / 1_000),
     finished: (lane, event, durationMs, outcome) => {
-      eventsOf(`${lane}|${event}|${outcome}`).inc();
+      eventsOf(lane)(event)[outcome].inc();
       durationOf(event).observe(durationMs / 1_000);
     },
     skipped: (lane, count) => skipped.inc({ lane }, count),
