@@ -1,4 +1,3 @@
-import { setPriority } from 'node:os';
 import { createRateLimitedRest } from '@dgc/rest';
 import {
   closeWorkerWithin,
@@ -19,6 +18,7 @@ import { EventDedupe } from './dedupe/event-dedupe.js';
 import { createBotHandlers } from './handlers/bot-handlers.js';
 import { loadBotModule } from './handlers/bot-module.js';
 import type { HandlerRegistry } from './handlers/handler-registry.js';
+import { lowerCpuPriority } from './runtime/cpu-priority.js';
 import { createJobProcessor } from './runtime/job-processor.js';
 import { startLaneConsumers } from './runtime/lane-consumers.js';
 import { registerRestClusterMetrics, registerWorkerMetrics } from './runtime/worker-metrics.js';
@@ -33,8 +33,7 @@ export async function startWorker(
     metrics = new ProcessMetrics('worker', tasks),
   }: { registry?: HandlerRegistry; metrics?: ProcessMetrics } = {},
 ): Promise<ServiceLifecycle> {
-  // Only ever lowers this process's priority, which needs no privileges.
-  if (config.WORKER_NICE > 0) setPriority(config.WORKER_NICE);
+  const cpuPriority = config.WORKER_NICE > 0 ? lowerCpuPriority(config.WORKER_NICE) : undefined;
   registry ??= config.WORKER_BOT_MODULE ? await loadBotModule(config.WORKER_BOT_MODULE) : createBotHandlers();
   const redis = createRedisConnection({ url: config.REDIS_URL, connectionName: 'worker:commands' });
   const prisma = createPrismaClient({
@@ -151,6 +150,7 @@ export async function startWorker(
       ),
       events: registry.subscribedEvents(),
       commands: registry.commands.map((command) => command.name),
+      ...(cpuPriority ? { cpuPriority } : {}),
     },
     'worker consuming gateway events',
   );

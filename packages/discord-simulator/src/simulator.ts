@@ -258,8 +258,9 @@ export class DiscordSimulator extends EventEmitter<SimulatorEvents> {
         random: this.#random,
         message: input,
       });
-      this.#restState.rememberMessage(message);
-      this.#dispatch('MESSAGE_CREATE', message, message.guild_id);
+      const json = JSON.stringify(message);
+      this.#restState.rememberGeneratedMessage(message.id, json);
+      this.#dispatch('MESSAGE_CREATE', message, message.guild_id, json);
       messages.push(message);
     }
     return messages;
@@ -344,8 +345,8 @@ export class DiscordSimulator extends EventEmitter<SimulatorEvents> {
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
   }
 
-  #dispatch(event: string, data: unknown, guildId: string | undefined): void {
-    const sessions = this.#gateway.dispatch(event, data, guildId);
+  #dispatch(event: string, data: unknown, guildId: string | undefined, dataJson?: string): void {
+    const sessions = this.#gateway.dispatch(event, data, guildId, dataJson);
     this.#stats.dispatches += sessions.length;
     if (!this.ledger.enabled || sessions.length === 0) return;
     const key = dispatchKey(event, data);

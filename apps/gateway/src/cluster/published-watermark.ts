@@ -8,7 +8,8 @@ import type { WriteReceipt } from '../publish/batching-publisher.js';
  * twice is caught by the workers' dedupe.
  */
 export class PublishedWatermark {
-  #accepted: AcceptedDispatch[] = [];
+  /** Accepted dispatches from `#head` on; the slots before it are emptied as the watermark passes them. */
+  #accepted: (AcceptedDispatch | undefined)[] = [];
   #head = 0;
   #watermark = 0;
   readonly #onAdvance: (() => void) | undefined;
@@ -46,6 +47,9 @@ export class PublishedWatermark {
     const before = this.#watermark;
     while (this.#head < this.#accepted.length && this.#accepted[this.#head]?.confirmed) {
       this.#watermark = Math.max(this.#watermark, this.#accepted[this.#head]?.sequence ?? 0);
+      // A passed ticket is let go at once: kept until the next compaction, every ticket outlived a
+      // young-generation collection or two and was copied into the old generation.
+      this.#accepted[this.#head] = undefined;
       this.#head += 1;
     }
     // Compact now and then instead of shifting on every confirmation.

@@ -147,6 +147,7 @@ describe('BatchingPublisher', () => {
 
   it('reports a drain that cannot finish before its deadline', async () => {
     const stuck = new Queue<GatewayEventJobData>('stuck', { connection: redis, prefix });
+    stuck.add = () => new Promise(() => {});
     stuck.addBulk = () => new Promise(() => {});
     const publisher = new BatchingPublisher(stuck, { maxEvents: 10, maxWaitMs: 1, maxInFlight: 1, logger });
     publisher.publish(envelope(1));

@@ -33,6 +33,13 @@ export interface WriteReceipt {
   confirm(): void;
 }
 
+/** A job as `add` and `addBulk` take it. */
+interface JobToAdd {
+  name: string;
+  data: GatewayEventJobData;
+  opts?: JobsOptions;
+}
+
 interface QueuedEvent {
   envelope: GatewayEventEnvelope;
   jobId: string | undefined;
@@ -137,11 +144,22 @@ export class BatchingPublisher {
       this.#inFlightEvents += batch.length;
       const jobs = this.#jobsOf(batch);
       this.#eventsPerJob = 0.8 * this.#eventsPerJob + 0.2 * (batch.length / jobs.length);
-      this.#queue.addBulk(jobs).then(
+      this.#write(jobs).then(
         () => this.#onWritten(batch),
         (error: unknown) => this.#onFailed(batch, error),
       );
     }
+  }
+
+  /**
+   * A lone job is added with one script call. `addBulk` wraps its jobs in MULTI/EXEC on an ioredis pipeline,
+   * which copies every script BullMQ defines onto each pipeline it builds: for the one job that every
+   * interaction and most batches are, that cost more than the write itself.
+   */
+  #write(jobs: JobToAdd[]): Promise<unknown> {
+    const [only] = jobs;
+    if (jobs.length === 1 && only) return this.#queue.add(only.name, only.data, only.opts);
+    return this.#queue.addBulk(jobs);
   }
 
   #withoutLostShards(batch: QueuedEvent[]): QueuedEvent[] {
@@ -166,7 +184,7 @@ export class BatchingPublisher {
    */
   #jobsOf(batch: readonly QueuedEvent[]) {
     const perJob = this.#options.maxEventsPerJob ?? 1;
-    const jobs: { name: string; data: GatewayEventJobData; opts?: JobsOptions }[] = [];
+    const jobs: JobToAdd[] = [];
     for (let start = 0; start < batch.length; start += perJob) {
       const group = batch.slice(start, start + perJob);
       const [only] = group;

@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import { createDeflate, type Deflate, deflateSync, constants as zlibConstants } from 'node:zlib';
 import type { WebSocket } from 'ws';
 import { GatewayCloseCode } from './close-codes.js';
@@ -44,14 +45,18 @@ export class GatewayConnection {
   readonly #deflate: Deflate | undefined;
   /** Compressed bytes of the message being flushed. */
   #deflated: Buffer[] = [];
+  /** The TCP socket under the WebSocket, when known: frames sent in one turn leave in one write. */
+  readonly #transport: Duplex | undefined;
+  #corked = false;
 
   get transportCompressed(): boolean {
     return this.#deflate !== undefined;
   }
 
-  constructor(socket: WebSocket, hub: GatewayHub, options: { zlibStream: boolean }) {
+  constructor(socket: WebSocket, hub: GatewayHub, options: { zlibStream: boolean; transport?: Duplex }) {
     this.socket = socket;
     this.#hub = hub;
+    this.#transport = options.transport;
     this.#deflate = options.zlibStream ? createDeflate({ chunkSize: 64 * 1024 }) : undefined;
     this.#deflate?.on('data', (chunk: Buffer) => this.#deflated.push(chunk));
     socket.on('message', (data, isBinary) => {
@@ -81,11 +86,29 @@ export class GatewayConnection {
     this.sendFrame(JSON.stringify(payload));
   }
 
+  /**
+   * Holds this turn's frames back until the turn ends, then writes them together. A traffic tick sends tens
+   * of frames to each connection: one write (and one loopback delivery) per frame made the simulator's own
+   * system calls its largest cost at load, delaying every frame behind them. Each frame is still its own
+   * WebSocket message, sent before the next turn.
+   */
+  #coalesceWrites(): void {
+    const transport = this.#transport;
+    if (this.#corked || !transport) return;
+    this.#corked = true;
+    transport.cork();
+    process.nextTick(() => {
+      this.#corked = false;
+      transport.uncork();
+    });
+  }
+
   /** Sends a serialised payload, compressed on the connection's shared zlib context when asked for. */
   sendFrame(frame: string): void {
     if (this.#closed) return;
     const deflate = this.#deflate;
     if (!deflate) {
+      this.#coalesceWrites();
       // Payload compression zlib-compresses *some* payloads (the large ones), each on its own.
       if (this.payloadCompression && frame.length > payloadCompressionThreshold)
         this.socket.send(deflateSync(frame));

@@ -87,13 +87,14 @@ export class GatewayServer implements GatewayHub {
     const isBootstrap = url.pathname === '/gateway' || url.pathname === '/gateway/';
     const isResume = url.pathname.startsWith('/resume/');
     if (!isBootstrap && !isResume) return false;
-    this.#wss.handleUpgrade(request, socket, head, (ws) => this.#accept(ws, url));
+    this.#wss.handleUpgrade(request, socket, head, (ws) => this.#accept(ws, socket, url));
     return true;
   }
 
-  #accept(ws: WebSocket, url: URL): void {
+  #accept(ws: WebSocket, transport: Duplex, url: URL): void {
     const connection = new GatewayConnection(ws, this, {
       zlibStream: url.searchParams.get('compress') === 'zlib-stream',
+      transport,
     });
     this.#connections.add(connection);
     const version = url.searchParams.get('v');
@@ -366,11 +367,16 @@ export class GatewayServer implements GatewayHub {
   /**
    * Sends one event to every session (connected or resumable) whose shard the guild maps to and whose
    * intents cover it; events without a guild go to shard 0. Sessions without MESSAGE_CONTENT get messages
-   * with their content removed. Returns the sessions it was sent to.
+   * with their content removed. `dataJson` is `data` serialised, when the caller has it already. Returns the
+   * sessions it was sent to.
    */
-  dispatch(event: string, data: unknown, guildId: string | undefined): GatewaySession[] {
+  dispatch(
+    event: string,
+    data: unknown,
+    guildId: string | undefined,
+    dataJson: string = JSON.stringify(data),
+  ): GatewaySession[] {
     const requiredIntent = intentRequiredFor(event, guildId !== undefined);
-    const dataJson = JSON.stringify(data);
     let contentlessJson: string | undefined;
     const delivered: GatewaySession[] = [];
     const routingKey = guildId === undefined ? undefined : routingKeyOf(guildId);

@@ -1,3 +1,4 @@
+import { OffHeapLog } from '../off-heap-log.js';
 import type { GatewayConnection } from './gateway-connection.js';
 
 export type SessionState = 'connected' | 'resumable' | 'invalidated';
@@ -14,8 +15,8 @@ export interface SessionSnapshot {
 }
 
 /**
- * A gateway session: outlives its connections while resumable. Every dispatch is numbered and kept (up to
- * `bufferLimit`) so a RESUME can replay what the client missed.
+ * A gateway session: outlives its connections while resumable. Every dispatch is numbered and kept (at least
+ * the last `bufferLimit`) so a RESUME can replay what the client missed.
  */
 export class GatewaySession {
   readonly sessionId: string;
@@ -28,9 +29,8 @@ export class GatewaySession {
   resumeCount = 0;
   connection: GatewayConnection | undefined;
   #expiryTimer: NodeJS.Timeout | undefined;
-  /** Serialised dispatch frames by sequence, oldest first (between `bufferLimit` and twice that). */
-  #sent: { sequence: number; frame: string }[] = [];
-  readonly #bufferLimit: number;
+  /** Dispatch frames by sequence, for replay. */
+  readonly #sent: OffHeapLog;
 
   constructor(input: {
     sessionId: string;
@@ -43,24 +43,22 @@ export class GatewaySession {
     this.resumeKey = input.resumeKey;
     this.shard = input.shard;
     this.intents = input.intents;
-    this.#bufferLimit = input.bufferLimit;
+    this.#sent = new OffHeapLog(input.bufferLimit);
   }
 
   /** Numbers a dispatch, keeps it for replay and returns its frame. */
   record(event: string, dataJson: string): string {
     this.sequence += 1;
     const frame = `{"op":0,"s":${this.sequence},"t":"${event}","d":${dataJson}}`;
-    this.#sent.push({ sequence: this.sequence, frame });
-    // Trimming in halves keeps recording O(1) amortised at tens of thousands of events per second.
-    if (this.#sent.length > this.#bufferLimit * 2) this.#sent = this.#sent.slice(-this.#bufferLimit);
+    this.#sent.append(this.sequence, frame);
     return frame;
   }
 
   /** Frames after `sequence`, or undefined when some of them are no longer kept. */
   framesAfter(sequence: number): string[] | undefined {
-    const first = this.#sent[0];
-    if (sequence < this.sequence && first && first.sequence > sequence + 1) return undefined;
-    return this.#sent.filter((entry) => entry.sequence > sequence).map((entry) => entry.frame);
+    const first = this.#sent.firstSequence;
+    if (sequence < this.sequence && (first === undefined || first > sequence + 1)) return undefined;
+    return this.#sent.after(sequence);
   }
 
   /** The connection went away without ending the session: keep it resumable for `windowMs`. */
@@ -85,7 +83,7 @@ export class GatewaySession {
   invalidate(): void {
     clearTimeout(this.#expiryTimer);
     this.state = 'invalidated';
-    this.#sent = [];
+    this.#sent.clear();
   }
 
   snapshot(): SessionSnapshot {

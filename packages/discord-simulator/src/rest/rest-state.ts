@@ -1,6 +1,7 @@
 import type { APIMessage } from 'discord-api-types/v10';
 import type { SnowflakeGenerator } from '../model/snowflake.js';
 import type { SimulatedWorld } from '../model/world.js';
+import { OffHeapLog } from '../off-heap-log.js';
 import { type BucketPolicyName, defaultBucketPolicies } from './bucket-policies.js';
 import type { BucketPolicy } from './rate-limits.js';
 
@@ -34,9 +35,20 @@ export class RestState {
   readonly #interactionsByToken = new Map<string, PendingInteraction>();
   readonly bans = new Map<string, Map<string, BanRecord>>();
   readonly dmChannels = new Map<string, string>();
+  /** Messages created or edited through REST, by `channel:message` id. */
   readonly #messages = new Map<string, APIMessage>();
   readonly #messageOrder: (string | undefined)[] = [];
   #messageCursor = 0;
+  /**
+   * Generated messages (traffic), as the JSON they were sent as, outside the heap: at thousands per second,
+   * a tree of objects per kept message made the simulator's garbage collection its largest pause.
+   */
+  readonly #generated = new OffHeapLog(messagesKept);
+  /** A generated message's position in `#generated`, by message id. */
+  readonly #generatedIndex = new Map<string, number>();
+  /** Message ids by position modulo `messagesKept`, to forget the index entry of a message no longer kept. */
+  readonly #generatedIds: (string | undefined)[] = [];
+  #generatedCount = 0;
   readonly dispatch: (event: string, data: unknown, guildId: string | undefined) => void;
   readonly policies: Record<BucketPolicyName, BucketPolicy>;
 
@@ -69,12 +81,34 @@ export class RestState {
     this.#messages.set(key, message);
   }
 
+  /** Keeps a generated message (`json` is the message serialised) so it can be edited or deleted. */
+  rememberGeneratedMessage(messageId: string, json: string): void {
+    const position = this.#generatedCount;
+    this.#generatedCount += 1;
+    const slot = position % messagesKept;
+    const evicted = this.#generatedIds[slot];
+    if (evicted !== undefined && this.#generatedIndex.get(evicted) === position - messagesKept)
+      this.#generatedIndex.delete(evicted);
+    this.#generatedIds[slot] = messageId;
+    this.#generated.append(position, json);
+    this.#generatedIndex.set(messageId, position);
+  }
+
   message(channelId: string, messageId: string): APIMessage | undefined {
-    return this.#messages.get(`${channelId}:${messageId}`);
+    const changed = this.#messages.get(`${channelId}:${messageId}`);
+    if (changed) return changed;
+    const position = this.#generatedIndex.get(messageId);
+    const json = position === undefined ? undefined : this.#generated.at(position);
+    const generated = json === undefined ? undefined : (JSON.parse(json) as APIMessage);
+    return generated?.channel_id === channelId ? generated : undefined;
   }
 
   forgetMessage(channelId: string, messageId: string): void {
     this.#messages.delete(`${channelId}:${messageId}`);
+    const position = this.#generatedIndex.get(messageId);
+    const json = position === undefined ? undefined : this.#generated.at(position);
+    if (json !== undefined && (JSON.parse(json) as APIMessage).channel_id === channelId)
+      this.#generatedIndex.delete(messageId);
   }
 
   guildBans(guildId: string): Map<string, BanRecord> {

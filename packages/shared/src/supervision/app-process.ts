@@ -42,6 +42,8 @@ export function launchScript(
       ...(process.env.DGC_CPU_PROFILE_DIR
         ? ['--cpu-prof', `--cpu-prof-dir=${process.env.DGC_CPU_PROFILE_DIR}`]
         : []),
+      // For flags NODE_OPTIONS refuses (--trace-gc-nvp, --heapsnapshot-signal…), space-separated.
+      ...(process.env.DGC_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
       '--conditions=source',
       '--import',
       'tsx',

@@ -15,6 +15,10 @@ const messageCallbackTypes = new Set<number>([
   InteractionResponseType.DeferredChannelMessageWithSource,
 ]);
 
+function unknownInteraction(): RestError {
+  return new RestError(404, { code: 10062, message: 'Unknown interaction' });
+}
+
 function unknownWebhook(): RestError {
   return new RestError(404, { code: 10015, message: 'Unknown Webhook' });
 }
@@ -64,12 +68,11 @@ export function interactionRoutes(state: RestState, responseWindowMs: number): R
       interactionRoute: true,
       handle: ({ body, params: [id = '', token = ''], query }) => {
         const interaction = state.interactions.get(id);
-        const unknownInteraction = new RestError(404, { code: 10062, message: 'Unknown interaction' });
-        if (!interaction || interaction.token !== token) throw unknownInteraction;
+        if (!interaction || interaction.token !== token) throw unknownInteraction();
         if (interaction.acknowledged) {
           throw new RestError(400, { code: 40060, message: 'Interaction has already been acknowledged.' });
         }
-        if (Date.now() - interaction.deliveredAt > responseWindowMs) throw unknownInteraction;
+        if (Date.now() - interaction.deliveredAt > responseWindowMs) throw unknownInteraction();
         const payload = asRecord(body) as { type?: unknown; data?: APIInteractionResponseCallbackData };
         if (typeof payload.type !== 'number' || !validCallbackTypes.has(payload.type)) {
           throw invalidFormBody('type', 'BASE_TYPE_CHOICES', 'Value must be one of the callback types.');
