@@ -15,7 +15,12 @@ import {
   runEndToEndScenario,
 } from './e2e-scenario.js';
 import { runIngest, runIngestScenario } from './ingest-scenario.js';
-import { runInteractionScenario } from './interaction-scenario.js';
+import {
+  blocks as interactionBlocks,
+  samples as interactionSamples,
+  pingEveryMs,
+  runInteractionScenario,
+} from './interaction-scenario.js';
 import { runSessionWrites } from './session-writes-scenario.js';
 import { runSimulatorScenario } from './simulator-scenario.js';
 
@@ -237,7 +242,7 @@ const scenarios = {
   },
   interactions: async () => {
     console.log(
-      '\ninteractions: /ping every 5 ms, 2,000 samples per condition in 5 alternating idle and loaded blocks (each loaded block after 1 s of steady load), simulator INTERACTION_CREATE → callback received (1 interactions worker, 2 event workers at WORKER_NICE=10)',
+      `\ninteractions: /ping every ${pingEveryMs} ms, ${interactionSamples.toLocaleString('en')} samples per condition in ${interactionBlocks} alternating idle and loaded blocks (each loaded block after 1 s of steady load), simulator INTERACTION_CREATE → callback received (1 interactions worker, 2 event workers at WORKER_NICE=10)`,
     );
     const result = await runInteractionScenario();
     console.table({

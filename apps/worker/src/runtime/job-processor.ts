@@ -79,7 +79,7 @@ export function createJobProcessor(dependencies: JobProcessorDependencies) {
   const runHandlers = async (
     lane: LaneName,
     envelope: GatewayEventEnvelope,
-    eventLogger: EventLogger,
+    eventLogger: LazyLogger,
     deadlines: HandlerDeadlines,
   ) => {
     if (!observer) return runHandlersOf(envelope, eventLogger, deadlines);
@@ -96,7 +96,7 @@ export function createJobProcessor(dependencies: JobProcessorDependencies) {
 
   const runHandlersOf = (
     envelope: GatewayEventEnvelope,
-    eventLogger: EventLogger,
+    eventLogger: LazyLogger,
     deadlines: HandlerDeadlines,
   ) =>
     deadlines.run((cancellation) =>
@@ -116,21 +116,20 @@ export function createJobProcessor(dependencies: JobProcessorDependencies) {
     workerSignal: AbortSignal | undefined,
   ): Promise<void> {
     if (!hasHandlers(envelope)) return;
-    const jobLogger = logger.child({ jobId: job.id, event: envelope.event, shardId: envelope.shardId });
+    const jobLogger = new LazyLogger(logger, {
+      jobId: job.id,
+      event: envelope.event,
+      shardId: envelope.shardId,
+    });
     const dedupeKey = dedupe ? dedupeKeyFor(envelope) : undefined;
     const claim = dedupeKey && dedupe ? await dedupe.claim(dedupeKey) : undefined;
     if (claim && !claim.run) {
-      jobLogger.debug({ dedupeKey }, 'event already handled; redelivery skipped');
+      jobLogger.get().debug({ dedupeKey }, 'event already handled; redelivery skipped');
       observer?.skipped(lane.lane, 1);
       return;
     }
     try {
-      await runHandlers(
-        lane.lane,
-        envelope,
-        new EventLogger(jobLogger, false, envelope),
-        new HandlerDeadlines(jobTimeoutMs, workerSignal),
-      );
+      await runHandlers(lane.lane, envelope, jobLogger, new HandlerDeadlines(jobTimeoutMs, workerSignal));
     } catch (error) {
       if (claim?.run) await claim.settle('release');
       throw error;
@@ -163,10 +162,13 @@ export function createJobProcessor(dependencies: JobProcessorDependencies) {
     });
     const toRun = outcomes.filter((outcome) => !skipped.has(outcome));
     if (skipped.size > 0) observer?.skipped(lane.lane, skipped.size);
-    const jobLogger = logger.child({ jobId: job.id, events: envelopes.length });
+    const jobLogger = new LazyLogger(logger, { jobId: job.id, events: envelopes.length });
     const deadlines = new HandlerDeadlines(jobTimeoutMs, workerSignal);
     const runOne = (outcome: EventOutcome): Promise<void> => {
-      const eventLogger = new EventLogger(jobLogger, true, outcome.envelope);
+      const eventLogger = new LazyLogger(jobLogger, {
+        event: outcome.envelope.event,
+        shardId: outcome.envelope.shardId,
+      });
       const ran = lane.ordered
         ? retryWithPolicy(
             lane.inlineRetry,
@@ -200,10 +202,12 @@ export function createJobProcessor(dependencies: JobProcessorDependencies) {
     const requeued = [...failed, ...retry].map((outcome) => requeueJobOf(outcome, lane));
     if (requeued.length > 0) {
       for (const outcome of failed) {
-        jobLogger.warn(
-          { event: outcome.envelope.event, sequence: outcome.envelope.sequence, err: outcome.error },
-          'event of a batch failed; re-queued on its own',
-        );
+        jobLogger
+          .get()
+          .warn(
+            { event: outcome.envelope.event, sequence: outcome.envelope.sequence, err: outcome.error },
+            'event of a batch failed; re-queued on its own',
+          );
       }
       await lane.requeue(job.queueName, requeued);
       const parked = requeued.filter((requeue) => 'rejection' in requeue.data).length;
@@ -264,22 +268,26 @@ export function createJobProcessor(dependencies: JobProcessorDependencies) {
  * An event's logger, made on first use: most handlers never log, and a child logger per event would cost
  * more than many handlers do.
  */
-class EventLogger {
-  readonly #parent: Logger;
-  readonly #bindEvent: boolean;
-  readonly #envelope: GatewayEventEnvelope;
+type Bindings = Parameters<Logger['child']>[0];
+
+/**
+ * A child logger made on first use. pino's `child` runs its redaction over the bindings: made for every job,
+ * it was the largest allocation of an interactions worker, for loggers that a handler rarely uses.
+ */
+class LazyLogger {
+  readonly #parent: Logger | LazyLogger;
+  readonly #bindings: Bindings;
   #logger: Logger | undefined;
 
-  constructor(parent: Logger, bindEvent: boolean, envelope: GatewayEventEnvelope) {
+  constructor(parent: Logger | LazyLogger, bindings: Bindings) {
     this.#parent = parent;
-    this.#bindEvent = bindEvent;
-    this.#envelope = envelope;
+    this.#bindings = bindings;
   }
 
   get(): Logger {
-    this.#logger ??= this.#bindEvent
-      ? this.#parent.child({ event: this.#envelope.event, shardId: this.#envelope.shardId })
-      : this.#parent;
+    this.#logger ??= (this.#parent instanceof LazyLogger ? this.#parent.get() : this.#parent).child(
+      this.#bindings,
+    );
     return this.#logger;
   }
 }
@@ -294,13 +302,13 @@ class EventHandlerContext implements HandlerContext {
   readonly redis: Redis;
   readonly envelope: GatewayEventEnvelope;
   readonly #cancellation: Cancellation;
-  readonly #logger: EventLogger;
+  readonly #logger: LazyLogger;
 
   constructor(
     services: { rest: REST; prisma: PrismaClient; redis: Redis },
     envelope: GatewayEventEnvelope,
     cancellation: Cancellation,
-    logger: EventLogger,
+    logger: LazyLogger,
   ) {
     this.rest = services.rest;
     this.prisma = services.prisma;
