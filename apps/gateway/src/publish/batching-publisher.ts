@@ -49,7 +49,7 @@ interface QueuedEvent {
 const retryDelayMs = { initial: 100, max: 5_000 };
 
 /**
- * Turns a stream of events into `addBulk` calls: one Redis round trip per batch instead of per event, with
+ * Turns a stream of events into `add`/`addBulk` calls: one Redis round trip per batch instead of per event, with
  * at most a few milliseconds of added latency. `publish` never blocks the shard's socket handler; when
  * Redis fails, the batch goes back to the front of the buffer and writing pauses for a back-off, so a
  * Redis outage costs memory and latency, never events.
@@ -152,9 +152,9 @@ export class BatchingPublisher {
   }
 
   /**
-   * A lone job is added with one script call. `addBulk` wraps its jobs in MULTI/EXEC on an ioredis pipeline,
-   * which copies every script BullMQ defines onto each pipeline it builds: for the one job that every
-   * interaction and most batches are, that cost more than the write itself.
+   * A lone job is added with one script call. `addBulk` sends its jobs on an ioredis pipeline, and ioredis
+   * copies every script BullMQ defines onto each pipeline it builds: for the one job that every interaction
+   * and most batches are, that cost more than the write itself, and its garbage reached the old generation.
    */
   #write(jobs: JobToAdd[]): Promise<unknown> {
     const [only] = jobs;
