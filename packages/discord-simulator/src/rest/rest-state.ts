@@ -95,20 +95,19 @@ export class RestState {
   }
 
   message(channelId: string, messageId: string): APIMessage | undefined {
-    const changed = this.#messages.get(`${channelId}:${messageId}`);
-    if (changed) return changed;
-    const position = this.#generatedIndex.get(messageId);
-    const json = position === undefined ? undefined : this.#generated.at(position);
-    const generated = json === undefined ? undefined : (JSON.parse(json) as APIMessage);
-    return generated?.channel_id === channelId ? generated : undefined;
+    return this.#messages.get(`${channelId}:${messageId}`) ?? this.#generatedMessage(channelId, messageId);
   }
 
   forgetMessage(channelId: string, messageId: string): void {
     this.#messages.delete(`${channelId}:${messageId}`);
+    if (this.#generatedMessage(channelId, messageId)) this.#generatedIndex.delete(messageId);
+  }
+
+  #generatedMessage(channelId: string, messageId: string): APIMessage | undefined {
     const position = this.#generatedIndex.get(messageId);
     const json = position === undefined ? undefined : this.#generated.at(position);
-    if (json !== undefined && (JSON.parse(json) as APIMessage).channel_id === channelId)
-      this.#generatedIndex.delete(messageId);
+    const message = json === undefined ? undefined : (JSON.parse(json) as APIMessage);
+    return message?.channel_id === channelId ? message : undefined;
   }
 
   guildBans(guildId: string): Map<string, BanRecord> {
