@@ -75,12 +75,19 @@ describe('/metrics, /healthz and /readyz of real processes under load', () => {
     await expect
       .poll(async () => lagCount(await scrape(workerUrl)), { timeout: 10_000 })
       .toBeGreaterThan(lagCount(workerBefore) + 100);
-    const workerLoaded = await scrape(workerUrl);
+    // Handlers are counted when they end, the lag when they start: a scrape can fall between the two.
+    await expect
+      .poll(
+        async () =>
+          seriesValue(await scrape(workerUrl), 'dgc_events_total', {
+            event: 'MESSAGE_CREATE',
+            outcome: 'handled',
+          }),
+        { timeout: 10_000 },
+      )
+      .toBeGreaterThan(100);
     expect(
-      seriesValue(workerLoaded, 'dgc_events_total', { event: 'MESSAGE_CREATE', outcome: 'handled' }),
-    ).toBeGreaterThan(100);
-    expect(
-      seriesValue(workerLoaded, 'dgc_handler_duration_seconds_count', { event: 'MESSAGE_CREATE' }),
+      seriesValue(await scrape(workerUrl), 'dgc_handler_duration_seconds_count', { event: 'MESSAGE_CREATE' }),
     ).toBeGreaterThan(100);
     expect(
       seriesValue(await scrape(gatewayUrl), 'dgc_gateway_published_events_total', { lane: 'events' }),
