@@ -264,15 +264,11 @@ export function createJobProcessor(dependencies: JobProcessorDependencies) {
   };
 }
 
-/**
- * An event's logger, made on first use: most handlers never log, and a child logger per event would cost
- * more than many handlers do.
- */
 type Bindings = Parameters<Logger['child']>[0];
 
 /**
- * A child logger made on first use. pino's `child` runs its redaction over the bindings: made for every job,
- * it was the largest allocation of an interactions worker, for loggers that a handler rarely uses.
+ * A job's or an event's logger, made on first use: most handlers never log, and pino's `child` runs its
+ * redaction over the bindings. Made for every job, it was the largest allocation of an interactions worker.
  */
 class LazyLogger {
   readonly #parent: Logger | LazyLogger;
