@@ -124,17 +124,20 @@ describe('BatchingPublisher', () => {
       maxInFlight: 2,
       logger,
     });
-    // Simulate the outage: every write fails until we restore the real addBulk.
-    const realAddBulk = flakyQueue.addBulk.bind(flakyQueue);
+    // Simulate the outage: every write fails, through either method, until the real ones are restored.
+    const real = { add: flakyQueue.add.bind(flakyQueue), addBulk: flakyQueue.addBulk.bind(flakyQueue) };
     let failedWrites = 0;
-    flakyQueue.addBulk = async () => {
+    const refuse = async (): Promise<never> => {
       failedWrites += 1;
       throw new Error('ECONNREFUSED (simulated)');
     };
+    flakyQueue.add = refuse;
+    flakyQueue.addBulk = refuse;
     for (let sequence = 1; sequence <= 25; sequence += 1) publisher.publish(envelope(sequence));
     await expect.poll(() => failedWrites, { timeout: 2_000, interval: 5 }).toBeGreaterThan(0);
     expect(publisher.bufferedCount).toBe(25);
-    flakyQueue.addBulk = realAddBulk;
+    flakyQueue.add = real.add;
+    flakyQueue.addBulk = real.addBulk;
     await publisher.drain(AbortSignal.timeout(10_000));
     const jobs = await flakyQueue.getJobs(['waiting'], 0, -1, true);
     expect(jobs.flatMap((job) => sequencesOf(job.data)).sort((a, b) => a - b)).toEqual(
