@@ -109,6 +109,12 @@ export class DiscordSimulator extends EventEmitter<SimulatorEvents> {
   readonly #options: SimulatorOptions;
   readonly #identifyLimiter: IdentifyLimiter;
   readonly #restCalls: RestCallRecord[] = [];
+  /**
+   * The first callback of each interaction, and who waits for one: indexed because a benchmark waits for
+   * thousands of callbacks, and scanning every REST call for each cost the loop that times them.
+   */
+  readonly #interactionCallbacks = new Map<string, RestCallRecord>();
+  readonly #callbackWaiters = new Map<string, Set<(record: RestCallRecord) => void>>();
   readonly #firstHeartbeatFractions: number[] = [];
   readonly #stats = {
     identifies: 0,
@@ -291,22 +297,21 @@ export class DiscordSimulator extends EventEmitter<SimulatorEvents> {
 
   /** Resolves with the first callback received for the interaction; rejects after `timeoutMs`. */
   waitForInteractionResponse(interactionId: string, timeoutMs = 10_000): Promise<RestCallRecord> {
-    const isCallback = (record: RestCallRecord) =>
-      record.route === `/interactions/${interactionId}/:token/callback`;
-    const earlier = this.#restCalls.find(isCallback);
+    const earlier = this.#interactionCallbacks.get(interactionId);
     if (earlier) return Promise.resolve(earlier);
     return new Promise((resolve, reject) => {
-      const onCall = (record: RestCallRecord) => {
-        if (!isCallback(record)) return;
+      const waiters = this.#callbackWaiters.get(interactionId) ?? new Set();
+      this.#callbackWaiters.set(interactionId, waiters);
+      const onCallback = (record: RestCallRecord) => {
         clearTimeout(timer);
-        this.off('restCall', onCall);
         resolve(record);
       };
       const timer = setTimeout(() => {
-        this.off('restCall', onCall);
+        waiters.delete(onCallback);
+        if (waiters.size === 0) this.#callbackWaiters.delete(interactionId);
         reject(new Error(`no callback for interaction ${interactionId} within ${timeoutMs} ms`));
       }, timeoutMs);
-      this.on('restCall', onCall);
+      waiters.add(onCallback);
     });
   }
 
@@ -499,6 +504,19 @@ export class DiscordSimulator extends EventEmitter<SimulatorEvents> {
     this.#restCalls.push(record);
     if (record.rateLimitScope) this.#stats.rateLimited[record.rateLimitScope] += 1;
     this.emit('restCall', record);
-    if (record.route.startsWith('/interactions/')) this.emit('interactionResponse', record);
+    if (record.route.startsWith('/interactions/')) {
+      this.#indexInteractionCallback(record);
+      this.emit('interactionResponse', record);
+    }
+  }
+
+  #indexInteractionCallback(record: RestCallRecord): void {
+    const callback = /^\/interactions\/(\d+)\/:token\/callback$/.exec(record.route);
+    const interactionId = callback?.[1];
+    if (!interactionId || this.#interactionCallbacks.has(interactionId)) return;
+    this.#interactionCallbacks.set(interactionId, record);
+    const waiters = this.#callbackWaiters.get(interactionId);
+    this.#callbackWaiters.delete(interactionId);
+    for (const waiter of waiters ?? []) waiter(record);
   }
 }

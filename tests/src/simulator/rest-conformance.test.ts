@@ -187,6 +187,34 @@ describe('REST conformance', () => {
     expect(call?.route).not.toContain(interaction.token);
   });
 
+  it('hands each interaction its own first callback, to waiters before and after it arrives', async () => {
+    await start();
+    const first = simulator.injectInteraction({ commandName: 'ping' });
+    const second = simulator.injectInteraction({ commandName: 'ping' });
+    const unanswered = simulator.injectInteraction({ commandName: 'ping' });
+    const firstWaiters = [
+      simulator.waitForInteractionResponse(first.id),
+      simulator.waitForInteractionResponse(first.id),
+    ];
+    const secondWaiter = simulator.waitForInteractionResponse(second.id);
+    const timedOut = simulator.waitForInteractionResponse(unanswered.id, 50);
+    const answer = (interaction: typeof first, content: string) =>
+      api(`/interactions/${interaction.id}/${interaction.token}/callback`, {
+        method: 'POST',
+        auth: false,
+        body: JSON.stringify({ type: 4, data: { content } }),
+      });
+    await answer(second, 'second');
+    await answer(first, 'first');
+    await answer(first, 'refused: already answered');
+    const contentOf = (record: { requestBody: unknown }) =>
+      (record.requestBody as { data: { content: string } }).data.content;
+    for (const waiter of firstWaiters) expect(contentOf(await waiter)).toBe('first');
+    expect(contentOf(await secondWaiter)).toBe('second');
+    expect(contentOf(await simulator.waitForInteractionResponse(first.id))).toBe('first');
+    await expect(timedOut).rejects.toThrow(`no callback for interaction ${unanswered.id} within 50 ms`);
+  });
+
   it('answers unknown routes with 404 and a Discord error body', async () => {
     await start();
     const response = await api('/nothing/here');
