@@ -32,10 +32,24 @@ export const defaultTrafficMix: Record<TrafficEventType, number> = {
 };
 
 const tickMs = 5;
+/** A tick sends at most this many ticks' worth: what a stall left owing is paid over the next ticks. */
+const catchUpTicks = 2;
 
 /**
- * Emits events at a steady rate: each tick sends what the rate owes since the start, so timer jitter does
- * not drift the average. Guilds are picked in proportion to their size (big guilds are busy), event types by
+ * How many events a tick sends: what the rate owes since the start, but never more than `catchUpTicks`
+ * ticks' worth. A stall of the generating process (a collection, a busy turn) is then made up over the
+ * following ticks as a slightly faster stream, instead of as one burst of up to a hundred ticks' worth that
+ * every process downstream would have to absorb at once: the load stays the load that was asked for.
+ */
+export function eventsForTick(eventsPerSecond: number, elapsedMs: number, sent: number): number {
+  const owed = Math.floor((eventsPerSecond * elapsedMs) / 1_000) - sent;
+  const cap = Math.max(1, Math.ceil((eventsPerSecond * tickMs * catchUpTicks) / 1_000));
+  return Math.max(0, Math.min(owed, cap));
+}
+
+/**
+ * Emits events at a steady rate: each tick sends what the rate owes since the start (see `eventsForTick`),
+ * so timer jitter does not drift the average. Guilds are picked in proportion to their size (big guilds are busy), event types by
  * the mix, both from a seeded generator so a run can be replayed.
  */
 export class TrafficGenerator {
@@ -100,11 +114,8 @@ export class TrafficGenerator {
   }
 
   #tick(): void {
-    const owed =
-      Math.floor((this.#eventsPerSecond * (performance.now() - this.#startedAt)) / 1_000) - this.#sent;
-    // Never more than 100 ms worth in one tick, so a stalled process catches up without freezing its loop.
-    const batch = Math.min(owed, Math.ceil(this.#eventsPerSecond / 10));
-    for (const { event, guild } of this.nextPicks(Math.max(batch, 0))) {
+    const batch = eventsForTick(this.#eventsPerSecond, performance.now() - this.#startedAt, this.#sent);
+    for (const { event, guild } of this.nextPicks(batch)) {
       this.#emit(event, guild);
       this.#byEvent[event] = (this.#byEvent[event] ?? 0) + 1;
       this.#sent += 1;
