@@ -171,7 +171,8 @@ export async function startWorker(
         ...lanes.flatMap(({ requeueQueues }) => [...requeueQueues.values()].map((queue) => queue.close())),
         ...depthQueues.flatMap(({ queues }) => queues.map((queue) => queue.close())),
         ...lanes.map(({ connection }) => connection.quit()),
-        limiterRedis.quit(),
+        // The callbacks answered since the last flush still count in the cluster's REST stats.
+        (limiter ? limiter.flushStats() : Promise.resolve()).then(() => limiterRedis.quit()),
       ]);
     },
   };

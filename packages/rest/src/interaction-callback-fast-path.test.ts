@@ -53,4 +53,20 @@ describe('interaction callbacks and the shared limiter', () => {
     redis.disconnect();
     await expect(limiter.acquire(callback)).rejects.toBeInstanceOf(InvalidRequestBreakerOpenError);
   });
+
+  it('counts answered callbacks in one write per flush, and an invalid one at once', async () => {
+    const { limiter, admin, keyPrefix } = await limiterWith();
+    const stats = `${keyPrefix}:rest:stats`;
+    for (let index = 0; index < 5; index += 1) {
+      const reservation = await limiter.acquire(callback);
+      await limiter.settle(reservation, { status: 204 });
+    }
+    // Nothing but a count to record: it waits for the flush instead of costing a script call each.
+    expect(await admin.hget(stats, 'requests')).toBeNull();
+    // An invalid request counts towards Cloudflare's ban, which every process must see now.
+    await limiter.settle(await limiter.acquire(callback), { status: 401 });
+    expect(await admin.hget(stats, 'invalid')).toBe('1');
+    expect(await admin.hget(stats, 'requests')).toBe('1');
+    expect((await limiter.clusterStats()).requests).toBe(6);
+  });
 });

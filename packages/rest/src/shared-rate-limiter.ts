@@ -33,7 +33,26 @@ export interface SharedRateLimiterOptions {
   redisTimeoutMs?: number;
   /** Share of every limit one process may use on its own while Redis is unavailable. */
   fallbackShare?: number;
+  /** How long answers that only add to the request count wait to be added together (default 1 s). */
+  statsFlushMs?: number;
   observer?: RateLimitObserver;
+}
+
+/**
+ * Whether an answer changes nothing in Redis but the request count: a route bound by no limit (an
+ * interaction callback), outside bucket discovery, answered with anything that does not count as an
+ * invalid request towards Cloudflare's ban.
+ */
+function onlyCounts(reservation: Reservation, limits: ResponseLimits): boolean {
+  const { key, discovering } = reservation;
+  return (
+    key.exemptFromGlobal &&
+    key.exemptFromBuckets &&
+    !discovering &&
+    limits.status !== 401 &&
+    limits.status !== 403 &&
+    limits.status !== 429
+  );
 }
 
 /** A permission to send, to be settled with Discord's answer. */
@@ -91,6 +110,14 @@ export class SharedRateLimiter {
   #breakerState: { openUntil: number; at: number } | undefined;
   /** One refresh at a time, however many callbacks go out while it is under way. */
   #refreshingBreaker = false;
+  /**
+   * Answers to interaction callbacks that taught the cluster nothing but a count (exempt from every limit,
+   * not an invalid request): counted here and added to the shared stats once per `statsFlushMs`, instead
+   * of a script call per interaction on the path every interaction takes.
+   */
+  #uncountedRequests = 0;
+  #statsFlush: NodeJS.Timeout | undefined;
+  readonly #statsFlushMs: number;
 
   constructor(options: SharedRateLimiterOptions) {
     this.#redis = options.redis;
@@ -101,6 +128,7 @@ export class SharedRateLimiter {
     // requests more than others, bunching them into one window).
     this.#marginMs = options.marginMs ?? 30;
     this.#redisTimeoutMs = options.redisTimeoutMs ?? 250;
+    this.#statsFlushMs = options.statsFlushMs ?? 1_000;
     this.#observer = options.observer ?? {};
     this.#fallback = new LocalFallbackLimiter({
       globalPerSecond: this.#globalPerSecond,
@@ -155,6 +183,11 @@ export class SharedRateLimiter {
     if (limits.status === 429) this.#observer.onRateLimited?.(key.route, limits.scope ?? 'user');
     this.#fallback.settle(key, limits);
     if (reservation.local && this.#usingFallback) return;
+    if (onlyCounts(reservation, limits)) {
+      this.#uncountedRequests += 1;
+      this.#statsFlush ??= setTimeout(() => void this.flushStats(), this.#statsFlushMs).unref();
+      return;
+    }
     try {
       await this.#withTimeout(
         (this.#redis as unknown as ScriptCommands).dgcRestSettle(
@@ -179,8 +212,26 @@ export class SharedRateLimiter {
     }
   }
 
+  /** Adds the answers counted here since the last flush to the shared stats. Never throws. */
+  async flushStats(): Promise<void> {
+    clearTimeout(this.#statsFlush);
+    this.#statsFlush = undefined;
+    const count = this.#uncountedRequests;
+    if (count === 0) return;
+    this.#uncountedRequests = 0;
+    try {
+      await this.#withTimeout(this.#redis.hincrby(`${this.#prefix}:stats`, 'requests', count));
+    } catch (error) {
+      // Counted again with the next flush rather than lost.
+      this.#uncountedRequests += count;
+      this.#statsFlush ??= setTimeout(() => void this.flushStats(), this.#statsFlushMs).unref();
+      this.#enterFallback(error);
+    }
+  }
+
   /** Counters kept in Redis for the whole cluster (requests, 429s by scope, invalid requests). */
   async clusterStats(): Promise<Record<string, number>> {
+    await this.flushStats();
     const raw = await this.#redis.hgetall(`${this.#prefix}:stats`);
     return Object.fromEntries(Object.entries(raw).map(([name, value]) => [name, Number(value)]));
   }
