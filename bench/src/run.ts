@@ -269,7 +269,14 @@ const selected = (requested.length > 0 ? requested : Object.keys(scenarios)) as 
 const results: Record<string, unknown> = {
   machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
 };
-for (const name of selected) results[name] = await scenarios[name]();
+const seconds: Record<string, number> = {};
+for (const name of selected) {
+  const started = performance.now();
+  results[name] = await scenarios[name]();
+  seconds[name] = Math.round((performance.now() - started) / 100) / 10;
+  console.log(`${name}: ${seconds[name]} s`);
+}
+results.seconds = seconds;
 const resultsDir = resolve(import.meta.dirname, '../results');
 await mkdir(resultsDir, { recursive: true });
 const file = resolve(resultsDir, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
