@@ -49,8 +49,8 @@ export function eventsForTick(eventsPerSecond: number, elapsedMs: number, sent: 
 
 /**
  * Emits events at a steady rate: each tick sends what the rate owes since the start (see `eventsForTick`),
- * so timer jitter does not drift the average. Guilds are picked in proportion to their size (big guilds are busy), event types by
- * the mix, both from a seeded generator so a run can be replayed.
+ * so timer jitter does not drift the average. Guilds are picked in proportion to their size (big guilds
+ * are busy), event types by the mix, both from a seeded generator so a run can be replayed.
  */
 export class TrafficGenerator {
   readonly #emit: (event: TrafficEventType, guild: SimulatedGuild) => void;
