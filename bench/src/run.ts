@@ -26,7 +26,7 @@ import { runSimulatorScenario } from './simulator-scenario.js';
 
 // Figures one scenario measures and another reports (memory reuses the ingest and e2e runs of the same
 // invocation rather than running them twice).
-const restSeconds = Number(process.env.BENCH_REST_SECONDS ?? 20);
+const restSeconds = Number(process.env.BENCH_REST_SECONDS ?? 15);
 let lastIngest: Awaited<ReturnType<typeof runIngestScenario>> | undefined;
 let lastEndToEnd: EndToEndRun[] | undefined;
 
