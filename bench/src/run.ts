@@ -112,7 +112,8 @@ const scenarios = {
     const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
     const base = {
       processes: 4,
-      // 20 s per run keeps `npm run bench` under 10 minutes; BENCH_REST_SECONDS=30 gives the REST issue's.
+      // 15 s per run keeps `npm run bench` under 10 minutes on a slow 2-core machine;
+      // BENCH_REST_SECONDS=30 gives the REST issue's.
       durationMs: restSeconds * 1_000,
       globalPerSecond: 50,
       bucketLimit: 5,
