@@ -172,7 +172,7 @@ export async function startWorker(
         ...depthQueues.flatMap(({ queues }) => queues.map((queue) => queue.close())),
         ...lanes.map(({ connection }) => connection.quit()),
         // The callbacks answered since the last flush still count in the cluster's REST stats.
-        (limiter ? limiter.flushStats() : Promise.resolve()).then(() => limiterRedis.quit()),
+        Promise.resolve(limiter?.flushStats()).then(() => limiterRedis.quit()),
       ]);
     },
   };

@@ -185,7 +185,7 @@ export class SharedRateLimiter {
     if (reservation.local && this.#usingFallback) return;
     if (onlyCounts(reservation, limits)) {
       this.#uncountedRequests += 1;
-      this.#statsFlush ??= setTimeout(() => void this.flushStats(), this.#statsFlushMs).unref();
+      this.#scheduleStatsFlush();
       return;
     }
     try {
@@ -222,11 +222,16 @@ export class SharedRateLimiter {
     try {
       await this.#withTimeout(this.#redis.hincrby(`${this.#prefix}:stats`, 'requests', count));
     } catch (error) {
-      // Counted again with the next flush rather than lost.
+      // Tried again with the next flush: a write that timed out but landed late counts twice, which a
+      // statistic can bear better than losing every count of a Redis outage.
       this.#uncountedRequests += count;
-      this.#statsFlush ??= setTimeout(() => void this.flushStats(), this.#statsFlushMs).unref();
+      this.#scheduleStatsFlush();
       this.#enterFallback(error);
     }
+  }
+
+  #scheduleStatsFlush(): void {
+    this.#statsFlush ??= setTimeout(() => void this.flushStats(), this.#statsFlushMs).unref();
   }
 
   /** Counters kept in Redis for the whole cluster (requests, 429s by scope, invalid requests). */
