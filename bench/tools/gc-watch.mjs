@@ -8,11 +8,19 @@
  */
 import { writeFileSync } from 'node:fs';
 import { PerformanceObserver, performance } from 'node:perf_hooks';
+import { getHeapSpaceStatistics } from 'node:v8';
 
 const directory = process.env.DGC_GC_WATCH_DIR;
 if (directory) {
   const collections = [];
   const stalls = [];
+  // Once a second: [epoch ms, old space used MB, new space used MB], to tell promotion from retention.
+  const heap = [];
+  setInterval(() => {
+    const spaces = Object.fromEntries(getHeapSpaceStatistics().map((space) => [space.space_name, space]));
+    const mb = (name) => Math.round((spaces[name]?.space_used_size ?? 0) / 1e4) / 100;
+    heap.push([Date.now(), mb('old_space'), mb('new_space')]);
+  }, 1_000).unref();
   new PerformanceObserver((list) => {
     for (const entry of list.getEntries())
       collections.push([performance.timeOrigin + entry.startTime, entry.duration, entry.detail?.kind]);
@@ -28,7 +36,7 @@ if (directory) {
   process.on('exit', () => {
     writeFileSync(
       `${directory}/${process.pid}.json`,
-      JSON.stringify({ argv: process.argv, collections, stalls }),
+      JSON.stringify({ argv: process.argv, lanes: process.env.WORKER_LANES, collections, stalls, heap }),
     );
   });
 }

@@ -4,6 +4,7 @@ import type { SimulatedWorld } from '../model/world.js';
 import { OffHeapLog } from '../off-heap-log.js';
 import { type BucketPolicyName, defaultBucketPolicies } from './bucket-policies.js';
 import type { BucketPolicy } from './rate-limits.js';
+import { SnowflakePositionIndex } from './snowflake-position-index.js';
 
 export interface PendingInteraction {
   id: string;
@@ -45,10 +46,7 @@ export class RestState {
    */
   readonly #generated = new OffHeapLog(messagesKept);
   /** A generated message's position in `#generated`, by message id. */
-  readonly #generatedIndex = new Map<string, number>();
-  /** Message ids by position modulo `messagesKept`, to forget the index entry of a message no longer kept. */
-  readonly #generatedIds: (string | undefined)[] = [];
-  #generatedCount = 0;
+  readonly #generatedIndex = new SnowflakePositionIndex(messagesKept);
   readonly dispatch: (event: string, data: unknown, guildId: string | undefined) => void;
   readonly policies: Record<BucketPolicyName, BucketPolicy>;
 
@@ -83,15 +81,7 @@ export class RestState {
 
   /** Keeps a generated message (`json` is the message serialised) so it can be edited or deleted. */
   rememberGeneratedMessage(messageId: string, json: string): void {
-    const position = this.#generatedCount;
-    this.#generatedCount += 1;
-    const slot = position % messagesKept;
-    const evicted = this.#generatedIds[slot];
-    if (evicted !== undefined && this.#generatedIndex.get(evicted) === position - messagesKept)
-      this.#generatedIndex.delete(evicted);
-    this.#generatedIds[slot] = messageId;
-    this.#generated.append(position, json);
-    this.#generatedIndex.set(messageId, position);
+    this.#generated.append(this.#generatedIndex.add(messageId), json);
   }
 
   message(channelId: string, messageId: string): APIMessage | undefined {
@@ -100,11 +90,11 @@ export class RestState {
 
   forgetMessage(channelId: string, messageId: string): void {
     this.#messages.delete(`${channelId}:${messageId}`);
-    if (this.#generatedMessage(channelId, messageId)) this.#generatedIndex.delete(messageId);
+    if (this.#generatedMessage(channelId, messageId)) this.#generatedIndex.forget(messageId);
   }
 
   #generatedMessage(channelId: string, messageId: string): APIMessage | undefined {
-    const position = this.#generatedIndex.get(messageId);
+    const position = this.#generatedIndex.positionOf(messageId);
     const json = position === undefined ? undefined : this.#generated.at(position);
     const message = json === undefined ? undefined : (JSON.parse(json) as APIMessage);
     return message?.channel_id === channelId ? message : undefined;
