@@ -59,6 +59,12 @@ export interface SimulatorOptions {
   routeLimits?: Partial<Record<BucketPolicyName, { limit: number; windowMs: number }>>;
   /** Dispatch records kept for `ledger` (older ones are dropped past this); 0 turns the ledger off. */
   dispatchLedgerCapacity?: number;
+  /**
+   * REST calls kept for `restCalls` and the control API: past this the oldest half is dropped, and
+   * `waitForInteractionResponse` finds the callbacks of this many recent interactions. A simulator left
+   * running under load otherwise grows until it runs out of memory.
+   */
+  restCallsKept?: number;
   logger?: Logger;
 }
 
@@ -108,7 +114,9 @@ export class DiscordSimulator extends EventEmitter<SimulatorEvents> {
   readonly #random: SeededRandom;
   readonly #options: SimulatorOptions;
   readonly #identifyLimiter: IdentifyLimiter;
-  readonly #restCalls: RestCallRecord[] = [];
+  #restCalls: RestCallRecord[] = [];
+  #restCallsReceived = 0;
+  readonly #restCallsKept: number;
   /**
    * The first callback of each interaction, and who waits for one: indexed because a benchmark waits for
    * thousands of callbacks, and scanning every REST call for each cost the loop that times them.
@@ -132,6 +140,7 @@ export class DiscordSimulator extends EventEmitter<SimulatorEvents> {
     // Tests await many interaction responses at once; each is a listener.
     this.setMaxListeners(0);
     this.#options = options;
+    this.#restCallsKept = Math.max(2, options.restCallsKept ?? 100_000);
     this.#server = server;
     this.port = port;
     this.#token = options.token;
@@ -228,7 +237,7 @@ export class DiscordSimulator extends EventEmitter<SimulatorEvents> {
     return this.#gateway.guildsForShard(shardId, shardCount);
   }
 
-  /** Every REST request received, in order. */
+  /** The REST requests received, in order: all of them, or the newest when more than `restCallsKept`. */
   get restCalls(): readonly RestCallRecord[] {
     return this.#restCalls;
   }
@@ -241,7 +250,7 @@ export class DiscordSimulator extends EventEmitter<SimulatorEvents> {
     return {
       ...this.#stats,
       rateLimited: { ...this.#stats.rateLimited },
-      restCalls: this.#restCalls.length,
+      restCalls: this.#restCallsReceived,
       invalidRequests: this.#rest.invalidRequests.total,
       firstHeartbeatFractions: [...this.#firstHeartbeatFractions],
       sessionStartRemaining: this.#identifyLimiter.remaining,
@@ -501,7 +510,10 @@ export class DiscordSimulator extends EventEmitter<SimulatorEvents> {
   }
 
   #onRestCall(record: RestCallRecord): void {
+    this.#restCallsReceived += 1;
     this.#restCalls.push(record);
+    if (this.#restCalls.length > this.#restCallsKept)
+      this.#restCalls = this.#restCalls.slice(-Math.ceil(this.#restCallsKept / 2));
     if (record.rateLimitScope) this.#stats.rateLimited[record.rateLimitScope] += 1;
     this.emit('restCall', record);
     if (record.route.startsWith('/interactions/')) {
@@ -515,6 +527,10 @@ export class DiscordSimulator extends EventEmitter<SimulatorEvents> {
     const interactionId = callback?.[1];
     if (!interactionId || this.#interactionCallbacks.has(interactionId)) return;
     this.#interactionCallbacks.set(interactionId, record);
+    if (this.#interactionCallbacks.size > this.#restCallsKept) {
+      const [oldest] = this.#interactionCallbacks.keys();
+      if (oldest !== undefined) this.#interactionCallbacks.delete(oldest);
+    }
     const waiters = this.#callbackWaiters.get(interactionId);
     this.#callbackWaiters.delete(interactionId);
     for (const waiter of waiters ?? []) waiter(record);

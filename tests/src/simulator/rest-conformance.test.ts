@@ -187,6 +187,28 @@ describe('REST conformance', () => {
     expect(call?.route).not.toContain(interaction.token);
   });
 
+  it('keeps the newest REST calls and callbacks past restCallsKept, and counts them all', async () => {
+    await start({ restCallsKept: 4 });
+    const interactions = Array.from({ length: 6 }, () =>
+      simulator.injectInteraction({ commandName: 'ping' }),
+    );
+    for (const interaction of interactions) {
+      await api(`/interactions/${interaction.id}/${interaction.token}/callback`, {
+        method: 'POST',
+        auth: false,
+        body: JSON.stringify({ type: 5 }),
+      });
+    }
+    expect(simulator.stats().restCalls).toBe(6);
+    expect(simulator.restCalls.length).toBeLessThanOrEqual(4);
+    expect(simulator.restCalls.at(-1)?.route).toContain(interactions[5]?.id);
+    const newest = interactions[5]?.id ?? '';
+    expect((await simulator.waitForInteractionResponse(newest, 50)).route).toContain(newest);
+    await expect(simulator.waitForInteractionResponse(interactions[0]?.id ?? '', 50)).rejects.toThrow(
+      /no callback/,
+    );
+  });
+
   it('hands each interaction its own first callback, to waiters before and after it arrives', async () => {
     await start();
     const first = simulator.injectInteraction({ commandName: 'ping' });
