@@ -267,7 +267,7 @@ type ScenarioName = keyof typeof scenarios;
  * before it. Every other scenario gets a fresh process of its own, because the benchmark process hosts the
  * simulator: after the end-to-end runs its heap was larger, its collector paused longer, and those pauses
  * fell into the interaction round trips it times (simulator loop delay p99 12 ms at the end of a full run,
- * 9–10 ms when run alone).
+ * 8–10 ms when run alone).
  */
 const processGroups: readonly (readonly ScenarioName[])[] = [
   ['ingest', 'e2e', 'memory'],
@@ -277,6 +277,10 @@ const processGroups: readonly (readonly ScenarioName[])[] = [
   ['sessions'],
   ['interactions'],
 ];
+const ungrouped = Object.keys(scenarios).filter(
+  (name) => !processGroups.some((group) => group.includes(name as ScenarioName)),
+);
+if (ungrouped.length > 0) throw new Error(`scenarios missing from processGroups: ${ungrouped.join(', ')}`);
 
 /** Runs `names` in this process and returns their results and seconds. */
 async function runHere(names: readonly ScenarioName[]) {
