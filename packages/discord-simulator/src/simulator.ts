@@ -140,7 +140,7 @@ export class DiscordSimulator extends EventEmitter<SimulatorEvents> {
     // Tests await many interaction responses at once; each is a listener.
     this.setMaxListeners(0);
     this.#options = options;
-    this.#restCallsKept = Math.max(2, options.restCallsKept ?? 100_000);
+    this.#restCallsKept = Math.max(1, options.restCallsKept ?? 100_000);
     this.#server = server;
     this.port = port;
     this.#token = options.token;
