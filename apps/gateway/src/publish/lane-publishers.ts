@@ -89,10 +89,13 @@ export class LanePublishers {
     return this.#lanes[lane].queues;
   }
 
-  /** Events of the lane accepted but not yet confirmed in Redis. */
+  /** Events of the lane accepted but not yet confirmed in Redis (read per event by the shedding decision). */
   pendingCount(lane: LaneName): number {
+    const { publishers } = this.#lanes[lane];
     let pending = 0;
-    for (const publisher of this.#lanes[lane].publishers) pending += publisher.pendingCount;
+    // An index loop: no iterator, nothing allocated on the event path.
+    for (let index = 0; index < publishers.length; index += 1)
+      pending += publishers[index]?.pendingCount ?? 0;
     return pending;
   }
 
