@@ -27,7 +27,7 @@ export const processConfigs: readonly ProcessConfig[] = [
 
 /**
  * Knobs of the test suites and the bench, read where they are used rather than through a schema: none is
- * read by a process of the cluster. A test checks that every `process.env.X` in the sources is either in
+ * read by a process of the cluster. A test checks that every variable the sources read from process.env is in
  * a schema above or listed here.
  */
 export const unvalidatedVariables: readonly UnvalidatedVariable[] = [
