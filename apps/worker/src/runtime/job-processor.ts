@@ -1,3 +1,5 @@
+import type { EventHandler, HandlerContext } from '@dgc/bot-sdk';
+import type { HandlerRegistry } from '@dgc/bot-sdk/runtime';
 import {
   type GatewayEventEnvelope,
   type GatewayEventJobData,
@@ -13,8 +15,6 @@ import type { REST } from '@discordjs/rest';
 import { type Job, type JobsOptions, UnrecoverableError } from 'bullmq';
 import type { GatewayDispatchEvents } from 'discord-api-types/v10';
 import { dedupeKeyFor, type EventDedupe } from '../dedupe/event-dedupe.js';
-import type { HandlerContext } from '../handlers/handler-context.js';
-import type { EventHandler, HandlerRegistry } from '../handlers/handler-registry.js';
 import type { EventSlots } from './event-slots.js';
 import { classifyHandlerError } from './job-errors.js';
 import { retryInPlace, retryWithPolicy } from './retry-in-place.js';

@@ -13,6 +13,11 @@ export interface MigrationSource {
   schemaFile?: string;
   /** A folder of `<timestamp>_<name>/migration.sql`; defaults to `packages/shared/prisma/migrations`. */
   migrationsDir?: string;
+  /**
+   * The PostgreSQL schema holding this history's `_prisma_migrations` table; defaults to `public` (the
+   * runtime's). A bot's tables and history live in a schema of their own, so the two histories never mix.
+   */
+  historySchema?: string;
 }
 
 export type ApplyMigrationsOptions = MigrationSource;
@@ -43,7 +48,9 @@ export async function applyMigrations(
 ): Promise<string[]> {
   await assertPostgresReachable(databaseUrl, reachabilityTimeoutMs);
   try {
-    const { engine, close } = await openSchemaEngine(databaseUrl, await readSchema(options));
+    const { engine, close } = await openSchemaEngine(databaseUrl, await readSchema(options), {
+      historySchema: options.historySchema,
+    });
     try {
       const result = await engine.applyMigrations({
         migrationsList: await readMigrationList(options.migrationsDir ?? migrationsDir),
@@ -67,7 +74,9 @@ export async function schemaDrift(options: SchemaDriftOptions = {}): Promise<str
   await assertPostgresReachable(serverUrl, reachabilityTimeoutMs);
   try {
     const schema = await readSchema(options);
-    const { engine, close } = await openSchemaEngine(serverUrl, schema);
+    const { engine, close } = await openSchemaEngine(serverUrl, schema, {
+      historySchema: options.historySchema,
+    });
     try {
       const result = await engine.diff({
         from: { tag: 'migrations', ...(await readMigrationList(options.migrationsDir ?? migrationsDir)) },
