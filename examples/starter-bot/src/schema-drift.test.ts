@@ -1,7 +1,7 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { applyMigrations, schemaDrift } from '@dgc/shared/db';
+import { applyMigrations, migrationsDir as runtimeMigrationsDir, schemaDrift } from '@dgc/shared/db';
 import { createTestDatabase, type TestDatabase } from '@dgc/shared/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -73,6 +73,39 @@ describe("the starter bot's schema", () => {
       expect(await applyMigrations(database.url, source)).toEqual([]);
       expect(await historyIn(database.url, 'starter_bot')).toEqual(committed);
       expect(await historyIn(database.url, 'public')).toEqual(runtimeHistory);
+    });
+  });
+
+  describe('on a database migrated when member_activity was a runtime table', () => {
+    let database: TestDatabase;
+
+    beforeAll(async () => {
+      database = await createTestDatabase('starter_bot_adopt', { migrate: false });
+    });
+
+    afterAll(async () => {
+      await database?.drop();
+    });
+
+    it('adopts the old table with its rows', async () => {
+      const firstOnly = join(scratch, 'runtime-init-only');
+      const [init] = (await readdir(runtimeMigrationsDir)).filter((name) => name.endsWith('_init'));
+      await cp(join(runtimeMigrationsDir, `${init}`), join(firstOnly, `${init}`), { recursive: true });
+      await cp(join(runtimeMigrationsDir, 'migration_lock.toml'), join(firstOnly, 'migration_lock.toml'));
+      await applyMigrations(database.url, { migrationsDir: firstOnly });
+      const client = new pg.Client({ connectionString: database.url });
+      await client.connect();
+      try {
+        await client.query(
+          'insert into member_activity (guild_id, user_id, message_count, last_message_at) values (1, 2, 7, now())',
+        );
+        await applyMigrations(database.url);
+        await applyMigrations(database.url, source);
+        const { rows } = await client.query('select message_count from starter_bot.member_activity');
+        expect(rows).toEqual([{ message_count: 7 }]);
+      } finally {
+        await client.end();
+      }
     });
   });
 });

@@ -33,14 +33,14 @@ describe('applyMigrations', () => {
 
     expect(results.flat()).toEqual([
       '20261124195036_init',
-      '20261206111700_member_activity_moves_to_starter_bot',
+      '20261206111700_member_activity_leaves_runtime_schema',
     ]);
     expect(results).toContainEqual([]);
     // What `prisma migrate deploy` records, so the native CLI can take over this history.
     expect(await migrationHistory(database.url)).toEqual([
       { migration_name: '20261124195036_init', finished: true, rolled_back_at: null, applied_steps_count: 1 },
       {
-        migration_name: '20261206111700_member_activity_moves_to_starter_bot',
+        migration_name: '20261206111700_member_activity_leaves_runtime_schema',
         finished: true,
         rolled_back_at: null,
         applied_steps_count: 1,

@@ -86,9 +86,15 @@ export async function openSchemaEngine(
   // Discrete fields rather than a connection string: the adapter builds the shadow database's pool by
   // overriding `database`, which a connection string would silently win over (diffing against the real
   // database instead of an empty shadow).
-  // The adapter reports `schema` as the connection's schema, which is where the engine keeps its history.
+  // The engine looks for `_prisma_migrations` in the schema the adapter reports but creates it unqualified,
+  // so the search_path must name the same schema.
   const factory = new PrismaPg(
-    { ...connectionFieldsOf(databaseUrl), max: 2, idleTimeoutMillis: 1_000 },
+    {
+      ...connectionFieldsOf(databaseUrl),
+      max: 2,
+      idleTimeoutMillis: 1_000,
+      ...(historySchema ? { options: `-c search_path=${historySchema}` } : {}),
+    },
     historySchema ? { schema: historySchema } : undefined,
   );
   const openedPools = trackConnections(withCharColumnsAsText(factory));
