@@ -5,6 +5,7 @@ import {
   type GatewayEventEnvelope,
   type GatewayEventJobData,
   laneQueueName,
+  RedisKeys,
 } from '@dgc/shared';
 import { HandlerRegistry, loadWorkerConfig, startWorker } from '@dgc/worker';
 import { Queue, UnrecoverableError } from 'bullmq';
@@ -60,7 +61,10 @@ describe('handler runtime', () => {
     });
     const logger = createLogger({ name: 'worker', level: 'silent' });
     worker = await startWorker(config, logger, undefined, { registry });
-    queue = new Queue(laneQueueName('events'), { connection: redis, prefix: keyPrefix });
+    queue = new Queue(laneQueueName('events'), {
+      connection: redis,
+      prefix: new RedisKeys(keyPrefix).queuePrefix(laneQueueName('events')),
+    });
   });
 
   afterAll(async () => {

@@ -15,6 +15,7 @@ import {
   laneTopologyFromConfig,
   orderingKeyOf,
   partitionOf,
+  RedisKeys,
   type ServiceLifecycle,
   TaskMonitor,
 } from '@dgc/shared';
@@ -46,6 +47,7 @@ export async function startGateway(
     url: config.REDIS_URL,
     connectionName: 'gateway:subscriptions',
   });
+  const redisKeys = new RedisKeys(config.REDIS_KEY_PREFIX);
   const laneFor = createLaneRouter(config.GATEWAY_LANE_ROUTES);
   const topology = laneTopologyFromConfig(config);
   await ensureLaneTopology(redis, config.REDIS_KEY_PREFIX, topology);
@@ -65,7 +67,7 @@ export async function startGateway(
       const partitions = laneQueueNames(topology, lane).map((queueName) => {
         const queue = new Queue<GatewayEventJobData>(queueName, {
           connection,
-          prefix: config.REDIS_KEY_PREFIX,
+          prefix: redisKeys.queuePrefix(queueName),
         });
         const publisher = new BatchingPublisher(queue, {
           maxEvents: config.GATEWAY_BATCH_MAX_EVENTS,
@@ -184,7 +186,7 @@ export async function startGateway(
   });
   const shardCount = await connections.shardCount();
   // Published for operators' tools (`npm run cluster -- shards`).
-  await redis.set(`${config.REDIS_KEY_PREFIX}:gateway:shard-count`, shardCount);
+  await redis.set(redisKeys.shardCount(), shardCount);
   const candidates = config.GATEWAY_SHARD_IDS ?? Array.from({ length: shardCount }, (_, shardId) => shardId);
   const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   ownership = new ShardOwnership({
@@ -225,7 +227,7 @@ export async function startGateway(
     async () => {
       const pipeline = redis.pipeline();
       for (const shard of connections.snapshot()) {
-        const key = `${config.REDIS_KEY_PREFIX}:shard-state:${shard.shardId}`;
+        const key = redisKeys.shardState(shard.shardId);
         pipeline.hset(key, {
           owner,
           state: shard.state,

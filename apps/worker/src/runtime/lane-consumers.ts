@@ -9,6 +9,7 @@ import {
   lanePolicies,
   laneQueueNames,
   type Redis,
+  RedisKeys,
 } from '@dgc/shared';
 import { Queue, Worker } from 'bullmq';
 import { EventSlots } from './event-slots.js';
@@ -51,6 +52,7 @@ export async function startLaneConsumers(settings: LaneConsumerSettings): Promis
     connectionName: `worker:consumer:${lane}`,
   });
   const ordered = isOrdered(topology, lane);
+  const redisKeys = new RedisKeys(settings.keyPrefix);
   const requeueQueues = new Map<string, Queue<GatewayEventJobData>>();
   const processor = settings.processorFor({
     lane,
@@ -63,7 +65,10 @@ export async function startLaneConsumers(settings: LaneConsumerSettings): Promis
     async requeue(queueName, jobs) {
       let queue = requeueQueues.get(queueName);
       if (!queue) {
-        queue = new Queue<GatewayEventJobData>(queueName, { connection, prefix: settings.keyPrefix });
+        queue = new Queue<GatewayEventJobData>(queueName, {
+          connection,
+          prefix: redisKeys.queuePrefix(queueName),
+        });
         requeueQueues.set(queueName, queue);
       }
       await queue.addBulk(jobs);
@@ -72,13 +77,13 @@ export async function startLaneConsumers(settings: LaneConsumerSettings): Promis
   const workers: Worker<GatewayEventJobData>[] = [];
   for (const queueName of laneQueueNames(topology, lane)) {
     if (ordered) {
-      const queue = new Queue(queueName, { connection, prefix: settings.keyPrefix });
+      const queue = new Queue(queueName, { connection, prefix: redisKeys.queuePrefix(queueName) });
       await queue.setGlobalConcurrency(1);
       await queue.close();
     }
     const worker = new Worker<GatewayEventJobData>(queueName, processor, {
       connection,
-      prefix: settings.keyPrefix,
+      prefix: redisKeys.queuePrefix(queueName),
       concurrency: ordered ? 1 : concurrency,
       lockDuration: settings.lockDurationMs,
       stalledInterval: settings.lockDurationMs,
