@@ -1,6 +1,6 @@
 import { type Logger, type Redis, RedisKeys, type RedisScriptCommands, withRedisScripts } from '@dgc/shared';
 import type { SessionInfo } from '@discordjs/ws';
-import { PublishedWatermark } from './published-watermark.js';
+import { PublishedWatermark } from '../publish/published-watermark.js';
 
 export interface RedisSessionStoreOptions {
   redis: Redis;
