@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { chown, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +8,17 @@ import { applyMigrations, databaseUrlOn, ensureDatabaseExists } from '@dgc/share
 import { freePort } from '../support/services.js';
 
 const run = promisify(execFile);
-const binaries = process.env.TEST_POSTGRES_BIN ?? '/usr/lib/postgresql/15/bin';
+
+/** The newest PostgreSQL installed the Debian way (`/usr/lib/postgresql/<major>/bin`), as the CI image has it. */
+function postgresBinaries(): string {
+  const root = '/usr/lib/postgresql';
+  const [newest] = readdirSync(root)
+    .filter((name) => /^\d+$/.test(name))
+    .sort((left, right) => Number(right) - Number(left));
+  if (!newest) throw new Error(`no PostgreSQL server under ${root}`);
+  return join(root, newest, 'bin');
+}
+const binaries = postgresBinaries();
 
 /** `postgres` owns the cluster: initdb and the server refuse to run as root. */
 async function asPostgres(command: string, args: readonly string[]): Promise<void> {
