@@ -4,7 +4,9 @@ import { chown, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { botMigrationSource } from '@dgc/bot-sdk/runtime';
 import { applyMigrations, databaseUrlOn, ensureDatabaseExists } from '@dgc/shared/db';
+import { starterBotDatabase } from '@dgc/starter-bot/database';
 import { freePort } from '../support/services.js';
 
 const run = promisify(execFile);
@@ -59,15 +61,17 @@ export class OwnedPostgres {
     return join(this.#folder, 'data');
   }
 
-  /** URL of database `name` on this server (created, with every migration applied, by `createDatabase`). */
+  /** URL of database `name` on this server (created by `createDatabase`). */
   url(name: string): string {
     return databaseUrlOn(`postgresql://postgres@127.0.0.1:${this.port}/postgres`, name);
   }
 
+  /** Creates database `name` with the runtime's migrations, then the example bot's (what workers run). */
   async createDatabase(name: string): Promise<string> {
     const url = this.url(name);
     await ensureDatabaseExists(url);
     await applyMigrations(url);
+    await applyMigrations(url, botMigrationSource(starterBotDatabase));
     return url;
   }
 

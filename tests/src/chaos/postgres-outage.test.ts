@@ -1,6 +1,6 @@
 import { setTimeout as pace } from 'node:timers/promises';
-import { createPrismaClient, type PrismaClient } from '@dgc/shared/db';
 import { launchApp, type ManagedProcess, waitUntilStarted } from '@dgc/shared/supervision';
+import { type StarterBotClient as PrismaClient, starterBotDatabase } from '@dgc/starter-bot/database';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestCluster, type TestCluster } from '../support/cluster.js';
 import { freePort, startService } from '../support/services.js';
@@ -51,7 +51,14 @@ describe('PostgreSQL stopped for 20 s under load', () => {
       OwnedPostgres.start(),
     ]);
     const databaseUrl = await postgres.createDatabase('dgc_outage');
-    prisma = createPrismaClient({ databaseUrl, maxConnections: 2 });
+    prisma = starterBotDatabase.connect({
+      pool: {
+        connectionString: databaseUrl,
+        max: 2,
+        connectionTimeoutMillis: 5_000,
+        idleTimeoutMillis: 1_000,
+      },
+    });
     const env = {
       ...cluster.env,
       DATABASE_URL: databaseUrl,
@@ -120,7 +127,7 @@ describe('PostgreSQL stopped for 20 s under load', () => {
     expect(await cluster.probe.failed()).toBe(0);
     // Once each: every message has its claim row, and the counters add up to exactly the messages sent.
     const handled = new Set(
-      (await prisma.handledEvent.findMany({ select: { key: true } })).map(({ key }) => key),
+      (await prisma.$queryRaw<{ key: string }[]>`select key from public.handled_event`).map(({ key }) => key),
     );
     expect(messageIds.filter((id) => !handled.has(`message-create:${id}`))).toEqual([]);
     expect(handled.size).toBe(sent);

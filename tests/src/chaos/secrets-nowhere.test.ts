@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { adminDatabaseUrl, createPrismaClient, databaseUrlOn, type PrismaClient } from '@dgc/shared/db';
+import { adminDatabaseUrl, databaseUrlOn } from '@dgc/shared/db';
 import { type AppKind, launchScript, type ManagedProcess, waitUntilStarted } from '@dgc/shared/supervision';
+import { type StarterBotClient as PrismaClient, starterBotDatabase } from '@dgc/starter-bot/database';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestCluster, type TestCluster } from '../support/cluster.js';
@@ -68,18 +69,26 @@ describe('secrets nowhere: a whole cluster run with passwords in its URLs', () =
     // string is in DATABASE_URL and must never be printed).
     const database = decodeURIComponent(new URL(cluster.databaseUrl).pathname.slice(1));
     await asAdmin([`create role ${postgresRole} login password '${postgresPassword}'`]);
+    // The runtime's tables and the example bot's own schema.
     await asAdmin(
-      [
-        `grant all on schema public to ${postgresRole}`,
-        `grant all on all tables in schema public to ${postgresRole}`,
-        `grant all on all sequences in schema public to ${postgresRole}`,
-      ],
+      ['public', 'starter_bot'].flatMap((schema) => [
+        `grant all on schema ${schema} to ${postgresRole}`,
+        `grant all on all tables in schema ${schema} to ${postgresRole}`,
+        `grant all on all sequences in schema ${schema} to ${postgresRole}`,
+      ]),
       database,
     );
     const databaseUrl = new URL(cluster.databaseUrl);
     databaseUrl.username = postgresRole;
     databaseUrl.password = postgresPassword;
-    prisma = createPrismaClient({ databaseUrl: cluster.databaseUrl, maxConnections: 2 });
+    prisma = starterBotDatabase.connect({
+      pool: {
+        connectionString: cluster.databaseUrl,
+        max: 2,
+        connectionTimeoutMillis: 5_000,
+        idleTimeoutMillis: 1_000,
+      },
+    });
 
     const dashboardPort = await freePort();
     dashboardUrl = `http://127.0.0.1:${dashboardPort}`;
