@@ -40,7 +40,7 @@ describe('gateway conformance', () => {
     const client = await connect();
     client.identify(token, { shard: [0, 1] });
     await client.waitForFrame(isReady);
-    simulator.requestHeartbeat(0);
+    simulator.faults.requestHeartbeat(0);
     expect(await client.waitForFrame((frame) => frame.op === 1)).toMatchObject({ op: 1 });
   });
 
@@ -204,7 +204,7 @@ describe('gateway conformance', () => {
     };
     simulator.injectMessageCreate();
     const seen = await client.waitForFrame((frame) => frame.t === 'MESSAGE_CREATE');
-    simulator.dropConnection(0);
+    simulator.faults.dropConnection(0);
     await client.closed;
     const missed = simulator.injectMessageCreates(3).map((message) => message.id);
     const resumed = await connect('?v=10&encoding=json', resumeUrl);
@@ -253,7 +253,7 @@ describe('gateway conformance', () => {
     const client = await connect();
     client.identify(token);
     await client.waitForFrame(isReady);
-    simulator.requestReconnect(0);
+    simulator.faults.requestReconnect(0);
     expect(await client.waitForFrame((frame) => frame.op === 7)).toEqual({ op: 7, d: null });
   });
 
