@@ -27,6 +27,7 @@ const sendLimit = { payloads: 120, windowMs: 60_000 };
  */
 export class GatewayConnection implements SessionConnection {
   readonly socket: WebSocket;
+  /** The session identified or resumed on this connection, once there is one. */
   session: GatewaySession | undefined;
   /** Set while the server withholds heartbeat ACKs (fault injection). */
   withholdAcks = false;

@@ -56,17 +56,14 @@ export class GatewaySession {
     this.#sent = new OffHeapLog(input.bufferLimit);
   }
 
-  /** Numbers a dispatch, keeps it for replay and returns its frame. */
-  record(event: string, dataJson: string): string {
+  /**
+   * Numbers a dispatch, keeps its frame for replay and sends it on the attached connection unless silenced.
+   * While no connection is attached (resumable) the frame is only kept.
+   */
+  deliver(event: string, dataJson: string): void {
     this.sequence += 1;
     const frame = `{"op":0,"s":${this.sequence},"t":"${event}","d":${dataJson}}`;
     this.#sent.append(this.sequence, frame);
-    return frame;
-  }
-
-  /** Numbers a dispatch, keeps it for replay and sends it on the attached connection unless silenced. */
-  deliver(event: string, dataJson: string): void {
-    const frame = this.record(event, dataJson);
     if (!this.connection?.silenced) this.connection?.sendFrame(frame);
   }
 
