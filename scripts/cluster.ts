@@ -6,16 +6,16 @@
  */
 import { styleText } from 'node:util';
 import {
-  commonEnvShape,
   createRedisConnection,
   loadConfigOrExit,
   type ProcessRecord,
   ProcessRegistry,
+  RedisKeys,
   readShards,
   type ShardRow,
   type TaskSnapshot,
 } from '@dgc/shared';
-import { z } from 'zod';
+import { cliEnvSchema } from './cli/cli-env.js';
 import { drainRole, failedJobs, printLanes } from './cli/lane-commands.js';
 
 const usage = `usage: npm run cluster -- <command> [--json]
@@ -91,7 +91,7 @@ if (command === undefined || !commands.includes(command)) {
   console.error(usage);
   process.exit(command === undefined || command === '--help' ? 0 : 64);
 }
-const config = loadConfigOrExit('cluster', z.object(commonEnvShape));
+const config = loadConfigOrExit('cluster', cliEnvSchema);
 const redis = createRedisConnection({
   url: config.REDIS_URL,
   connectionName: 'cli:cluster',
@@ -114,7 +114,7 @@ try {
 async function printClusterState(): Promise<void> {
   const processes = command === 'shards' ? [] : await ProcessRegistry.list(redis, config.REDIS_KEY_PREFIX);
   const shards = command === 'processes' ? [] : await readShards(redis, config.REDIS_KEY_PREFIX);
-  const budget = await redis.hgetall(`${config.REDIS_KEY_PREFIX}:identify-budget-exhausted`);
+  const budget = await redis.hgetall(new RedisKeys(config.REDIS_KEY_PREFIX).identifyBudgetExhausted());
   const identifyBudget =
     budget.resetAt === undefined
       ? null

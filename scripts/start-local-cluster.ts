@@ -1,5 +1,6 @@
 /**
- * `npm start`: one terminal, a whole local cluster. Checks Redis and PostgreSQL, applies migrations, starts
+ * `npm start`: one terminal, a whole local cluster. Checks Redis and PostgreSQL, applies migrations (the
+ * runtime's, then the bot's: WORKER_BOT_MODULE, default the example bot in examples/starter-bot), starts
  * the Discord simulator when no DISCORD_TOKEN is set, then one gateway, two workers and one scheduler with
  * their logs prefixed. Ctrl-C stops them in order (gateway, then workers and scheduler, then simulator) and
  * exits 0 when every process stopped cleanly.
@@ -7,17 +8,25 @@
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
-import { assertRedisReachable, ServiceUnreachableError, withoutPassword } from '@dgc/shared';
-import { applyMigrations, ensureDatabaseExists } from '@dgc/shared/db';
+import {
+  assertRedisReachable,
+  loadConfigOrExit,
+  ServiceUnreachableError,
+  withoutPassword,
+} from '@dgc/shared';
 import { ManagedProcess } from '@dgc/shared/supervision';
+import { migrateDatabase } from '@dgc/worker';
+import { localClusterEnvSchema } from './local-cluster-env.js';
 
 const root = resolve(import.meta.dirname, '..');
 if (existsSync(resolve(root, '.env'))) process.loadEnvFile(resolve(root, '.env'));
 
+// The processes started below inherit the whole environment and validate their own variables.
 const env = process.env;
-const redisUrl = env.REDIS_URL || 'redis://127.0.0.1:6379';
-const databaseUrl = env.DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/dgc_local';
-const workerCount = Number(env.LOCAL_WORKERS || 2);
+const config = loadConfigOrExit('npm start', localClusterEnvSchema, env);
+const redisUrl = config.REDIS_URL;
+const databaseUrl = config.DATABASE_URL;
+const workerCount = config.LOCAL_WORKERS;
 const colour = process.stdout.isTTY
   ? (code: number, text: string) => `\x1b[${code}m${text}\x1b[0m`
   : (_: number, t: string) => t;
@@ -100,8 +109,8 @@ process.on('exit', () => {
 try {
   say(`checking Redis at ${withoutPassword(redisUrl)} and PostgreSQL at ${withoutPassword(databaseUrl)}`);
   await assertRedisReachable(redisUrl);
-  await ensureDatabaseExists(databaseUrl);
-  await applyMigrations(databaseUrl);
+  // The runtime's migrations, then those of the bot the workers run (WORKER_BOT_MODULE, default the example).
+  await migrateDatabase(databaseUrl, env.WORKER_BOT_MODULE || undefined);
   say('database migrations applied');
 } catch (error) {
   const message = error instanceof ServiceUnreachableError ? error.message : String(error);
@@ -112,10 +121,10 @@ try {
 const clusterEnv: NodeJS.ProcessEnv = {
   REDIS_URL: redisUrl,
   DATABASE_URL: databaseUrl,
-  LOG_FORMAT: env.LOG_FORMAT || (process.stdout.isTTY ? 'pretty' : 'json'),
+  LOG_FORMAT: config.LOG_FORMAT !== 'auto' ? config.LOG_FORMAT : process.stdout.isTTY ? 'pretty' : 'json',
 };
 
-if (!env.DISCORD_TOKEN) {
+if (config.DISCORD_TOKEN === undefined) {
   const port = await freePort();
   const token = 'c2ltdWxhdG9yLWJvdA.local.simulator-token-not-a-real-discord-secret';
   say(
@@ -124,21 +133,26 @@ if (!env.DISCORD_TOKEN) {
       'DISCORD_TOKEN is not set: starting the local Discord simulator; nothing talks to real Discord.',
     ),
   );
-  say(colour(33, 'It sends a /ping every 5 s; watch for "Pong!" below. Press Ctrl-C to stop everything.'));
+  say(
+    colour(
+      33,
+      `It sends a /ping every ${config.LOCAL_PING_EVERY_MS / 1000} s; watch for "Pong!" below. Press Ctrl-C to stop everything.`,
+    ),
+  );
   const simulator = launch('simulator', 35, 'packages/discord-simulator/src/main.ts', clusterEnv, [
     '--port',
     String(port),
     '--shards',
-    env.LOCAL_SHARDS || '2',
+    String(config.LOCAL_SHARDS),
     // Large bots get max_concurrency > 1 from Discord; here it lets every local shard identify at once.
     '--max-concurrency',
-    env.LOCAL_SHARDS || '2',
+    String(config.LOCAL_SHARDS),
     '--guilds',
-    env.LOCAL_GUILDS || '20',
+    String(config.LOCAL_GUILDS),
     '--token',
     token,
     '--auto-ping-ms',
-    env.LOCAL_PING_EVERY_MS || '5000',
+    String(config.LOCAL_PING_EVERY_MS),
   ]);
   await simulator.waitForLine((line) => line.includes(`127.0.0.1:${port}`), 10_000);
   Object.assign(clusterEnv, { DISCORD_TOKEN: token, DISCORD_API_URL: `http://127.0.0.1:${port}/api` });

@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
+import { HandlerRegistry } from '@dgc/bot-sdk/runtime';
 import {
   createLogger,
   createRedisConnection,
   type GatewayEventEnvelope,
   type GatewayEventJobData,
   laneQueueName,
+  RedisKeys,
 } from '@dgc/shared';
-import { HandlerRegistry, loadWorkerConfig, startWorker } from '@dgc/worker';
+import { loadWorkerConfig, startWorker } from '@dgc/worker';
 import { Queue, UnrecoverableError } from 'bullmq';
 import { GatewayDispatchEvents } from 'discord-api-types/v10';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -60,7 +62,10 @@ describe('handler runtime', () => {
     });
     const logger = createLogger({ name: 'worker', level: 'silent' });
     worker = await startWorker(config, logger, undefined, { registry });
-    queue = new Queue(laneQueueName('events'), { connection: redis, prefix: keyPrefix });
+    queue = new Queue(laneQueueName('events'), {
+      connection: redis,
+      prefix: new RedisKeys(keyPrefix).queuePrefix(laneQueueName('events')),
+    });
   });
 
   afterAll(async () => {

@@ -1,8 +1,9 @@
-export type { HandledEvent, MemberActivity, ScheduledJobRun } from '../generated/prisma/client.js';
+export type { HandledEvent, ScheduledJobRun } from '../generated/prisma/client.js';
 export { Prisma, PrismaClient } from '../generated/prisma/client.js';
 export { adminDatabaseUrl, databaseUrlOn } from './admin-url.js';
 export { ensureDatabaseExists } from './ensure-database.js';
 export { MigrationError } from './migration-error.js';
+export { migrationToolEnvSchema } from './migration-tool-env.js';
 export {
   type ApplyMigrationsOptions,
   applyMigrations,
