@@ -16,5 +16,6 @@ const rule = {
   metadata: { name: 'dgc-alerts', labels: { 'app.kubernetes.io/part-of': 'dgc' } },
   spec: { groups: alerts.groups },
 };
-const header = '# Generated from infra/prometheus/alerts.yml by infra/k8s/generate-prometheus-rule.mjs: edit those.\n';
+const header =
+  '# Generated from infra/prometheus/alerts.yml by infra/k8s/generate-prometheus-rule.mjs: edit those.\n';
 writeFileSync(resolve(here, 'base/prometheus-rule.yaml'), header + stringify(rule, { lineWidth: 0 }));

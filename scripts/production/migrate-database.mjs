@@ -12,7 +12,9 @@ const config = loadConfigOrExit('migrate', z.object(databaseEnvShape));
 try {
   await ensureDatabaseExists(config.DATABASE_URL);
   const applied = await applyMigrations(config.DATABASE_URL);
-  process.stdout.write(applied.length === 0 ? 'database is up to date\n' : `applied: ${applied.join(', ')}\n`);
+  process.stdout.write(
+    applied.length === 0 ? 'database is up to date\n' : `applied: ${applied.join(', ')}\n`,
+  );
 } catch (error) {
   process.stderr.write(`migration failed: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exitCode = 1;

@@ -98,4 +98,7 @@ execFileSync(
 for (const [name, folder] of folders) {
   if (!production.has(name)) rmSync(join(destination, folder), { recursive: true, force: true });
 }
-writeFileSync(join(destination, 'production-workspaces.json'), `${JSON.stringify([...production].sort(), null, 2)}\n`);
+writeFileSync(
+  join(destination, 'production-workspaces.json'),
+  `${JSON.stringify([...production].sort(), null, 2)}\n`,
+);
