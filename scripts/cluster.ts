@@ -6,7 +6,6 @@
  */
 import { styleText } from 'node:util';
 import {
-  commonEnvShape,
   createRedisConnection,
   loadConfigOrExit,
   type ProcessRecord,
@@ -15,7 +14,7 @@ import {
   type ShardRow,
   type TaskSnapshot,
 } from '@dgc/shared';
-import { z } from 'zod';
+import { cliEnvSchema } from './cli/cli-env.js';
 import { drainRole, failedJobs, printLanes } from './cli/lane-commands.js';
 
 const usage = `usage: npm run cluster -- <command> [--json]
@@ -91,7 +90,7 @@ if (command === undefined || !commands.includes(command)) {
   console.error(usage);
   process.exit(command === undefined || command === '--help' ? 0 : 64);
 }
-const config = loadConfigOrExit('cluster', z.object(commonEnvShape));
+const config = loadConfigOrExit('cluster', cliEnvSchema);
 const redis = createRedisConnection({
   url: config.REDIS_URL,
   connectionName: 'cli:cluster',

@@ -69,7 +69,7 @@ export async function startWorker(
     keyPrefix: config.REDIS_KEY_PREFIX,
     // A claim outlives the job timeout, so only a crashed worker's claim ever expires.
     processingTtlMs: config.WORKER_JOB_TIMEOUT_MS * 2,
-    doneTtlMs: config.WORKER_DEDUPE_TTL_MS,
+    doneTtlMs: config.DEDUPE_RETENTION_MS,
   });
   const invoker = new HandlerInvoker({
     registry,

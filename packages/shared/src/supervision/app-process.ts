@@ -1,5 +1,15 @@
 import { resolve } from 'node:path';
+import { z } from 'zod';
+import { developmentEnvShape } from '../config/development-env.js';
+import { loadConfig } from '../config/load-config.js';
 import { ManagedProcess } from './managed-process.js';
+
+const launchEnvSchema = z.object({
+  DGC_CPU_PROFILE_DIR: developmentEnvShape.DGC_CPU_PROFILE_DIR,
+  DGC_NODE_FLAGS: developmentEnvShape.DGC_NODE_FLAGS,
+});
+/** Read once, when the harness launches its first process. */
+let launchEnv: z.output<typeof launchEnvSchema> | undefined;
 
 /** The monorepo root, where every app's `src/main.ts` is resolved from. */
 export const repositoryRoot = resolve(import.meta.dirname, '../../../..');
@@ -34,16 +44,18 @@ export function launchScript(
   name: string,
   onLine?: (line: string) => void,
 ): ManagedProcess {
+  launchEnv ??= loadConfig('development tools', launchEnvSchema);
+  const developmentEnv = launchEnv;
   return ManagedProcess.start({
     name,
     cwd: repositoryRoot,
     args: [
       // For profiling a benchmark or a test's processes: each writes a .cpuprofile there when it exits.
-      ...(process.env.DGC_CPU_PROFILE_DIR
-        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.DGC_CPU_PROFILE_DIR}`]
+      ...(developmentEnv.DGC_CPU_PROFILE_DIR
+        ? ['--cpu-prof', `--cpu-prof-dir=${developmentEnv.DGC_CPU_PROFILE_DIR}`]
         : []),
       // For flags NODE_OPTIONS refuses (--trace-gc-nvp, --heapsnapshot-signal…), space-separated.
-      ...(process.env.DGC_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
+      ...developmentEnv.DGC_NODE_FLAGS,
       '--conditions=source',
       '--import',
       'tsx',
