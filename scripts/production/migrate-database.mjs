@@ -4,11 +4,11 @@
  * (a Compose service they depend on, a Kubernetes Job). Concurrent runs are safe: the schema engine holds a
  * PostgreSQL advisory lock while it applies.
  */
-import { databaseEnvShape, loadConfigOrExit } from '@dgc/shared';
-import { applyMigrations, ensureDatabaseExists } from '@dgc/shared/db';
-import { z } from 'zod';
+import { loadConfigOrExit } from '@dgc/shared';
+import { applyMigrations, ensureDatabaseExists, migrationToolEnvSchema } from '@dgc/shared/db';
 
-const config = loadConfigOrExit('migrate', z.object(databaseEnvShape));
+// The schema `npm run db:migrate` reads too, so .env.example documents this role's variables.
+const config = loadConfigOrExit('migrate', migrationToolEnvSchema);
 try {
   await ensureDatabaseExists(config.DATABASE_URL);
   const applied = await applyMigrations(config.DATABASE_URL);

@@ -2,7 +2,8 @@ import { request } from 'node:http';
 import { dashboardEnvSchema } from '@dgc/dashboard';
 import { gatewayEnvSchema } from '@dgc/gateway';
 import { schedulerEnvSchema } from '@dgc/scheduler';
-import { ConfigError, createLogger, databaseEnvShape, loadConfig, TaskMonitor } from '@dgc/shared';
+import { ConfigError, createLogger, loadConfig, TaskMonitor } from '@dgc/shared';
+import { migrationToolEnvSchema } from '@dgc/shared/db';
 import { ProcessMetrics, startMetricsServer } from '@dgc/shared/observability';
 import { workerEnvSchema } from '@dgc/worker';
 import { readRepositoryFile } from './repository-files.js';
@@ -34,9 +35,10 @@ function fromSchema(
   schema: ZodLikeObject & Parameters<typeof loadConfig>[1],
 ): RoleConfiguration {
   const variables = new Set(Object.keys(schema.shape));
+  // A long-running role has one drain deadline; a one-shot role (migrate) none.
   const deadlineVariables = [...variables].filter((name) => name.endsWith('_DRAIN_DEADLINE_MS'));
-  if (deadlineVariables.length !== 1) throw new Error(`${role}: expected one *_DRAIN_DEADLINE_MS variable`);
-  const deadlineVariable = deadlineVariables[0] as string;
+  if (deadlineVariables.length > 1) throw new Error(`${role}: more than one *_DRAIN_DEADLINE_MS variable`);
+  const deadlineVariable = deadlineVariables[0];
   return {
     role,
     variables,
@@ -50,31 +52,20 @@ function fromSchema(
       }
     },
     drainDeadlineMs(env) {
+      if (deadlineVariable === undefined) return undefined;
       const config = loadConfig(role, schema, env) as Record<string, unknown>;
       return Number(config[deadlineVariable]);
     },
   };
 }
 
-/** The migrate role (scripts/production/migrate-database.mjs) validates `databaseEnvShape` alone. */
-const migrateConfiguration: RoleConfiguration = {
-  role: 'migrate',
-  variables: new Set(Object.keys(databaseEnvShape)),
-  problems(env) {
-    return Object.entries(databaseEnvShape).flatMap(([name, field]) => {
-      const result = field.safeParse(env[name] || undefined);
-      return result.success ? [] : [`${name}: ${result.error.issues[0]?.message}`];
-    });
-  },
-  drainDeadlineMs: () => undefined,
-};
-
 const roleConfigurations: Record<string, RoleConfiguration> = {
   gateway: fromSchema('gateway', gatewayEnvSchema),
   worker: fromSchema('worker', workerEnvSchema),
   scheduler: fromSchema('scheduler', schedulerEnvSchema),
   dashboard: fromSchema('dashboard', dashboardEnvSchema),
-  migrate: migrateConfiguration,
+  // scripts/production/migrate-database.mjs reads the schema of `npm run db:migrate`.
+  migrate: fromSchema('migrate', migrationToolEnvSchema),
 };
 
 export function roleConfiguration(role: string): RoleConfiguration {
