@@ -1,7 +1,9 @@
+import { botMigrationSource } from '@dgc/bot-sdk/runtime';
 import { DiscordSimulator, type SimulatorOptions } from '@dgc/discord-simulator';
 import { type LaneTopology, unorderedTopology } from '@dgc/shared';
 import type { ManagedProcess } from '@dgc/shared/supervision';
 import { createTestDatabase } from '@dgc/shared/testing';
+import { starterBotDatabase } from '@dgc/starter-bot/database';
 import { expect } from 'vitest';
 import { EventsQueueProbe } from './queue-inspection.js';
 import { redisUrl, simulatorToken, stopServices, uniqueKeyPrefix } from './services.js';
@@ -34,7 +36,8 @@ export async function createTestCluster(
       seed: 42,
       ...simulatorOptions,
     }),
-    createTestDatabase(label),
+    // Workers run the example bot unless a test names another; its tables come after the runtime's.
+    createTestDatabase(label, { extraMigrations: [botMigrationSource(starterBotDatabase)] }),
   ]);
   const keyPrefix = uniqueKeyPrefix(label);
   const probe = new EventsQueueProbe(keyPrefix, topology);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { adminDatabaseUrl, databaseUrlOn } from '../db/admin-url.js';
-import { applyMigrations } from '../db/migrations.js';
+import { applyMigrations, type MigrationSource } from '../db/migrations.js';
 import { howToStartPostgres } from '../services/check-services.js';
 import { ServiceUnreachableError, withoutPassword } from '../services/service-unreachable-error.js';
 
@@ -15,6 +15,11 @@ export interface TestDatabase {
 export interface TestDatabaseOptions {
   /** Apply the committed migrations (default). `false` leaves it empty, e.g. to test migrating itself. */
   migrate?: boolean;
+  /**
+   * More migration histories to apply after the runtime's, in order: a bot's own tables (see
+   * `botMigrationSource` in `@dgc/bot-sdk/runtime`), as `npm run db:migrate` does.
+   */
+  extraMigrations?: readonly MigrationSource[];
 }
 
 /**
@@ -23,7 +28,7 @@ export interface TestDatabaseOptions {
  */
 export async function createTestDatabase(
   label: string,
-  { migrate = true }: TestDatabaseOptions = {},
+  { migrate = true, extraMigrations = [] }: TestDatabaseOptions = {},
 ): Promise<TestDatabase> {
   const admin = adminDatabaseUrl();
   const safeLabel = label
@@ -36,7 +41,10 @@ export async function createTestDatabase(
   const drop = () =>
     runAdminStatement(admin, `drop database if exists ${pg.escapeIdentifier(name)} with (force)`);
   try {
-    if (migrate) await applyMigrations(url);
+    if (migrate) {
+      await applyMigrations(url);
+      for (const source of extraMigrations) await applyMigrations(url, source);
+    }
   } catch (error) {
     await drop().catch(() => {});
     throw error;
