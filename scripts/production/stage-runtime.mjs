@@ -23,8 +23,12 @@ const shippedFolders = ['dist', 'prisma'];
 
 const readJson = (path) => JSON.parse(readFileSync(path, 'utf8'));
 const rootManifest = readJson(join(root, 'package.json'));
-/** Role name → compiled module (production-roles.json, shared with start-role.mjs). */
-const productionRoles = readJson(join(here, 'production-roles.json'));
+/**
+ * Role name → compiled module (shared with start-role.mjs), and workspaces shipped although no role
+ * imports them statically: the example bot, which a worker (and the migrate role) loads when
+ * WORKER_BOT_MODULE is unset, so the image runs as it is; a team's own image adds its bot and sets the variable.
+ */
+const { roles: productionRoles, bundledWorkspaces } = readJson(join(here, 'production-roles.json'));
 
 /** Every workspace folder (relative) by package name, from the root's `workspaces` globs (`dir/*` or `dir`). */
 function workspaceFolders() {
@@ -46,9 +50,10 @@ function workspaceFolders() {
 /** The workspaces the roles' modules run: each role's own workspace and its workspace dependencies, transitively. */
 function productionWorkspaces(folders) {
   const byFolder = new Map([...folders].map(([name, folder]) => [folder, name]));
-  const pending = Object.values(productionRoles)
-    .map((entry) => byFolder.get(entry.split('/').slice(0, 2).join('/')))
-    .filter((name) => name !== undefined);
+  const pending = [
+    ...Object.values(productionRoles).map((entry) => byFolder.get(entry.split('/').slice(0, 2).join('/'))),
+    ...bundledWorkspaces,
+  ].filter((name) => name !== undefined);
   const needed = new Set();
   while (pending.length > 0) {
     const name = pending.pop();

@@ -10,7 +10,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
 /** Role name → compiled module, relative to the repository (or image) root. */
-const productionRoles = JSON.parse(readFileSync(resolve(here, 'production-roles.json'), 'utf8'));
+const productionRoles = JSON.parse(readFileSync(resolve(here, 'production-roles.json'), 'utf8')).roles;
 const role = process.argv[2] ?? '';
 const entry = Object.hasOwn(productionRoles, role) ? productionRoles[role] : undefined;
 if (entry === undefined) {

@@ -9,9 +9,11 @@ import { workerEnvSchema } from '@dgc/worker';
 import { readRepositoryFile } from './repository-files.js';
 
 /** Role name → compiled module: the table the image's entry point (start-role.mjs) reads. */
-export const productionRoles = JSON.parse(
-  readRepositoryFile('scripts/production/production-roles.json'),
-) as Record<string, string>;
+export const productionRoles = (
+  JSON.parse(readRepositoryFile('scripts/production/production-roles.json')) as {
+    roles: Record<string, string>;
+  }
+).roles;
 
 export type Environment = Record<string, string>;
 
@@ -59,13 +61,23 @@ function fromSchema(
   };
 }
 
+/**
+ * The migrate role is the worker's `npm run db:migrate` entry (apps/worker/src/migrate-main.ts): its schema,
+ * plus the worker's WORKER_BOT_MODULE, whose migrations it applies after the runtime's.
+ */
+function migrateConfiguration(): RoleConfiguration {
+  const configuration = fromSchema('migrate', migrationToolEnvSchema);
+  const botModule = 'WORKER_BOT_MODULE';
+  if (!(botModule in workerEnvSchema.shape)) throw new Error(`${botModule} left the worker's schema`);
+  return { ...configuration, variables: new Set([...configuration.variables, botModule]) };
+}
+
 const roleConfigurations: Record<string, RoleConfiguration> = {
   gateway: fromSchema('gateway', gatewayEnvSchema),
   worker: fromSchema('worker', workerEnvSchema),
   scheduler: fromSchema('scheduler', schedulerEnvSchema),
   dashboard: fromSchema('dashboard', dashboardEnvSchema),
-  // scripts/production/migrate-database.mjs reads the schema of `npm run db:migrate`.
-  migrate: fromSchema('migrate', migrationToolEnvSchema),
+  migrate: migrateConfiguration(),
 };
 
 export function roleConfiguration(role: string): RoleConfiguration {
