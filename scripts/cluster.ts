@@ -10,6 +10,7 @@ import {
   loadConfigOrExit,
   type ProcessRecord,
   ProcessRegistry,
+  RedisKeys,
   readShards,
   type ShardRow,
   type TaskSnapshot,
@@ -113,7 +114,7 @@ try {
 async function printClusterState(): Promise<void> {
   const processes = command === 'shards' ? [] : await ProcessRegistry.list(redis, config.REDIS_KEY_PREFIX);
   const shards = command === 'processes' ? [] : await readShards(redis, config.REDIS_KEY_PREFIX);
-  const budget = await redis.hgetall(`${config.REDIS_KEY_PREFIX}:identify-budget-exhausted`);
+  const budget = await redis.hgetall(new RedisKeys(config.REDIS_KEY_PREFIX).identifyBudgetExhausted());
   const identifyBudget =
     budget.resetAt === undefined
       ? null

@@ -5,6 +5,7 @@ import {
   laneQueueNames,
   ProcessRegistry,
   type Redis,
+  RedisKeys,
   readShards,
   type ShardRow,
   unorderedTopology,
@@ -50,6 +51,7 @@ export interface ClusterOverview {
 export class ClusterOverviewReader {
   readonly #redis: Redis;
   readonly #keyPrefix: string;
+  readonly #keys: RedisKeys;
   readonly #queues = new Map<string, Queue>();
   #topology: LaneTopology | undefined;
   #previous: { at: number; sequences: Map<number, number>; requests: number } | undefined;
@@ -57,6 +59,7 @@ export class ClusterOverviewReader {
   constructor(redis: Redis, keyPrefix: string) {
     this.#redis = redis;
     this.#keyPrefix = keyPrefix;
+    this.#keys = new RedisKeys(keyPrefix);
   }
 
   /** The lane queues, by lane, as the running cluster partitioned them. */
@@ -77,8 +80,8 @@ export class ClusterOverviewReader {
       readShards(this.#redis, this.#keyPrefix),
       this.#readLanes(at),
       this.#readFailedJobs(),
-      this.#redis.hgetall(`${this.#keyPrefix}:rest:stats`),
-      this.#redis.hget(`${this.#keyPrefix}:identify-budget-exhausted`, 'resetAt'),
+      this.#redis.hgetall(this.#keys.restStats()),
+      this.#redis.hget(this.#keys.identifyBudgetExhausted(), 'resetAt'),
     ]);
     const sequences = new Map(
       shards.flatMap((shard) => (shard.sequence === null ? [] : [[shard.shard, shard.sequence]])),
@@ -178,7 +181,7 @@ export class ClusterOverviewReader {
   }
 
   async #readTopology(): Promise<LaneTopology | undefined> {
-    const stored = await this.#redis.get(`${this.#keyPrefix}:lane-topology`);
+    const stored = await this.#redis.get(this.#keys.laneTopology());
     if (!stored) return undefined;
     try {
       return JSON.parse(stored) as LaneTopology;
@@ -190,7 +193,7 @@ export class ClusterOverviewReader {
   #queue(name: string): Queue {
     let queue = this.#queues.get(name);
     if (!queue) {
-      queue = new Queue(name, { connection: this.#redis, prefix: this.#keyPrefix });
+      queue = new Queue(name, { connection: this.#redis, prefix: this.#keys.queuePrefix(name) });
       this.#queues.set(name, queue);
     }
     return queue;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
+import { RedisKeys } from '../redis/redis-keys.js';
 import type { TaskMonitor, TaskSnapshot } from './task-monitor.js';
 
 /** What a live process publishes about itself: who it is and what its background tasks are doing. */
@@ -24,7 +25,7 @@ export interface ProcessRegistryOptions {
   staleAfterMs?: number;
 }
 
-const registryKey = (keyPrefix: string) => `${keyPrefix}:processes`;
+const registryKey = (keyPrefix: string) => new RedisKeys(keyPrefix).processes();
 const defaultStaleAfterMs = 15_000;
 
 /**
