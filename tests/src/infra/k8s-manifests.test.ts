@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { laneNames, laneQueueName } from '@dgc/shared';
+import { laneNames, laneQueueName, RedisKeys } from '@dgc/shared';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { canonical, type ManifestObject, renderKustomization } from './support/kustomize.js';
@@ -149,10 +149,10 @@ function probeProblems(label: string, container: Fragment, environment: Environm
   return problems;
 }
 
-/** BullMQ's wait list of a lane's queue: `<REDIS_KEY_PREFIX>:<queue>:wait` (the queue name from the code). */
+/** BullMQ's wait list of a lane's queue, named by the code's one owner of Redis keys (RedisKeys). */
 function laneWaitKey(lane: string, environment: Environment): string {
-  const prefix = environment.REDIS_KEY_PREFIX || 'dgc';
-  return `${prefix}:${laneQueueName(lane as (typeof laneNames)[number])}:wait`;
+  const keys = new RedisKeys(environment.REDIS_KEY_PREFIX || 'dgc');
+  return keys.queueKey(laneQueueName(lane as (typeof laneNames)[number]), 'wait');
 }
 
 /** Each worker Deployment has a ScaledObject on its own lanes' depth, within the REST budget. */
@@ -250,12 +250,13 @@ describe('Kubernetes manifests', () => {
       (name) => objects.find((o) => o.kind === 'ScaledObject' && o.metadata.name === name) as Fragment,
     );
     interactions.spec.minReplicaCount = 0;
-    events.spec.triggers[0].metadata.listName = 'dgc:gateway-events-interactions:wait';
+    events.spec.triggers[0].metadata.listName =
+      'dgc:{gateway-events-interactions}:gateway-events-interactions:wait';
     events.spec.maxReplicaCount = 20;
     expect(autoscalingProblems(objects)).toEqual([
       'Deployment dgc-worker-interactions: interactions workers scale to zero',
       expect.stringContaining(
-        'Deployment dgc-worker-events: trigger list dgc:gateway-events-interactions:wait',
+        'Deployment dgc-worker-events: trigger list dgc:{gateway-events-interactions}:',
       ),
       expect.stringContaining('REST_FALLBACK_SHARE = 2.4 > 1'),
     ]);
