@@ -8,7 +8,6 @@ import { once } from 'node:events';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { measureCallbackLatency, runRestLoad } from '@dgc/rest/load';
 import { runFailover, runGatewayMemory, runStartup } from './cluster-scenario.js';
 import {
   type EndToEndRun,
@@ -24,6 +23,7 @@ import {
   pingEveryMs,
   runInteractionScenario,
 } from './interaction-scenario.js';
+import { measureCallbackLatency, runRestLoad } from './rest-load/index.js';
 import { runSessionWrites } from './session-writes-scenario.js';
 import { runSimulatorScenario } from './simulator-scenario.js';
 

@@ -136,10 +136,11 @@ export async function startGateway(
     gatewayMetrics.droppedForLostLease(droppedForLostLease);
     droppedForLostLease = 0;
   });
-  metrics.addReadinessCheck('shards', async () => {
-    const shards = connections.snapshot();
-    return shards.length > 0 && shards.every((shard) => shard.state === 'running');
-  });
+  // Ready when every shard it holds is running. A process holding none (the others hold every lease, as
+  // while a replacement starts in a rolling restart) is a ready standby: it takes shards over as leases free.
+  metrics.addReadinessCheck('shards', async () =>
+    connections.snapshot().every((shard) => shard.state === 'running'),
+  );
   const rest = new REST({ api: config.DISCORD_API_URL, version: '10' });
   rest.setToken(config.DISCORD_TOKEN);
   const sessions = new RedisSessionStore({ redis, keyPrefix: config.REDIS_KEY_PREFIX, logger });

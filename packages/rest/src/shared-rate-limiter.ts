@@ -3,13 +3,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import { LocalFallbackLimiter } from './local-fallback-limiter.js';
 import { acquireScript, settleScript } from './rate-limit-scripts.js';
+import type { RateLimitScope, ResponseLimits } from './response-limits.js';
 import type { RouteKey } from './route-key.js';
 
 export class InvalidRequestBreakerOpenError extends Error {
   override readonly name = 'InvalidRequestBreakerOpenError';
 }
 
-export type RateLimitScope = 'user' | 'global' | 'shared';
 export type WaitReason = 'global' | 'bucket' | 'discovery' | 'fallback';
 
 /** Hooks for metrics: every request, every 429 by scope, every wait before sending. */
@@ -62,17 +62,6 @@ export interface Reservation {
   discovering: boolean;
   /** Decided locally because Redis was unavailable. */
   local: boolean;
-}
-
-/** The rate-limit facts of one response, from its headers. */
-export interface ResponseLimits {
-  status: number;
-  bucket?: string;
-  limit?: number;
-  remaining?: number;
-  resetAfterMs?: number;
-  scope?: RateLimitScope;
-  retryAfterMs?: number;
 }
 
 type AcquireReply = [code: number, waitMs: number, bucketKey: string, discovering: number];

@@ -1,4 +1,4 @@
-import type { ManagedProcess } from '@dgc/shared/supervision';
+import type { ManagedProcess } from '@dgc/dev-tools/supervision';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   createTestCluster,

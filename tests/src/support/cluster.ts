@@ -1,7 +1,8 @@
+import type { ManagedProcess } from '@dgc/dev-tools/supervision';
+import { createTestDatabase } from '@dgc/dev-tools/testing';
 import { DiscordSimulator, type SimulatorOptions } from '@dgc/discord-simulator';
 import { type LaneTopology, unorderedTopology } from '@dgc/shared';
-import type { ManagedProcess } from '@dgc/shared/supervision';
-import { createTestDatabase } from '@dgc/shared/testing';
+import { applyMigrations } from '@dgc/shared/db';
 import { expect } from 'vitest';
 import { EventsQueueProbe } from './queue-inspection.js';
 import { redisUrl, simulatorToken, stopServices, uniqueKeyPrefix } from './services.js';
@@ -34,7 +35,7 @@ export async function createTestCluster(
       seed: 42,
       ...simulatorOptions,
     }),
-    createTestDatabase(label),
+    createTestDatabase(label, { schema: { apply: applyMigrations } }),
   ]);
   const keyPrefix = uniqueKeyPrefix(label);
   const probe = new EventsQueueProbe(keyPrefix, topology);
