@@ -52,6 +52,14 @@ module.exports = {
       to: { dependencyTypes: ['npm-dev'] },
     },
     {
+      name: 'production-imports-an-undeclared-package',
+      severity: 'error',
+      comment:
+        'A package imported by production code must be in its own package.json "dependencies", not only found hoisted in node_modules.',
+      from: production,
+      to: { dependencyTypes: ['npm-no-pkg', 'npm-unknown'] },
+    },
+    {
       name: 'unresolvable-import',
       severity: 'error',
       comment: 'An import the checker cannot resolve is an import it cannot check.',
@@ -61,7 +69,9 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: ['(^|/)dist/', '(^|/)src/generated/', '(^|/)node_modules/'] },
+    // Build output and Prisma's generated client of the workspace packages (not node_modules' dist folders:
+    // excluding those would hide an import of vitest or tsx).
+    exclude: { path: ['^(apps|packages)/[^/]+/(dist|src/generated)/'] },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.base.json' },
     enhancedResolveOptions: {
