@@ -9,16 +9,24 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ManagedProcess, repositoryRoot, waitUntilReady } from '@dgc/dev-tools/supervision';
 import { freePort } from '@dgc/dev-tools/testing';
-import { assertRedisReachable, ServiceUnreachableError, withoutPassword } from '@dgc/shared';
+import {
+  assertRedisReachable,
+  loadConfigOrExit,
+  ServiceUnreachableError,
+  withoutPassword,
+} from '@dgc/shared';
 import { applyMigrations, ensureDatabaseExists } from '@dgc/shared/db';
+import { localClusterEnvSchema } from './local-cluster-env.js';
 
 const root = repositoryRoot;
 if (existsSync(resolve(root, '.env'))) process.loadEnvFile(resolve(root, '.env'));
 
+// The processes started below inherit the whole environment and validate their own variables.
 const env = process.env;
-const redisUrl = env.REDIS_URL || 'redis://127.0.0.1:6379';
-const databaseUrl = env.DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/dgc_local';
-const workerCount = Number(env.LOCAL_WORKERS || 2);
+const config = loadConfigOrExit('npm start', localClusterEnvSchema, env);
+const redisUrl = config.REDIS_URL;
+const databaseUrl = config.DATABASE_URL;
+const workerCount = config.LOCAL_WORKERS;
 const colour = process.stdout.isTTY
   ? (code: number, text: string) => `\x1b[${code}m${text}\x1b[0m`
   : (_: number, t: string) => t;
@@ -102,10 +110,10 @@ try {
 const clusterEnv: NodeJS.ProcessEnv = {
   REDIS_URL: redisUrl,
   DATABASE_URL: databaseUrl,
-  LOG_FORMAT: env.LOG_FORMAT || (process.stdout.isTTY ? 'pretty' : 'json'),
+  LOG_FORMAT: config.LOG_FORMAT !== 'auto' ? config.LOG_FORMAT : process.stdout.isTTY ? 'pretty' : 'json',
 };
 
-if (!env.DISCORD_TOKEN) {
+if (config.DISCORD_TOKEN === undefined) {
   const port = await freePort();
   const token = 'c2ltdWxhdG9yLWJvdA.local.simulator-token-not-a-real-discord-secret';
   say(
@@ -114,21 +122,26 @@ if (!env.DISCORD_TOKEN) {
       'DISCORD_TOKEN is not set: starting the local Discord simulator; nothing talks to real Discord.',
     ),
   );
-  say(colour(33, 'It sends a /ping every 5 s; watch for "Pong!" below. Press Ctrl-C to stop everything.'));
+  say(
+    colour(
+      33,
+      `It sends a /ping every ${config.LOCAL_PING_EVERY_MS / 1000} s; watch for "Pong!" below. Press Ctrl-C to stop everything.`,
+    ),
+  );
   const simulator = launch('simulator', 35, 'packages/discord-simulator/src/main.ts', clusterEnv, [
     '--port',
     String(port),
     '--shards',
-    env.LOCAL_SHARDS || '2',
+    String(config.LOCAL_SHARDS),
     // Large bots get max_concurrency > 1 from Discord; here it lets every local shard identify at once.
     '--max-concurrency',
-    env.LOCAL_SHARDS || '2',
+    String(config.LOCAL_SHARDS),
     '--guilds',
-    env.LOCAL_GUILDS || '20',
+    String(config.LOCAL_GUILDS),
     '--token',
     token,
     '--auto-ping-ms',
-    env.LOCAL_PING_EVERY_MS || '5000',
+    String(config.LOCAL_PING_EVERY_MS),
   ]);
   // The simulator serves no probe endpoint: any HTTP answer means it is listening.
   await waitUntilReady(simulator, `http://127.0.0.1:${port}/api/v10/gateway`, 10_000, 'any-answer');

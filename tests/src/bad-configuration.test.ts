@@ -10,12 +10,22 @@ const badEnvironment = {
   GATEWAY_SHARD_COUNT: 'many',
   GATEWAY_SHARD_IDS: '3-1',
   SCHEDULER_PRUNE_EVERY_MS: '-5',
+  // The two former names of DEDUPE_RETENTION_MS, disagreeing: nothing says which one the operator meant.
+  WORKER_DEDUPE_TTL_MS: '60000',
+  HANDLED_EVENT_RETENTION_MS: '120000',
 };
 
 const expectedProblems: Record<ServiceKind, string[]> = {
   gateway: ['REDIS_URL', 'LOG_LEVEL', 'DISCORD_TOKEN', 'GATEWAY_SHARD_COUNT', 'GATEWAY_SHARD_IDS'],
-  worker: ['REDIS_URL', 'DATABASE_URL', 'LOG_LEVEL', 'DISCORD_TOKEN', 'WORKER_CONCURRENCY'],
-  scheduler: ['REDIS_URL', 'DATABASE_URL', 'LOG_LEVEL', 'SCHEDULER_PRUNE_EVERY_MS'],
+  worker: [
+    'REDIS_URL',
+    'DATABASE_URL',
+    'LOG_LEVEL',
+    'DISCORD_TOKEN',
+    'WORKER_CONCURRENCY',
+    'DEDUPE_RETENTION_MS',
+  ],
+  scheduler: ['REDIS_URL', 'DATABASE_URL', 'LOG_LEVEL', 'SCHEDULER_PRUNE_EVERY_MS', 'DEDUPE_RETENTION_MS'],
 };
 
 describe('bad configuration', () => {

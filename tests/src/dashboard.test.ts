@@ -3,9 +3,9 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { launchApp, type ManagedProcess, startApp } from '@dgc/dev-tools/supervision';
-import { chromium } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestCluster, type TestCluster } from './support/cluster.js';
+import { launchHeadlessChromium } from './support/headless-chromium.js';
 import { freePort, repositoryRoot, startService } from './support/services.js';
 
 const clusters: TestCluster[] = [];
@@ -82,19 +82,7 @@ describe('dashboard', () => {
     await startDashboard({ ...env, DASHBOARD_PORT: String(port), DASHBOARD_REFRESH_MS: '500' });
     const traffic = cluster.simulator.startTraffic({ eventsPerSecond: 200, mix: { MESSAGE_CREATE: 1 } });
     const profile = await mkdtemp(join(tmpdir(), 'dgc-chromium-'));
-    const browser = await chromium.launchPersistentContext(profile, {
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    const browser = await launchHeadlessChromium(profile);
     try {
       const page = await browser.newPage();
       await page.goto(`http://127.0.0.1:${port}/`);

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { registerGatewayMetrics } from '@dgc/gateway';
+import { GatewayCounters, registerGatewayMetrics } from '@dgc/gateway';
 import { createLogger, TaskMonitor } from '@dgc/shared';
 import { ProcessMetrics } from '@dgc/shared/observability';
 import { registerRestClusterMetrics, registerWorkerMetrics } from '@dgc/worker';
@@ -15,7 +15,12 @@ const dashboardFile = resolve(repositoryRoot, 'infra/grafana/dgc-overview.json')
 async function exportedNames(): Promise<Set<string>> {
   const tasks = new TaskMonitor({ logger: createLogger({ name: 'test', level: 'silent', format: 'json' }) });
   const gateway = new ProcessMetrics('gateway', tasks);
-  registerGatewayMetrics(gateway, { shards: () => [], lanes: () => [], shedCounts: () => ({}) });
+  new GatewayCounters(gateway);
+  registerGatewayMetrics(gateway, {
+    shards: { snapshot: () => [] },
+    lanes: { publishedCount: () => 0, pendingCount: () => 0 },
+    backpressure: { depthOf: () => 0, shedCounts: () => ({}) },
+  });
   const worker = new ProcessMetrics('worker');
   registerWorkerMetrics(worker, () => []);
   registerRestClusterMetrics(worker, async () => ({}));

@@ -40,12 +40,24 @@ describe('scheduler replicas', () => {
       REDIS_KEY_PREFIX: keyPrefix,
       DATABASE_URL: database.url,
       SCHEDULER_PRUNE_EVERY_MS: '250',
-      HANDLED_EVENT_RETENTION_MS: String(24 * 3_600_000),
     };
+    const retention = String(24 * 3_600_000);
     replicas = await Promise.all([
-      startService('scheduler', { ...env, SCHEDULER_REPLICA_ID: 'replica-a' }, 'scheduler-a'),
-      startService('scheduler', { ...env, SCHEDULER_REPLICA_ID: 'replica-b' }, 'scheduler-b'),
+      // Replica a still uses the retention's former name: read, with a warning at start.
+      startService(
+        'scheduler',
+        { ...env, HANDLED_EVENT_RETENTION_MS: retention, SCHEDULER_REPLICA_ID: 'replica-a' },
+        'scheduler-a',
+      ),
+      startService(
+        'scheduler',
+        { ...env, DEDUPE_RETENTION_MS: retention, SCHEDULER_REPLICA_ID: 'replica-b' },
+        'scheduler-b',
+      ),
     ]);
+    const deprecationWarning = (line: string) => line.includes('HANDLED_EVENT_RETENTION_MS is deprecated');
+    expect(replicas[0]?.lines.filter(deprecationWarning)).toHaveLength(1);
+    expect(replicas[1]?.lines.some(deprecationWarning)).toBe(false);
 
     await expect
       .poll(() => prisma.scheduledJobRun.count({ where: { outcome: 'succeeded' } }), {

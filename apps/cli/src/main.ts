@@ -3,13 +3,13 @@
  * in @dgc/shared, the dashboard's too) and acts on lanes and processes. Reads REDIS_URL and
  * REDIS_KEY_PREFIX.
  */
-import { commonEnvShape, createRedisConnection, loadConfigOrExit } from '@dgc/shared';
-import { z } from 'zod';
+import { createRedisConnection, loadConfigOrExit } from '@dgc/shared';
 import type { CommandContext } from './commands/command-context.js';
 import { drainRole } from './commands/drain.js';
 import { failedJobs } from './commands/failed-jobs.js';
 import { printLanes } from './commands/lanes.js';
 import { printClusterState } from './commands/status.js';
+import { cliEnvSchema } from './config.js';
 
 const usage = `usage: npm run cluster -- <command> [--json]
 
@@ -38,7 +38,7 @@ if (command === undefined || run === undefined) {
   console.error(usage);
   process.exit(command === undefined || command === '--help' ? 0 : 64);
 }
-const config = loadConfigOrExit('cluster', z.object(commonEnvShape));
+const config = loadConfigOrExit('cluster', cliEnvSchema);
 const redis = createRedisConnection({
   url: config.REDIS_URL,
   connectionName: 'cli:cluster',

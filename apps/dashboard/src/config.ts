@@ -1,18 +1,25 @@
-import { commonEnvShape, type Environment, loadConfig, positiveInt } from '@dgc/shared';
+import { commonEnvShape, type Environment, envGroup, loadConfig, positiveInt, variable } from '@dgc/shared';
 import { z } from 'zod';
 
 const loopbackHosts = new Set(['127.0.0.1', '::1', 'localhost']);
 
 export const dashboardEnvShape = {
   ...commonEnvShape,
-  /** Address the dashboard binds to: loopback by default; any other address requires DASHBOARD_TOKEN. */
-  DASHBOARD_HOST: z.string().min(1).default('127.0.0.1'),
-  DASHBOARD_PORT: positiveInt(9300),
-  /** Required when DASHBOARD_HOST is not loopback: every request must carry it (Bearer or ?token=). */
-  DASHBOARD_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
-  /** How often the live view is pushed to open pages. */
-  DASHBOARD_REFRESH_MS: positiveInt(1_000),
-  DASHBOARD_DRAIN_DEADLINE_MS: positiveInt(5_000),
+  ...envGroup('Dashboard', {
+    DASHBOARD_HOST: variable(
+      z.string().min(1).default('127.0.0.1'),
+      'Address the dashboard binds to; any non-loopback address requires DASHBOARD_TOKEN.',
+    ),
+    DASHBOARD_PORT: variable(positiveInt(9300), 'Port of the dashboard.'),
+    DASHBOARD_TOKEN: variable(z.string().min(16, 'must be at least 16 characters').optional(), {
+      description:
+        'Token every request must carry (Authorization: Bearer …, or ?token=… once, then kept in an HttpOnly cookie); at least 16 characters. Required when DASHBOARD_HOST is not loopback.',
+      secret: true,
+      unsetMeans: 'no token (loopback only)',
+    }),
+    DASHBOARD_REFRESH_MS: variable(positiveInt(1_000), 'How often (ms) open pages receive a fresh overview.'),
+    DASHBOARD_DRAIN_DEADLINE_MS: variable(positiveInt(5_000), 'Graceful stop deadline (ms).'),
+  }),
 };
 
 export const dashboardEnvSchema = z

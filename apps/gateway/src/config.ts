@@ -2,12 +2,14 @@ import {
   commonEnvShape,
   discordEnvShape,
   type Environment,
+  envGroup,
   type LaneName,
   laneTopologyEnvShape,
   loadConfig,
   maxEventsPerJob,
   parseLaneRoutes,
   positiveInt,
+  variable,
 } from '@dgc/shared';
 import { GatewayIntentBits } from 'discord-api-types/v10';
 import { z } from 'zod';
@@ -79,60 +81,98 @@ const laneRoutes = z
     }
   });
 
-export const gatewayEnvSchema = z
-  .object({
-    ...commonEnvShape,
-    ...discordEnvShape,
-    ...laneTopologyEnvShape,
-    /** Total shards of the bot; `auto` uses Discord's recommendation from GET /gateway/bot. */
-    GATEWAY_SHARD_COUNT: shardCount,
-    /** Shards this process runs: `all`, or ids and ranges such as `0-3,8`. */
-    GATEWAY_SHARD_IDS: shardIds,
-    /** Most shards this process runs at once; unset: all of GATEWAY_SHARD_IDS. Others take the rest. */
-    GATEWAY_SHARD_CAPACITY: z.coerce
+/** The gateway's own variables, each with the description the generated docs show. */
+export const gatewayEnvShape = envGroup('Gateway', {
+  GATEWAY_SHARD_COUNT: variable(
+    shardCount,
+    "Total shards of the bot: auto (Discord's recommendation from GET /gateway/bot) or a number.",
+  ),
+  GATEWAY_SHARD_IDS: variable(shardIds, 'Shards this process runs: all, or ids and ranges such as 0-3,8.'),
+  GATEWAY_SHARD_CAPACITY: variable(
+    z.coerce
       .number({ message: 'must be a whole number' })
       .int('must be a whole number')
       .positive('must be greater than 0')
       .optional(),
-    /** A shard's lease lasts this long without renewal; a dead process's shards are taken over after it. */
-    GATEWAY_LEASE_TTL_MS: positiveInt(10_000),
-    /** A shard not READY (connecting, resuming) for this long is reconnected by the watchdog. */
-    GATEWAY_WATCHDOG_STUCK_MS: positiveInt(60_000),
-    /** A shard that was receiving events and then gets none for this long is reconnected (a silent feed). */
-    GATEWAY_WATCHDOG_SILENT_MS: positiveInt(300_000),
-    GATEWAY_INTENTS: intents,
-    /** Forward only these events; unset means "what workers have registered handlers for". */
-    GATEWAY_EVENTS: eventList,
-    /** Moves events between lanes, e.g. `GUILD_MEMBER_ADD=bulk`; see `defaultLaneRoutes`. */
-    GATEWAY_LANE_ROUTES: laneRoutes,
-    /** A batch is written to Redis when it holds this many events... */
-    GATEWAY_BATCH_MAX_EVENTS: positiveInt(500),
-    /** ...or when its oldest event has waited this long, whichever comes first. */
-    GATEWAY_BATCH_MAX_WAIT_MS: positiveInt(5),
-    /** Batches being written at once; more waiting events stay buffered in memory. */
-    GATEWAY_MAX_BATCHES_IN_FLIGHT: positiveInt(4),
-    /**
-     * Events per BullMQ job in the events and bulk lanes (interactions always get a job each). 1 = a job
-     * per event; more = the queue's per-job cost is paid once per group (see README, "Event path").
-     */
-    GATEWAY_JOB_MAX_EVENTS: z.coerce
+    {
+      description: 'Most shards this process runs at once; other gateways take the rest.',
+      unsetMeans: 'all of GATEWAY_SHARD_IDS',
+    },
+  ),
+  GATEWAY_LEASE_TTL_MS: variable(
+    positiveInt(10_000),
+    "A shard's lease lasts this long (ms) unrenewed; a dead gateway's shards are taken over after it.",
+  ),
+  GATEWAY_WATCHDOG_STUCK_MS: variable(
+    positiveInt(60_000),
+    'The watchdog reconnects a shard not READY (connecting, resuming) for this long (ms).',
+  ),
+  GATEWAY_WATCHDOG_SILENT_MS: variable(
+    positiveInt(300_000),
+    'The watchdog reconnects a shard that was receiving events and then got none for this long (ms): a silent feed.',
+  ),
+  GATEWAY_INTENTS: variable(
+    intents,
+    'Intents as names (Guilds,GuildMessages or GUILDS,GUILD_MESSAGES) or a number.',
+  ),
+  GATEWAY_EVENTS: variable(eventList, {
+    description: 'Forward only these dispatch events (comma-separated).',
+    unsetMeans: 'the events workers registered handlers for',
+  }),
+  GATEWAY_LANE_ROUTES: variable(laneRoutes, {
+    description:
+      'Move events between lanes (interactions, events, bulk), e.g. GUILD_MEMBER_ADD=bulk. Defaults: INTERACTION_CREATE=interactions; TYPING_START, PRESENCE_UPDATE=bulk; everything else=events.',
+    unsetMeans: 'the default routes',
+  }),
+  GATEWAY_BATCH_MAX_EVENTS: variable(
+    positiveInt(500),
+    'A batch of events is written to Redis when it holds this many events, or after GATEWAY_BATCH_MAX_WAIT_MS, whichever comes first.',
+  ),
+  GATEWAY_BATCH_MAX_WAIT_MS: variable(
+    positiveInt(5),
+    'A batch is written to Redis when its first event has waited this long (ms), if it did not fill up first.',
+  ),
+  GATEWAY_MAX_BATCHES_IN_FLIGHT: variable(
+    positiveInt(4),
+    'Batches being written at once; more waiting events stay buffered in memory.',
+  ),
+  GATEWAY_JOB_MAX_EVENTS: variable(
+    z.coerce
       .number({ message: 'must be a whole number' })
       .int('must be a whole number')
       .positive('must be greater than 0')
       .max(maxEventsPerJob, `must be at most ${maxEventsPerJob}`)
       .default(250),
-    GATEWAY_COMPRESSION: z.enum(['none', 'zlib'], { message: 'must be none or zlib' }).default('zlib'),
-    /** A sheddable lane (bulk) with more waiting events than this drops new ones, counted per event type. */
-    GATEWAY_SHED_HIGH_WATER_MARK: positiveInt(10_000),
-    /**
-     * Hard bound per lane on events buffered in memory while Redis is unreachable; past it the events lane
-     * drops new events (counted, logged as errors) instead of running out of memory. Interactions never.
-     */
-    GATEWAY_MAX_BUFFERED_EVENTS: positiveInt(200_000),
-    /** How often lane depths are read from Redis for shedding decisions. */
-    GATEWAY_DEPTH_POLL_MS: positiveInt(250),
-    /** On SIGTERM, buffered events get this long to reach Redis. */
-    GATEWAY_DRAIN_DEADLINE_MS: positiveInt(10_000),
+    `Events per BullMQ job in the events and bulk lanes (at most ${maxEventsPerJob}; interactions always get a job each). 1 = a job per event, each with a replay-proof job id; more = far fewer Redis operations per event.`,
+  ),
+  GATEWAY_COMPRESSION: variable(
+    z.enum(['none', 'zlib'], { message: 'must be none or zlib' }).default('zlib'),
+    'Transport compression: zlib (zlib-stream) or none.',
+  ),
+  GATEWAY_SHED_HIGH_WATER_MARK: variable(
+    positiveInt(10_000),
+    'A sheddable lane (bulk) holding more waiting events than this drops new ones (counted per event type, logged).',
+  ),
+  GATEWAY_MAX_BUFFERED_EVENTS: variable(
+    positiveInt(200_000),
+    'Events a lane may buffer in memory while Redis is unreachable; past it the events lane drops new events (counted, logged as errors) rather than run out of memory. Interactions are never dropped.',
+  ),
+  GATEWAY_DEPTH_POLL_MS: variable(
+    positiveInt(250),
+    'How often (ms) lane depths are read from Redis for shedding decisions.',
+  ),
+  GATEWAY_DRAIN_DEADLINE_MS: variable(
+    positiveInt(10_000),
+    'On SIGTERM, buffered events get this long (ms) to reach Redis.',
+  ),
+});
+
+export const gatewayEnvSchema = z
+  .object({
+    ...commonEnvShape,
+    ...discordEnvShape,
+    ...laneTopologyEnvShape,
+    ...gatewayEnvShape,
   })
   .superRefine((config, context) => {
     if (config.GATEWAY_SHARD_COUNT !== null && config.GATEWAY_SHARD_IDS !== null) {

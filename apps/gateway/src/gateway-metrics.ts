@@ -1,24 +1,23 @@
-import type { LaneName } from '@dgc/shared';
+import { laneNames } from '@dgc/shared';
 import type { ProcessMetrics } from '@dgc/shared/observability';
 import { Counter, Gauge } from 'prom-client';
+import type { LaneBackpressure } from './dispatch/lane-backpressure.js';
+import type { LanePublishers } from './publish/lane-publishers.js';
+import type { ShardConnections } from './shards/shard-connections.js';
 
+/** Where the series are read from on a scrape: the three stages of the event path. */
 export interface GatewayMetricSources {
-  shards(): {
-    shardId: number;
-    state: string;
-    latencyMs: number | undefined;
-    lastEventAt: number | undefined;
-    events: number;
-  }[];
-  lanes(): { lane: LaneName; published: number; pending: number; waiting: number }[];
-  shedCounts(): Record<string, number>;
+  shards: Pick<ShardConnections, 'snapshot'>;
+  lanes: Pick<LanePublishers, 'publishedCount' | 'pendingCount'>;
+  backpressure: Pick<LaneBackpressure, 'depthOf' | 'shedCounts'>;
 }
 
 /**
- * The gateway's series. Values are read from state the gateway keeps anyway when Prometheus scrapes, so
- * the event path pays nothing for them; labels are shard ids, lanes and event types (all bounded).
+ * The gateway's series read on a scrape (those counted as things happen are `GatewayCounters`). Values
+ * are read from state the gateway keeps anyway when Prometheus scrapes, so the event path pays nothing for
+ * them; labels are shard ids, lanes and event types (all bounded).
  */
-export function registerGatewayMetrics(metrics: ProcessMetrics, sources: GatewayMetricSources) {
+export function registerGatewayMetrics(metrics: ProcessMetrics, sources: GatewayMetricSources): void {
   const registers = [metrics.registry];
   new Gauge({
     name: 'dgc_shard_ready',
@@ -27,7 +26,7 @@ export function registerGatewayMetrics(metrics: ProcessMetrics, sources: Gateway
     registers,
     collect() {
       this.reset();
-      for (const shard of sources.shards()) {
+      for (const shard of sources.shards.snapshot()) {
         this.set({ shard: shard.shardId }, shard.state === 'running' ? 1 : 0);
       }
     },
@@ -39,7 +38,7 @@ export function registerGatewayMetrics(metrics: ProcessMetrics, sources: Gateway
     registers,
     collect() {
       this.reset();
-      for (const shard of sources.shards()) {
+      for (const shard of sources.shards.snapshot()) {
         if (shard.latencyMs !== undefined) this.set({ shard: shard.shardId }, shard.latencyMs / 1_000);
       }
     },
@@ -52,7 +51,7 @@ export function registerGatewayMetrics(metrics: ProcessMetrics, sources: Gateway
     collect() {
       this.reset();
       const now = Date.now();
-      for (const shard of sources.shards()) {
+      for (const shard of sources.shards.snapshot()) {
         if (shard.lastEventAt !== undefined)
           this.set({ shard: shard.shardId }, (now - shard.lastEventAt) / 1_000);
       }
@@ -65,14 +64,8 @@ export function registerGatewayMetrics(metrics: ProcessMetrics, sources: Gateway
     registers,
     collect() {
       this.reset();
-      for (const shard of sources.shards()) this.inc({ shard: shard.shardId }, shard.events);
+      for (const shard of sources.shards.snapshot()) this.inc({ shard: shard.shardId }, shard.events);
     },
-  });
-  const lifecycle = new Counter({
-    name: 'dgc_shard_connections_total',
-    help: 'Shard connection milestones: ready (an identify), resumed, closed',
-    labelNames: ['kind'],
-    registers,
   });
   new Counter({
     name: 'dgc_gateway_published_events_total',
@@ -81,7 +74,7 @@ export function registerGatewayMetrics(metrics: ProcessMetrics, sources: Gateway
     registers,
     collect() {
       this.reset();
-      for (const lane of sources.lanes()) this.inc({ lane: lane.lane }, lane.published);
+      for (const lane of laneNames) this.inc({ lane }, sources.lanes.publishedCount(lane));
     },
   });
   new Gauge({
@@ -91,7 +84,7 @@ export function registerGatewayMetrics(metrics: ProcessMetrics, sources: Gateway
     registers,
     collect() {
       this.reset();
-      for (const lane of sources.lanes()) this.set({ lane: lane.lane }, lane.pending);
+      for (const lane of laneNames) this.set({ lane }, sources.lanes.pendingCount(lane));
     },
   });
   new Gauge({
@@ -101,7 +94,7 @@ export function registerGatewayMetrics(metrics: ProcessMetrics, sources: Gateway
     registers,
     collect() {
       this.reset();
-      for (const lane of sources.lanes()) this.set({ lane: lane.lane }, lane.waiting);
+      for (const lane of laneNames) this.set({ lane }, sources.backpressure.depthOf(lane));
     },
   });
   new Counter({
@@ -111,16 +104,8 @@ export function registerGatewayMetrics(metrics: ProcessMetrics, sources: Gateway
     registers,
     collect() {
       this.reset();
-      for (const [event, count] of Object.entries(sources.shedCounts())) this.inc({ event }, count);
+      for (const [event, count] of Object.entries(sources.backpressure.shedCounts()))
+        this.inc({ event }, count);
     },
   });
-  const droppedForLostLease = new Counter({
-    name: 'dgc_gateway_lost_lease_dropped_total',
-    help: 'Dispatches dropped because this process lost the shard’s lease (the next owner replays them)',
-    registers,
-  });
-  return {
-    connection: (kind: 'ready' | 'resumed' | 'closed') => lifecycle.inc({ kind }),
-    droppedForLostLease: (count: number) => droppedForLostLease.inc(count),
-  };
 }

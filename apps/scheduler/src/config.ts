@@ -1,18 +1,40 @@
-import { commonEnvShape, databaseEnvShape, type Environment, loadConfig, positiveInt } from '@dgc/shared';
+import {
+  commonEnvShape,
+  databaseEnvShape,
+  dedupeEnvShape,
+  type Environment,
+  envGroup,
+  loadConfig,
+  positiveInt,
+  variable,
+} from '@dgc/shared';
 import { z } from 'zod';
+
+/** The scheduler's own variables, each with the description the generated docs show. */
+export const schedulerOwnEnvShape = envGroup('Scheduler', {
+  SCHEDULER_PRUNE_EVERY_MS: variable(
+    positiveInt(15 * 60_000),
+    'How often (ms) handled_event rows older than DEDUPE_RETENTION_MS are pruned.',
+  ),
+  SCHEDULER_PRUNE_BATCH_SIZE: variable(
+    positiveInt(5_000),
+    'Rows deleted per statement when pruning, so pruning never holds long locks.',
+  ),
+  SCHEDULER_REPLICA_ID: variable(z.string().max(100).optional(), {
+    description: 'Name of this replica in the run history (at most 100 characters).',
+    unsetMeans: 'host:pid',
+  }),
+  SCHEDULER_DRAIN_DEADLINE_MS: variable(
+    positiveInt(30_000),
+    'On SIGTERM, the running job gets this long (ms).',
+  ),
+});
 
 export const schedulerEnvSchema = z.object({
   ...commonEnvShape,
   ...databaseEnvShape,
-  /** How often handled-event keys older than the retention are pruned. */
-  SCHEDULER_PRUNE_EVERY_MS: positiveInt(15 * 60_000),
-  /** How long a handled event's key is kept; redeliveries older than this are no longer deduplicated. */
-  HANDLED_EVENT_RETENTION_MS: positiveInt(24 * 3_600_000),
-  /** Rows deleted per statement, so pruning never holds long locks. */
-  SCHEDULER_PRUNE_BATCH_SIZE: positiveInt(5_000),
-  /** Names this replica in the run history; defaults to host and pid. */
-  SCHEDULER_REPLICA_ID: z.string().max(100).optional(),
-  SCHEDULER_DRAIN_DEADLINE_MS: positiveInt(30_000),
+  ...dedupeEnvShape,
+  ...schedulerOwnEnvShape,
 });
 
 export type SchedulerConfig = z.output<typeof schedulerEnvSchema>;

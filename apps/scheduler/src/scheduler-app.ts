@@ -20,7 +20,7 @@ export function schedulerJobs(config: SchedulerConfig): ScheduledJob[] {
       everyMs: config.SCHEDULER_PRUNE_EVERY_MS,
       run: async ({ prisma, signal }) => ({
         ...(await pruneHandledEvents(prisma, {
-          retentionMs: config.HANDLED_EVENT_RETENTION_MS,
+          retentionMs: config.DEDUPE_RETENTION_MS,
           batchSize: config.SCHEDULER_PRUNE_BATCH_SIZE,
           signal,
         })),

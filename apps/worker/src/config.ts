@@ -1,8 +1,10 @@
 import {
   commonEnvShape,
   databaseEnvShape,
+  dedupeEnvShape,
   discordEnvShape,
   type Environment,
+  envGroup,
   isLaneName,
   type LaneName,
   laneNames,
@@ -10,6 +12,7 @@ import {
   loadConfig,
   positiveInt,
   restEnvShape,
+  variable,
 } from '@dgc/shared';
 import { z } from 'zod';
 
@@ -54,46 +57,57 @@ const laneConcurrency = z
     return limits;
   });
 
+/** The worker's own variables, each with the description the generated docs show. */
+export const workerOwnEnvShape = envGroup('Worker', {
+  WORKER_CONCURRENCY: variable(
+    positiveInt(50),
+    'Jobs one worker process runs at once, per lane unless WORKER_LANE_CONCURRENCY says otherwise.',
+  ),
+  WORKER_LANES: variable(
+    lanes,
+    'Lanes this process consumes, so operators can scale them separately, e.g. interactions.',
+  ),
+  WORKER_LANE_CONCURRENCY: variable(laneConcurrency, {
+    description: 'Per-lane concurrency overriding WORKER_CONCURRENCY, e.g. interactions=20,bulk=5.',
+    unsetMeans: 'WORKER_CONCURRENCY for every lane',
+  }),
+  WORKER_BOT_MODULE: variable(z.string().min(1, 'must be a module path').optional(), {
+    description:
+      'The bot to run: a module whose default export registers handlers and commands, defineBot((bot) => ...).',
+    unsetMeans: 'the built-in example bot (/ping and the member-activity counter)',
+  }),
+  WORKER_JOB_TIMEOUT_MS: variable(
+    positiveInt(10_000),
+    'A handler running longer (ms) is aborted (its AbortSignal fires) and the job retried with back-off.',
+  ),
+  WORKER_LOCK_DURATION_MS: variable(
+    positiveInt(30_000),
+    "Job lock (ms), renewed while a job runs; a killed worker's jobs move to another worker once it lapses (BullMQ's stalled-job check runs at the same interval).",
+  ),
+  WORKER_DRAIN_DEADLINE_MS: variable(
+    positiveInt(15_000),
+    'On SIGTERM, jobs in flight get this long (ms) to finish; unfinished ones return to the queue.',
+  ),
+  DISCORD_REST_TIMEOUT_MS: variable(positiveInt(15_000), 'Timeout of each Discord REST request (ms).'),
+  WORKER_NICE: variable(
+    z.coerce
+      .number({ message: 'must be a whole number' })
+      .int('must be a whole number')
+      .min(0, 'must be 0 or more (raising priority needs privileges)')
+      .max(19, 'must be at most 19')
+      .default(0),
+    'CPU niceness of this process (0-19; higher yields more). Event-lane workers sharing cores with an interactions worker: e.g. 10, so bulk work does not delay interactions.',
+  ),
+});
+
 export const workerEnvSchema = z.object({
   ...commonEnvShape,
   ...databaseEnvShape,
   ...discordEnvShape,
   ...laneTopologyEnvShape,
   ...restEnvShape,
-  /** Jobs one worker process runs at once, per lane unless WORKER_LANE_CONCURRENCY says otherwise. */
-  WORKER_CONCURRENCY: positiveInt(50),
-  /** Lanes this process consumes, so operators can scale them separately (e.g. `interactions`). */
-  WORKER_LANES: lanes,
-  /** Per-lane concurrency, e.g. `interactions=20,bulk=5`. */
-  WORKER_LANE_CONCURRENCY: laneConcurrency,
-  /** A handler still running after this is aborted (its AbortSignal fires) and the job fails for retry. */
-  WORKER_JOB_TIMEOUT_MS: positiveInt(10_000),
-  /**
-   * A job's lock lasts this long and is renewed while it runs; a killed worker's jobs are handed to another
-   * worker once it lapses (BullMQ's stalled-job check runs at the same interval).
-   */
-  WORKER_LOCK_DURATION_MS: positiveInt(30_000),
-  /** On SIGTERM, in-flight jobs get this long to finish; unfinished ones go back to the queue. */
-  WORKER_DRAIN_DEADLINE_MS: positiveInt(15_000),
-  /** How long a handled event's id is remembered, so a redelivery (retry, stall, resume replay) is skipped. */
-  WORKER_DEDUPE_TTL_MS: positiveInt(24 * 3_600_000),
-  /**
-   * The bot to run: a module whose default export registers handlers and commands on the registry it is
-   * given (`defineBot`). Unset: the built-in example bot (/ping and the member-activity counter).
-   */
-  WORKER_BOT_MODULE: z.string().min(1, 'must be a module path').optional(),
-  /** Timeout for each Discord REST request. */
-  DISCORD_REST_TIMEOUT_MS: positiveInt(15_000),
-  /**
-   * CPU niceness of this process (0–19; higher yields more). Where event-lane workers share cores with an
-   * interactions worker, a higher value for the event workers keeps bulk work from delaying interactions.
-   */
-  WORKER_NICE: z.coerce
-    .number({ message: 'must be a whole number' })
-    .int('must be a whole number')
-    .min(0, 'must be 0 or more (raising priority needs privileges)')
-    .max(19, 'must be at most 19')
-    .default(0),
+  ...dedupeEnvShape,
+  ...workerOwnEnvShape,
 });
 
 export type WorkerConfig = z.output<typeof workerEnvSchema>;

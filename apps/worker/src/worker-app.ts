@@ -1,4 +1,3 @@
-import { createRateLimitedRest } from '@dgc/rest';
 import {
   closeWorkerWithin,
   createRedisConnection,
@@ -19,11 +18,16 @@ import { createBotHandlers } from './handlers/bot-handlers.js';
 import { loadBotModule } from './handlers/bot-module.js';
 import type { HandlerRegistry } from './handlers/handler-registry.js';
 import { lowerCpuPriority } from './runtime/cpu-priority.js';
-import { createJobProcessor } from './runtime/job-processor.js';
-import { startLaneConsumers } from './runtime/lane-consumers.js';
+import { HandlerInvoker } from './runtime/handler-invoker.js';
+import { describeLaneConsumers, startLaneConsumers, watchLaneConsumers } from './runtime/lane-consumers.js';
 import { registerRestClusterMetrics, registerWorkerMetrics } from './runtime/worker-metrics.js';
+import { openWorkerRest } from './worker-rest.js';
 
-/** Starts one worker process's consumer of the gateway events queue. */
+/**
+ * Starts one worker process's consumers of the gateway events. An event's path, stage by stage:
+ * `lane-consumers` (BullMQ workers) → `batch-processor` (claim, run, settle, re-queue) → `handler-invoker`
+ * (the bot's handlers with their context and deadline), with `event-dedupe` claiming and settling.
+ */
 export async function startWorker(
   config: WorkerConfig,
   logger: Logger,
@@ -43,18 +47,6 @@ export async function startWorker(
     statementTimeoutMs: config.WORKER_JOB_TIMEOUT_MS,
     lockTimeoutMs: Math.min(5_000, config.WORKER_JOB_TIMEOUT_MS),
   });
-  // Its own connection without an offline queue: while Redis is down a decision fails at once and the
-  // local fallback share decides, instead of calls queueing behind a reconnect.
-  const limiterRedis = createRedisConnection({
-    url: config.REDIS_URL,
-    connectionName: 'worker:rest-limits',
-    overrides: { enableOfflineQueue: false, maxRetriesPerRequest: 1 },
-  });
-  limiterRedis.on('error', () => {}); // reported by the limiter as a switch to its local fallback
-  // Without an offline queue, a call before the connection is up would count as an outage.
-  if (limiterRedis.status !== 'ready') {
-    await new Promise<void>((resolve) => limiterRedis.once('ready', () => resolve()));
-  }
   const topology = laneTopologyFromConfig(config);
   // Queue handles for lane depths in /metrics (the consumers' own are busy blocking on new jobs).
   const depthQueues = config.WORKER_LANES.map((lane) => ({
@@ -68,31 +60,8 @@ export async function startWorker(
     await prisma.$queryRaw`select 1`;
     return true;
   });
-  const { rest, limiter } = createRateLimitedRest({
-    rest: { api: config.DISCORD_API_URL, version: '10', timeout: config.DISCORD_REST_TIMEOUT_MS },
-    token: config.DISCORD_TOKEN,
-    limiter: {
-      redis: limiterRedis,
-      keyPrefix: config.REDIS_KEY_PREFIX,
-      globalPerSecond: config.REST_GLOBAL_PER_SECOND,
-      invalidRequestBreaker: config.REST_INVALID_REQUEST_BREAKER,
-      fallbackShare: config.REST_FALLBACK_SHARE,
-      observer: {
-        onFallback: (active, error) => {
-          restObserver.onFallback?.(active, error);
-          if (active)
-            logger.warn({ err: error }, 'Redis unavailable: REST limits now local (a share of each limit)');
-          else logger.info('Redis back: REST limits shared again');
-        },
-        onRateLimited: (route, scope) => {
-          logger.warn({ route, scope }, 'Discord answered 429');
-          restObserver.onRateLimited?.(route, scope);
-        },
-        onResponse: restObserver.onResponse,
-        onWait: restObserver.onWait,
-      },
-    },
-  });
+  const workerRest = await openWorkerRest(config, logger, restObserver);
+  if (workerRest.clusterStats) registerRestClusterMetrics(metrics, workerRest.clusterStats);
 
   await new EventSubscriptions(config.REDIS_KEY_PREFIX).register(redis, registry.subscribedEvents());
 
@@ -100,19 +69,14 @@ export async function startWorker(
     keyPrefix: config.REDIS_KEY_PREFIX,
     // A claim outlives the job timeout, so only a crashed worker's claim ever expires.
     processingTtlMs: config.WORKER_JOB_TIMEOUT_MS * 2,
-    doneTtlMs: config.WORKER_DEDUPE_TTL_MS,
+    doneTtlMs: config.DEDUPE_RETENTION_MS,
   });
-  const processor = createJobProcessor({
+  const invoker = new HandlerInvoker({
     registry,
-    rest,
-    prisma,
-    redis,
-    logger,
+    services: { rest: workerRest.rest, prisma, redis },
     jobTimeoutMs: config.WORKER_JOB_TIMEOUT_MS,
-    dedupe,
     observer,
   });
-  if (limiter) registerRestClusterMetrics(metrics, () => limiter.clusterStats());
   await ensureLaneTopology(redis, config.REDIS_KEY_PREFIX, topology);
   const lanes = await Promise.all(
     config.WORKER_LANES.map((lane) =>
@@ -123,31 +87,17 @@ export async function startWorker(
         redisUrl: config.REDIS_URL,
         keyPrefix: config.REDIS_KEY_PREFIX,
         lockDurationMs: config.WORKER_LOCK_DURATION_MS,
-        processorFor: processor,
+        invoker,
+        dedupe,
+        observer,
         logger,
       }),
     ),
   );
-  const workers = lanes.flatMap((lane) => lane.workers);
-  for (const { lane, workers: laneWorkers, ordered, concurrency } of lanes) {
-    tasks.watch(`consume:${lane}`, () => {
-      const running = laneWorkers.filter((worker) => worker.isRunning() && !worker.isPaused()).length;
-      return {
-        state: running === laneWorkers.length ? 'running' : running === 0 ? 'paused' : 'waiting',
-        detail: ordered
-          ? `${running}/${laneWorkers.length} partitions, concurrency ${concurrency}`
-          : `concurrency ${concurrency}`,
-      };
-    });
-  }
+  watchLaneConsumers(tasks, lanes);
   logger.info(
     {
-      lanes: Object.fromEntries(
-        lanes.map(({ lane, concurrency, ordered, workers: partitions }) => [
-          lane,
-          ordered ? { concurrency, partitions: partitions.length } : concurrency,
-        ]),
-      ),
+      lanes: describeLaneConsumers(lanes),
       events: registry.subscribedEvents(),
       commands: registry.commands.map((command) => command.name),
       ...(cpuPriority ? { cpuPriority } : {}),
@@ -155,6 +105,7 @@ export async function startWorker(
     'worker consuming gateway events',
   );
 
+  const workers = lanes.flatMap((lane) => lane.workers);
   return {
     async stopIntake() {
       await Promise.all(workers.map((worker) => worker.pause(true)));
@@ -168,11 +119,10 @@ export async function startWorker(
       await Promise.allSettled([
         redis.quit(),
         prisma.$disconnect(),
-        ...lanes.flatMap(({ requeueQueues }) => [...requeueQueues.values()].map((queue) => queue.close())),
+        ...lanes.map(({ requeuer }) => requeuer.close()),
         ...depthQueues.flatMap(({ queues }) => queues.map((queue) => queue.close())),
         ...lanes.map(({ connection }) => connection.quit()),
-        // The callbacks answered since the last flush still count in the cluster's REST stats.
-        Promise.resolve(limiter?.flushStats()).then(() => limiterRedis.quit()),
+        workerRest.close(),
       ]);
     },
   };

@@ -3,17 +3,21 @@
  * With `--auto-ping-ms`, it plays a user running `/ping` so a local cluster can be watched working.
  */
 import { parseArgs } from 'node:util';
+import { loadConfigOrExit } from '@dgc/shared';
 import { pino } from 'pino';
 import { parseTrafficMix, type TrafficGenerator } from './load/traffic-generator.js';
 import { DiscordSimulator } from './simulator.js';
+import { simulatorEnvSchema } from './simulator-env.js';
+
+const env = loadConfigOrExit('simulator', simulatorEnvSchema);
 
 const { values } = parseArgs({
   options: {
     host: { type: 'string', default: '127.0.0.1' },
-    port: { type: 'string', default: process.env.DISCORD_SIMULATOR_PORT ?? '8990' },
+    port: { type: 'string', default: String(env.DISCORD_SIMULATOR_PORT) },
     shards: { type: 'string', default: '1' },
     guilds: { type: 'string', default: '10' },
-    token: { type: 'string', default: process.env.DISCORD_SIMULATOR_TOKEN },
+    token: { type: 'string', default: env.DISCORD_SIMULATOR_TOKEN },
     'max-concurrency': { type: 'string', default: '1' },
     'auto-ping-ms': { type: 'string', default: '0' },
     rate: { type: 'string', default: '0' },
@@ -56,11 +60,10 @@ if (problems.length > 0) {
   process.exit(2);
 }
 
-const pretty =
-  process.env.LOG_FORMAT === 'pretty' || (process.env.LOG_FORMAT !== 'json' && process.stdout.isTTY);
+const pretty = env.LOG_FORMAT === 'pretty' || (env.LOG_FORMAT === 'auto' && process.stdout.isTTY);
 const logger = pino({
   name: 'simulator',
-  level: process.env.LOG_LEVEL ?? 'info',
+  level: env.LOG_LEVEL,
   ...(pretty
     ? {
         transport: {

@@ -6,9 +6,16 @@
  * `new` and `check` replay the migrations into a temporary shadow database on the server at
  * $TEST_DATABASE_ADMIN_URL (default: the local `postgres` database).
  */
-import { applyMigrations, createMigration, ensureDatabaseExists, schemaDrift } from '../src/db/index.js';
+import { loadConfigOrExit } from '../src/config/load-config.js';
+import {
+  applyMigrations,
+  createMigration,
+  ensureDatabaseExists,
+  migrationToolEnvSchema,
+  schemaDrift,
+} from '../src/db/index.js';
 
-const databaseUrl = process.env.DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/dgc_local';
+const databaseUrl = loadConfigOrExit('db:migrate', migrationToolEnvSchema).DATABASE_URL;
 const [command, ...nameWords] = process.argv.slice(2);
 // `npm run db:new-migration -- add xp` arrives as two words; the name is all of them.
 const name = nameWords.join(' ');

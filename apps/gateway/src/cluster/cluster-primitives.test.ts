@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createRedisConnection } from '@dgc/shared';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PublishedWatermark } from './published-watermark.js';
 import { RedisIdentifyThrottler } from './redis-identify-throttler.js';
 import { ShardLeases } from './shard-leases.js';
 
@@ -88,36 +87,6 @@ describe('RedisIdentifyThrottler', () => {
     const waiting = throttler.waitForIdentify(1, destroyed.signal);
     destroyed.abort();
     await expect(waiting).rejects.toBeDefined();
-  });
-});
-
-describe('PublishedWatermark', () => {
-  it('advances only over sequences confirmed in order', () => {
-    const watermark = new PublishedWatermark();
-    const one = watermark.accept(1);
-    watermark.skip(2);
-    const three = watermark.accept(3);
-    three.confirm();
-    expect(watermark.value).toBe(0);
-    one.confirm();
-    expect(watermark.value).toBe(3);
-    watermark.reset(40);
-    expect(watermark.value).toBe(40);
-  });
-
-  it('tells its owner each time it moves forward, and only then', () => {
-    let advances = 0;
-    const watermark = new PublishedWatermark(() => {
-      advances += 1;
-    });
-    const one = watermark.accept(1);
-    const two = watermark.accept(2);
-    two.confirm();
-    expect(advances).toBe(0);
-    one.confirm();
-    expect(advances).toBe(1);
-    watermark.skip(3);
-    expect(advances).toBe(2);
   });
 });
 

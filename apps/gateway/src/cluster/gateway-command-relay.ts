@@ -5,16 +5,19 @@ import {
   type Logger,
   type Redis,
   serializeGatewayCommand,
+  type TaskMonitor,
 } from '@dgc/shared';
 import type { GatewaySendPayload } from 'discord-api-types/v10';
+import type { ShardConnections } from '../shards/shard-connections.js';
+import type { ShardOwnership } from './shard-ownership.js';
 
 export interface GatewayCommandRelayOptions {
   redis: Redis;
   keyPrefix: string;
   /** The shards this process owns right now. */
-  ownedShards(): readonly number[];
+  ownership: Pick<ShardOwnership, 'shards'>;
   /** Sends on the shard's connection (@discordjs/ws queues to Discord's 120 per 60 s). */
-  send(shardId: number, payload: GatewaySendPayload): Promise<void>;
+  connections: Pick<ShardConnections, 'send'>;
   logger: Logger;
   /** Commands taken per shard per poll. */
   batchSize?: number;
@@ -37,9 +40,18 @@ export class GatewayCommandRelay {
     return { sent: this.#sent, rejected: this.#rejected };
   }
 
+  /** Polls for commands every 100 ms from now on (a command waits at most that long). */
+  schedule(tasks: TaskMonitor): void {
+    tasks.every('gateway-commands', 100, () =>
+      this.poll().catch((error: unknown) =>
+        this.#options.logger.warn({ err: error }, 'reading gateway commands failed'),
+      ),
+    );
+  }
+
   async poll(): Promise<void> {
     const { redis, keyPrefix, logger } = this.#options;
-    const shards = this.#options.ownedShards();
+    const shards = this.#options.ownership.shards;
     if (shards.length === 0) return;
     const pipeline = redis.pipeline();
     for (const shardId of shards)
@@ -58,7 +70,7 @@ export class GatewayCommandRelay {
             if (Date.now() - queuedAt > gatewayCommandTtlMs)
               throw new GatewayCommandError('command expired in the queue');
             serializeGatewayCommand(payload);
-            await this.#options.send(shardId, payload);
+            await this.#options.connections.send(shardId, payload);
             this.#sent += 1;
           } catch (error) {
             this.#rejected += 1;

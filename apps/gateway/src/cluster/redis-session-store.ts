@@ -1,6 +1,6 @@
 import type { Logger, Redis } from '@dgc/shared';
 import type { SessionInfo } from '@discordjs/ws';
-import { PublishedWatermark } from './published-watermark.js';
+import { PublishedWatermark } from '../publish/published-watermark.js';
 
 /** Writes a session unless Redis already holds a later sequence of the same session. */
 const writeScript = `

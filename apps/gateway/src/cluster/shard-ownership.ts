@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Logger } from '@dgc/shared';
+import type { Logger, TaskMonitor } from '@dgc/shared';
 import type { GatewayMembership } from './gateway-membership.js';
-import type { ShardLease, ShardLeases } from './shard-leases.js';
+import type { HeldShardLeases } from './held-shard-leases.js';
+import type { ShardLeases } from './shard-leases.js';
 
 const stopTimeoutMs = 10_000;
 
@@ -14,12 +15,16 @@ export interface ShardRunner {
 
 export interface ShardOwnershipOptions {
   leases: ShardLeases;
+  /** What this process holds, shared with the readers that check it before writing a shard's events. */
+  held: HeldShardLeases;
   membership: GatewayMembership;
   /** Shards this process may run: the pinned ids, or every shard of the bot. */
   candidates: readonly number[];
   /** Upper bound on shards this process runs at once. */
   capacity: number;
   runner: ShardRunner;
+  /** How often leases are renewed and the membership refreshed: well within the lease TTL. */
+  tickEveryMs: number;
   logger: Logger;
 }
 
@@ -32,23 +37,18 @@ export interface ShardOwnershipOptions {
  */
 export class ShardOwnership {
   readonly #options: ShardOwnershipOptions;
-  readonly #held = new Map<number, ShardLease>();
+  readonly #held: HeldShardLeases;
   #stopped = false;
 
   constructor(options: ShardOwnershipOptions) {
     this.#options = options;
+    this.#held = options.held;
   }
 
   get shards(): number[] {
-    return [...this.#held.keys()].sort((left, right) => left - right);
+    return this.#held.shardIds();
   }
 
-  /**
-   * Whether this process may still publish the shard's events: it holds the lease and, by its own clock,
-   * the lease cannot have expired yet. Checked before events are written, so a process resumed after a
-   * pause longer than the TTL writes nothing for a shard another process has taken over; the next tick
-   * stops the shard.
-   */
   /**
    * Marks this process alive in the membership. The gateway runs it on its own timer as well as in every
    * tick: a tick waiting on a slow shard stop must not make this process look dead to the others (they
@@ -58,16 +58,27 @@ export class ShardOwnership {
     return this.#options.membership.heartbeat();
   }
 
-  holds(shardId: number, now = Date.now()): boolean {
-    const lease = this.#held.get(shardId);
-    return lease !== undefined && now < lease.validUntil;
+  /** Renews leases and refreshes the membership from now on (the first shards may wait seconds to identify). */
+  schedule(tasks: TaskMonitor): void {
+    const { tickEveryMs, logger } = this.#options;
+    tasks.every('gateway-membership', tickEveryMs, () =>
+      this.heartbeat().then(
+        () => undefined,
+        (error: unknown) => logger.warn({ err: error }, 'gateway membership heartbeat failed'),
+      ),
+    );
+    tasks.every('shard-ownership', tickEveryMs, () =>
+      this.tick().catch((error: unknown) => {
+        logger.error({ err: error }, 'shard ownership tick failed; leases are renewed on the next one');
+      }),
+    );
   }
 
   async tick(): Promise<void> {
     if (this.#stopped) return;
     const { leases, candidates, capacity, runner, logger } = this.#options;
     const live = await this.heartbeat();
-    for (const [shardId, lease] of this.#held) {
+    for (const [shardId, lease] of this.#held.entries()) {
       // Expired by our own clock (we were paused): its events since were not written, so the shard must be
       // resumed from the stored session, by whoever takes it next, even if Redis still shows our lease.
       const expired = Date.now() >= lease.validUntil;
@@ -82,7 +93,7 @@ export class ShardOwnership {
     }
     const target = Math.min(capacity, Math.ceil(candidates.length / live));
     if (this.#held.size > target) {
-      const [shardId] = [...this.#held.keys()].slice(-1);
+      const shardId = this.#held.newest();
       if (shardId !== undefined) await this.#handOver(shardId, 'rebalancing towards a fair share');
       return;
     }

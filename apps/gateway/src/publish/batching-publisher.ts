@@ -5,6 +5,7 @@ import {
   type Logger,
 } from '@dgc/shared';
 import type { JobsOptions, Queue } from 'bullmq';
+import type { HeldShardLeases } from '../cluster/held-shard-leases.js';
 
 export interface BatchingPublisherOptions {
   /** A batch is written when it holds this many events... */
@@ -23,7 +24,7 @@ export interface BatchingPublisherOptions {
    * batch is written: a process resumed after a pause longer than its lease drops what it buffered for a
    * shard another process now runs, and that process's resume replays those events.
    */
-  ownsShard?: (shardId: number) => boolean;
+  leases?: Pick<HeldShardLeases, 'holds'>;
   logger: Logger;
   jobOptions?: JobsOptions;
 }
@@ -163,12 +164,12 @@ export class BatchingPublisher {
   }
 
   #withoutLostShards(batch: QueuedEvent[]): QueuedEvent[] {
-    const ownsShard = this.#options.ownsShard;
-    if (!ownsShard) return batch;
-    const owned = batch.filter((event) => ownsShard(event.envelope.shardId));
+    const leases = this.#options.leases;
+    if (!leases) return batch;
+    const owned = batch.filter((event) => leases.holds(event.envelope.shardId));
     if (owned.length < batch.length) {
       const shards = [...new Set(batch.map((event) => event.envelope.shardId))].filter(
-        (id) => !ownsShard(id),
+        (id) => !leases.holds(id),
       );
       this.#options.logger.warn(
         { dropped: batch.length - owned.length, shards },

@@ -1,24 +1,26 @@
 import type { Logger, Redis, TaskMonitor } from '@dgc/shared';
-import type { REST } from '@discordjs/rest';
+import { REST } from '@discordjs/rest';
 import { type WebSocketManager, WebSocketShardEvents } from '@discordjs/ws';
-import type { APIGatewayBotInfo, GatewayDispatchPayload, GatewaySendPayload } from 'discord-api-types/v10';
+import type { APIGatewayBotInfo, GatewaySendPayload } from 'discord-api-types/v10';
 import type { RedisSessionStore } from '../cluster/redis-session-store.js';
 import type { ShardRunner } from '../cluster/shard-ownership.js';
-import type { WatchedShard } from '../cluster/shard-watchdog.js';
 import type { GatewayConfig } from '../config.js';
+import type { DispatchRouter } from '../dispatch/dispatch-router.js';
+import type { GatewayCounters } from '../gateway-counters.js';
 import { createShardManager } from './shard-manager.js';
 import { ShardStates } from './shard-states.js';
+import type { WatchdogReason, WatchedShard, WatchedShards } from './shard-watchdog.js';
 
 export interface ShardConnectionsOptions {
   config: GatewayConfig;
-  rest: REST;
   redis: Redis;
   sessions: RedisSessionStore;
   tasks: TaskMonitor;
   logger: Logger;
-  onDispatch(dispatch: GatewayDispatchPayload, shardId: number): void;
-  /** Connection milestones, for metrics. */
-  onLifecycle?(kind: 'ready' | 'resumed' | 'closed'): void;
+  /** Where every dispatch goes next, in the shard's sequence order. */
+  router: Pick<DispatchRouter, 'route'>;
+  /** Counts connection milestones, for metrics. */
+  counters: Pick<GatewayCounters, 'connection'>;
 }
 
 /** Gateway information is cached this long: GET /gateway/bot has a tight rate limit. */
@@ -29,8 +31,10 @@ const gatewayInfoTtlMs = 60_000;
  * leases come and go. All of them share one cached GET /gateway/bot answer, the session store and the
  * cluster-wide identify throttler.
  */
-export class ShardConnections implements ShardRunner {
+export class ShardConnections implements ShardRunner, WatchedShards {
   readonly #options: ShardConnectionsOptions;
+  /** For GET /gateway/bot and the managers' own calls; the gateway makes no other REST call. */
+  readonly #rest: REST;
   readonly #running = new Map<
     number,
     { manager: WebSocketManager; states: ShardStates; unwatch: () => void }
@@ -42,11 +46,14 @@ export class ShardConnections implements ShardRunner {
 
   constructor(options: ShardConnectionsOptions) {
     this.#options = options;
+    this.#rest = new REST({ api: options.config.DISCORD_API_URL, version: '10' }).setToken(
+      options.config.DISCORD_TOKEN,
+    );
   }
 
   async gatewayInformation(force = false): Promise<APIGatewayBotInfo> {
     if (force || !this.#gatewayInfo || Date.now() - this.#gatewayInfo.at > gatewayInfoTtlMs) {
-      const info = this.#options.rest.get('/gateway/bot') as Promise<APIGatewayBotInfo>;
+      const info = this.#rest.get('/gateway/bot') as Promise<APIGatewayBotInfo>;
       this.#gatewayInfo = { at: Date.now(), info };
       info.catch(() => {
         this.#gatewayInfo = undefined;
@@ -69,6 +76,17 @@ export class ShardConnections implements ShardRunner {
     this.#starting.add(starting);
     starting.finally(() => this.#starting.delete(starting)).catch(() => {});
     return starting;
+  }
+
+  /**
+   * Whether every shard this process runs is connected (the readiness check). A process running none (the
+   * others hold every lease, as while a replacement starts in a rolling restart) is a ready standby: it
+   * takes shards over as leases free, and a supervisor waiting for it must not wait for that.
+   */
+  allRunning(): boolean {
+    for (const [shardId, { states }] of this.#running)
+      if (states.of(shardId).state !== 'running') return false;
+    return true;
   }
 
   /** Each running shard's connection state and when it last received an event, for tools. */
@@ -112,11 +130,17 @@ export class ShardConnections implements ShardRunner {
       );
   }
 
+  /** Reconnects a shard that looks stuck or silent; its session is kept, so it resumes. */
+  async restart(shardId: number, reason: WatchdogReason): Promise<void> {
+    await this.stop(shardId, `watchdog: ${reason}`);
+    await this.start(shardId);
+  }
+
   async #start(shardId: number): Promise<void> {
-    const { config, rest, redis, sessions, tasks, logger } = this.#options;
+    const { config, redis, sessions, tasks, logger } = this.#options;
     this.#events.delete(shardId);
     this.#lastEventAt.delete(shardId);
-    const manager = createShardManager(config, rest, logger, {
+    const manager = createShardManager(config, this.#rest, logger, {
       redis,
       sessions,
       shardIds: [shardId],
@@ -133,16 +157,14 @@ export class ShardConnections implements ShardRunner {
     };
     const states = new ShardStates(manager);
     const unwatch = tasks.watch(`shard:${shardId}`, () => states.of(shardId));
-    const onLifecycle = this.#options.onLifecycle;
-    if (onLifecycle) {
-      manager.on(WebSocketShardEvents.Ready, () => onLifecycle('ready'));
-      manager.on(WebSocketShardEvents.Resumed, () => onLifecycle('resumed'));
-      manager.on(WebSocketShardEvents.Closed, () => onLifecycle('closed'));
-    }
+    const { router, counters } = this.#options;
+    manager.on(WebSocketShardEvents.Ready, () => counters.connection('ready'));
+    manager.on(WebSocketShardEvents.Resumed, () => counters.connection('resumed'));
+    manager.on(WebSocketShardEvents.Closed, () => counters.connection('closed'));
     manager.on(WebSocketShardEvents.Dispatch, (dispatch, id) => {
       this.#lastEventAt.set(id, Date.now());
       this.#events.set(id, (this.#events.get(id) ?? 0) + 1);
-      this.#options.onDispatch(dispatch, id);
+      router.route(dispatch, id);
     });
     this.#running.set(shardId, { manager, states, unwatch });
     try {

@@ -9,10 +9,15 @@ import {
   lanePolicies,
   laneQueueNames,
   type Redis,
+  type TaskMonitor,
 } from '@dgc/shared';
 import { Queue, Worker } from 'bullmq';
+import type { EventDedupe } from '../dedupe/event-dedupe.js';
+import { BatchProcessor } from './batch-processor.js';
 import { EventSlots } from './event-slots.js';
-import type { JobProcessor, LaneProcessing } from './job-processor.js';
+import { FailedEventRequeuer } from './failed-event-requeuer.js';
+import type { HandlerInvoker } from './handler-invoker.js';
+import type { JobProcessorObserver } from './worker-metrics.js';
 
 export interface LaneConsumerSettings {
   lane: LaneName;
@@ -22,8 +27,11 @@ export interface LaneConsumerSettings {
   redisUrl: string;
   keyPrefix: string;
   lockDurationMs: number;
-  /** Builds the lane's processor from how the lane runs (see `createJobProcessor`). */
-  processorFor(lane: LaneProcessing): JobProcessor;
+  /** Runs the handlers of the lane's events; shared by every lane of the process. */
+  invoker: HandlerInvoker;
+  /** Claims events before their handlers run; absent = handlers must be idempotent. */
+  dedupe?: EventDedupe;
+  observer?: JobProcessorObserver;
   logger: Logger;
 }
 
@@ -33,16 +41,17 @@ export interface LaneConsumers {
   concurrency: number;
   ordered: boolean;
   workers: Worker<GatewayEventJobData>[];
-  /** Queues this lane re-queues single events to (closed with the consumers). */
-  requeueQueues: Map<string, Queue<GatewayEventJobData>>;
+  /** Re-queues single events of the lane's batches (its queues are closed with the consumers). */
+  requeuer: FailedEventRequeuer;
   connection: Redis;
 }
 
 /**
- * Starts the consumers of a lane. An unordered lane is one queue and one BullMQ worker at the lane's
- * concurrency. An ordered lane is one queue per partition, each limited to one active job across the
- * cluster (BullMQ global concurrency): this process runs a worker per partition and caps the handlers it
- * runs at once with a local limit, so `concurrency` means the same thing for both kinds of lane.
+ * Starts the consumers of a lane and the processor their jobs go to. An unordered lane is one queue and one
+ * BullMQ worker at the lane's concurrency. An ordered lane is one queue per partition, each limited to one
+ * active job across the cluster (BullMQ global concurrency): this process runs a worker per partition and
+ * caps the handlers it runs at once with a local limit, so `concurrency` means the same thing for both
+ * kinds of lane.
  */
 export async function startLaneConsumers(settings: LaneConsumerSettings): Promise<LaneConsumers> {
   const { lane, topology, concurrency, logger } = settings;
@@ -51,23 +60,24 @@ export async function startLaneConsumers(settings: LaneConsumerSettings): Promis
     connectionName: `worker:consumer:${lane}`,
   });
   const ordered = isOrdered(topology, lane);
-  const requeueQueues = new Map<string, Queue<GatewayEventJobData>>();
-  const processor = settings.processorFor({
+  const requeuer = new FailedEventRequeuer({
+    connection,
+    keyPrefix: settings.keyPrefix,
+    ordered,
+    jobOptions: lanePolicies[lane].jobOptions,
+  });
+  const processor = new BatchProcessor({
     lane,
     ordered,
     // A job waiting here for a slot keeps its partition (and its lock, which BullMQ renews), so the
     // partition's next event cannot overtake it.
     eventSlots: new EventSlots(concurrency),
     inlineRetry: inlineRetryPolicy(lane),
-    requeueOptions: lanePolicies[lane].jobOptions,
-    async requeue(queueName, jobs) {
-      let queue = requeueQueues.get(queueName);
-      if (!queue) {
-        queue = new Queue<GatewayEventJobData>(queueName, { connection, prefix: settings.keyPrefix });
-        requeueQueues.set(queueName, queue);
-      }
-      await queue.addBulk(jobs);
-    },
+    invoker: settings.invoker,
+    requeuer,
+    dedupe: settings.dedupe,
+    logger,
+    observer: settings.observer,
   });
   const workers: Worker<GatewayEventJobData>[] = [];
   for (const queueName of laneQueueNames(topology, lane)) {
@@ -76,13 +86,17 @@ export async function startLaneConsumers(settings: LaneConsumerSettings): Promis
       await queue.setGlobalConcurrency(1);
       await queue.close();
     }
-    const worker = new Worker<GatewayEventJobData>(queueName, processor, {
-      connection,
-      prefix: settings.keyPrefix,
-      concurrency: ordered ? 1 : concurrency,
-      lockDuration: settings.lockDurationMs,
-      stalledInterval: settings.lockDurationMs,
-    });
+    const worker = new Worker<GatewayEventJobData>(
+      queueName,
+      (job, token, signal) => processor.process(job, token, signal),
+      {
+        connection,
+        prefix: settings.keyPrefix,
+        concurrency: ordered ? 1 : concurrency,
+        lockDuration: settings.lockDurationMs,
+        stalledInterval: settings.lockDurationMs,
+      },
+    );
     worker.on('failed', (job, error) => {
       logger.warn(
         { lane, queue: queueName, jobId: job?.id, event: job?.name, attempt: job?.attemptsMade, err: error },
@@ -93,5 +107,30 @@ export async function startLaneConsumers(settings: LaneConsumerSettings): Promis
     workers.push(worker);
   }
   await Promise.all(workers.map((worker) => worker.waitUntilReady()));
-  return { lane, concurrency, ordered, workers, connection, requeueQueues };
+  return { lane, concurrency, ordered, workers, connection, requeuer };
+}
+
+/** Reports each lane's consumers in the process's task list: running, paused, or some partitions paused. */
+export function watchLaneConsumers(tasks: TaskMonitor, lanes: readonly LaneConsumers[]): void {
+  for (const { lane, workers, ordered, concurrency } of lanes) {
+    tasks.watch(`consume:${lane}`, () => {
+      const running = workers.filter((worker) => worker.isRunning() && !worker.isPaused()).length;
+      return {
+        state: running === workers.length ? 'running' : running === 0 ? 'paused' : 'waiting',
+        detail: ordered
+          ? `${running}/${workers.length} partitions, concurrency ${concurrency}`
+          : `concurrency ${concurrency}`,
+      };
+    });
+  }
+}
+
+/** The lanes this process consumes, for its start-up log: concurrency, and partitions of ordered lanes. */
+export function describeLaneConsumers(lanes: readonly LaneConsumers[]) {
+  return Object.fromEntries(
+    lanes.map(({ lane, concurrency, ordered, workers }) => [
+      lane,
+      ordered ? { concurrency, partitions: workers.length } : concurrency,
+    ]),
+  );
 }

@@ -4,7 +4,7 @@ import type { ProcessMetrics } from '@dgc/shared/observability';
 import type { Queue } from 'bullmq';
 import { Counter, Gauge, Histogram } from 'prom-client';
 
-/** What the job processor reports per event and per batch. */
+/** What the batch processor and the handler invoker report per event and per batch. */
 export interface JobProcessorObserver {
   /** An event's handlers start: `receivedAt` is when the gateway received it. */
   started(lane: LaneName, receivedAt: number): void;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { envGroup, variable } from './env-docs.js';
 import {
   discordToken,
   keyPrefix,
@@ -9,51 +10,91 @@ import {
   urlWithProtocols,
 } from './env-fields.js';
 
-/** Variables every process reads. Each app extends this with its own. */
-export const commonEnvShape = {
-  LOG_LEVEL: logLevel,
-  LOG_FORMAT: logFormat,
-  REDIS_URL: urlWithProtocols(['redis:', 'rediss:'], 'redis://127.0.0.1:6379'),
-  REDIS_KEY_PREFIX: keyPrefix,
-  /** A blocked event loop longer than this (ms) is logged as a warning. */
-  EVENT_LOOP_WARN_MS: positiveInt(200),
-  /** Port of /metrics, /healthz and /readyz; 0 (the default) serves none. Each process needs its own. */
-  METRICS_PORT: nonNegativeInt(0),
-  /** Address the metrics server binds to: loopback unless Prometheus scrapes from another host. */
-  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
-};
+/** How a process logs: read by every process, the local tools included. */
+export const loggingEnvShape = envGroup('Logging, Redis and metrics', {
+  LOG_LEVEL: variable(logLevel, 'pino log level: fatal | error | warn | info | debug | trace | silent.'),
+  LOG_FORMAT: variable(logFormat, 'auto (pretty on a terminal, JSON otherwise) | json | pretty.'),
+});
 
-export const databaseEnvShape = {
-  DATABASE_URL: urlWithProtocols(
-    ['postgres:', 'postgresql:'],
-    'postgresql://postgres@127.0.0.1:5432/dgc_local',
+/** Where the cluster's Redis is: read by every cluster process and the operators' tools. */
+export const redisEnvShape = envGroup('Logging, Redis and metrics', {
+  REDIS_URL: variable(urlWithProtocols(['redis:', 'rediss:'], 'redis://127.0.0.1:6379'), {
+    description:
+      'redis:// or rediss:// URL of the Redis holding the queues. A password in it is never logged.',
+  }),
+  REDIS_KEY_PREFIX: variable(
+    keyPrefix,
+    'Prefix of every Redis key; lets several clusters (or test runs) share one Redis.',
   ),
-  DATABASE_POOL_SIZE: z.coerce
-    .number({ message: 'must be a whole number' })
-    .int('must be a whole number')
-    .min(1, 'must be at least 1')
-    .max(200, 'must be at most 200')
-    .default(10),
+});
+
+/** Variables every cluster process reads. Each app extends this with its own. */
+export const commonEnvShape = {
+  ...loggingEnvShape,
+  ...redisEnvShape,
+  ...envGroup('Logging, Redis and metrics', {
+    EVENT_LOOP_WARN_MS: variable(
+      positiveInt(200),
+      'An event loop blocked longer than this (ms) is logged as a warning (sampled every 5 s).',
+    ),
+    METRICS_PORT: variable(
+      nonNegativeInt(0),
+      'Port of /metrics (Prometheus), /healthz and /readyz (Kubernetes probes); 0 serves none. One port per process.',
+    ),
+    METRICS_HOST: variable(
+      z.string().min(1).default('127.0.0.1'),
+      'Address the metrics server binds to; loopback unless Prometheus scrapes from another host.',
+    ),
+  }),
 };
 
-export const discordEnvShape = {
-  DISCORD_TOKEN: discordToken,
-  DISCORD_API_URL: urlWithProtocols(['https:', 'http:'], 'https://discord.com/api'),
-};
+export const databaseEnvShape = envGroup('PostgreSQL', {
+  DATABASE_URL: variable(
+    urlWithProtocols(['postgres:', 'postgresql:'], 'postgresql://postgres@127.0.0.1:5432/dgc_local'),
+    'postgres:// or postgresql:// URL of the database. A password in it is never logged.',
+  ),
+  DATABASE_POOL_SIZE: variable(
+    z.coerce
+      .number({ message: 'must be a whole number' })
+      .int('must be a whole number')
+      .min(1, 'must be at least 1')
+      .max(200, 'must be at most 200')
+      .default(10),
+    'Database connections per process (1-200).',
+  ),
+});
 
-/** Discord REST limits shared by every process through Redis (workers and scheduler). */
-export const restEnvShape = {
-  /** The bot's global limit (requests per second); Discord's default is 50. */
-  REST_GLOBAL_PER_SECOND: positiveInt(50),
-  /** Calls stop at this many invalid requests (401, 403, non-shared 429) in ~10 minutes; Discord bans at 10,000. */
-  REST_INVALID_REQUEST_BREAKER: positiveInt(8_000),
-  /** Share of every limit one process uses on its own while Redis is unavailable (1 / expected processes). */
-  REST_FALLBACK_SHARE: z.coerce
-    .number({ message: 'must be a number' })
-    .gt(0, 'must be greater than 0')
-    .max(1, 'must be at most 1')
-    .default(0.25),
-};
+export const discordEnvShape = envGroup('Discord', {
+  DISCORD_TOKEN: variable(discordToken, {
+    description:
+      'The bot token from the Developer Portal; required. `npm start` runs the local Discord simulator when it is unset. Never logged.',
+    secret: true,
+  }),
+  DISCORD_API_URL: variable(
+    urlWithProtocols(['https:', 'http:'], 'https://discord.com/api'),
+    "Discord REST base URL; the simulator's is http://127.0.0.1:<port>/api.",
+  ),
+});
+
+/** Discord REST limits shared through Redis by every process that calls Discord's REST API. */
+export const restEnvShape = envGroup('Discord REST limits', {
+  REST_GLOBAL_PER_SECOND: variable(
+    positiveInt(50),
+    "The bot's global REST limit (requests per second), shared by every worker through Redis; Discord's default is 50.",
+  ),
+  REST_INVALID_REQUEST_BREAKER: variable(
+    positiveInt(8_000),
+    'Calls stop at this many invalid requests (401, 403, non-shared 429) in ~10 minutes; Discord bans at 10,000.',
+  ),
+  REST_FALLBACK_SHARE: variable(
+    z.coerce
+      .number({ message: 'must be a number' })
+      .gt(0, 'must be greater than 0')
+      .max(1, 'must be at most 1')
+      .default(0.25),
+    'Share of every limit one process uses on its own while Redis is unavailable (1 / expected processes).',
+  ),
+});
 
 export const commonEnvSchema = z.object(commonEnvShape);
 export type CommonEnv = z.output<typeof commonEnvSchema>;

@@ -3,6 +3,7 @@ export { Prisma, PrismaClient } from '../generated/prisma/client.js';
 export { adminDatabaseUrl, databaseUrlOn } from './admin-url.js';
 export { ensureDatabaseExists } from './ensure-database.js';
 export { MigrationError } from './migration-error.js';
+export { migrationToolEnvSchema } from './migration-tool-env.js';
 export {
   type ApplyMigrationsOptions,
   applyMigrations,

@@ -1,6 +1,7 @@
 import type { BackoffOptions, JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { envGroup, variable } from '../config/env-docs.js';
 import { type LaneName, laneNames, lanePolicies, laneQueueName } from './lanes.js';
 
 /**
@@ -113,17 +114,21 @@ const orderedLanes = z
   });
 
 /** Variables gateways and workers must agree on; the first process writes them to Redis, the rest check. */
-export const laneTopologyEnvShape = {
-  /** Lanes whose events are handled in order per guild, e.g. `events`. Empty: none (fastest). */
-  ORDERED_LANES: orderedLanes,
-  /** Partitions of each ordered lane: its cluster-wide parallelism. */
-  ORDERED_LANE_PARTITIONS: z.coerce
-    .number({ message: 'must be a whole number' })
-    .int('must be a whole number')
-    .min(1, 'must be at least 1')
-    .max(1_024, 'must be at most 1024')
-    .default(16),
-};
+export const laneTopologyEnvShape = envGroup('Lanes', {
+  ORDERED_LANES: variable(
+    orderedLanes,
+    'Lanes whose events are handled in order per guild, e.g. events (gateways and workers must agree; checked in Redis). Empty: none, the fastest.',
+  ),
+  ORDERED_LANE_PARTITIONS: variable(
+    z.coerce
+      .number({ message: 'must be a whole number' })
+      .int('must be a whole number')
+      .min(1, 'must be at least 1')
+      .max(1_024, 'must be at most 1024')
+      .default(16),
+    'Partitions of each ordered lane (1-1024): its cluster-wide parallelism; guilds sharing a partition wait for each other.',
+  ),
+});
 
 export function laneTopologyFromConfig(config: {
   ORDERED_LANES: readonly LaneName[];

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { CommonEnv } from '../config/common-env.js';
-import { loadConfigOrExit } from '../config/load-config.js';
+import { readConfigOrExit } from '../config/load-config.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import { startMetricsServer } from '../observability/metrics-server.js';
 import { ProcessMetrics } from '../observability/process-metrics.js';
@@ -30,13 +30,14 @@ export interface ProcessDefinition<Schema extends z.ZodType<CommonEnv>> {
 export async function runProcess<Schema extends z.ZodType<CommonEnv>>(
   definition: ProcessDefinition<Schema>,
 ): Promise<void> {
-  const config = loadConfigOrExit(definition.name, definition.schema);
+  const { config, warnings } = readConfigOrExit(definition.name, definition.schema);
   const logger = createLogger({
     name: definition.name,
     level: config.LOG_LEVEL,
     format: config.LOG_FORMAT,
     secrets: definition.secrets?.(config) ?? [],
   });
+  for (const warning of warnings) logger.warn(warning);
   new EventLoopMonitor({ logger, warnAboveMs: config.EVENT_LOOP_WARN_MS }).start();
   const tasks = new TaskMonitor({ logger });
   const metrics = new ProcessMetrics(definition.name, tasks);

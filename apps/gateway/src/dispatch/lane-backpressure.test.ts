@@ -30,11 +30,14 @@ describe('LaneBackpressure', () => {
 
   it('sheds only sheddable lanes above the high-water mark, counting by event type', async () => {
     const backpressure = new LaneBackpressure({
-      queues: new Map([...queues].map(([lane, queue]) => [lane, [queue]])),
-      buffered: () => 0,
-      eventsPerJob: () => 1,
+      lanes: {
+        queuesOf: (lane) => [queues.get(lane)].filter((queue) => queue !== undefined),
+        pendingCount: () => 0,
+        eventsPerJob: () => 1,
+      },
       highWaterMark: 10,
       maxBufferedEvents: 1_000,
+      pollEveryMs: 250,
       logger: pino({ level: 'silent' }),
     });
     expect(backpressure.shouldShed('bulk', 'TYPING_START')).toBe(false); // depth unknown until polled
@@ -48,11 +51,14 @@ describe('LaneBackpressure', () => {
 
   it('counts events still buffered in the process, so an unreachable Redis cannot grow memory without bound', () => {
     const backpressure = new LaneBackpressure({
-      queues: new Map(),
-      buffered: (lane) => (lane === 'bulk' ? 50 : 0),
-      eventsPerJob: () => 1,
+      lanes: {
+        queuesOf: () => [],
+        pendingCount: (lane) => (lane === 'bulk' ? 50 : 0),
+        eventsPerJob: () => 1,
+      },
       highWaterMark: 10,
       maxBufferedEvents: 1_000,
+      pollEveryMs: 250,
       logger: pino({ level: 'silent' }),
     });
     expect(backpressure.shouldShed('bulk', 'TYPING_START')).toBe(true);
@@ -62,11 +68,10 @@ describe('LaneBackpressure', () => {
   it('drops ordinary events past the hard memory bound, counted apart, and never interactions', () => {
     const buffered = 2_000;
     const backpressure = new LaneBackpressure({
-      queues: new Map(),
-      buffered: () => buffered,
-      eventsPerJob: () => 1,
+      lanes: { queuesOf: () => [], pendingCount: () => buffered, eventsPerJob: () => 1 },
       highWaterMark: 10_000,
       maxBufferedEvents: 1_000,
+      pollEveryMs: 250,
       logger: pino({ level: 'silent' }),
     });
     expect(backpressure.shouldShed('events', 'MESSAGE_CREATE')).toBe(true);

@@ -15,9 +15,11 @@ describe('ShardWatchdog', () => {
     ];
     const restarted: [number, string][] = [];
     const watchdog = new ShardWatchdog({
-      shards: () => shards,
-      restart: async (shardId, reason) => {
-        restarted.push([shardId, reason]);
+      shards: {
+        snapshot: () => shards,
+        restart: async (shardId, reason) => {
+          restarted.push([shardId, reason]);
+        },
       },
       logger: pino({ level: 'silent' }),
     });

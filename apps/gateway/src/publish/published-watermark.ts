@@ -1,4 +1,4 @@
-import type { WriteReceipt } from '../publish/batching-publisher.js';
+import type { WriteReceipt } from './batching-publisher.js';
 
 /**
  * The highest sequence of a shard below which every dispatch is safely in Redis (or was not forwarded at

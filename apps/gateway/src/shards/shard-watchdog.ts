@@ -1,4 +1,4 @@
-import type { Logger } from '@dgc/shared';
+import type { Logger, TaskMonitor } from '@dgc/shared';
 
 export interface WatchedShard {
   shardId: number;
@@ -10,10 +10,15 @@ export interface WatchedShard {
   events: number;
 }
 
-export interface ShardWatchdogOptions {
-  shards(): WatchedShard[];
+/** The shards the watchdog looks after (the process's shard connections). */
+export interface WatchedShards {
+  snapshot(): WatchedShard[];
   /** Reconnects a shard, resuming its session. */
   restart(shardId: number, reason: WatchdogReason): Promise<void>;
+}
+
+export interface ShardWatchdogOptions {
+  shards: WatchedShards;
   logger: Logger;
   /** Not READY (connecting, resuming, reconnecting) for this long: the connection is stuck. */
   stuckAfterMs?: number;
@@ -44,12 +49,21 @@ export class ShardWatchdog {
     return { stuck: this.#restarts.get('stuck') ?? 0, silent: this.#restarts.get('silent') ?? 0 };
   }
 
+  /** Checks the shards every second from now on. */
+  schedule(tasks: TaskMonitor): void {
+    tasks.every('shard-watchdog', 1_000, () =>
+      this.check().catch((error: unknown) => {
+        this.#options.logger.error({ err: error }, 'shard watchdog failed to reconnect a shard');
+      }),
+    );
+  }
+
   async check(now = Date.now()): Promise<void> {
     const stuckAfterMs = this.#options.stuckAfterMs ?? 60_000;
     const silentAfterMs = this.#options.silentAfterMs ?? 300_000;
     const activeAfterEvents = this.#options.activeAfterEvents ?? 100;
     const due: { shardId: number; reason: WatchdogReason; forMs: number }[] = [];
-    for (const shard of this.#options.shards()) {
+    for (const shard of this.#options.shards.snapshot()) {
       if (this.#restarting.has(shard.shardId)) continue;
       if (shard.state !== 'running' && now - shard.stateSince > stuckAfterMs) {
         due.push({ shardId: shard.shardId, reason: 'stuck', forMs: now - shard.stateSince });
@@ -68,7 +82,7 @@ export class ShardWatchdog {
         this.#restarts.set(reason, (this.#restarts.get(reason) ?? 0) + 1);
         this.#options.logger.warn({ shardId, reason, forMs }, 'shard watchdog: reconnecting the shard');
         try {
-          await this.#options.restart(shardId, reason);
+          await this.#options.shards.restart(shardId, reason);
         } finally {
           this.#restarting.delete(shardId);
         }

@@ -1,16 +1,13 @@
-import { type LaneName, type Logger, lanePolicies } from '@dgc/shared';
-import type { Queue } from 'bullmq';
+import { type LaneName, type Logger, laneNames, lanePolicies, type TaskMonitor } from '@dgc/shared';
+import type { LanePublishers } from '../publish/lane-publishers.js';
 
 export interface LaneBackpressureOptions {
-  /** The queues each lane is made of (several for an ordered lane's partitions). */
-  queues: ReadonlyMap<LaneName, readonly Queue[]>;
-  /** Events buffered in this process but not yet in Redis, per lane. */
-  buffered: (lane: LaneName) => number;
   /**
-   * Average events per job this process writes to the lane: queues count jobs, and a job may carry a
-   * batch, so a lane's depth in events is its waiting jobs times this.
+   * Each lane's queues (several for an ordered lane's partitions), the events this process has not yet
+   * confirmed in Redis, and the events per job it writes lately: queues count jobs, and a job may carry a
+   * batch, so a lane's depth in events is its waiting jobs times that.
    */
-  eventsPerJob: (lane: LaneName) => number;
+  lanes: Pick<LanePublishers, 'queuesOf' | 'pendingCount' | 'eventsPerJob'>;
   /** A sheddable lane holding more waiting events than this sheds new ones. */
   highWaterMark: number;
   /**
@@ -20,6 +17,8 @@ export interface LaneBackpressureOptions {
    * dropped: they are few, and worthless after Discord's 3 s window anyway.
    */
   maxBufferedEvents: number;
+  /** How often lane depths are read from Redis (`schedule`). */
+  pollEveryMs: number;
   logger: Logger;
 }
 
@@ -41,14 +40,32 @@ export class LaneBackpressure {
     this.#options = options;
   }
 
+  /** Polls lane depths from now on, and logs what was shed every 10 s. */
+  schedule(tasks: TaskMonitor): void {
+    const { pollEveryMs, logger } = this.#options;
+    tasks.every(
+      'lane-depth-poll',
+      pollEveryMs,
+      () =>
+        this.poll().catch((error: unknown) => {
+          logger.warn({ err: error }, 'reading lane depths failed; keeping the last known ones');
+        }),
+      { runNow: true },
+    );
+    tasks.every('shed-report', 10_000, () => this.reportShed());
+  }
+
   /** Refreshes every sheddable lane's waiting count, in events. */
   async poll(): Promise<void> {
+    const { lanes } = this.#options;
     await Promise.all(
-      [...this.#options.queues].map(async ([lane, queues]) => {
+      laneNames.map(async (lane) => {
         if (!lanePolicies[lane].sheddable) return;
-        const counts = await Promise.all(queues.map((queue) => queue.getJobCounts('waiting', 'prioritized')));
+        const counts = await Promise.all(
+          lanes.queuesOf(lane).map((queue) => queue.getJobCounts('waiting', 'prioritized')),
+        );
         const jobs = counts.reduce((sum, count) => sum + (count.waiting ?? 0) + (count.prioritized ?? 0), 0);
-        this.#depths.set(lane, Math.round(jobs * this.#options.eventsPerJob(lane)));
+        this.#depths.set(lane, Math.round(jobs * lanes.eventsPerJob(lane)));
       }),
     );
   }
@@ -56,25 +73,25 @@ export class LaneBackpressure {
   /** True when the event must be dropped; counts it by event type. */
   shouldShed(lane: LaneName, event: string): boolean {
     if (!lanePolicies[lane].sheddable) {
-      if (lane === 'interactions' || this.#options.buffered(lane) < this.#options.maxBufferedEvents)
+      if (lane === 'interactions' || this.#options.lanes.pendingCount(lane) < this.#options.maxBufferedEvents)
         return false;
       increment(this.#overflowByEvent, event);
       increment(this.#overflowSinceLog, event);
       return true;
     }
-    const depth = (this.#depths.get(lane) ?? 0) + this.#options.buffered(lane);
+    const depth = (this.#depths.get(lane) ?? 0) + this.#options.lanes.pendingCount(lane);
     if (depth < this.#options.highWaterMark) return false;
     increment(this.#shedByEvent, event);
     increment(this.#shedSinceLog, event);
     return true;
   }
 
-  /** Events shed since start, by event type (for metrics). */
   /** Events waiting in a lane at the last poll. */
   depthOf(lane: LaneName): number {
     return this.#depths.get(lane) ?? 0;
   }
 
+  /** Events shed since start, by event type (for metrics). */
   shedCounts(): Record<string, number> {
     return Object.fromEntries(this.#shedByEvent);
   }

@@ -1,4 +1,4 @@
-import { EventSubscriptions, type Logger, type Redis } from '@dgc/shared';
+import { createRedisConnection, EventSubscriptions, type Logger, type Redis } from '@dgc/shared';
 
 /**
  * Which dispatch events are worth a queue write. Either a fixed list from configuration, or the live set
@@ -7,6 +7,7 @@ import { EventSubscriptions, type Logger, type Redis } from '@dgc/shared';
 export class EventFilter {
   #wanted: ReadonlySet<string>;
   #stopWatching: (() => Promise<void>) | undefined;
+  #subscriber: Redis | undefined;
 
   private constructor(initial: ReadonlySet<string>) {
     this.#wanted = initial;
@@ -16,13 +17,16 @@ export class EventFilter {
     return new EventFilter(events);
   }
 
+  /** Watches the set workers register, on a subscriber connection of its own (closed by `stop`). */
   static async fromWorkerSubscriptions(
+    redisUrl: string,
     keyPrefix: string,
     commands: Redis,
-    subscriber: Redis,
     logger: Logger,
   ): Promise<EventFilter> {
     const filter = new EventFilter(new Set());
+    const subscriber = createRedisConnection({ url: redisUrl, connectionName: 'gateway:subscriptions' });
+    filter.#subscriber = subscriber;
     filter.#stopWatching = await new EventSubscriptions(keyPrefix).watch(
       commands,
       subscriber,
@@ -42,5 +46,6 @@ export class EventFilter {
 
   async stop(): Promise<void> {
     await this.#stopWatching?.();
+    await this.#subscriber?.quit().catch(() => {});
   }
 }

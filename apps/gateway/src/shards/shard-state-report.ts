@@ -1,0 +1,57 @@
+import type { Redis, TaskMonitor } from '@dgc/shared';
+import type { RedisSessionStore } from '../cluster/redis-session-store.js';
+import type { ShardConnections } from './shard-connections.js';
+
+export interface ShardStateReportOptions {
+  redis: Redis;
+  keyPrefix: string;
+  /** This process's name in the cluster (host, pid, random suffix). */
+  owner: string;
+  shards: Pick<ShardConnections, 'snapshot'>;
+  sessions: Pick<RedisSessionStore, 'watermark'>;
+}
+
+/** A shard's entry outlives its last write by this long, so a dead process's shards drop off the list. */
+const stateTtlMs = 10_000;
+
+/**
+ * Every shard's state, readable by any tool (`npm run cluster -- shards`) without asking the process
+ * that runs it: its owner, connection state, published sequence and when it last received an event.
+ */
+export class ShardStateReport {
+  readonly #options: ShardStateReportOptions;
+
+  constructor(options: ShardStateReportOptions) {
+    this.#options = options;
+  }
+
+  /** The bot's shard count, written once at start. */
+  async publishShardCount(shardCount: number): Promise<void> {
+    const { redis, keyPrefix } = this.#options;
+    await redis.set(`${keyPrefix}:gateway:shard-count`, shardCount);
+  }
+
+  /** Writes the shards' states every 2 s from now on. */
+  schedule(tasks: TaskMonitor): void {
+    tasks.every('shard-state-publish', 2_000, () => this.publish(), { runNow: true });
+  }
+
+  /** Writes the state of each shard this process runs, in one round trip. */
+  async publish(): Promise<void> {
+    const { redis, keyPrefix, owner, shards, sessions } = this.#options;
+    const pipeline = redis.pipeline();
+    for (const shard of shards.snapshot()) {
+      const key = `${keyPrefix}:shard-state:${shard.shardId}`;
+      pipeline.hset(key, {
+        owner,
+        state: shard.state,
+        detail: shard.detail,
+        sequence: sessions.watermark(shard.shardId).value,
+        lastEventAt: shard.lastEventAt ?? '',
+        updatedAt: Date.now(),
+      });
+      pipeline.pexpire(key, stateTtlMs);
+    }
+    await pipeline.exec();
+  }
+}

@@ -1,0 +1,48 @@
+import type { GatewayEventEnvelope, Logger, Redis } from '@dgc/shared';
+import type { PrismaClient } from '@dgc/shared/db';
+import type { REST } from '@discordjs/rest';
+import type { HandlerContext } from '../handlers/handler-context.js';
+import type { LazyLogger } from './lazy-logger.js';
+import type { Cancellation } from './run-with-timeout.js';
+
+/** The process's clients every handler shares. */
+export interface HandlerServices {
+  rest: REST;
+  prisma: PrismaClient;
+  redis: Redis;
+}
+
+/**
+ * What a handler receives. A class rather than an object literal with getters, which would build two
+ * getter closures per event; the signal and the logger are made only when a handler reads them.
+ */
+export class EventHandlerContext implements HandlerContext {
+  readonly rest: REST;
+  readonly prisma: PrismaClient;
+  readonly redis: Redis;
+  readonly envelope: GatewayEventEnvelope;
+  readonly #cancellation: Cancellation;
+  readonly #logger: LazyLogger;
+
+  constructor(
+    services: HandlerServices,
+    envelope: GatewayEventEnvelope,
+    cancellation: Cancellation,
+    logger: LazyLogger,
+  ) {
+    this.rest = services.rest;
+    this.prisma = services.prisma;
+    this.redis = services.redis;
+    this.envelope = envelope;
+    this.#cancellation = cancellation;
+    this.#logger = logger;
+  }
+
+  get signal(): AbortSignal {
+    return this.#cancellation.signal;
+  }
+
+  get logger(): Logger {
+    return this.#logger.get();
+  }
+}

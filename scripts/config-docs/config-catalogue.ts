@@ -1,0 +1,97 @@
+/**
+ * Every process and tool of the repository with the zod schema it reads its environment through: the one
+ * source `.env.example` and the README's configuration table are generated from.
+ */
+
+import { cliEnvSchema } from '@dgc/cli';
+import { dashboardEnvSchema } from '@dgc/dashboard';
+import { simulatorEnvSchema } from '@dgc/discord-simulator/env';
+import { gatewayEnvSchema } from '@dgc/gateway';
+import { schedulerEnvSchema } from '@dgc/scheduler';
+import { developmentEnvSchema } from '@dgc/shared';
+import type { ProcessConfig, UnvalidatedVariable } from '@dgc/shared/config-docs';
+import { migrationToolEnvSchema } from '@dgc/shared/db';
+import { workerEnvSchema } from '@dgc/worker';
+import { localClusterEnvSchema } from '../local-cluster-env.js';
+
+export const processConfigs: readonly ProcessConfig[] = [
+  { name: 'gateway', schema: gatewayEnvSchema },
+  { name: 'worker', schema: workerEnvSchema },
+  { name: 'scheduler', schema: schedulerEnvSchema },
+  { name: 'dashboard', schema: dashboardEnvSchema },
+  { name: '`npm run cluster`', schema: cliEnvSchema },
+  { name: '`npm start`', schema: localClusterEnvSchema },
+  { name: 'the simulator', schema: simulatorEnvSchema },
+  { name: '`npm run db:*`', schema: migrationToolEnvSchema },
+  { name: 'tests and bench', schema: developmentEnvSchema },
+];
+
+/**
+ * Knobs of the test suites and the bench, read where they are used rather than through a schema: none is
+ * read by a process of the cluster. A test checks that every variable the sources read from process.env is in
+ * a schema above or listed here.
+ */
+export const unvalidatedVariables: readonly UnvalidatedVariable[] = [
+  {
+    name: 'TEST_SHOW_PROCESS_LOGS',
+    readBy: 'tests/src/support',
+    description: 'Set: end-to-end tests print the log lines of the processes they start.',
+  },
+  {
+    name: 'ORDERING_TEST_GUILDS',
+    readBy: 'tests/src/load/per-guild-ordering.test.ts',
+    description: 'Guilds of the per-guild ordering load test (default 100).',
+  },
+  {
+    name: 'ORDERING_TEST_EVENTS_PER_GUILD',
+    readBy: 'tests/src/load/per-guild-ordering.test.ts',
+    description: 'Events per guild of the per-guild ordering load test (default 1000).',
+  },
+  {
+    name: 'FLOOD_DEBUG',
+    readBy: 'tests/src/load/flood-keeps-interactions-fast.test.ts',
+    description: 'Set: the flood test prints the order interactions were answered in.',
+  },
+  {
+    name: 'BENCH_REST_SECONDS',
+    readBy: 'bench',
+    description: 'Duration (s) of the REST bench scenario (default 15).',
+  },
+  {
+    name: 'BENCH_E2E_EVENTS',
+    readBy: 'bench',
+    description: 'Events of the live end-to-end bench scenario (default 150000).',
+  },
+  {
+    name: 'BENCH_E2E_RATE',
+    readBy: 'bench',
+    description: 'Offered rate (events/s) of the live end-to-end bench scenario (default 50000).',
+  },
+  {
+    name: 'DGC_GC_WATCH_DIR',
+    readBy: 'bench/tools/gc-watch.mjs',
+    description: "Directory where the gc-watch preload writes each process's garbage-collection samples.",
+  },
+  {
+    name: 'BENCH_CHILD_RESULT_FILE',
+    readBy: 'bench',
+    description:
+      'Set by the bench for a scenario it runs in a child process: where the child writes its result.',
+  },
+  {
+    name: 'BASELINE',
+    readBy: 'bench baselines',
+    description: 'Set by the bench: which baseline (naive or brokers) a baseline process runs.',
+  },
+  {
+    name: 'BASELINE_CONCURRENCY',
+    readBy: 'bench baselines',
+    description: 'Jobs a baseline worker runs at once (default 50).',
+  },
+  {
+    name: 'PRISMA_SCHEMA_ENGINE_BINARY',
+    readBy: 'packages/shared/scripts/prisma-generate.mjs',
+    description:
+      "Prisma's schema engine for `prisma generate` (default: this Node binary, which runs the WASM engine).",
+  },
+];
