@@ -3,14 +3,19 @@
  * production code (the apps and packages that run in a deployment) never reaches development code — the
  * Discord simulator, the development tools, the test runner, the TypeScript loader, tests or benchmarks.
  *
+ * Prisma's generated clients are left out: their cycles are the generator's, not ours.
+ *
  * Workspace packages are followed into their TypeScript sources through the `source` export condition, the
  * way tsx and vitest resolve them, so an import of `@dgc/shared` lands on packages/shared/src and a cycle
  * or forbidden import across packages is seen.
  */
 
-/** Code that ships: apps and packages, without their tests and without the two development-only packages. */
+/**
+ * Code that ships: apps, packages and example bots (a bot runs inside the workers), without their tests and
+ * without the two development-only packages.
+ */
 const production = {
-  path: '^(apps|packages)/[^/]+/src/',
+  path: '^(apps|packages|examples)/[^/]+/src/',
   pathNot: ['\\.test\\.ts$', '^packages/(discord-simulator|dev-tools)/'],
 };
 
@@ -71,7 +76,7 @@ module.exports = {
     doNotFollow: { path: 'node_modules' },
     // Build output and Prisma's generated client of the workspace packages (not node_modules' dist folders:
     // excluding those would hide an import of vitest or tsx).
-    exclude: { path: ['^(apps|packages)/[^/]+/(dist|src/generated)/'] },
+    exclude: { path: ['^(apps|packages|examples)/[^/]+/(dist|src/generated)/'] },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.base.json' },
     enhancedResolveOptions: {

@@ -1,5 +1,6 @@
 /**
- * `npm start`: one terminal, a whole local cluster. Checks Redis and PostgreSQL, applies migrations, starts
+ * `npm start`: one terminal, a whole local cluster. Checks Redis and PostgreSQL, applies migrations (the
+ * runtime's, then the bot's: WORKER_BOT_MODULE, default the example bot in examples/starter-bot), starts
  * the Discord simulator when no DISCORD_TOKEN is set, then one gateway, two workers, one scheduler and the
  * dashboard with their logs prefixed, each with a METRICS_PORT of its own, and says when every one's
  * `/readyz` answers. Ctrl-C stops them in order (gateway, then workers and scheduler, then simulator) and
@@ -15,7 +16,7 @@ import {
   ServiceUnreachableError,
   withoutPassword,
 } from '@dgc/shared';
-import { applyMigrations, ensureDatabaseExists } from '@dgc/shared/db';
+import { migrateDatabase } from '@dgc/worker';
 import { localClusterEnvSchema } from './local-cluster-env.js';
 
 const root = repositoryRoot;
@@ -98,8 +99,8 @@ process.on('exit', () => {
 try {
   say(`checking Redis at ${withoutPassword(redisUrl)} and PostgreSQL at ${withoutPassword(databaseUrl)}`);
   await assertRedisReachable(redisUrl);
-  await ensureDatabaseExists(databaseUrl);
-  await applyMigrations(databaseUrl);
+  // The runtime's migrations, then those of the bot the workers run (WORKER_BOT_MODULE, default the example).
+  await migrateDatabase(databaseUrl, env.WORKER_BOT_MODULE || undefined);
   say('database migrations applied');
 } catch (error) {
   const message = error instanceof ServiceUnreachableError ? error.message : String(error);

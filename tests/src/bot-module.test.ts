@@ -1,10 +1,10 @@
-import { BotModuleError, loadBotModule } from '@dgc/worker';
+import { BotModuleError, loadBotModule } from '@dgc/bot-sdk/runtime';
 import { describe, expect, it } from 'vitest';
 import { repositoryRoot } from './support/services.js';
 
 describe('bot modules', () => {
   it('loads the README example bot with its command and handler', async () => {
-    const registry = await loadBotModule(`${repositoryRoot}/tests/src/fixtures/readme-bot.ts`);
+    const { registry } = await loadBotModule(`${repositoryRoot}/tests/src/fixtures/readme-bot.ts`);
     expect(registry.commands.map((command) => command.name)).toEqual(['timeout']);
     expect(registry.subscribedEvents()).toEqual(['INTERACTION_CREATE', 'GUILD_MEMBER_ADD']);
     expect(registry.commandNamed('timeout')?.toJSON()).toMatchObject({

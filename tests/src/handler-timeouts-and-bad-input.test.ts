@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { HandlerRegistry } from '@dgc/bot-sdk/runtime';
 import {
   createLogger,
   createRedisConnection,
@@ -6,7 +7,7 @@ import {
   type GatewayEventJobData,
   laneQueueName,
 } from '@dgc/shared';
-import { HandlerRegistry, loadWorkerConfig, startWorker } from '@dgc/worker';
+import { loadWorkerConfig, startWorker } from '@dgc/worker';
 import { Queue, UnrecoverableError } from 'bullmq';
 import { GatewayDispatchEvents } from 'discord-api-types/v10';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,7 +1,6 @@
+import { defineCommand, type HandlerContext, option } from '@dgc/bot-sdk';
 import { DiscordSimulator } from '@dgc/discord-simulator';
 import { createLogger, type GatewayEventEnvelope, type Redis } from '@dgc/shared';
-import type { PrismaClient } from '@dgc/shared/db';
-import { defineCommand, type HandlerContext, option } from '@dgc/worker';
 import { REST } from '@discordjs/rest';
 import {
   type APIApplicationCommandInteractionDataOption,
@@ -46,8 +45,7 @@ describe('slash command API', () => {
     const interaction = simulator.injectInteraction({ commandName: command.name, ...input });
     const context: HandlerContext = {
       rest,
-      // These commands touch neither store.
-      prisma: {} as PrismaClient,
+      // These commands do not touch Redis.
       redis: {} as Redis,
       logger: createLogger({ name: 'test', level: 'silent' }),
       signal: new AbortController().signal,

@@ -1,4 +1,4 @@
-import { createPrismaClient, type PrismaClient } from '@dgc/shared/db';
+import { type StarterBotClient as PrismaClient, starterBotDatabase } from '@dgc/starter-bot/database';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestCluster, type TestCluster } from './support/cluster.js';
 import { startService } from './support/services.js';
@@ -24,7 +24,14 @@ describe('worker failures under load', () => {
 
   beforeAll(async () => {
     cluster = await createTestCluster('worker-failures');
-    prisma = createPrismaClient({ databaseUrl: cluster.databaseUrl, maxConnections: 2 });
+    prisma = starterBotDatabase.connect({
+      pool: {
+        connectionString: cluster.databaseUrl,
+        max: 2,
+        connectionTimeoutMillis: 5_000,
+        idleTimeoutMillis: 1_000,
+      },
+    });
     cluster.processes.push(
       await startService('gateway', { ...cluster.env, GATEWAY_EVENTS: 'MESSAGE_CREATE' }),
     );

@@ -1,12 +1,6 @@
-export * from './commands/command-options.js';
-export * from './commands/interaction-responder.js';
-export * from './commands/ping-command.js';
-export * from './commands/slash-command.js';
+export { botModuleLocation, defaultBotPackage } from './bot/bot-module-location.js';
+export { type AppliedMigrations, migrateDatabase } from './bot/migrate-database.js';
 export * from './config.js';
-export * from './handlers/bot-handlers.js';
-export * from './handlers/bot-module.js';
-export * from './handlers/handler-context.js';
-export * from './handlers/handler-registry.js';
 export * from './runtime/job-errors.js';
 export * from './runtime/run-with-timeout.js';
 export * from './runtime/worker-metrics.js';

@@ -1,3 +1,4 @@
+import { type HandlerRegistry, loadBotModule } from '@dgc/bot-sdk/runtime';
 import {
   closeWorkerWithin,
   createRedisConnection,
@@ -12,11 +13,9 @@ import {
 import { createPrismaClient } from '@dgc/shared/db';
 import { ProcessMetrics } from '@dgc/shared/observability';
 import { Queue } from 'bullmq';
+import { botModuleLocation } from './bot/bot-module-location.js';
 import type { WorkerConfig } from './config.js';
 import { EventDedupe } from './dedupe/event-dedupe.js';
-import { createBotHandlers } from './handlers/bot-handlers.js';
-import { loadBotModule } from './handlers/bot-module.js';
-import type { HandlerRegistry } from './handlers/handler-registry.js';
 import { lowerCpuPriority } from './runtime/cpu-priority.js';
 import { HandlerInvoker } from './runtime/handler-invoker.js';
 import { describeLaneConsumers, startLaneConsumers, watchLaneConsumers } from './runtime/lane-consumers.js';
@@ -38,7 +37,18 @@ export async function startWorker(
   }: { registry?: HandlerRegistry; metrics?: ProcessMetrics } = {},
 ): Promise<ServiceLifecycle> {
   const cpuPriority = config.WORKER_NICE > 0 ? lowerCpuPriority(config.WORKER_NICE) : undefined;
-  registry ??= config.WORKER_BOT_MODULE ? await loadBotModule(config.WORKER_BOT_MODULE) : createBotHandlers();
+  // The bot's own database client (if it declares tables) gets the same bounds as the worker's below.
+  const bot = registry
+    ? { registry, close: async () => {} }
+    : await loadBotModule(botModuleLocation(config.WORKER_BOT_MODULE), {
+        database: {
+          databaseUrl: config.DATABASE_URL,
+          maxConnections: config.DATABASE_POOL_SIZE,
+          statementTimeoutMs: config.WORKER_JOB_TIMEOUT_MS,
+          lockTimeoutMs: Math.min(5_000, config.WORKER_JOB_TIMEOUT_MS),
+        },
+      });
+  registry = bot.registry;
   const redis = createRedisConnection({ url: config.REDIS_URL, connectionName: 'worker:commands' });
   const prisma = createPrismaClient({
     databaseUrl: config.DATABASE_URL,
@@ -119,6 +129,7 @@ export async function startWorker(
       await Promise.allSettled([
         redis.quit(),
         prisma.$disconnect(),
+        bot.close(),
         ...lanes.map(({ requeuer }) => requeuer.close()),
         ...depthQueues.flatMap(({ queues }) => queues.map((queue) => queue.close())),
         ...lanes.map(({ connection }) => connection.quit()),

@@ -56,8 +56,8 @@ function productionClosure(root: string): Map<string, string[]> {
   return reached;
 }
 
-/** apps/* and packages/*, without the two packages that exist for development only. */
-const productionWorkspaces = ['apps', 'packages'].flatMap((folder) =>
+/** apps/*, packages/* and examples/*, without the two packages that exist for development only. */
+const productionWorkspaces = ['apps', 'packages', 'examples'].flatMap((folder) =>
   readdirSync(join(repositoryRoot, folder))
     .map((name) => `${folder}/${name}`)
     .filter((workspace) => existsSync(join(repositoryRoot, workspace, 'package.json')))

@@ -1,4 +1,5 @@
-import { createPrismaClient, type PrismaClient } from '@dgc/shared/db';
+import { createPrismaClient, type PrismaClient as RuntimeClient } from '@dgc/shared/db';
+import { type StarterBotClient as PrismaClient, starterBotDatabase } from '@dgc/starter-bot/database';
 import { GatewayDispatchEvents } from 'discord-api-types/v10';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestCluster, type TestCluster } from '../support/cluster.js';
@@ -31,10 +32,20 @@ async function totalCounted(prisma: PrismaClient): Promise<number> {
 describe(`${eventCount} MESSAGE_CREATE events through gateway, Redis and two workers`, () => {
   let cluster: TestCluster;
   let prisma: PrismaClient;
+  /** The runtime's tables (handled_event); member activity is the starter bot's. */
+  let runtimePrisma: RuntimeClient;
 
   beforeAll(async () => {
     cluster = await createTestCluster('exactly-once', { shardCount: 2, guildCount: 12 });
-    prisma = createPrismaClient({ databaseUrl: cluster.databaseUrl, maxConnections: 2 });
+    runtimePrisma = createPrismaClient({ databaseUrl: cluster.databaseUrl, maxConnections: 1 });
+    prisma = starterBotDatabase.connect({
+      pool: {
+        connectionString: cluster.databaseUrl,
+        max: 2,
+        connectionTimeoutMillis: 5_000,
+        idleTimeoutMillis: 1_000,
+      },
+    });
     const workers = await Promise.all([
       startService('worker', { ...cluster.env, WORKER_CONCURRENCY: '50' }, 'worker-1'),
       startService('worker', { ...cluster.env, WORKER_CONCURRENCY: '50' }, 'worker-2'),
@@ -44,6 +55,7 @@ describe(`${eventCount} MESSAGE_CREATE events through gateway, Redis and two wor
 
   afterAll(async () => {
     await prisma?.$disconnect();
+    await runtimePrisma?.$disconnect();
     await cluster?.teardown();
   });
 
@@ -63,7 +75,7 @@ describe(`${eventCount} MESSAGE_CREATE events through gateway, Redis and two wor
     await expect.poll(() => cluster.probe.unfinished(), { timeout: 30_000 }).toBe(0);
     expect(await cluster.probe.failed()).toBe(0);
     expect(await countsInDatabase(prisma)).toEqual(expectedCounts(sent));
-    expect(await prisma.handledEvent.count()).toBe(eventCount);
+    expect(await runtimePrisma.handledEvent.count()).toBe(eventCount);
   });
 
   it('does not count a redelivered event twice', async () => {

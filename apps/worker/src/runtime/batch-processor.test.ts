@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { HandlerRegistry } from '@dgc/bot-sdk/runtime';
 import {
   createLogger,
   createRedisConnection,
@@ -10,7 +11,6 @@ import { Queue, UnrecoverableError } from 'bullmq';
 import { GatewayDispatchEvents } from 'discord-api-types/v10';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventDedupe } from '../dedupe/event-dedupe.js';
-import { HandlerRegistry } from '../handlers/handler-registry.js';
 import { BatchProcessor, type EventJob } from './batch-processor.js';
 import type { HandlerServices } from './event-handler-context.js';
 import { EventSlots } from './event-slots.js';

@@ -1,7 +1,7 @@
+import type { HandlerContext } from '@dgc/bot-sdk';
 import type { GatewayEventEnvelope, Logger, Redis } from '@dgc/shared';
 import type { PrismaClient } from '@dgc/shared/db';
 import type { REST } from '@discordjs/rest';
-import type { HandlerContext } from '../handlers/handler-context.js';
 import type { LazyLogger } from './lazy-logger.js';
 import type { Cancellation } from './run-with-timeout.js';
 

@@ -1,7 +1,7 @@
+import type { EventHandler, HandlerContext } from '@dgc/bot-sdk';
+import type { HandlerRegistry } from '@dgc/bot-sdk/runtime';
 import type { GatewayEventEnvelope, LaneName } from '@dgc/shared';
 import type { GatewayDispatchEvents } from 'discord-api-types/v10';
-import type { HandlerContext } from '../handlers/handler-context.js';
-import type { EventHandler, HandlerRegistry } from '../handlers/handler-registry.js';
 import { EventHandlerContext, type HandlerServices } from './event-handler-context.js';
 import type { LazyLogger } from './lazy-logger.js';
 import { HandlerDeadlines } from './run-with-timeout.js';

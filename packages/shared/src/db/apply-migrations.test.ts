@@ -31,17 +31,26 @@ describe('applyMigrations', () => {
   it('applies every migration once when two callers race on an empty database', async () => {
     const results = await Promise.all([applyMigrations(database.url), applyMigrations(database.url)]);
 
-    expect(results.flat()).toEqual(['20261124195036_init']);
+    expect(results.flat()).toEqual([
+      '20261124195036_init',
+      '20261206111700_member_activity_leaves_runtime_schema',
+    ]);
     expect(results).toContainEqual([]);
     // What `prisma migrate deploy` records, so the native CLI can take over this history.
     expect(await migrationHistory(database.url)).toEqual([
       { migration_name: '20261124195036_init', finished: true, rolled_back_at: null, applied_steps_count: 1 },
+      {
+        migration_name: '20261206111700_member_activity_leaves_runtime_schema',
+        finished: true,
+        rolled_back_at: null,
+        applied_steps_count: 1,
+      },
     ]);
   });
 
   it('is a no-op on an up-to-date database', async () => {
     expect(await applyMigrations(database.url)).toEqual([]);
-    expect(await migrationHistory(database.url)).toHaveLength(1);
+    expect(await migrationHistory(database.url)).toHaveLength(2);
   });
 
   it('names the URL, without its password, and how to start PostgreSQL when the server is down', async () => {

@@ -1,4 +1,4 @@
-export type { HandledEvent, MemberActivity, ScheduledJobRun } from '../generated/prisma/client.js';
+export type { HandledEvent, ScheduledJobRun } from '../generated/prisma/client.js';
 export { Prisma, PrismaClient } from '../generated/prisma/client.js';
 export { adminDatabaseUrl, databaseUrlOn } from './admin-url.js';
 export { ensureDatabaseExists } from './ensure-database.js';

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import pg from 'pg';
 import { assertPostgresReachable } from '../services/check-services.js';
 import { ServiceUnreachableError, withoutPassword } from '../services/service-unreachable-error.js';
 import { adminDatabaseUrl } from './admin-url.js';
@@ -13,6 +14,11 @@ export interface MigrationSource {
   schemaFile?: string;
   /** A folder of `<timestamp>_<name>/migration.sql`; defaults to `packages/shared/prisma/migrations`. */
   migrationsDir?: string;
+  /**
+   * The PostgreSQL schema holding this history's `_prisma_migrations` table; defaults to `public` (the
+   * runtime's). A bot's tables and history live in a schema of their own, so the two histories never mix.
+   */
+  historySchema?: string;
 }
 
 export type ApplyMigrationsOptions = MigrationSource;
@@ -43,7 +49,10 @@ export async function applyMigrations(
 ): Promise<string[]> {
   await assertPostgresReachable(databaseUrl, reachabilityTimeoutMs);
   try {
-    const { engine, close } = await openSchemaEngine(databaseUrl, await readSchema(options));
+    if (options.historySchema) await createSchemaIfMissing(databaseUrl, options.historySchema);
+    const { engine, close } = await openSchemaEngine(databaseUrl, await readSchema(options), {
+      historySchema: options.historySchema,
+    });
     try {
       const result = await engine.applyMigrations({
         migrationsList: await readMigrationList(options.migrationsDir ?? migrationsDir),
@@ -67,6 +76,8 @@ export async function schemaDrift(options: SchemaDriftOptions = {}): Promise<str
   await assertPostgresReachable(serverUrl, reachabilityTimeoutMs);
   try {
     const schema = await readSchema(options);
+    // No history schema here: a diff writes no history, and with one the engine would leave that schema's
+    // name out of the SQL it writes (migrations stay schema-qualified, whatever the search_path).
     const { engine, close } = await openSchemaEngine(serverUrl, schema);
     try {
       const result = await engine.diff({
@@ -96,6 +107,18 @@ export async function createMigration(name: string, options: CreateMigrationOpti
   const sql = await schemaDrift({ ...options, migrationsDir: directory });
   if (sql === '') throw new MigrationError('the schema matches the migrations: no migration to write');
   return writeMigration(directory, slug, sql);
+}
+
+/** The engine creates its history table in the connection's schema, which must exist first. */
+async function createSchemaIfMissing(databaseUrl: string, schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    await client.query(`create schema if not exists ${pg.escapeIdentifier(schema)}`);
+  } finally {
+    await client.end().catch(() => {});
+  }
 }
 
 async function readSchema(source: MigrationSource) {

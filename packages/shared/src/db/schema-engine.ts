@@ -70,17 +70,33 @@ export interface OpenSchemaEngine {
   close(): Promise<void>;
 }
 
+export interface SchemaEngineOptions {
+  /** The PostgreSQL schema of `_prisma_migrations` (the engine's default schema); `public` when unset. */
+  historySchema?: string | undefined;
+  log?: (message: string) => void;
+}
+
 /** Opens a schema engine on `databaseUrl` that knows the given Prisma schema. */
 export async function openSchemaEngine(
   databaseUrl: string,
   schema: { path: string; content: string },
-  log: (message: string) => void = () => {},
+  { historySchema, log = () => {} }: SchemaEngineOptions = {},
 ): Promise<OpenSchemaEngine> {
   await loadBindings();
   // Discrete fields rather than a connection string: the adapter builds the shadow database's pool by
   // overriding `database`, which a connection string would silently win over (diffing against the real
   // database instead of an empty shadow).
-  const factory = new PrismaPg({ ...connectionFieldsOf(databaseUrl), max: 2, idleTimeoutMillis: 1_000 });
+  // The engine looks for `_prisma_migrations` in the schema the adapter reports but creates it unqualified,
+  // so the search_path must name the same schema.
+  const factory = new PrismaPg(
+    {
+      ...connectionFieldsOf(databaseUrl),
+      max: 2,
+      idleTimeoutMillis: 1_000,
+      ...(historySchema ? { options: `-c search_path=${historySchema}` } : {}),
+    },
+    historySchema ? { schema: historySchema } : undefined,
+  );
   const openedPools = trackConnections(withCharColumnsAsText(factory));
   const engine = await (engineBindings.SchemaEngine as unknown as typeof SchemaEngine).new(
     { datamodels: [[schema.path, schema.content]] },

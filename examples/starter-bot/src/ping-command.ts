@@ -1,4 +1,4 @@
-import { defineCommand } from './slash-command.js';
+import { defineCommand } from '@dgc/bot-sdk';
 
 /** `/ping`: answers with how long the interaction took from the gateway to this worker. */
 export const pingCommand = defineCommand({

@@ -6,7 +6,7 @@ import {
   PermissionFlagsBits,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord-api-types/v10';
-import type { HandlerContext } from '../handlers/handler-context.js';
+import type { HandlerContext } from '../events/handler-context.js';
 import {
   CommandOptionError,
   type OptionDefinitions,
@@ -107,7 +107,6 @@ export function defineCommand<Options extends OptionDefinitions = Record<never, 
       try {
         await definition.execute({
           rest: context.rest,
-          prisma: context.prisma,
           redis: context.redis,
           envelope: context.envelope,
           // Read through: the signal and the child logger are built only when a command asks for them.

@@ -1,0 +1,52 @@
+import { GatewayDispatchEvents } from 'discord-api-types/v10';
+import type { SlashCommand } from '../commands/define-command.js';
+import { InteractionRouter } from '../commands/interaction-router.js';
+import type { Bot } from './bot.js';
+import type { EventHandler } from './handler-context.js';
+
+/**
+ * The bot's handlers by gateway event name and its slash commands by name: what a bot's setup fills in
+ * (through the narrower `Bot` interface) and what the worker dispatches events through. The set of event
+ * names is what workers advertise to gateways, so an event with no handler never reaches Redis.
+ */
+export class HandlerRegistry implements Bot {
+  readonly #eventHandlers = new Map<string, EventHandler<GatewayDispatchEvents>[]>();
+  readonly #router = new InteractionRouter();
+
+  on<Name extends GatewayDispatchEvents>(event: Name, handler: EventHandler<Name>): this {
+    const handlers = this.#eventHandlers.get(event) ?? [];
+    handlers.push(handler as unknown as EventHandler<GatewayDispatchEvents>);
+    this.#eventHandlers.set(event, handlers);
+    return this;
+  }
+
+  /** Adds a slash command; the first one also subscribes the registry to INTERACTION_CREATE. */
+  command(command: SlashCommand): this {
+    const first = this.#router.size === 0;
+    this.#router.add(command);
+    if (first) {
+      const router = this.#router;
+      this.on(GatewayDispatchEvents.InteractionCreate, (interaction, context) =>
+        router.route(interaction, context),
+      );
+    }
+    return this;
+  }
+
+  handlersFor(event: string): readonly EventHandler<GatewayDispatchEvents>[] {
+    return this.#eventHandlers.get(event) ?? [];
+  }
+
+  commandNamed(name: string): SlashCommand | undefined {
+    return this.#router.commandNamed(name);
+  }
+
+  get commands(): readonly SlashCommand[] {
+    return this.#router.commands;
+  }
+
+  /** Event names some handler wants. */
+  subscribedEvents(): string[] {
+    return [...this.#eventHandlers.keys()];
+  }
+}
