@@ -1,5 +1,6 @@
 import { logMessageIs, type ManagedProcess } from '@dgc/dev-tools/supervision';
 import { pollUntil } from '@dgc/dev-tools/testing';
+import { RedisKeys } from '@dgc/shared';
 import { BenchCluster, percentile } from './harness/bench-cluster.js';
 import { mebibytes, rssBytes } from './harness/process-stats.js';
 
@@ -37,7 +38,7 @@ export async function runFailover() {
     const owners = async () => {
       const pipeline = cluster.redis.pipeline();
       for (let shardId = 0; shardId < shardCount; shardId += 1) {
-        pipeline.hget(`${cluster.keyPrefix}:shard-lease:${shardId}`, 'owner');
+        pipeline.hget(new RedisKeys(cluster.keyPrefix).shardLease(shardId), 'owner');
       }
       return ((await pipeline.exec()) ?? []).map(([, owner]) => (typeof owner === 'string' ? owner : ''));
     };

@@ -1,3 +1,4 @@
+import { RedisKeys } from '@dgc/shared';
 import { BenchCluster } from './harness/bench-cluster.js';
 
 const eventsPerSecond = 5_000;
@@ -24,7 +25,7 @@ export async function runSessionWrites() {
     subscriber.on('pmessage', () => {
       if (counting) sessionWrites += 1;
     });
-    await subscriber.psubscribe(`__keyspace@0__:${cluster.keyPrefix}:shard-session:*`);
+    await subscriber.psubscribe(`__keyspace@0__:${new RedisKeys(cluster.keyPrefix).shardSessionPattern()}`);
     counting = true;
     const traffic = cluster.simulator.startTraffic({ eventsPerSecond, mix: { MESSAGE_CREATE: 1 } });
     await new Promise((resolve) => setTimeout(resolve, seconds * 1_000));

@@ -94,4 +94,10 @@ export const unvalidatedVariables: readonly UnvalidatedVariable[] = [
     description:
       "Prisma's schema engine for `prisma generate` (default: this Node binary, which runs the WASM engine).",
   },
+  {
+    name: 'INIT_CWD',
+    readBy: 'apps/worker/src/migrate-main.ts',
+    description:
+      'Set by npm: the folder npm was invoked from, against which `npm run db:migrate` resolves a relative WORKER_BOT_MODULE.',
+  },
 ];

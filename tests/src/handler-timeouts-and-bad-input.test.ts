@@ -6,6 +6,7 @@ import {
   type GatewayEventEnvelope,
   type GatewayEventJobData,
   laneQueueName,
+  RedisKeys,
 } from '@dgc/shared';
 import { loadWorkerConfig, startWorker } from '@dgc/worker';
 import { Queue, UnrecoverableError } from 'bullmq';
@@ -61,7 +62,10 @@ describe('handler runtime', () => {
     });
     const logger = createLogger({ name: 'worker', level: 'silent' });
     worker = await startWorker(config, logger, undefined, { registry });
-    queue = new Queue(laneQueueName('events'), { connection: redis, prefix: keyPrefix });
+    queue = new Queue(laneQueueName('events'), {
+      connection: redis,
+      prefix: new RedisKeys(keyPrefix).queuePrefix(laneQueueName('events')),
+    });
   });
 
   afterAll(async () => {

@@ -4,6 +4,7 @@ import {
   createRedisConnection,
   type Logger,
   QueueNames,
+  RedisKeys,
   type ServiceLifecycle,
   TaskMonitor,
 } from '@dgc/shared';
@@ -45,10 +46,11 @@ export async function startScheduler(
     databaseUrl: config.DATABASE_URL,
     maxConnections: config.DATABASE_POOL_SIZE,
   });
+  const queuePrefix = new RedisKeys(config.REDIS_KEY_PREFIX).queuePrefix(QueueNames.scheduledJobs);
   const queueConnection = createRedisConnection({ url: config.REDIS_URL, connectionName: 'scheduler:queue' });
   const queue = new Queue(QueueNames.scheduledJobs, {
     connection: queueConnection,
-    prefix: config.REDIS_KEY_PREFIX,
+    prefix: queuePrefix,
   });
 
   for (const job of jobs.values()) {
@@ -94,7 +96,7 @@ export async function startScheduler(
 
   const worker = new Worker(QueueNames.scheduledJobs, runJob, {
     connection: createRedisConnection({ url: config.REDIS_URL, connectionName: 'scheduler:worker' }),
-    prefix: config.REDIS_KEY_PREFIX,
+    prefix: queuePrefix,
     concurrency: 1,
   });
   worker.on('failed', (job, error) =>

@@ -7,6 +7,7 @@ import {
   type Logger,
   laneQueueNames,
   laneTopologyFromConfig,
+  RedisKeys,
   type ServiceLifecycle,
   TaskMonitor,
 } from '@dgc/shared';
@@ -59,10 +60,11 @@ export async function startWorker(
   });
   const topology = laneTopologyFromConfig(config);
   // Queue handles for lane depths in /metrics (the consumers' own are busy blocking on new jobs).
+  const redisKeys = new RedisKeys(config.REDIS_KEY_PREFIX);
   const depthQueues = config.WORKER_LANES.map((lane) => ({
     lane,
     queues: laneQueueNames(topology, lane).map(
-      (name) => new Queue(name, { connection: redis, prefix: config.REDIS_KEY_PREFIX }),
+      (name) => new Queue(name, { connection: redis, prefix: redisKeys.queuePrefix(name) }),
     ),
   }));
   const { observer, restObserver } = registerWorkerMetrics(metrics, () => depthQueues);

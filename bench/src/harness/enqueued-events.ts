@@ -1,4 +1,4 @@
-import { laneQueueName, type Redis } from '@dgc/shared';
+import { laneQueueName, type Redis, RedisKeys } from '@dgc/shared';
 
 /**
  * Counts the events the gateway has put in the events lane by reading each new job once (a job holds one
@@ -14,8 +14,8 @@ export class EnqueuedEvents {
 
   constructor(redis: Redis, keyPrefix: string) {
     this.#redis = redis;
-    this.#waitKey = `${keyPrefix}:${laneQueueName('events')}:wait`;
-    this.#jobKeyPrefix = `${keyPrefix}:${laneQueueName('events')}:`;
+    this.#waitKey = new RedisKeys(keyPrefix).queueKey(laneQueueName('events'), 'wait');
+    this.#jobKeyPrefix = new RedisKeys(keyPrefix).queueKey(laneQueueName('events'), '');
   }
 
   async poll(): Promise<number> {

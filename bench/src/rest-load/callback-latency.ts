@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { DiscordSimulator } from '@dgc/discord-simulator';
 import { createRateLimitedRest } from '@dgc/rest';
+import { RedisKeys } from '@dgc/shared';
 import { InteractionResponseType, Routes } from 'discord-api-types/v10';
 import { Redis } from 'ioredis';
 
@@ -94,7 +95,7 @@ export async function measureCallbackLatency(options: {
       },
     };
   } finally {
-    const keys = await redis.keys(`${keyPrefix}:*`);
+    const keys = await redis.keys(new RedisKeys(keyPrefix).everything());
     if (keys.length > 0) await redis.del(...keys);
     redis.disconnect();
     await simulator.stop();

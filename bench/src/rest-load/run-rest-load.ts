@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { ManagedProcess } from '@dgc/dev-tools/supervision';
 import { DiscordSimulator } from '@dgc/discord-simulator';
+import { RedisKeys } from '@dgc/shared';
 import { Redis } from 'ioredis';
 import type { RestLoadProcessSettings } from './rest-load-process.js';
 
@@ -125,7 +126,7 @@ export async function runRestLoad(options: RestLoadOptions): Promise<RestLoadRes
     };
   } finally {
     await Promise.all(processes.map((child) => child.stop('SIGKILL', 5_000).catch(() => undefined)));
-    const keys = await redis.keys(`${keyPrefix}:*`);
+    const keys = await redis.keys(new RedisKeys(keyPrefix).everything());
     if (keys.length > 0) await redis.del(...keys);
     await redis.quit();
     await simulator.stop();

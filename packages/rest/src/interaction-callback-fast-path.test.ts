@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { RedisKeys } from '@dgc/shared';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { routeKeyOf } from './route-key.js';
@@ -25,7 +26,7 @@ describe('interaction callbacks and the shared limiter', () => {
     await redis.connect();
     const admin = new Redis(redisUrl);
     cleanups.push(async () => {
-      const keys = await admin.keys(`${keyPrefix}:*`);
+      const keys = await admin.keys(new RedisKeys(keyPrefix).everything());
       if (keys.length) await admin.del(...keys);
       admin.disconnect();
       redis.disconnect();
@@ -48,7 +49,7 @@ describe('interaction callbacks and the shared limiter', () => {
   it('refuses a callback at once while the breaker Redis reported is open', async () => {
     const { limiter, redis, admin, keyPrefix } = await limiterWith(5);
     const slot = Math.floor(Date.now() / 600_000);
-    await admin.set(`${keyPrefix}:rest:invalid:${slot}`, 10, 'PX', 60_000);
+    await admin.hset(new RedisKeys(keyPrefix).restInvalidRequests(), String(slot), 10);
     await expect(limiter.acquire(message)).rejects.toBeInstanceOf(InvalidRequestBreakerOpenError);
     redis.disconnect();
     await expect(limiter.acquire(callback)).rejects.toBeInstanceOf(InvalidRequestBreakerOpenError);
@@ -56,7 +57,7 @@ describe('interaction callbacks and the shared limiter', () => {
 
   it('counts answered callbacks in one write per flush, and an invalid one at once', async () => {
     const { limiter, admin, keyPrefix } = await limiterWith();
-    const stats = `${keyPrefix}:rest:stats`;
+    const stats = new RedisKeys(keyPrefix).restStats();
     for (let index = 0; index < 5; index += 1) {
       const reservation = await limiter.acquire(callback);
       await limiter.settle(reservation, { status: 204 });

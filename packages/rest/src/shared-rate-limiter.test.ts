@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DiscordSimulator, type SimulatorOptions } from '@dgc/discord-simulator';
+import { RedisKeys } from '@dgc/shared';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRateLimitedRest } from './rate-limited-rest.js';
@@ -30,7 +31,7 @@ describe('shared rate limits against the simulator', () => {
     );
     await Promise.all(connections.map((connection) => connection.connect()));
     cleanups.push(async () => {
-      const keys = await connections[0]?.keys(`${keyPrefix}:*`);
+      const keys = await connections[0]?.keys(new RedisKeys(keyPrefix).everything());
       if (keys?.length) await connections[0]?.del(...keys);
       await Promise.all(connections.map((connection) => connection.quit()));
       await simulator.stop();
@@ -140,7 +141,7 @@ describe('shared rate limits against the simulator', () => {
     const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
     const keyPrefix = `test:rest:${randomUUID().slice(0, 8)}`;
     cleanups.push(async () => {
-      const keys = await redis.keys(`${keyPrefix}:*`);
+      const keys = await redis.keys(new RedisKeys(keyPrefix).everything());
       if (keys.length) await redis.del(...keys);
       await redis.quit();
       await simulator.stop();

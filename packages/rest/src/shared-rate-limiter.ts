@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { RedisKeys, type RedisScriptCommands, withRedisScripts } from '@dgc/shared';
 import type { Redis } from 'ioredis';
 import { LocalFallbackLimiter } from './local-fallback-limiter.js';
-import { acquireScript, settleScript } from './rate-limit-scripts.js';
 import type { RateLimitScope, ResponseLimits } from './response-limits.js';
 import type { RouteKey } from './route-key.js';
 
@@ -64,7 +64,7 @@ export interface Reservation {
   local: boolean;
 }
 
-type AcquireReply = [code: number, waitMs: number, bucketKey: string, discovering: number];
+type AcquireReply = [code: number, waitMs: number, bucketHash: string, discovering: number];
 
 /** An interaction callback trusts a breaker state this recent without asking Redis... */
 const breakerStateMaxAgeMs = 5_000;
@@ -72,18 +72,24 @@ const breakerStateMaxAgeMs = 5_000;
 const breakerStateRefreshMs = 1_000;
 
 const waitReasons: Record<number, WaitReason> = { 1: 'global', 2: 'bucket', 3: 'discovery', 4: 'global' };
+/** The script's answer when Redis maps the route to another bucket than the one asked about. */
+const otherBucket = 5;
 
 /**
  * Discord's rate limits shared by every process of the bot through Redis: the global limit, each route's
  * bucket per major parameter (learned from `X-RateLimit-Bucket`, shared too) and the invalid-request
  * budget with a circuit breaker. One script call per request decides (an interaction callback, bound only by
  * the breaker, goes on the breaker state last read and refreshes it behind itself); another records the
- * answer. When Redis cannot answer in time, a local limiter allows this process a fixed share of every
+ * answer. The scripts touch only the keys they are given (Redis Cluster refuses others), so the bucket key
+ * of a route comes from the route → bucket mapping this process last learned; when another process
+ * learned a different one, the script says so and the decision is asked again with the right bucket. When Redis cannot answer in time, a local limiter allows this process a fixed share of every
  * limit, so calls neither fail nor exceed the bot's budget during an outage.
  */
 export class SharedRateLimiter {
-  readonly #redis: Redis;
-  readonly #prefix: string;
+  readonly #redis: Redis & RedisScriptCommands;
+  readonly #keys: RedisKeys;
+  /** Route → bucket hash ('-' = none) as last learned; a route absent here is asked about as unknown. */
+  readonly #routeBuckets = new Map<string, string>();
   readonly #globalPerSecond: number;
   readonly #breaker: number;
   readonly #marginMs: number;
@@ -109,8 +115,8 @@ export class SharedRateLimiter {
   readonly #statsFlushMs: number;
 
   constructor(options: SharedRateLimiterOptions) {
-    this.#redis = options.redis;
-    this.#prefix = `${options.keyPrefix}:rest`;
+    this.#redis = withRedisScripts(options.redis);
+    this.#keys = new RedisKeys(options.keyPrefix);
     this.#globalPerSecond = options.globalPerSecond ?? 50;
     this.#breaker = options.invalidRequestBreaker ?? 8_000;
     // Covers the jitter between a decision here and its request reaching Discord (a loaded host delays some
@@ -124,8 +130,6 @@ export class SharedRateLimiter {
       share: options.fallbackShare ?? 0.25,
       marginMs: this.#marginMs,
     });
-    this.#redis.defineCommand('dgcRestAcquire', { numberOfKeys: 0, lua: acquireScript });
-    this.#redis.defineCommand('dgcRestSettle', { numberOfKeys: 0, lua: settleScript });
   }
 
   /** Waits until the request may be sent (or `signal` aborts); throws when the breaker is open. */
@@ -157,7 +161,11 @@ export class SharedRateLimiter {
         await sleep(waitMs, undefined, { signal });
         continue;
       }
-      const [code, waitMs, , discovering] = reply;
+      const [code, waitMs, bucketHash, discovering] = reply;
+      if (code === otherBucket) {
+        this.#learnBucket(key.route, bucketHash);
+        continue;
+      }
       if (code === 0) return { key, token, discovering: discovering === 1, local: false };
       if (code === -1) throw this.#breakerOpen(waitMs);
       this.#observer.onWait?.(key.route, waitReasons[code] ?? 'bucket', waitMs);
@@ -177,13 +185,25 @@ export class SharedRateLimiter {
       this.#scheduleStatsFlush();
       return;
     }
+    const bucketHash = key.exemptFromBuckets ? '' : (limits.bucket ?? '');
+    if (bucketHash !== '') this.#learnBucket(key.route, bucketHash);
+    else if (reservation.discovering && limits.status >= 200 && limits.status < 400) {
+      // The script records "no bucket" only where nothing was learned meanwhile; so does this cache.
+      if (!this.#routeBuckets.has(key.route)) this.#learnBucket(key.route, '-');
+    }
+    const keys = this.#keys;
     try {
       await this.#withTimeout(
-        (this.#redis as unknown as ScriptCommands).dgcRestSettle(
-          this.#prefix,
+        this.#redis.settleRestResponse(
+          keys.restStats(),
+          keys.restGlobal(),
+          keys.restRoutes(),
+          keys.restBucket(bucketHash || '-', key.major),
+          keys.restGlobalBlock(),
+          keys.restInvalidRequests(),
+          keys.restDiscover(key.route, key.major),
           key.route,
-          key.major,
-          limits.bucket ?? '',
+          bucketHash,
           limits.limit ?? '',
           limits.remaining ?? '',
           limits.resetAfterMs ?? '',
@@ -192,7 +212,6 @@ export class SharedRateLimiter {
           limits.retryAfterMs ?? 0,
           reservation.token,
           reservation.discovering ? 1 : 0,
-          key.exemptFromBuckets ? 1 : 0,
           key.exemptFromGlobal ? 1 : 0,
         ),
       );
@@ -209,7 +228,7 @@ export class SharedRateLimiter {
     if (count === 0) return;
     this.#uncountedRequests = 0;
     try {
-      await this.#withTimeout(this.#redis.hincrby(`${this.#prefix}:stats`, 'requests', count));
+      await this.#withTimeout(this.#redis.hincrby(this.#keys.restStats(), 'requests', count));
     } catch (error) {
       // Tried again with the next flush: a write that timed out but landed late counts twice, which a
       // statistic can bear better than losing every count of a Redis outage.
@@ -226,17 +245,24 @@ export class SharedRateLimiter {
   /** Counters kept in Redis for the whole cluster (requests, 429s by scope, invalid requests). */
   async clusterStats(): Promise<Record<string, number>> {
     await this.flushStats();
-    const raw = await this.#redis.hgetall(`${this.#prefix}:stats`);
+    const raw = await this.#redis.hgetall(this.#keys.restStats());
     return Object.fromEntries(Object.entries(raw).map(([name, value]) => [name, Number(value)]));
   }
 
   async #decide(key: RouteKey, token: string): Promise<AcquireReply | 'fallback'> {
+    const keys = this.#keys;
+    const knownHash = key.exemptFromBuckets ? '-' : (this.#routeBuckets.get(key.route) ?? '');
     try {
-      const reply = (await this.#withTimeout(
-        (this.#redis as unknown as ScriptCommands).dgcRestAcquire(
-          this.#prefix,
+      const reply = await this.#withTimeout(
+        this.#redis.acquireRestPermit(
+          keys.restInvalidRequests(),
+          keys.restGlobal(),
+          keys.restGlobalBlock(),
+          keys.restRoutes(),
+          keys.restBucket(knownHash || '-', key.major),
+          keys.restDiscover(key.route, key.major),
           key.route,
-          key.major,
+          knownHash,
           this.#globalPerSecond,
           key.exemptFromGlobal ? 1 : 0,
           this.#breaker,
@@ -245,7 +271,7 @@ export class SharedRateLimiter {
           2_000,
           key.exemptFromBuckets ? 1 : 0,
         ),
-      )) as AcquireReply;
+      );
       const decidedAt = performance.now();
       this.#breakerState = { openUntil: reply[0] === -1 ? decidedAt + reply[1] : 0, at: decidedAt };
       if (this.#usingFallback) {
@@ -259,6 +285,11 @@ export class SharedRateLimiter {
       this.#enterFallback(error);
       return 'fallback';
     }
+  }
+
+  #learnBucket(route: string, bucketHash: string): void {
+    if (bucketHash === '') this.#routeBuckets.delete(route);
+    else this.#routeBuckets.set(route, bucketHash);
   }
 
   #breakerOpen(waitMs: number): InvalidRequestBreakerOpenError {
@@ -287,9 +318,4 @@ export class SharedRateLimiter {
       clearTimeout(timer);
     }
   }
-}
-
-interface ScriptCommands {
-  dgcRestAcquire(...args: (string | number)[]): Promise<unknown>;
-  dgcRestSettle(...args: (string | number)[]): Promise<unknown>;
 }

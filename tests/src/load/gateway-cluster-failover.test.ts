@@ -1,4 +1,5 @@
 import type { ManagedProcess } from '@dgc/dev-tools/supervision';
+import { laneQueueName, RedisKeys } from '@dgc/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createTestCluster,
@@ -120,7 +121,11 @@ describe.each([
     if (jobMaxEvents === 1) {
       // BullMQ's event stream: one "added" per message; the replay of what the dead process had already
       // written shows up as "duplicated" and is not enqueued again.
-      const stream = await probe.redis.xrange(`${keyPrefix}:gateway-events-events:events`, '-', '+');
+      const stream = await probe.redis.xrange(
+        new RedisKeys(keyPrefix).queueKey(laneQueueName('events'), 'events'),
+        '-',
+        '+',
+      );
       const countOf = (event: string) =>
         stream.filter(([, fields]) => fields[fields.indexOf('event') + 1] === event).length;
       console.log(

@@ -1,4 +1,5 @@
 import type { ManagedProcess } from '@dgc/dev-tools/supervision';
+import { RedisKeys } from '@dgc/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   createTestCluster,
@@ -201,7 +202,7 @@ describe('gateway cluster operations', () => {
       gateway.lines.filter(logMessageIs('no session starts left today: identifies wait for Discord’s reset'));
     await expect.poll(() => budgetErrors().length, { timeout: 30_000 }).toBe(2);
     await expect
-      .poll(() => probe.redis.hget(`${keyPrefix}:identify-budget-exhausted`, 'remaining'), {
+      .poll(() => probe.redis.hget(new RedisKeys(keyPrefix).identifyBudgetExhausted(), 'remaining'), {
         timeout: 10_000,
       })
       .toBe('0');
@@ -218,7 +219,7 @@ describe('gateway cluster operations', () => {
       .filter(logMessageIs('no session starts left today: identifies wait for Discord’s reset'));
     expect(errors).toHaveLength(0);
     expect(simulator.restCalls.length - restCallsBefore).toBeLessThanOrEqual(2);
-    const state = await probe.redis.hgetall(`${keyPrefix}:identify-budget-exhausted`);
+    const state = await probe.redis.hgetall(new RedisKeys(keyPrefix).identifyBudgetExhausted());
     expect(Number(state.resetAt)).toBeGreaterThan(Date.now() + 3_000_000);
   });
 });

@@ -2,7 +2,7 @@ import { botMigrationSource } from '@dgc/bot-sdk/runtime';
 import type { ManagedProcess } from '@dgc/dev-tools/supervision';
 import { createTestDatabase, type TestDatabaseSchema } from '@dgc/dev-tools/testing';
 import { DiscordSimulator, type SimulatorOptions } from '@dgc/discord-simulator';
-import { type LaneTopology, unorderedTopology } from '@dgc/shared';
+import { type LaneTopology, RedisKeys, unorderedTopology } from '@dgc/shared';
 import { applyMigrations } from '@dgc/shared/db';
 import { starterBotDatabase } from '@dgc/starter-bot/database';
 import { expect } from 'vitest';
@@ -81,7 +81,7 @@ export async function createTestCluster(
 export async function leaseOwners(cluster: TestCluster, shardCount: number): Promise<Map<number, string>> {
   const pipeline = cluster.probe.redis.pipeline();
   for (let shardId = 0; shardId < shardCount; shardId += 1) {
-    pipeline.hget(`${cluster.keyPrefix}:shard-lease:${shardId}`, 'owner');
+    pipeline.hget(new RedisKeys(cluster.keyPrefix).shardLease(shardId), 'owner');
   }
   const owners = new Map<number, string>();
   ((await pipeline.exec()) ?? []).forEach(([, owner], shardId) => {

@@ -5,6 +5,7 @@ import {
   laneNames,
   laneQueueNames,
   type Redis,
+  RedisKeys,
   unorderedTopology,
 } from '@dgc/shared';
 import { Queue } from 'bullmq';
@@ -23,7 +24,8 @@ export class EventsQueueProbe {
       laneNames.map((lane) => [
         lane,
         laneQueueNames(topology, lane).map(
-          (name) => new Queue(name, { connection: this.#redis, prefix: keyPrefix }),
+          (name) =>
+            new Queue(name, { connection: this.#redis, prefix: new RedisKeys(keyPrefix).queuePrefix(name) }),
         ),
       ]),
     );
@@ -74,7 +76,13 @@ export class EventsQueueProbe {
   async removeAndClose(): Promise<void> {
     let cursor = '0';
     do {
-      const [next, keys] = await this.#redis.scan(cursor, 'MATCH', `${this.#keyPrefix}:*`, 'COUNT', 1_000);
+      const [next, keys] = await this.#redis.scan(
+        cursor,
+        'MATCH',
+        new RedisKeys(this.#keyPrefix).everything(),
+        'COUNT',
+        1_000,
+      );
       cursor = next;
       if (keys.length > 0) await this.#redis.del(...keys);
     } while (cursor !== '0');

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createRedisConnection } from '@dgc/shared';
+import { createRedisConnection, RedisKeys } from '@dgc/shared';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RedisIdentifyThrottler } from './redis-identify-throttler.js';
 import { ShardLeases } from './shard-leases.js';
@@ -11,7 +11,7 @@ const redis = createRedisConnection({
 const keyPrefix = `test:cluster:${randomUUID().slice(0, 8)}`;
 
 afterAll(async () => {
-  const keys = await redis.keys(`${keyPrefix}:*`);
+  const keys = await redis.keys(new RedisKeys(keyPrefix).everything());
   if (keys.length > 0) await redis.del(...keys);
   await redis.quit();
 });

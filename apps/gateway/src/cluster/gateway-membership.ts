@@ -1,4 +1,4 @@
-import type { Redis } from '@dgc/shared';
+import { type Redis, RedisKeys } from '@dgc/shared';
 
 /**
  * Which gateway processes are alive, for sharing shards fairly: each process refreshes its score on every
@@ -12,7 +12,7 @@ export class GatewayMembership {
 
   constructor(options: { redis: Redis; keyPrefix: string; member: string; ttlMs: number }) {
     this.#redis = options.redis;
-    this.#key = `${options.keyPrefix}:gateway-members`;
+    this.#key = new RedisKeys(options.keyPrefix).gatewayMembers();
     this.#member = options.member;
     this.#ttlMs = options.ttlMs;
   }

@@ -1,51 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Logger, Redis } from '@dgc/shared';
+import { type Logger, type Redis, RedisKeys, withRedisScripts } from '@dgc/shared';
 import type { IIdentifyThrottler } from '@discordjs/ws';
 import type { APIGatewaySessionStartLimit } from 'discord-api-types/v10';
-
-/**
- * Takes a bucket's identify slot in arrival order. KEYS: slot, queue (ZSET by arrival), seen (ZSET by last
- * poll). ARGV: waiter, windowMs, staleMs. Returns 0 when the slot was taken, else milliseconds to wait.
- * Waiters that stopped polling (a dead process) are dropped after staleMs, so they cannot block the queue.
- */
-const takeSlotScript = `
-local time = redis.call('TIME')
-local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-local stale = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now - tonumber(ARGV[3]))
-for _, member in ipairs(stale) do
-  redis.call('ZREM', KEYS[2], member)
-  redis.call('ZREM', KEYS[3], member)
-end
-if not redis.call('ZSCORE', KEYS[2], ARGV[1]) then
-  redis.call('ZADD', KEYS[2], now, ARGV[1])
-end
-redis.call('ZADD', KEYS[3], now, ARGV[1])
-redis.call('PEXPIRE', KEYS[2], 60000)
-redis.call('PEXPIRE', KEYS[3], 60000)
-local head = redis.call('ZRANGE', KEYS[2], 0, 0)[1]
-if head ~= ARGV[1] then return 50 end
-local slot = redis.call('PTTL', KEYS[1])
-if slot > 0 then return slot end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-redis.call('ZREM', KEYS[2], ARGV[1])
-redis.call('ZREM', KEYS[3], ARGV[1])
-return 0
-`;
-
-interface IdentifySlotCommands {
-  dgcIdentifySlot(
-    slot: string,
-    queue: string,
-    seen: string,
-    waiter: string,
-    windowMs: number,
-    staleMs: number,
-  ): Promise<number>;
-}
-
-/** Present while identifies wait for the daily session-start budget to reset. */
-export const identifyBudgetKey = (keyPrefix: string) => `${keyPrefix}:identify-budget-exhausted`;
 
 /** A waiter that has not polled for this long is considered gone. */
 const staleWaiterMs = 3_000;
@@ -91,10 +48,11 @@ export interface RedisIdentifyThrottlerOptions {
  */
 export class RedisIdentifyThrottler implements IIdentifyThrottler {
   readonly #options: RedisIdentifyThrottlerOptions;
+  readonly #keys: RedisKeys;
 
   constructor(options: RedisIdentifyThrottlerOptions) {
     this.#options = options;
-    options.redis.defineCommand('dgcIdentifySlot', { numberOfKeys: 3, lua: takeSlotScript });
+    this.#keys = new RedisKeys(options.keyPrefix);
   }
 
   async waitForIdentify(shardId: number, signal: AbortSignal): Promise<void> {
@@ -108,18 +66,18 @@ export class RedisIdentifyThrottler implements IIdentifyThrottler {
   }
 
   async #waitForSlot(shardId: number, signal: AbortSignal): Promise<void> {
-    const { redis, keyPrefix, maxConcurrency } = this.#options;
+    const { redis, maxConcurrency } = this.#options;
     const windowMs = (this.#options.windowMs ?? 5_000) + (this.#options.marginMs ?? 250);
-    const bucket = `${keyPrefix}:identify:${shardId % maxConcurrency}`;
+    const bucket = this.#keys.identifyBucket(shardId % maxConcurrency);
     const waiter = `${shardId}:${randomUUID()}`;
-    const commands = redis as Redis & IdentifySlotCommands;
+    const commands = withRedisScripts(redis);
     try {
       for (;;) {
         signal.throwIfAborted();
-        const waitMs = await commands.dgcIdentifySlot(
-          bucket,
-          `${bucket}:queue`,
-          `${bucket}:seen`,
+        const waitMs = await commands.takeIdentifySlot(
+          bucket.slot,
+          bucket.queue,
+          bucket.seen,
           waiter,
           windowMs,
           staleWaiterMs,
@@ -129,7 +87,7 @@ export class RedisIdentifyThrottler implements IIdentifyThrottler {
       }
     } finally {
       // A waiter that gave up (aborted) must not hold the head of the queue.
-      await redis.zrem(`${bucket}:queue`, waiter).catch(() => {});
+      await redis.zrem(bucket.queue, waiter).catch(() => {});
     }
   }
 
@@ -154,16 +112,17 @@ export class RedisIdentifyThrottler implements IIdentifyThrottler {
         'no session starts left today: identifies wait for Discord’s reset',
       );
       // For operators' tools (`npm run cluster -- status`): why shards are not identifying, and until when.
-      const { redis, keyPrefix } = this.#options;
+      const { redis } = this.#options;
+      const budgetKey = this.#keys.identifyBudgetExhausted();
       await redis
         .multi()
-        .hset(identifyBudgetKey(keyPrefix), {
+        .hset(budgetKey, {
           remaining: 0,
           total: limit.total,
           resetAt: Date.now() + limit.reset_after,
           updatedAt: Date.now(),
         })
-        .pexpire(identifyBudgetKey(keyPrefix), waitMs)
+        .pexpire(budgetKey, waitMs)
         .exec()
         .catch(() => undefined);
       await sleep(waitMs, undefined, { signal });
@@ -171,11 +130,11 @@ export class RedisIdentifyThrottler implements IIdentifyThrottler {
   }
 
   async #waitOutLoop(shardId: number, signal: AbortSignal): Promise<void> {
-    const { redis, keyPrefix } = this.#options;
+    const { redis } = this.#options;
     const threshold = this.#options.loopThreshold ?? 3;
     const windowMs = this.#options.loopWindowMs ?? 60_000;
     const now = Date.now();
-    const key = `${keyPrefix}:identify-history:${shardId}`;
+    const key = this.#keys.identifyHistory(shardId);
     await redis.zremrangebyscore(key, '-inf', now - windowMs);
     const recent = await redis.zrange(key, 0, -1, 'WITHSCORES');
     const times = recent.filter((_, index) => index % 2 === 1).map(Number);
@@ -195,9 +154,9 @@ export class RedisIdentifyThrottler implements IIdentifyThrottler {
   }
 
   async #recordIdentify(shardId: number): Promise<void> {
-    const { redis, keyPrefix } = this.#options;
+    const { redis } = this.#options;
     const now = Date.now();
-    const key = `${keyPrefix}:identify-history:${shardId}`;
+    const key = this.#keys.identifyHistory(shardId);
     await redis
       .multi()
       .zadd(key, now, `${now}:${Math.random().toString(36).slice(2, 8)}`)

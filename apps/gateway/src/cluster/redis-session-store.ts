@@ -1,26 +1,6 @@
-import type { Logger, Redis } from '@dgc/shared';
+import { type Logger, type Redis, RedisKeys, type RedisScriptCommands, withRedisScripts } from '@dgc/shared';
 import type { SessionInfo } from '@discordjs/ws';
 import { PublishedWatermark } from '../publish/published-watermark.js';
-
-/** Writes a session unless Redis already holds a later sequence of the same session. */
-const writeScript = `
-local stored = redis.call('HMGET', KEYS[1], 'sessionId', 'sequence')
-if stored[1] == ARGV[1] and tonumber(stored[2]) > tonumber(ARGV[2]) then return 0 end
-redis.call('HSET', KEYS[1], 'sessionId', ARGV[1], 'sequence', ARGV[2], 'resumeURL', ARGV[3], 'shardCount', ARGV[4])
-redis.call('PEXPIRE', KEYS[1], ARGV[5])
-return 1
-`;
-
-interface SessionCommands {
-  dgcSessionWrite(
-    key: string,
-    sessionId: string,
-    sequence: number,
-    resumeURL: string,
-    shardCount: number,
-    ttlMs: number,
-  ): Promise<number>;
-}
 
 export interface RedisSessionStoreOptions {
   redis: Redis;
@@ -41,8 +21,8 @@ export interface RedisSessionStoreOptions {
  * Staleness is bounded by `flushEveryMs` plus the publish latency and costs only a longer replay.
  */
 export class RedisSessionStore {
-  readonly #redis: Redis & SessionCommands;
-  readonly #keyPrefix: string;
+  readonly #redis: Redis & RedisScriptCommands;
+  readonly #keys: RedisKeys;
   readonly #logger: Logger;
   readonly #ttlMs: number;
   readonly #sessions = new Map<number, SessionInfo>();
@@ -54,9 +34,8 @@ export class RedisSessionStore {
   readonly #handingOff = new Set<number>();
 
   constructor(options: RedisSessionStoreOptions) {
-    options.redis.defineCommand('dgcSessionWrite', { numberOfKeys: 1, lua: writeScript });
-    this.#redis = options.redis as Redis & SessionCommands;
-    this.#keyPrefix = options.keyPrefix;
+    this.#redis = withRedisScripts(options.redis);
+    this.#keys = new RedisKeys(options.keyPrefix);
     this.#logger = options.logger;
     this.#ttlMs = options.ttlMs ?? 15 * 60_000;
     this.#timer = setInterval(() => {
@@ -77,7 +56,7 @@ export class RedisSessionStore {
       known.sequence = this.watermark(shardId).value;
       return known;
     }
-    const stored = await this.#redis.hgetall(this.#key(shardId));
+    const stored = await this.#redis.hgetall(this.#keys.shardSession(shardId));
     if (!stored.sessionId || !stored.resumeURL) return null;
     const session: SessionInfo = {
       shardId,
@@ -151,7 +130,7 @@ export class RedisSessionStore {
     try {
       await Promise.all([
         ...dirty.map((shardId) => this.#write(shardId)),
-        ...deleted.map((shardId) => this.#redis.del(this.#key(shardId))),
+        ...deleted.map((shardId) => this.#redis.del(this.#keys.shardSession(shardId))),
       ]);
     } catch (error) {
       for (const shardId of dirty) this.#dirty.add(shardId);
@@ -174,17 +153,13 @@ export class RedisSessionStore {
   async #write(shardId: number): Promise<void> {
     const session = this.#sessions.get(shardId);
     if (!session) return;
-    await this.#redis.dgcSessionWrite(
-      this.#key(shardId),
+    await this.#redis.writeSession(
+      this.#keys.shardSession(shardId),
       session.sessionId,
       this.watermark(shardId).value,
       session.resumeURL,
       session.shardCount,
       this.#ttlMs,
     );
-  }
-
-  #key(shardId: number): string {
-    return `${this.#keyPrefix}:shard-session:${shardId}`;
   }
 }

@@ -1,34 +1,4 @@
-import type { Redis } from '@dgc/shared';
-
-/**
- * acquire: ARGV owner, ttlMs → fencing token (a number that only ever grows per shard) or 0 when another
- * owner holds a live lease. renew: ARGV owner, token, ttlMs → 1 while still the holder, 0 when lost.
- * release: ARGV owner, token → 1 when released.
- */
-const acquireScript = `
-local holder = redis.call('HGET', KEYS[1], 'owner')
-if holder and holder ~= ARGV[1] then return 0 end
-local token = redis.call('INCR', KEYS[2])
-redis.call('HSET', KEYS[1], 'owner', ARGV[1], 'token', token)
-redis.call('PEXPIRE', KEYS[1], ARGV[2])
-return token
-`;
-const renewScript = `
-if redis.call('HGET', KEYS[1], 'owner') ~= ARGV[1] or redis.call('HGET', KEYS[1], 'token') ~= ARGV[2] then return 0 end
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
-return 1
-`;
-const releaseScript = `
-if redis.call('HGET', KEYS[1], 'owner') ~= ARGV[1] or redis.call('HGET', KEYS[1], 'token') ~= ARGV[2] then return 0 end
-redis.call('DEL', KEYS[1])
-return 1
-`;
-
-interface LeaseCommands {
-  dgcLeaseAcquire(lease: string, counter: string, owner: string, ttlMs: number): Promise<number>;
-  dgcLeaseRenew(lease: string, owner: string, token: number, ttlMs: number): Promise<number>;
-  dgcLeaseRelease(lease: string, owner: string, token: number): Promise<number>;
-}
+import { type Redis, RedisKeys, type RedisScriptCommands, withRedisScripts } from '@dgc/shared';
 
 /** A held lease: the fencing token proves which holder a write came from. */
 export interface ShardLease {
@@ -49,17 +19,14 @@ export interface ShardLease {
  * write from a holder that lost its lease (a long GC pause, a partition) can be told apart and refused.
  */
 export class ShardLeases {
-  readonly #redis: Redis & LeaseCommands;
-  readonly #keyPrefix: string;
+  readonly #redis: Redis & RedisScriptCommands;
+  readonly #keys: RedisKeys;
   readonly #owner: string;
   readonly #ttlMs: number;
 
   constructor(options: { redis: Redis; keyPrefix: string; owner: string; ttlMs: number }) {
-    options.redis.defineCommand('dgcLeaseAcquire', { numberOfKeys: 2, lua: acquireScript });
-    options.redis.defineCommand('dgcLeaseRenew', { numberOfKeys: 1, lua: renewScript });
-    options.redis.defineCommand('dgcLeaseRelease', { numberOfKeys: 1, lua: releaseScript });
-    this.#redis = options.redis as Redis & LeaseCommands;
-    this.#keyPrefix = options.keyPrefix;
+    this.#redis = withRedisScripts(options.redis);
+    this.#keys = new RedisKeys(options.keyPrefix);
     this.#owner = options.owner;
     this.#ttlMs = options.ttlMs;
   }
@@ -70,9 +37,9 @@ export class ShardLeases {
 
   async acquire(shardId: number): Promise<ShardLease | undefined> {
     const askedAt = Date.now();
-    const token = await this.#redis.dgcLeaseAcquire(
-      this.#leaseKey(shardId),
-      `${this.#leaseKey(shardId)}:fence`,
+    const token = await this.#redis.acquireLease(
+      this.#keys.shardLease(shardId),
+      this.#keys.shardLeaseFence(shardId),
       this.#owner,
       this.#ttlMs,
     );
@@ -83,8 +50,8 @@ export class ShardLeases {
   async renew(lease: ShardLease): Promise<boolean> {
     const askedAt = Date.now();
     const renewed =
-      (await this.#redis.dgcLeaseRenew(
-        this.#leaseKey(lease.shardId),
+      (await this.#redis.renewLease(
+        this.#keys.shardLease(lease.shardId),
         this.#owner,
         lease.token,
         this.#ttlMs,
@@ -98,22 +65,21 @@ export class ShardLeases {
   }
 
   async release(lease: ShardLease): Promise<boolean> {
-    return (await this.#redis.dgcLeaseRelease(this.#leaseKey(lease.shardId), this.#owner, lease.token)) === 1;
+    return (
+      (await this.#redis.releaseLease(this.#keys.shardLease(lease.shardId), this.#owner, lease.token)) === 1
+    );
   }
 
   /** The current owner of every shard that has a live lease. */
   async owners(shardCount: number): Promise<Map<number, string>> {
     const pipeline = this.#redis.pipeline();
-    for (let shardId = 0; shardId < shardCount; shardId += 1) pipeline.hget(this.#leaseKey(shardId), 'owner');
+    for (let shardId = 0; shardId < shardCount; shardId += 1)
+      pipeline.hget(this.#keys.shardLease(shardId), 'owner');
     const replies = (await pipeline.exec()) ?? [];
     const owners = new Map<number, string>();
     replies.forEach(([, owner], shardId) => {
       if (typeof owner === 'string') owners.set(shardId, owner);
     });
     return owners;
-  }
-
-  #leaseKey(shardId: number): string {
-    return `${this.#keyPrefix}:shard-lease:${shardId}`;
   }
 }

@@ -12,6 +12,7 @@ import {
   orderingKeyOf,
   partitionOf,
   type Redis,
+  RedisKeys,
   type TaskMonitor,
 } from '@dgc/shared';
 import { Queue } from 'bullmq';
@@ -52,12 +53,16 @@ export class LanePublishers {
       url: config.REDIS_URL,
       connectionName: 'gateway:interactions',
     });
+    const redisKeys = new RedisKeys(config.REDIS_KEY_PREFIX);
     const laneOf = (lane: LaneName): LaneQueues => {
       const ordered = isOrdered(topology, lane);
       const connection = lane === 'interactions' ? this.#interactionsConnection : redis;
       const queues = laneQueueNames(topology, lane).map(
         (queueName) =>
-          new Queue<GatewayEventJobData>(queueName, { connection, prefix: config.REDIS_KEY_PREFIX }),
+          new Queue<GatewayEventJobData>(queueName, {
+            connection,
+            prefix: redisKeys.queuePrefix(queueName),
+          }),
       );
       const publishers = queues.map((queue) => {
         const publisher = new BatchingPublisher(queue, {

@@ -1,4 +1,4 @@
-import type { Redis, TaskMonitor } from '@dgc/shared';
+import { type Redis, RedisKeys, type TaskMonitor } from '@dgc/shared';
 import type { RedisSessionStore } from '../cluster/redis-session-store.js';
 import type { ShardConnections } from './shard-connections.js';
 
@@ -20,15 +20,16 @@ const stateTtlMs = 10_000;
  */
 export class ShardStateReport {
   readonly #options: ShardStateReportOptions;
+  readonly #keys: RedisKeys;
 
   constructor(options: ShardStateReportOptions) {
     this.#options = options;
+    this.#keys = new RedisKeys(options.keyPrefix);
   }
 
   /** The bot's shard count, written once at start. */
   async publishShardCount(shardCount: number): Promise<void> {
-    const { redis, keyPrefix } = this.#options;
-    await redis.set(`${keyPrefix}:gateway:shard-count`, shardCount);
+    await this.#options.redis.set(this.#keys.shardCount(), shardCount);
   }
 
   /** Writes the shards' states every 2 s from now on. */
@@ -38,10 +39,10 @@ export class ShardStateReport {
 
   /** Writes the state of each shard this process runs, in one round trip. */
   async publish(): Promise<void> {
-    const { redis, keyPrefix, owner, shards, sessions } = this.#options;
+    const { redis, owner, shards, sessions } = this.#options;
     const pipeline = redis.pipeline();
     for (const shard of shards.snapshot()) {
-      const key = `${keyPrefix}:shard-state:${shard.shardId}`;
+      const key = this.#keys.shardState(shard.shardId);
       pipeline.hset(key, {
         owner,
         state: shard.state,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createRedisConnection, type Redis } from '@dgc/shared';
+import { createRedisConnection, type Redis, RedisKeys } from '@dgc/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventDedupe, EventInProgressError } from './event-dedupe.js';
 
@@ -14,7 +14,7 @@ describe('EventDedupe', () => {
   });
 
   afterAll(async () => {
-    const keys = await redis.keys(`${keyPrefix}:*`);
+    const keys = await redis.keys(new RedisKeys(keyPrefix).everything());
     if (keys.length > 0) await redis.del(...keys);
     await redis.quit();
   });

@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import type { GatewayEventEnvelope, Redis } from '@dgc/shared';
+import {
+  type GatewayEventEnvelope,
+  type Redis,
+  RedisKeys,
+  type RedisScriptCommands,
+  withRedisScripts,
+} from '@dgc/shared';
 
-const claimScript = readFileSync(new URL('./claim-events.lua', import.meta.url), 'utf8');
-const settleScript = readFileSync(new URL('./settle-events.lua', import.meta.url), 'utf8');
 /** Events whose payload id identifies one occurrence; others (GUILD_CREATE repeats per connect) have none. */
 const eventsWithUniqueIds = new Set([
   'MESSAGE_CREATE',
@@ -20,11 +23,6 @@ export function dedupeKeyFor(envelope: GatewayEventEnvelope): string | undefined
   if (Array.isArray(payload.ids) && payload.ids.length > 0)
     return `${envelope.event}:${String(payload.ids[0])}`;
   return undefined;
-}
-
-interface DedupeScripts {
-  dgcClaimEvents(keyCount: number, ...keysThenArgs: (string | number)[]): Promise<number[]>;
-  dgcSettleEvents(keyCount: number, ...keysThenArgs: (string | number)[]): Promise<number>;
 }
 
 /** Another worker holds the event right now; the job retries after back-off instead of running twice. */
@@ -55,19 +53,14 @@ export interface BatchClaim {
  * killed mid-attempt can be claimed again.
  */
 export class EventDedupe {
-  readonly #redis: Redis;
-  readonly #keyPrefix: string;
-  readonly #attemptPrefix: string;
+  readonly #redis: Redis & RedisScriptCommands;
+  readonly #keys: RedisKeys;
   readonly #processingTtlMs: number;
   readonly #doneTtlMs: number;
 
   constructor(redis: Redis, options: { keyPrefix: string; processingTtlMs: number; doneTtlMs: number }) {
-    this.#redis = redis;
-    // EVALSHA with a fallback to EVAL: the script body crosses the network once per connection, not per event.
-    redis.defineCommand('dgcClaimEvents', { lua: claimScript });
-    redis.defineCommand('dgcSettleEvents', { lua: settleScript });
-    this.#keyPrefix = `${options.keyPrefix}:dedupe:`;
-    this.#attemptPrefix = `${options.keyPrefix}:dedupe-attempt:`;
+    this.#redis = withRedisScripts(redis);
+    this.#keys = new RedisKeys(options.keyPrefix);
     this.#processingTtlMs = options.processingTtlMs;
     this.#doneTtlMs = options.doneTtlMs;
   }
@@ -84,30 +77,35 @@ export class EventDedupe {
     };
   }
 
-  /** Claims the events of a batch in one round trip; `eventKeys` may repeat (a replayed duplicate). */
+  /**
+   * Claims the events of a batch in one round trip; `eventKeys` may repeat (a replayed duplicate). Events
+   * another attempt holds (a redelivery) cost a second one, which asks whether that attempt still lives.
+   */
   async claimMany(eventKeys: readonly string[]): Promise<BatchClaim> {
     if (eventKeys.length === 0) return { states: [], finish: async () => undefined };
     const token = randomUUID();
-    const attemptKey = this.#attemptPrefix + token;
-    const scripts = this.#redis as unknown as DedupeScripts;
-    const keys = eventKeys.map((eventKey) => this.#keyPrefix + eventKey);
-    const results = await scripts.dgcClaimEvents(
+    const attemptKey = this.#keys.dedupeAttempt(token);
+    const keys = eventKeys.map((eventKey) => this.#keys.dedupe(eventKey));
+    const results = await this.#redis.claimEvents(
       keys.length + 1,
       attemptKey,
       ...keys,
       token,
       this.#processingTtlMs,
       this.#doneTtlMs,
-      this.#attemptPrefix,
     );
-    const states = results.map(
-      (result): BatchClaimState => (Number(result) === 1 ? 'run' : Number(result) === 0 ? 'done' : 'busy'),
-    );
+    const states = new Array<BatchClaimState>(results.length);
+    const held: number[] = [];
+    results.forEach((result, index) => {
+      if (typeof result === 'string') held.push(index);
+      else states[index] = claimState(result);
+    });
+    if (held.length > 0) await this.#claimHeld(token, keys, results, held, states);
     return {
       states,
       finish: async (released, handledAny) => {
-        const releasedKeys = released.map((eventKey) => this.#keyPrefix + eventKey);
-        await scripts.dgcSettleEvents(
+        const releasedKeys = released.map((eventKey) => this.#keys.dedupe(eventKey));
+        await this.#redis.settleEvents(
           releasedKeys.length + 1,
           attemptKey,
           ...releasedKeys,
@@ -118,4 +116,32 @@ export class EventDedupe {
       },
     };
   }
+
+  /** The events at `held` are another attempt's: done if it finished, taken over if its status lapsed. */
+  async #claimHeld(
+    token: string,
+    keys: readonly string[],
+    holders: readonly (number | string)[],
+    held: readonly number[],
+    states: BatchClaimState[],
+  ): Promise<void> {
+    const pairs = held.flatMap((index) => [
+      keys[index] as string,
+      this.#keys.dedupeAttempt(String(holders[index])),
+    ]);
+    const results = await this.#redis.claimHeldEvents(
+      pairs.length,
+      ...pairs,
+      token,
+      this.#doneTtlMs,
+      ...held.map((index) => String(holders[index])),
+    );
+    held.forEach((index, position) => {
+      states[index] = claimState(results[position] ?? -1);
+    });
+  }
+}
+
+function claimState(result: number): BatchClaimState {
+  return result === 1 ? 'run' : result === 0 ? 'done' : 'busy';
 }

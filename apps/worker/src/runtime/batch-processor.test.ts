@@ -6,6 +6,7 @@ import {
   type GatewayEventEnvelope,
   type GatewayEventJobData,
   type Redis,
+  RedisKeys,
 } from '@dgc/shared';
 import { Queue, UnrecoverableError } from 'bullmq';
 import { GatewayDispatchEvents } from 'discord-api-types/v10';
@@ -33,7 +34,7 @@ describe('BatchProcessor', () => {
   });
 
   afterAll(async () => {
-    const keys = await redis.keys(`${keyPrefix}:*`);
+    const keys = await redis.keys(new RedisKeys(keyPrefix).everything());
     if (keys.length > 0) await redis.del(...keys);
     await redis.quit();
   });
@@ -82,7 +83,10 @@ describe('BatchProcessor', () => {
     }) as unknown as EventJob;
 
   const queuedJobs = async (queue: string) => {
-    const handle = new Queue<GatewayEventJobData>(queue, { connection: redis, prefix: keyPrefix });
+    const handle = new Queue<GatewayEventJobData>(queue, {
+      connection: redis,
+      prefix: new RedisKeys(keyPrefix).queuePrefix(queue),
+    });
     const jobs = await handle.getJobs(['waiting', 'delayed']);
     await handle.close();
     return jobs;

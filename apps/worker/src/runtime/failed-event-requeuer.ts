@@ -1,4 +1,4 @@
-import type { GatewayEventEnvelope, GatewayEventJobData, Redis } from '@dgc/shared';
+import { type GatewayEventEnvelope, type GatewayEventJobData, type Redis, RedisKeys } from '@dgc/shared';
 import { type JobsOptions, Queue, UnrecoverableError } from 'bullmq';
 
 /** An event taken out of its batch to run again as a job of its own. */
@@ -26,7 +26,7 @@ export interface FailedEventRequeuerOptions {
  */
 export class FailedEventRequeuer {
   readonly #connection: Redis;
-  readonly #keyPrefix: string;
+  readonly #keys: RedisKeys;
   readonly #ordered: boolean;
   readonly #jobOptions: JobsOptions;
   /** By queue name, made on first use (a lane has one queue per partition). */
@@ -34,7 +34,7 @@ export class FailedEventRequeuer {
 
   constructor(options: FailedEventRequeuerOptions) {
     this.#connection = options.connection;
-    this.#keyPrefix = options.keyPrefix;
+    this.#keys = new RedisKeys(options.keyPrefix);
     this.#ordered = options.ordered;
     this.#jobOptions = options.jobOptions;
   }
@@ -60,7 +60,7 @@ export class FailedEventRequeuer {
     if (!queue) {
       queue = new Queue<GatewayEventJobData>(queueName, {
         connection: this.#connection,
-        prefix: this.#keyPrefix,
+        prefix: this.#keys.queuePrefix(queueName),
       });
       this.#queues.set(queueName, queue);
     }

@@ -9,6 +9,7 @@ import {
   lanePolicies,
   laneQueueNames,
   type Redis,
+  RedisKeys,
   type TaskMonitor,
 } from '@dgc/shared';
 import { Queue, Worker } from 'bullmq';
@@ -60,6 +61,7 @@ export async function startLaneConsumers(settings: LaneConsumerSettings): Promis
     connectionName: `worker:consumer:${lane}`,
   });
   const ordered = isOrdered(topology, lane);
+  const redisKeys = new RedisKeys(settings.keyPrefix);
   const requeuer = new FailedEventRequeuer({
     connection,
     keyPrefix: settings.keyPrefix,
@@ -82,7 +84,7 @@ export async function startLaneConsumers(settings: LaneConsumerSettings): Promis
   const workers: Worker<GatewayEventJobData>[] = [];
   for (const queueName of laneQueueNames(topology, lane)) {
     if (ordered) {
-      const queue = new Queue(queueName, { connection, prefix: settings.keyPrefix });
+      const queue = new Queue(queueName, { connection, prefix: redisKeys.queuePrefix(queueName) });
       await queue.setGlobalConcurrency(1);
       await queue.close();
     }
@@ -91,7 +93,7 @@ export async function startLaneConsumers(settings: LaneConsumerSettings): Promis
       (job, token, signal) => processor.process(job, token, signal),
       {
         connection,
-        prefix: settings.keyPrefix,
+        prefix: redisKeys.queuePrefix(queueName),
         concurrency: ordered ? 1 : concurrency,
         lockDuration: settings.lockDurationMs,
         stalledInterval: settings.lockDurationMs,

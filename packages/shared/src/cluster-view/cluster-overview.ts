@@ -2,6 +2,7 @@ import { Queue } from 'bullmq';
 import { type LaneTopology, laneQueueNames, unorderedTopology } from '../events/lane-topology.js';
 import { type LaneName, laneNames } from '../events/lanes.js';
 import type { Redis } from '../redis/redis-connection.js';
+import { RedisKeys } from '../redis/redis-keys.js';
 import { readIdentifyBudgetExhaustion } from './identify-budget.js';
 import { readLiveProcesses } from './live-processes.js';
 import { readShards, type ShardRow } from './shard-rows.js';
@@ -45,6 +46,7 @@ export interface ClusterOverview {
 export class ClusterOverviewReader {
   readonly #redis: Redis;
   readonly #keyPrefix: string;
+  readonly #keys: RedisKeys;
   readonly #queues = new Map<string, Queue>();
   #topology: LaneTopology | undefined;
   #previous: { at: number; sequences: Map<number, number>; requests: number } | undefined;
@@ -52,6 +54,7 @@ export class ClusterOverviewReader {
   constructor(redis: Redis, keyPrefix: string) {
     this.#redis = redis;
     this.#keyPrefix = keyPrefix;
+    this.#keys = new RedisKeys(keyPrefix);
   }
 
   /** The lane queues, by lane, as the running cluster partitioned them. */
@@ -72,7 +75,7 @@ export class ClusterOverviewReader {
       readShards(this.#redis, this.#keyPrefix),
       this.#readLanes(at),
       this.#readFailedJobs(),
-      this.#redis.hgetall(`${this.#keyPrefix}:rest:stats`),
+      this.#redis.hgetall(this.#keys.restStats()),
       readIdentifyBudgetExhaustion(this.#redis, this.#keyPrefix),
     ]);
     const sequences = new Map(
@@ -173,7 +176,7 @@ export class ClusterOverviewReader {
   }
 
   async #readTopology(): Promise<LaneTopology | undefined> {
-    const stored = await this.#redis.get(`${this.#keyPrefix}:lane-topology`);
+    const stored = await this.#redis.get(this.#keys.laneTopology());
     if (!stored) return undefined;
     try {
       return JSON.parse(stored) as LaneTopology;
@@ -185,7 +188,7 @@ export class ClusterOverviewReader {
   #queue(name: string): Queue {
     let queue = this.#queues.get(name);
     if (!queue) {
-      queue = new Queue(name, { connection: this.#redis, prefix: this.#keyPrefix });
+      queue = new Queue(name, { connection: this.#redis, prefix: this.#keys.queuePrefix(name) });
       this.#queues.set(name, queue);
     }
     return queue;

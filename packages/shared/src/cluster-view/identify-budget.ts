@@ -1,4 +1,5 @@
 import type { Redis } from '../redis/redis-connection.js';
+import { RedisKeys } from '../redis/redis-keys.js';
 
 /** Discord's daily session starts ran out: shards that must identify wait until `resetAt`. */
 export interface IdentifyBudgetExhaustion {
@@ -13,7 +14,7 @@ export async function readIdentifyBudgetExhaustion(
   redis: Redis,
   keyPrefix: string,
 ): Promise<IdentifyBudgetExhaustion | null> {
-  const budget = await redis.hgetall(`${keyPrefix}:identify-budget-exhausted`);
+  const budget = await redis.hgetall(new RedisKeys(keyPrefix).identifyBudgetExhausted());
   if (budget.resetAt === undefined) return null;
   return { total: Number(budget.total), resetAt: Number(budget.resetAt) };
 }

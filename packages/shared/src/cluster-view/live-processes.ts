@@ -1,5 +1,6 @@
-import { type ProcessRecord, processRegistryKey } from '../lifecycle/process-registry.js';
+import type { ProcessRecord } from '../lifecycle/process-registry.js';
 import type { Redis } from '../redis/redis-connection.js';
+import { RedisKeys } from '../redis/redis-keys.js';
 
 /** A process whose heartbeat is older than this is considered gone (it beats every 5 s). */
 const defaultStaleAfterMs = 15_000;
@@ -10,7 +11,8 @@ export async function readLiveProcesses(
   keyPrefix: string,
   staleAfterMs = defaultStaleAfterMs,
 ): Promise<ProcessRecord[]> {
-  const entries = await redis.hgetall(processRegistryKey(keyPrefix));
+  const registry = new RedisKeys(keyPrefix).processes();
+  const entries = await redis.hgetall(registry);
   const now = Date.now();
   const live: ProcessRecord[] = [];
   const stale: string[] = [];
@@ -24,6 +26,6 @@ export async function readLiveProcesses(
     if (record && now - record.heartbeatAt <= staleAfterMs) live.push(record);
     else stale.push(id);
   }
-  if (stale.length > 0) await redis.hdel(processRegistryKey(keyPrefix), ...stale);
+  if (stale.length > 0) await redis.hdel(registry, ...stale);
   return live.sort((left, right) => left.startedAt - right.startedAt);
 }

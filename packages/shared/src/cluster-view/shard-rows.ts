@@ -1,4 +1,5 @@
 import type { Redis } from '../redis/redis-connection.js';
+import { RedisKeys } from '../redis/redis-keys.js';
 
 export interface ShardRow {
   shard: number;
@@ -11,12 +12,13 @@ export interface ShardRow {
 
 /** Every shard's lease holder and the state its gateway publishes (connection, latency, sequence). */
 export async function readShards(redis: Redis, keyPrefix: string): Promise<ShardRow[]> {
-  const shardCount = Number(await redis.get(`${keyPrefix}:gateway:shard-count`));
+  const keys = new RedisKeys(keyPrefix);
+  const shardCount = Number(await redis.get(keys.shardCount()));
   if (!Number.isInteger(shardCount) || shardCount <= 0) return [];
   const pipeline = redis.pipeline();
   for (let shard = 0; shard < shardCount; shard += 1) {
-    pipeline.hget(`${keyPrefix}:shard-lease:${shard}`, 'owner');
-    pipeline.hgetall(`${keyPrefix}:shard-state:${shard}`);
+    pipeline.hget(keys.shardLease(shard), 'owner');
+    pipeline.hgetall(keys.shardState(shard));
   }
   const replies = ((await pipeline.exec()) ?? []).map(([, value]) => value);
   const now = Date.now();

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { RedisKeys } from '../redis/redis-keys.js';
 
 /**
  * Which dispatch events some worker has a handler for. Workers add their events at start; gateways read the
@@ -10,8 +11,9 @@ export class EventSubscriptions {
   readonly #channel: string;
 
   constructor(keyPrefix: string) {
-    this.#setKey = `${keyPrefix}:subscriptions:events`;
-    this.#channel = `${keyPrefix}:subscriptions:changed`;
+    const keys = new RedisKeys(keyPrefix);
+    this.#setKey = keys.subscribedEvents();
+    this.#channel = keys.subscriptionsChanged();
   }
 
   /** Adds events and tells every gateway to reload. */

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createRedisConnection } from '../redis/redis-connection.js';
+import { RedisKeys } from '../redis/redis-keys.js';
 import {
   ensureLaneTopology,
   inlineRetryPolicy,
@@ -25,7 +26,7 @@ describe('lane topology', () => {
   const keyPrefix = `test:lane-topology:${randomUUID().slice(0, 8)}`;
 
   afterAll(async () => {
-    await redis.del(`${keyPrefix}:lane-topology`);
+    await redis.del(new RedisKeys(keyPrefix).laneTopology());
     await redis.quit();
   });
 

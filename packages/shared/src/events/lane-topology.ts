@@ -2,6 +2,7 @@ import type { BackoffOptions, JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { envGroup, variable } from '../config/env-docs.js';
+import { RedisKeys } from '../redis/redis-keys.js';
 import { type LaneName, laneNames, lanePolicies, laneQueueName } from './lanes.js';
 
 /**
@@ -161,7 +162,7 @@ export async function ensureLaneTopology(
   keyPrefix: string,
   topology: LaneTopology,
 ): Promise<void> {
-  const key = `${keyPrefix}:lane-topology`;
+  const key = new RedisKeys(keyPrefix).laneTopology();
   const wanted = JSON.stringify(topology);
   const stored = (await redis.set(key, wanted, 'NX', 'GET')) ?? wanted;
   if (stored === wanted) return;

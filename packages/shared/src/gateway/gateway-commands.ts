@@ -1,5 +1,6 @@
 import { GatewayOpcodes, type GatewaySendPayload } from 'discord-api-types/v10';
 import type { Redis } from 'ioredis';
+import { RedisKeys } from '../redis/redis-keys.js';
 
 /** Payloads other processes may have a shard send: never IDENTIFY, RESUME or heartbeats. */
 export const relayableGatewayOpcodes: ReadonlySet<number> = new Set([
@@ -19,7 +20,7 @@ export class GatewayCommandError extends Error {
 }
 
 export function gatewayCommandQueueKey(keyPrefix: string, shardId: number): string {
-  return `${keyPrefix}:gateway-commands:${shardId}`;
+  return new RedisKeys(keyPrefix).gatewayCommands(shardId);
 }
 
 /** Checks a payload before it is queued or sent; returns it serialised. */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
+import { RedisKeys } from '../redis/redis-keys.js';
 import type { TaskMonitor, TaskSnapshot } from './task-monitor.js';
 
 /** What a live process publishes about itself: who it is and what its background tasks are doing. */
@@ -21,9 +22,6 @@ export interface ProcessRegistryOptions {
   tasks: TaskMonitor;
   heartbeatEveryMs?: number;
 }
-
-/** The hash of process records; read by the cluster view (`cluster-view/live-processes.ts`). */
-export const processRegistryKey = (keyPrefix: string) => `${keyPrefix}:processes`;
 
 /**
  * Keeps this process's record in one Redis hash (one field per process, not a key per process, so
@@ -67,7 +65,7 @@ export class ProcessRegistry {
       tasks: this.#options.tasks.snapshot(),
     };
     await this.#options.redis.hset(
-      processRegistryKey(this.#options.keyPrefix),
+      new RedisKeys(this.#options.keyPrefix).processes(),
       this.#id,
       JSON.stringify(record),
     );
@@ -75,6 +73,6 @@ export class ProcessRegistry {
 
   /** Removes this process's record (on a clean stop). */
   async remove(): Promise<void> {
-    await this.#options.redis.hdel(processRegistryKey(this.#options.keyPrefix), this.#id);
+    await this.#options.redis.hdel(new RedisKeys(this.#options.keyPrefix).processes(), this.#id);
   }
 }

@@ -4,6 +4,7 @@ import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readLiveProcesses } from '../cluster-view/live-processes.js';
 import { createRedisConnection } from '../redis/redis-connection.js';
+import { RedisKeys } from '../redis/redis-keys.js';
 import { ProcessRegistry } from './process-registry.js';
 import { DuplicateTaskError, TaskMonitor } from './task-monitor.js';
 
@@ -116,7 +117,7 @@ describe('ProcessRegistry', () => {
   const keyPrefix = `test:process-registry:${randomUUID().slice(0, 8)}`;
 
   afterAll(async () => {
-    await redis.del(`${keyPrefix}:processes`);
+    await redis.del(new RedisKeys(keyPrefix).processes());
     await redis.quit();
   });
 
@@ -132,7 +133,7 @@ describe('ProcessRegistry', () => {
     expect(listed?.tasks).toEqual([expect.objectContaining({ name: 'shard:0', state: 'running' })]);
 
     expect(await readLiveProcesses(redis, keyPrefix, -1)).toEqual([]);
-    expect(await redis.hlen(`${keyPrefix}:processes`)).toBe(0);
+    expect(await redis.hlen(new RedisKeys(keyPrefix).processes())).toBe(0);
 
     await registry.beat();
     await registry.remove();

@@ -1,1 +1,3 @@
 export * from './redis-connection.js';
+export * from './redis-keys.js';
+export * from './script-loader.js';

@@ -1,0 +1,190 @@
+/**
+ * Every Redis key and pub/sub channel the cluster writes or reads is named here and nowhere else (as
+ * BullMQ's `QueueKeys` does), so a newcomer finds the whole keyspace in one file and a layout change is one
+ * edit. A test (`scripts.test.ts`) fails on a key template built anywhere else in production code.
+ *
+ * Layout: every key starts with `<prefix>:` (REDIS_KEY_PREFIX), so one deployment's keys are found (and,
+ * in tests, deleted) with `SCAN MATCH <prefix>:*`, whatever their hash tag.
+ *
+ * Hash-tag policy (for Redis Cluster, which stores a key in the slot of its `{tag}` when it has one, and
+ * refuses a script or MULTI whose keys lie in different slots):
+ * - The keys of one atomic operation (one Lua script, one MULTI) share one tag. That is the only reason
+ *   for a tag: keys that are never used together carry none, so the cluster spreads them over its nodes.
+ * - Shard keys are tagged per shard, `{shard:<id>}` (lease and its fencing counter are one script; the
+ *   session, published state, identify history and command queue go with them, so one shard's state is on
+ *   one node and shards spread over all of them).
+ * - Identify slots are tagged per identify bucket, `{identify:<bucket>}` (slot, queue, seen: one script).
+ * - Dedupe keys share `{dedupe}`: a batch claims events of any guild together with its attempt's status
+ *   key, and a redelivered event must be found by whichever batch carries it, so no finer tag exists.
+ * - The REST limiter's keys share `{rest}`: every decision reads the invalid-request counter, the global
+ *   window and a bucket at once. Every request touches the global window anyway, so nothing is lost.
+ * - Each BullMQ queue gets its own prefix tagged with its name, `<prefix>:{<queue>}` (BullMQ's scripts
+ *   touch many keys of one queue), so queues spread over the nodes instead of sharing one slot.
+ * Tags leave the deployment prefix out (it comes first, before the tag): two deployments sharing a Redis
+ * Cluster then share slots, which is harmless.
+ */
+export class RedisKeys {
+  readonly prefix: string;
+  readonly #dedupePrefix: string;
+  readonly #attemptPrefix: string;
+
+  constructor(prefix: string) {
+    // A brace in the prefix would become the hash tag of every key.
+    if (/[{}]/.test(prefix)) throw new Error(`Redis key prefix "${prefix}" must not contain { or }`);
+    this.prefix = prefix;
+    this.#dedupePrefix = `${prefix}:{dedupe}:event:`;
+    this.#attemptPrefix = `${prefix}:{dedupe}:attempt:`;
+  }
+
+  /** `SCAN`/`KEYS` pattern matching every key of this deployment (tests and benchmarks clean up with it). */
+  everything(): string {
+    return `${this.prefix}:*`;
+  }
+
+  // --- Shards (gateway) ---------------------------------------------------------------------------------
+
+  /** HASH owner, token: the process running the shard; expires unless renewed. */
+  shardLease(shardId: number): string {
+    return `${this.#shard(shardId)}:lease`;
+  }
+
+  /** Counter: the lease's fencing token, which only ever grows. */
+  shardLeaseFence(shardId: number): string {
+    return `${this.#shard(shardId)}:lease-fence`;
+  }
+
+  /** HASH sessionId, sequence, resumeURL, shardCount: what the next owner resumes. */
+  shardSession(shardId: number): string {
+    return `${this.#shard(shardId)}:session`;
+  }
+
+  /** Pattern of every shard's session key (keyspace notifications in benchmarks). */
+  shardSessionPattern(): string {
+    return `${this.prefix}:{shard:*}:session`;
+  }
+
+  /** HASH owner, state, detail, sequence, lastEventAt: the shard as its gateway reports it. */
+  shardState(shardId: number): string {
+    return `${this.#shard(shardId)}:state`;
+  }
+
+  /** ZSET of the shard's recent identifies, for identify-loop back-off. */
+  identifyHistory(shardId: number): string {
+    return `${this.#shard(shardId)}:identify-history`;
+  }
+
+  /** LIST of gateway commands (presence, request members) for the shard's owner to send. */
+  gatewayCommands(shardId: number): string {
+    return `${this.#shard(shardId)}:commands`;
+  }
+
+  /** STRING: the shard count the gateways run with. */
+  shardCount(): string {
+    return `${this.prefix}:gateway:shard-count`;
+  }
+
+  /** ZSET member → last heartbeat of the live gateway processes. */
+  gatewayMembers(): string {
+    return `${this.prefix}:gateway:members`;
+  }
+
+  // --- Identify -----------------------------------------------------------------------------------------
+
+  /** One identify bucket (`shard_id % max_concurrency`): its slot, its FIFO of waiters, their last polls. */
+  identifyBucket(bucket: number): { slot: string; queue: string; seen: string } {
+    const tagged = `${this.prefix}:{identify:${bucket}}`;
+    return { slot: `${tagged}:slot`, queue: `${tagged}:queue`, seen: `${tagged}:seen` };
+  }
+
+  /** HASH present while identifies wait for the daily session-start budget to reset. */
+  identifyBudgetExhausted(): string {
+    return `${this.prefix}:identify-budget-exhausted`;
+  }
+
+  // --- Processes, lanes, subscriptions ------------------------------------------------------------------
+
+  /** HASH process id → its record (role, host, heartbeat). */
+  processes(): string {
+    return `${this.prefix}:processes`;
+  }
+
+  /** STRING: the lane topology every process must share. */
+  laneTopology(): string {
+    return `${this.prefix}:lane-topology`;
+  }
+
+  /** SET of the dispatch events some worker handles. */
+  subscribedEvents(): string {
+    return `${this.prefix}:subscriptions:events`;
+  }
+
+  /** Pub/sub channel (not a key): the subscribed events changed. */
+  subscriptionsChanged(): string {
+    return `${this.prefix}:subscriptions:changed`;
+  }
+
+  // --- Dedupe (worker) ----------------------------------------------------------------------------------
+
+  /** STRING: the token of the attempt that claimed the event, or 'done'. */
+  dedupe(eventKey: string): string {
+    return this.#dedupePrefix + eventKey;
+  }
+
+  /** STRING 'running' | 'done': the status of one attempt (a job), by its token. */
+  dedupeAttempt(token: string): string {
+    return this.#attemptPrefix + token;
+  }
+
+  // --- REST rate limits ---------------------------------------------------------------------------------
+
+  /** ZSET: requests of the last second (sliding window log) against the global limit. */
+  restGlobal(): string {
+    return `${this.prefix}:{rest}:global`;
+  }
+
+  /** STRING present while a global 429 is waited out. */
+  restGlobalBlock(): string {
+    return `${this.prefix}:{rest}:global-block`;
+  }
+
+  /** HASH `METHOD:/route` → bucket hash learned from X-RateLimit-Bucket ('-' = the route has none). */
+  restRoutes(): string {
+    return `${this.prefix}:{rest}:routes`;
+  }
+
+  /** HASH limit, remaining, reset, window of one bucket for one major parameter. */
+  restBucket(bucketHash: string, major: string): string {
+    return `${this.prefix}:{rest}:bucket:${bucketHash}:${major}`;
+  }
+
+  /** STRING: held by the one request that learns an unknown route's bucket. */
+  restDiscover(route: string, major: string): string {
+    return `${this.prefix}:{rest}:discover:${route}:${major}`;
+  }
+
+  /** HASH 10-minute slot → invalid requests (401, 403, non-shared 429) counted in it. */
+  restInvalidRequests(): string {
+    return `${this.prefix}:{rest}:invalid`;
+  }
+
+  /** HASH of counters for metrics (requests, 429s by scope, invalid requests). */
+  restStats(): string {
+    return `${this.prefix}:{rest}:stats`;
+  }
+
+  // --- BullMQ -------------------------------------------------------------------------------------------
+
+  /** The `prefix` option of a BullMQ Queue or Worker of `queueName`: tagged per queue. */
+  queuePrefix(queueName: string): string {
+    return `${this.prefix}:{${queueName}}`;
+  }
+
+  /** One of BullMQ's own keys of a queue (`wait`, `events`, a job id), for tools that read them directly. */
+  queueKey(queueName: string, suffix: string): string {
+    return `${this.queuePrefix(queueName)}:${queueName}:${suffix}`;
+  }
+
+  #shard(shardId: number): string {
+    return `${this.prefix}:{shard:${shardId}}`;
+  }
+}
