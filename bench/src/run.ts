@@ -1,3 +1,4 @@
+// Over 300 lines: one table of every bench scenario (what it starts, its same-run baseline, what it prints), read top to bottom.
 /**
  * `npm run bench [-- <scenario>…]`: runs scenarios that start real processes, prints each figure beside a
  * baseline measured in the same run (absolute numbers drift on shared machines; ratios hold), and writes the

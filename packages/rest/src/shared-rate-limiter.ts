@@ -1,3 +1,4 @@
+// Over 300 lines: acquire, settle, the breaker cache, the batched counters and the Redis-outage fallback share one limiter's private state.
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RedisKeys, type RedisScriptCommands, withRedisScripts } from '@dgc/shared';
