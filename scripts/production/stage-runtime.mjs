@@ -90,6 +90,11 @@ execFileSync(
   [
     'ci',
     '--omit=dev',
+    // Also drops what production reaches only through an optional peer, which npm keeps otherwise: the
+    // Prisma CLI and TypeScript (peerOptional of @prisma/client, installed as devDependencies here). The
+    // only optional runtime dependency lost is msgpackr's native unpacker, which BullMQ (packing only)
+    // does not use.
+    '--omit=optional',
     // The root postinstall generates the Prisma client with the dev-only Prisma CLI; the client is
     // already compiled into @dgc/shared's dist.
     '--ignore-scripts',
@@ -99,9 +104,12 @@ execFileSync(
   ],
   { cwd: destination, stdio: 'inherit' },
 );
-// Non-production workspaces were only placeholders for the lockfile.
+// Non-production workspaces were only placeholders for the lockfile; npm may still have linked one a
+// production workspace lists as a devDependency (the development tools), which would dangle.
 for (const [name, folder] of folders) {
-  if (!production.has(name)) rmSync(join(destination, folder), { recursive: true, force: true });
+  if (production.has(name)) continue;
+  rmSync(join(destination, folder), { recursive: true, force: true });
+  rmSync(join(destination, 'node_modules', name), { recursive: true, force: true });
 }
 writeFileSync(
   join(destination, 'production-workspaces.json'),

@@ -14,19 +14,20 @@ export function launchScript(
   return ManagedProcess.start({
     name,
     cwd: repositoryRoot,
-    args: [
-      // For profiling a benchmark or a test's processes: each writes a .cpuprofile there when it exits.
-      ...(process.env.DGC_CPU_PROFILE_DIR
-        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.DGC_CPU_PROFILE_DIR}`]
-        : []),
-      // For flags NODE_OPTIONS refuses (--trace-gc-nvp, --heapsnapshot-signal…), space-separated.
-      ...(process.env.DGC_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
-      '--conditions=source',
-      '--import',
-      'tsx',
-      script,
-    ],
+    args: [...diagnosticNodeFlags(), '--conditions=source', '--import', 'tsx', script],
     env: { ...process.env, LOG_FORMAT: 'json', LOG_LEVEL: 'info', ...env },
     onLine,
   });
+}
+
+/** Node flags for profiling or tracing every process a benchmark or test starts, from the environment. */
+export function diagnosticNodeFlags(): string[] {
+  return [
+    // For profiling a benchmark or a test's processes: each writes a .cpuprofile there when it exits.
+    ...(process.env.DGC_CPU_PROFILE_DIR
+      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.DGC_CPU_PROFILE_DIR}`]
+      : []),
+    // For flags NODE_OPTIONS refuses (--trace-gc-nvp, --heapsnapshot-signal…), space-separated.
+    ...(process.env.DGC_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
+  ];
 }
