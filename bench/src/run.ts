@@ -10,6 +10,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runFailover, runGatewayMemory, runStartup } from './cluster-scenario.js';
+import { compiledMemoryEventsPerSecond, runCompiledMemory } from './compiled-memory-scenario.js';
 import {
   type EndToEndRun,
   liveEvents,
@@ -222,8 +223,11 @@ const scenarios = {
     return result;
   },
   memory: async () => {
-    console.log('\nmemory: gateway RSS by shards and guilds; Redis bytes per waiting event; worker RSS');
+    console.log(
+      '\nmemory: gateway RSS by shards and guilds; Redis bytes per waiting event; worker RSS; gateway, worker and scheduler RSS compiled vs tsx',
+    );
     const gateway = await runGatewayMemory();
+    const compiled = await runCompiledMemory();
     const ingest = lastIngest?.runs.find((run) => run.compression === 'none') ?? (await runIngest('none'));
     const workers =
       lastEndToEnd?.find((run) => run.path === 'project' && run.consumers === 2) ??
@@ -242,8 +246,14 @@ const scenarios = {
       [`worker RSS peak under ${Math.round(workers.perSecond)} events/s`]: {
         value: `${workers.consumerRssPeakMiB.join(' / ')} MiB`,
       },
+      ...Object.fromEntries(
+        Object.entries(compiled).map(([role, rss]) => [
+          `${role} RSS, compiled build vs tsx (${compiledMemoryEventsPerSecond} events/s, example bot)`,
+          { value: `${rss.compiledMiB} MiB vs ${rss.tsxMiB} MiB (${rss.ratio.toFixed(2)}×)` },
+        ]),
+      ),
     });
-    return { gateway, redisBytesPerWaitingEvent: ingest.redisBytesPerWaitingEvent, workers };
+    return { gateway, redisBytesPerWaitingEvent: ingest.redisBytesPerWaitingEvent, workers, compiled };
   },
   interactions: async () => {
     console.log(
