@@ -1,4 +1,4 @@
-import { type HandlerRegistry, loadBotModule } from '@dgc/bot-sdk/runtime';
+import { type HandlerRegistry, loadBotModule, RedisStateCache } from '@dgc/bot-sdk/runtime';
 import {
   closeWorkerWithin,
   createRedisConnection,
@@ -67,7 +67,7 @@ export async function startWorker(
       (name) => new Queue(name, { connection: redis, prefix: redisKeys.queuePrefix(name) }),
     ),
   }));
-  const { observer, restObserver } = registerWorkerMetrics(metrics, () => depthQueues);
+  const { observer, restObserver, cacheObserver } = registerWorkerMetrics(metrics, () => depthQueues);
   metrics.addReadinessCheck('postgres', async () => {
     await prisma.$queryRaw`select 1`;
     return true;
@@ -85,7 +85,18 @@ export async function startWorker(
   });
   const invoker = new HandlerInvoker({
     registry,
-    services: { rest: workerRest.rest, prisma, redis },
+    services: {
+      rest: workerRest.rest,
+      prisma,
+      redis,
+      cache: new RedisStateCache({
+        redis,
+        rest: workerRest.rest,
+        keyPrefix: config.REDIS_KEY_PREFIX,
+        fallbackTtlMs: config.CACHE_FALLBACK_TTL_MS,
+        observer: cacheObserver,
+      }),
+    },
     jobTimeoutMs: config.WORKER_JOB_TIMEOUT_MS,
     observer,
   });

@@ -74,7 +74,10 @@ export class CacheBatch {
       for (const channel of replacement.channels) index.push(channel.id, guildId);
       this.#pipeline.hset(this.#keys.cachedChannelGuilds(), ...index);
     }
-    this.#pipeline.del(this.#keys.cacheFallback('guild', guildId), this.#keys.cacheFallback('roles', guildId));
+    this.#pipeline.del(
+      this.#keys.cacheFallback('guild', guildId),
+      this.#keys.cacheFallback('roles', guildId),
+    );
     if (replacement.guild) this.writes.guilds += 1;
     this.writes.channels += replacement.channels?.length ?? 0;
     this.writes.roles += replacement.roles?.length ?? 0;
@@ -103,7 +106,11 @@ export class CacheBatch {
   }
 
   setChannel(channel: CachedChannel): void {
-    this.#pipeline.hset(this.#keys.guildCache(channel.guild_id).channels, channel.id, JSON.stringify(channel));
+    this.#pipeline.hset(
+      this.#keys.guildCache(channel.guild_id).channels,
+      channel.id,
+      JSON.stringify(channel),
+    );
     this.#pipeline.hset(this.#keys.cachedChannelGuilds(), channel.id, channel.guild_id);
     this.#pipeline.del(this.#keys.cacheFallback('channel', channel.id));
     this.writes.channels += 1;

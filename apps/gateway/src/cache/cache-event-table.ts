@@ -1,10 +1,4 @@
-import {
-  type CacheEntityKind,
-  compactChannel,
-  compactGuild,
-  compactMember,
-  compactRole,
-} from '@dgc/shared';
+import { type CacheEntityKind, compactChannel, compactGuild, compactMember, compactRole } from '@dgc/shared';
 import type {
   GatewayChannelCreateDispatchData,
   GatewayChannelDeleteDispatchData,

@@ -1,8 +1,8 @@
 import { createLaneRouter, type LaneName, type Logger, type TaskMonitor } from '@dgc/shared';
 import type { GatewayDispatchPayload } from 'discord-api-types/v10';
+import type { StateCacheWriter } from '../cache/state-cache-writer.js';
 import type { HeldShardLeases } from '../cluster/held-shard-leases.js';
 import type { RedisSessionStore } from '../cluster/redis-session-store.js';
-import type { StateCacheWriter } from '../cache/state-cache-writer.js';
 import type { GatewayCounters } from '../gateway-counters.js';
 import { JointWriteReceipt } from '../publish/joint-write-receipt.js';
 import type { LanePublishers } from '../publish/lane-publishers.js';
