@@ -21,13 +21,13 @@
 ]]
 local chunk = 500
 
-local function hsetRange(key, from, pairs)
+local function hsetRange(keyIndex, from, pairs)
   local i = 0
   while i < pairs do
     local n = math.min(chunk, pairs - i)
     local args = {}
     for j = 0, n * 2 - 1 do args[#args + 1] = ARGV[from + i * 2 + j] end
-    redis.call('HSET', key, unpack(args))
+    redis.call('HSET', KEYS[keyIndex], unpack(args))
     i = i + n
   end
 end
@@ -35,7 +35,7 @@ end
 local guildArgs = tonumber(ARGV[1])
 local counts = { tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]) }
 local cursor = 5
-if guildArgs > 0 then hsetRange(KEYS[1], cursor, guildArgs / 2) end
+if guildArgs > 0 then hsetRange(1, cursor, guildArgs / 2) end
 cursor = cursor + guildArgs
 
 local removedChannels = {}
@@ -51,7 +51,7 @@ for index = 1, 3 do
   local count = counts[index]
   if count >= 0 then
     redis.call('DEL', KEYS[index + 1])
-    hsetRange(KEYS[index + 1], cursor, count)
+    hsetRange(index + 1, cursor, count)
     cursor = cursor + count * 2
   end
 end
