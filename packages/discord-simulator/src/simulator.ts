@@ -25,6 +25,7 @@ import {
 } from './model/payloads.js';
 import { SeededRandom } from './model/seeded-random.js';
 import { SnowflakeGenerator } from './model/snowflake.js';
+import { type StateMutationMix, StateMutations } from './model/state-mutations.js';
 import { buildWorld, type SimulatedGuild, type SimulatedWorld } from './model/world.js';
 import type { BucketPolicyName } from './rest/bucket-policies.js';
 import type { RestCallRecord } from './rest/rest-call-record.js';
@@ -134,6 +135,7 @@ export class DiscordSimulator extends EventEmitter<SimulatorEvents> {
     rateLimited: { user: 0, global: 0, shared: 0 },
   };
   #token: string | undefined;
+  #stateMutations: StateMutations | undefined;
 
   private constructor(options: SimulatorOptions, server: Server, port: number) {
     super();
@@ -424,6 +426,20 @@ export class DiscordSimulator extends EventEmitter<SimulatorEvents> {
     const payload = typingStartPayload(guild, channel?.id ?? '', member);
     this.#dispatch('TYPING_START', payload, guild.id);
     return payload;
+  }
+
+  /**
+   * Makes `count` random changes to guilds, channels, roles and members (in random guilds, or `guildIds`),
+   * each dispatched as Discord would; the world (`guilds`) is then the state a cache should hold.
+   */
+  mutateState(count: number, options: { mix?: StateMutationMix; guildIds?: readonly string[] } = {}) {
+    this.#stateMutations ??= new StateMutations({
+      world: this.#world,
+      ids: this.#ids,
+      random: this.#random,
+      dispatch: (event, data, guildId) => this.#dispatch(event, data, guildId),
+    });
+    return this.#stateMutations.apply(count, options);
   }
 
   /** Starts steady generated traffic; stop it with the returned generator's `stop()`. */
