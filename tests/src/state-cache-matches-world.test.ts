@@ -139,7 +139,13 @@ describe('shared state cache', () => {
   let env: NodeJS.ProcessEnv;
 
   beforeAll(async () => {
-    cluster = await createTestCluster('state-cache', { guildCount, shardCount, resumeWindowMs: 60_000 });
+    cluster = await createTestCluster('state-cache', {
+      guildCount,
+      shardCount,
+      resumeWindowMs: 60_000,
+      // All four shards identify at once instead of one per 5 s.
+      maxConcurrency: shardCount,
+    });
     env = {
       ...cluster.env,
       CACHE_ENTITIES: 'guilds,channels,roles,members',
@@ -158,16 +164,30 @@ describe('shared state cache', () => {
     const first = await startService('gateway', env, 'gateway-1');
     cluster.processes.push(first);
     const keys = new RedisKeys(cluster.keyPrefix);
-    // Every guild's GUILD_CREATE is in the cache.
-    await expect
-      .poll(async () => (await cluster.probe.redis.keys(keys.guildCachePattern())).length, {
-        timeout: 20_000,
-      })
-      .toBe(guildCount);
+    // Every guild's GUILD_CREATE is in the cache (READY marks them unavailable first).
+    const availableGuilds = async () => {
+      const pipeline = cluster.probe.redis.pipeline();
+      for (const guild of cluster.simulator.guilds)
+        pipeline.hget(keys.guildCache(guild.id).guild, 'unavailable');
+      const results = (await pipeline.exec()) ?? [];
+      return results.filter(([, unavailable]) => unavailable === 'false').length;
+    };
+    await expect.poll(availableGuilds, { timeout: 20_000 }).toBe(guildCount);
 
+    // Cache writes now fail (the channel index is not a hash), so the gateway holds them and retries: the
+    // shards' stored resume points must stay behind them, or the crash below loses them for good.
+    const indexAside = `${cluster.keyPrefix}:test:channel-index-aside`;
+    await cluster.probe.redis.rename(keys.cachedChannelGuilds(), indexAside);
+    await cluster.probe.redis.set(keys.cachedChannelGuilds(), 'not a hash');
     await mutate(cluster, mutations.beforeCrash);
-    first.kill(); // SIGKILL: buffered cache writes die with it
+    const failedWrites = logMessageIs('applying cache writes to Redis failed; will retry');
+    // Three failed attempts span more than one session flush (every 250 ms).
+    await expect
+      .poll(() => first.lines.filter(failedWrites).length, { timeout: 10_000 })
+      .toBeGreaterThanOrEqual(3);
+    first.kill(); // SIGKILL: the held cache writes die with it
     await first.exited;
+    await cluster.probe.redis.rename(indexAside, keys.cachedChannelGuilds());
     await mutate(cluster, mutations.whileDown);
     const identifiesBefore = cluster.simulator.stats().identifies;
     const second = await startService('gateway', env, 'gateway-2');
