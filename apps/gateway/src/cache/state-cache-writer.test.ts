@@ -86,7 +86,10 @@ describe('StateCacheWriter', () => {
     });
 
   beforeAll(() => {
-    redis = createRedisConnection({ url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' });
+    redis = createRedisConnection({
+      url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+      connectionName: 'test:state-cache',
+    });
     leases.set(0, { shardId: 0, token: 1, validUntil: Date.now() + 60_000 });
     writer = make(['guilds', 'channels', 'roles', 'members']);
   });

@@ -6,7 +6,7 @@ import {
   OverwriteType,
   type RoleFlags,
 } from 'discord-api-types/v10';
-import { guildMemberAddPayload } from './payloads.js';
+import { guildMemberAddPayload } from './payloads/guild-event-payloads.js';
 import type { SeededRandom } from './seeded-random.js';
 import type { SnowflakeGenerator } from './snowflake.js';
 import type { SimulatedChannel, SimulatedGuild, SimulatedWorld } from './world.js';
@@ -80,12 +80,21 @@ export class StateMutations {
     const guilds = options.guildIds ? options.guildIds.map((id) => this.#guild(id)) : this.#world.guilds;
     const made: Record<string, number> = {};
     for (let index = 0; index < count; index += 1) {
-      let draw = this.#random.next() * total;
-      const [kind] = mix.find(([, weight]) => (draw -= weight) < 0) ?? mix[0] ?? ['GUILD_UPDATE'];
+      const kind = this.#draw(mix, total);
       const guild = this.#random.pick(guilds);
       if (this.#mutate(kind as StateMutationKind, guild)) made[kind] = (made[kind] ?? 0) + 1;
     }
     return made;
+  }
+
+  /** A kind picked with probability proportional to its weight. */
+  #draw(mix: readonly [string, number][], total: number): string {
+    let remaining = this.#random.next() * total;
+    for (const [kind, weight] of mix) {
+      remaining -= weight;
+      if (remaining < 0) return kind;
+    }
+    return mix[0]?.[0] ?? 'GUILD_UPDATE';
   }
 
   /** Whether the change could be made (nothing to delete in a guild at its minimum is skipped). */
