@@ -82,7 +82,7 @@ export class StateMutations {
     for (let index = 0; index < count; index += 1) {
       const kind = this.#draw(mix, total);
       const guild = this.#random.pick(guilds);
-      if (this.#mutate(kind as StateMutationKind, guild)) made[kind] = (made[kind] ?? 0) + 1;
+      if (this.#changes[kind as StateMutationKind](guild)) made[kind] = (made[kind] ?? 0) + 1;
     }
     return made;
   }
@@ -97,31 +97,19 @@ export class StateMutations {
     return mix[0]?.[0] ?? 'GUILD_UPDATE';
   }
 
-  /** Whether the change could be made (nothing to delete in a guild at its minimum is skipped). */
-  #mutate(kind: StateMutationKind, guild: SimulatedGuild): boolean {
-    switch (kind) {
-      case 'GUILD_UPDATE':
-        return this.#updateGuild(guild);
-      case 'CHANNEL_CREATE':
-        return this.#createChannel(guild);
-      case 'CHANNEL_UPDATE':
-        return this.#updateChannel(guild);
-      case 'CHANNEL_DELETE':
-        return this.#deleteChannel(guild);
-      case 'GUILD_ROLE_CREATE':
-        return this.#createRole(guild);
-      case 'GUILD_ROLE_UPDATE':
-        return this.#updateRole(guild);
-      case 'GUILD_ROLE_DELETE':
-        return this.#deleteRole(guild);
-      case 'GUILD_MEMBER_ADD':
-        return this.#addMember(guild);
-      case 'GUILD_MEMBER_UPDATE':
-        return this.#updateMember(guild);
-      case 'GUILD_MEMBER_REMOVE':
-        return this.#removeMember(guild);
-    }
-  }
+  /** Each kind's change; each answers whether it could be made (a guild at its minimum has nothing to delete). */
+  readonly #changes: Record<StateMutationKind, (guild: SimulatedGuild) => boolean> = {
+    GUILD_UPDATE: (guild) => this.#updateGuild(guild),
+    CHANNEL_CREATE: (guild) => this.#createChannel(guild),
+    CHANNEL_UPDATE: (guild) => this.#updateChannel(guild),
+    CHANNEL_DELETE: (guild) => this.#deleteChannel(guild),
+    GUILD_ROLE_CREATE: (guild) => this.#createRole(guild),
+    GUILD_ROLE_UPDATE: (guild) => this.#updateRole(guild),
+    GUILD_ROLE_DELETE: (guild) => this.#deleteRole(guild),
+    GUILD_MEMBER_ADD: (guild) => this.#addMember(guild),
+    GUILD_MEMBER_UPDATE: (guild) => this.#updateMember(guild),
+    GUILD_MEMBER_REMOVE: (guild) => this.#removeMember(guild),
+  };
 
   #updateGuild(guild: SimulatedGuild): boolean {
     guild.name = `Guild ${this.#random.hex(6)}`;
