@@ -57,12 +57,13 @@ export async function startWorker(
       });
   registry = bot.registry;
   const redis = createRedisConnection({ url: config.REDIS_URL, connectionName: 'worker:commands' });
+  // The runtime's own client only answers the readiness check (a bot's handlers get the bot's client,
+  // made above with the pool size and timeouts), so one connection is enough.
   const prisma = createPrismaClient({
     databaseUrl: config.DATABASE_URL,
-    maxConnections: config.DATABASE_POOL_SIZE,
-    // No statement outlives the job that issued it; lock waits give up sooner and are retried.
-    statementTimeoutMs: config.WORKER_JOB_TIMEOUT_MS,
-    lockTimeoutMs: Math.min(5_000, config.WORKER_JOB_TIMEOUT_MS),
+    maxConnections: 1,
+    statementTimeoutMs: 5_000,
+    lockTimeoutMs: 5_000,
   });
   const topology = laneTopologyFromConfig(config);
   // Queue handles for lane depths in /metrics (the consumers' own are busy blocking on new jobs).
@@ -98,7 +99,6 @@ export async function startWorker(
     registry,
     services: {
       rest: workerRest.rest,
-      prisma,
       redis,
       cache: new RedisStateCache({
         redis,

@@ -1,6 +1,5 @@
 import type { HandlerContext, StateCache } from '@dgc/bot-sdk';
 import type { GatewayEventEnvelope, Logger, Redis } from '@dgc/shared';
-import type { PrismaClient } from '@dgc/shared/db';
 import type { REST } from '@discordjs/rest';
 import type { LazyLogger } from './lazy-logger.js';
 import type { Cancellation } from './run-with-timeout.js';
@@ -8,7 +7,6 @@ import type { Cancellation } from './run-with-timeout.js';
 /** The process's clients every handler shares. */
 export interface HandlerServices {
   rest: REST;
-  prisma: PrismaClient;
   redis: Redis;
   cache: StateCache;
 }
@@ -19,7 +17,6 @@ export interface HandlerServices {
  */
 export class EventHandlerContext implements HandlerContext {
   readonly rest: REST;
-  readonly prisma: PrismaClient;
   readonly redis: Redis;
   readonly cache: StateCache;
   readonly envelope: GatewayEventEnvelope;
@@ -33,7 +30,6 @@ export class EventHandlerContext implements HandlerContext {
     logger: LazyLogger,
   ) {
     this.rest = services.rest;
-    this.prisma = services.prisma;
     this.redis = services.redis;
     this.cache = services.cache;
     this.envelope = envelope;
