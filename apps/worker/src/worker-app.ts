@@ -1,4 +1,9 @@
-import { type HandlerRegistry, loadBotModule } from '@dgc/bot-sdk/runtime';
+import {
+  botModuleLocation,
+  type HandlerRegistry,
+  loadBotModule,
+  PostgresDelayedJobs,
+} from '@dgc/bot-sdk/runtime';
 import {
   closeWorkerWithin,
   createRedisConnection,
@@ -14,7 +19,6 @@ import {
 import { createPrismaClient } from '@dgc/shared/db';
 import { ProcessMetrics } from '@dgc/shared/observability';
 import { Queue } from 'bullmq';
-import { botModuleLocation } from './bot/bot-module-location.js';
 import type { WorkerConfig } from './config.js';
 import { EventDedupe } from './dedupe/event-dedupe.js';
 import { lowerCpuPriority } from './runtime/cpu-priority.js';
@@ -85,7 +89,12 @@ export async function startWorker(
   });
   const invoker = new HandlerInvoker({
     registry,
-    services: { rest: workerRest.rest, prisma, redis },
+    services: {
+      rest: workerRest.rest,
+      prisma,
+      redis,
+      jobs: new PostgresDelayedJobs(prisma, registry.jobs.delayedNames),
+    },
     jobTimeoutMs: config.WORKER_JOB_TIMEOUT_MS,
     observer,
   });

@@ -1,4 +1,4 @@
-import type { HandlerContext } from '@dgc/bot-sdk';
+import type { DelayedJobs, HandlerContext } from '@dgc/bot-sdk';
 import type { GatewayEventEnvelope, Logger, Redis } from '@dgc/shared';
 import type { PrismaClient } from '@dgc/shared/db';
 import type { REST } from '@discordjs/rest';
@@ -10,6 +10,7 @@ export interface HandlerServices {
   rest: REST;
   prisma: PrismaClient;
   redis: Redis;
+  jobs: DelayedJobs;
 }
 
 /**
@@ -20,6 +21,7 @@ export class EventHandlerContext implements HandlerContext {
   readonly rest: REST;
   readonly prisma: PrismaClient;
   readonly redis: Redis;
+  readonly jobs: DelayedJobs;
   readonly envelope: GatewayEventEnvelope;
   readonly #cancellation: Cancellation;
   readonly #logger: LazyLogger;
@@ -33,6 +35,7 @@ export class EventHandlerContext implements HandlerContext {
     this.rest = services.rest;
     this.prisma = services.prisma;
     this.redis = services.redis;
+    this.jobs = services.jobs;
     this.envelope = envelope;
     this.#cancellation = cancellation;
     this.#logger = logger;

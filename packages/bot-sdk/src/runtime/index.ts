@@ -1,6 +1,7 @@
 /**
- * The worker's side of the bot contract: loading a bot module, the registry events are dispatched
- * through, and the bot's migrations. Bots import `@dgc/bot-sdk`, never this.
+ * The runtime's side of the bot contract (worker and scheduler): loading a bot module, the registry events
+ * and jobs are dispatched through, the bot's migrations and the delayed-job store. Bots import
+ * `@dgc/bot-sdk`, never this.
  */
 export { HandlerRegistry } from '../events/handler-registry.js';
 export { applyBotMigrations, botMigrationSource } from './bot-migrations.js';
@@ -12,3 +13,8 @@ export {
   loadBotModule,
   type RunningBot,
 } from './bot-module.js';
+export { botModuleLocation, defaultBotPackage } from './bot-module-location.js';
+export { PostgresDelayedJobs } from './postgres-delayed-jobs.js';
+export type { BotJobs } from '../jobs/bot-jobs.js';
+export type { DelayedJobDefinition } from '../jobs/delayed-job-handler.js';
+export type { PeriodicJob } from '../jobs/periodic-job.js';
