@@ -47,6 +47,8 @@ describe('slash command API', () => {
       rest,
       // These commands do not touch Redis.
       redis: {} as Redis,
+      // Nor do they schedule jobs.
+      jobs: {} as HandlerContext['jobs'],
       logger: createLogger({ name: 'test', level: 'silent' }),
       signal: new AbortController().signal,
       envelope: {

@@ -18,6 +18,20 @@ export {
   defineDatabase,
 } from './bot/define-database.js';
 export {
+  type BulkItemError,
+  type BulkItemOutcome,
+  type BulkOptions,
+  type BulkProgress,
+  type BulkReport,
+  bulk,
+} from './bulk/bulk.js';
+export {
+  ProgressReply,
+  type ProgressReplyOptions,
+  progressReply,
+  type ReplyEditor,
+} from './bulk/progress-reply.js';
+export {
   CommandOptionError,
   type OptionDefinition,
   type OptionDefinitions,
@@ -34,17 +48,13 @@ export type { ReplyBody } from './commands/interaction-responder.js';
 export { DuplicateRegistrationError } from './commands/interaction-router.js';
 export type { Bot } from './events/bot.js';
 export type { EventHandler, HandlerContext } from './events/handler-context.js';
-export {
-  type BulkItemError,
-  type BulkItemOutcome,
-  type BulkOptions,
-  type BulkProgress,
-  type BulkReport,
-  bulk,
-} from './bulk/bulk.js';
-export { ProgressReply, type ProgressReplyOptions, progressReply, type ReplyEditor } from './bulk/progress-reply.js';
 export type { DelayedJobHandler, DelayedJobOptions } from './jobs/delayed-job-handler.js';
 export type { DelayedJobs, ScheduleOptions } from './jobs/delayed-jobs.js';
-export type { DelayedJobContext, JobContext, JobTransaction, PeriodicJobContext } from './jobs/job-context.js';
+export type {
+  DelayedJobContext,
+  JobContext,
+  JobTransaction,
+  PeriodicJobContext,
+} from './jobs/job-context.js';
 export type { JsonValue } from './jobs/json-value.js';
 export type { JobSchedule, PeriodicJobHandler, PeriodicJobOptions } from './jobs/periodic-job.js';

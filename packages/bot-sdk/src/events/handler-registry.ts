@@ -2,7 +2,11 @@ import { GatewayDispatchEvents } from 'discord-api-types/v10';
 import type { SlashCommand } from '../commands/define-command.js';
 import { InteractionRouter } from '../commands/interaction-router.js';
 import { BotJobs } from '../jobs/bot-jobs.js';
-import { type DelayedJobHandler, type DelayedJobOptions, delayedJobDefinition } from '../jobs/delayed-job-handler.js';
+import {
+  type DelayedJobHandler,
+  type DelayedJobOptions,
+  delayedJobDefinition,
+} from '../jobs/delayed-job-handler.js';
 import type { JsonValue } from '../jobs/json-value.js';
 import {
   type JobSchedule,
@@ -44,7 +48,12 @@ export class HandlerRegistry implements Bot {
     return this;
   }
 
-  every(name: string, schedule: JobSchedule, handler: PeriodicJobHandler, options?: PeriodicJobOptions): this {
+  every(
+    name: string,
+    schedule: JobSchedule,
+    handler: PeriodicJobHandler,
+    options?: PeriodicJobOptions,
+  ): this {
     this.jobs.addPeriodic(periodicJob(name, schedule, handler, options));
     return this;
   }

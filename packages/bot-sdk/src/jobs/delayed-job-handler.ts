@@ -1,6 +1,6 @@
 import type { DelayedJobContext } from './job-context.js';
-import { checkJobName } from './periodic-job.js';
 import type { JsonValue } from './json-value.js';
+import { checkJobName } from './periodic-job.js';
 
 export interface DelayedJobOptions {
   /** The run is aborted (its signal fires) and counted failed after this long; default 60 s. */

@@ -47,7 +47,8 @@ export function periodicJob(
   }
   const positive = (value: number | undefined, fallback: number, what: string) => {
     if (value === undefined) return fallback;
-    if (!Number.isInteger(value) || value < 1) throw new TypeError(`bot.every("${name}"): ${what} must be ≥ 1`);
+    if (!Number.isInteger(value) || value < 1)
+      throw new TypeError(`bot.every("${name}"): ${what} must be ≥ 1`);
     return value;
   };
   return {

@@ -4,6 +4,10 @@
  * `@dgc/bot-sdk`, never this.
  */
 export { HandlerRegistry } from '../events/handler-registry.js';
+export type { BotJobs } from '../jobs/bot-jobs.js';
+export type { DelayedJobDefinition } from '../jobs/delayed-job-handler.js';
+export type { DelayedJobContext, JobContext } from '../jobs/job-context.js';
+export type { PeriodicJob } from '../jobs/periodic-job.js';
 export { applyBotMigrations, botMigrationSource } from './bot-migrations.js';
 export {
   type BotDatabaseSettings,
@@ -15,6 +19,3 @@ export {
 } from './bot-module.js';
 export { botModuleLocation, defaultBotPackage } from './bot-module-location.js';
 export { PostgresDelayedJobs } from './postgres-delayed-jobs.js';
-export type { BotJobs } from '../jobs/bot-jobs.js';
-export type { DelayedJobDefinition } from '../jobs/delayed-job-handler.js';
-export type { PeriodicJob } from '../jobs/periodic-job.js';

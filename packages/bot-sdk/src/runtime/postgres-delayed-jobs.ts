@@ -28,7 +28,8 @@ export class PostgresDelayedJobs implements DelayedJobs {
     const runAt = when instanceof Date ? when : new Date(when);
     if (Number.isNaN(runAt.getTime())) throw new TypeError('jobs.at: `when` is not a valid time');
     const maxAttempts = options.maxAttempts ?? 5;
-    if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new TypeError('jobs.at: maxAttempts must be ≥ 1');
+    if (!Number.isInteger(maxAttempts) || maxAttempts < 1)
+      throw new TypeError('jobs.at: maxAttempts must be ≥ 1');
     const row = await this.#prisma.delayedJob.create({
       // JSON null is stored as the JSON value null, not as SQL NULL (the column is NOT NULL).
       data: {
