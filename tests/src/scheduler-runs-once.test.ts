@@ -4,13 +4,7 @@ import type { ManagedProcess } from '@dgc/shared/supervision';
 import { createTestDatabase } from '@dgc/shared/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventsQueueProbe } from './support/queue-inspection.js';
-import {
-  redisUrl,
-  simulatorToken,
-  startService,
-  stopServices,
-  uniqueKeyPrefix,
-} from './support/services.js';
+import { redisUrl, simulatorToken, startService, stopServices, uniqueKeyPrefix } from './support/services.js';
 
 const runsToObserve = 8;
 
