@@ -2,7 +2,7 @@
  * Operator CLI: `npm run cluster -- processes` lists every live process of the cluster (from the process
  * registry in Redis) with each background task's state and age; `shards` lists every shard with the
  * process holding its lease, its state and heartbeat latency and its stored sequence. Reads REDIS_URL
- * and REDIS_KEY_PREFIX.
+ * and REDIS_KEY_PREFIX (and DATABASE_URL for `jobs`).
  */
 import { styleText } from 'node:util';
 import {
@@ -16,6 +16,7 @@ import {
   type TaskSnapshot,
 } from '@dgc/shared';
 import { cliEnvSchema } from './cli/cli-env.js';
+import { printJobs } from './cli/job-commands.js';
 import { drainRole, failedJobs, printLanes } from './cli/lane-commands.js';
 
 const usage = `usage: npm run cluster -- <command> [--json]
@@ -28,6 +29,7 @@ const usage = `usage: npm run cluster -- <command> [--json]
   failed [lane]                         failed jobs with their cause
   failed retry <lane> <job id|--all>    move failed jobs back to waiting
   drain <role> [--timeout=<seconds>]    SIGTERM every process of a role on this host, wait until they exit
+  jobs        periodic jobs' latest attempts (outcome, duration, error) and delayed jobs by status (DATABASE_URL)
   --json      machine-readable output`;
 
 const stateColour: Record<TaskSnapshot['state'], Parameters<typeof styleText>[0]> = {
@@ -86,7 +88,7 @@ function printShards(rows: readonly ShardRow[]): void {
 }
 
 const [command, ...flags] = process.argv.slice(2);
-const commands = ['processes', 'shards', 'status', 'lanes', 'failed', 'drain'];
+const commands = ['processes', 'shards', 'status', 'lanes', 'failed', 'drain', 'jobs'];
 if (command === undefined || !commands.includes(command)) {
   console.error(usage);
   process.exit(command === undefined || command === '--help' ? 0 : 64);
@@ -103,6 +105,7 @@ try {
   if (command === 'lanes') await printLanes(redis, config.REDIS_KEY_PREFIX, json);
   else if (command === 'failed') await failedJobs(redis, config.REDIS_KEY_PREFIX, args, json);
   else if (command === 'drain') await drainRole(redis, config.REDIS_KEY_PREFIX, args);
+  else if (command === 'jobs') await printJobs(config.DATABASE_URL, json);
   else await printClusterState();
 } catch (error) {
   console.error(`cannot complete "${command}" against ${config.REDIS_URL}: ${(error as Error).message}`);

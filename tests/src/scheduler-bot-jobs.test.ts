@@ -1,10 +1,19 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { DiscordSimulator } from '@dgc/discord-simulator';
 import { createPrismaClient, type PrismaClient } from '@dgc/shared/db';
 import type { ManagedProcess } from '@dgc/shared/supervision';
 import { createTestDatabase } from '@dgc/shared/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventsQueueProbe } from './support/queue-inspection.js';
-import { redisUrl, simulatorToken, startService, stopServices, uniqueKeyPrefix } from './support/services.js';
+import {
+  redisUrl,
+  repositoryRoot,
+  simulatorToken,
+  startService,
+  stopServices,
+  uniqueKeyPrefix,
+} from './support/services.js';
 
 const slotsToObserve = 5;
 
@@ -90,6 +99,23 @@ describe('a bot’s periodic jobs on two scheduler replicas', () => {
       const backoffMs = (retried?.startedAt.getTime() ?? 0) - (failed?.finishedAt?.getTime() ?? Infinity);
       expect(backoffMs).toBeGreaterThanOrEqual(90);
     }
+
+    // Operators see the same history: `npm run cluster -- jobs`.
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--conditions=source', '--import', 'tsx', 'scripts/cluster.ts', 'jobs', '--json'],
+      { cwd: repositoryRoot, env: { ...process.env, ...env } },
+    );
+    const listed = JSON.parse(stdout) as {
+      periodic: { job: string; latest: { outcome: string; attempt: number; error: string | null }[] }[];
+    };
+    // Beside the scheduler's own pruning, which runs once at start.
+    expect(listed.periodic.map((entry) => entry.job)).toEqual(expect.arrayContaining(['flaky', 'tick']));
+    const flakyAttempts = listed.periodic.find((entry) => entry.job === 'flaky')?.latest ?? [];
+    expect(flakyAttempts).toContainEqual(
+      expect.objectContaining({ outcome: 'failed', attempt: 1, error: 'first attempt of every slot fails' }),
+    );
+
     const runners = new Set([...ticks, ...flaky].map((run) => run.runnerId));
     console.log(
       `[measure] ${ticks.length} tick slots and ${completed.length} retried flaky slots, run by ${[...runners].join(', ')}`,
