@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { CommonEnv } from '../config/common-env.js';
 import { readConfigOrExit } from '../config/load-config.js';
 import { createLogger, type Logger } from '../logging/logger.js';
+import { passwordsInUrls } from '../logging/secret-scrubber.js';
 import { startMetricsServer } from '../observability/metrics-server.js';
 import { ProcessMetrics } from '../observability/process-metrics.js';
 import { createRedisConnection } from '../redis/redis-connection.js';
@@ -14,7 +15,10 @@ export interface ProcessDefinition<Schema extends z.ZodType<CommonEnv>> {
   /** The process role: names its configuration errors and its log lines. */
   name: string;
   schema: Schema;
-  /** Literal secrets in the configuration to scrub from every log line. */
+  /**
+   * Literal secrets in the configuration to scrub from every log line. The passwords of URLs in the
+   * configuration (REDIS_URL, DATABASE_URL) are scrubbed without being listed here.
+   */
   secrets?: (config: z.output<Schema>) => string[];
   drainDeadlineMs: (config: z.output<Schema>) => number;
   preflight: (config: z.output<Schema>) => (() => Promise<void>)[];
@@ -35,7 +39,7 @@ export async function runProcess<Schema extends z.ZodType<CommonEnv>>(
     name: definition.name,
     level: config.LOG_LEVEL,
     format: config.LOG_FORMAT,
-    secrets: definition.secrets?.(config) ?? [],
+    secrets: [...(definition.secrets?.(config) ?? []), ...passwordsInUrls(Object.values(config))],
   });
   for (const warning of warnings) logger.warn(warning);
   new EventLoopMonitor({ logger, warnAboveMs: config.EVENT_LOOP_WARN_MS }).start();
