@@ -116,7 +116,12 @@ describe('secrets nowhere: a whole cluster run with passwords in its URLs', () =
   }, async () => {
     const { simulator } = cluster;
     // A fault on the way: the first callbacks fail with 500s, so error paths (which quote URLs) log too.
-    simulator.faults.addRestFault({ pathPrefix: '/interactions/', kind: 'serverError', status: 500, count: 3 });
+    simulator.faults.addRestFault({
+      pathPrefix: '/interactions/',
+      kind: 'serverError',
+      status: 500,
+      count: 3,
+    });
     const interactions = Array.from({ length: pings }, () =>
       simulator.injectInteraction({ commandName: 'ping' }),
     );
