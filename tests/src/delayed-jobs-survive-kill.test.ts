@@ -1,9 +1,9 @@
 import { PostgresDelayedJobs } from '@dgc/bot-sdk/runtime';
+import type { ManagedProcess } from '@dgc/dev-tools/supervision';
+import { createTestDatabase } from '@dgc/dev-tools/testing';
 import { DiscordSimulator } from '@dgc/discord-simulator';
 import { createRedisConnection, type Redis } from '@dgc/shared';
-import { createPrismaClient, type PrismaClient } from '@dgc/shared/db';
-import type { ManagedProcess } from '@dgc/shared/supervision';
-import { createTestDatabase } from '@dgc/shared/testing';
+import { applyMigrations, createPrismaClient, type PrismaClient } from '@dgc/shared/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventsQueueProbe } from './support/queue-inspection.js';
 import { redisUrl, simulatorToken, startService, stopServices, uniqueKeyPrefix } from './support/services.js';
@@ -24,7 +24,7 @@ describe('delayed jobs with a scheduler replica killed mid-run', () => {
 
   beforeAll(async () => {
     simulator = await DiscordSimulator.start({ token: simulatorToken, shardCount: 1, guildCount: 1 });
-    database = await createTestDatabase('delayed-jobs');
+    database = await createTestDatabase('delayed-jobs', { schema: { apply: applyMigrations } });
     prisma = createPrismaClient({ databaseUrl: database.url, maxConnections: 4 });
     redis = createRedisConnection({ url: redisUrl, connectionName: 'test:delayed-jobs' });
     keyPrefix = uniqueKeyPrefix('delayed-jobs');

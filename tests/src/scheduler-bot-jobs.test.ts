@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import type { ManagedProcess } from '@dgc/dev-tools/supervision';
+import { createTestDatabase } from '@dgc/dev-tools/testing';
 import { DiscordSimulator } from '@dgc/discord-simulator';
-import { createPrismaClient, type PrismaClient } from '@dgc/shared/db';
-import type { ManagedProcess } from '@dgc/shared/supervision';
-import { createTestDatabase } from '@dgc/shared/testing';
+import { applyMigrations, createPrismaClient, type PrismaClient } from '@dgc/shared/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventsQueueProbe } from './support/queue-inspection.js';
 import {
@@ -26,7 +26,7 @@ describe('a bot’s periodic jobs on two scheduler replicas', () => {
 
   beforeAll(async () => {
     simulator = await DiscordSimulator.start({ token: simulatorToken, shardCount: 1, guildCount: 1 });
-    database = await createTestDatabase('scheduler-bot-jobs');
+    database = await createTestDatabase('scheduler-bot-jobs', { schema: { apply: applyMigrations } });
     prisma = createPrismaClient({ databaseUrl: database.url, maxConnections: 2 });
     keyPrefix = uniqueKeyPrefix('scheduler-bot-jobs');
   });
@@ -103,7 +103,7 @@ describe('a bot’s periodic jobs on two scheduler replicas', () => {
     // Operators see the same history: `npm run cluster -- jobs`.
     const { stdout } = await promisify(execFile)(
       process.execPath,
-      ['--conditions=source', '--import', 'tsx', 'scripts/cluster.ts', 'jobs', '--json'],
+      ['--conditions=source', '--import', 'tsx', 'apps/cli/src/main.ts', 'jobs', '--json'],
       { cwd: repositoryRoot, env: { ...process.env, ...env } },
     );
     const listed = JSON.parse(stdout) as {

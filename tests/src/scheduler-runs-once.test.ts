@@ -1,7 +1,7 @@
+import type { ManagedProcess } from '@dgc/dev-tools/supervision';
+import { createTestDatabase } from '@dgc/dev-tools/testing';
 import { DiscordSimulator } from '@dgc/discord-simulator';
-import { createPrismaClient, type PrismaClient } from '@dgc/shared/db';
-import type { ManagedProcess } from '@dgc/shared/supervision';
-import { createTestDatabase } from '@dgc/shared/testing';
+import { applyMigrations, createPrismaClient, type PrismaClient } from '@dgc/shared/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventsQueueProbe } from './support/queue-inspection.js';
 import { redisUrl, simulatorToken, startService, stopServices, uniqueKeyPrefix } from './support/services.js';
@@ -18,7 +18,7 @@ describe('scheduler replicas', () => {
 
   beforeAll(async () => {
     simulator = await DiscordSimulator.start({ token: simulatorToken, shardCount: 1, guildCount: 1 });
-    database = await createTestDatabase('scheduler');
+    database = await createTestDatabase('scheduler', { schema: { apply: applyMigrations } });
     prisma = createPrismaClient({ databaseUrl: database.url, maxConnections: 2 });
     keyPrefix = uniqueKeyPrefix('scheduler');
   });

@@ -1,15 +1,14 @@
-import { styleText } from 'node:util';
 import { createPrismaClient } from '@dgc/shared/db';
+import { type Colour, colour } from '../terminal-format.js';
+import type { CommandContext } from './command-context.js';
 
-type Colour = Parameters<typeof styleText>[0];
-const colour = (name: Colour, text: string) => (process.stdout.isTTY ? styleText(name, text) : text);
 const outcomeColour: Record<string, Colour> = { succeeded: 'green', failed: 'red', running: 'yellow' };
 
 /**
  * `jobs`: every periodic job's latest attempts (outcome, attempt, duration, error) from scheduled_job_run,
  * then the delayed jobs by status with the next one due and the latest failures. Reads DATABASE_URL.
  */
-export async function printJobs(databaseUrl: string, json: boolean): Promise<void> {
+export async function printJobs({ databaseUrl, json }: CommandContext): Promise<void> {
   const prisma = createPrismaClient({ databaseUrl, maxConnections: 1 });
   try {
     const names = await prisma.scheduledJobRun.findMany({ distinct: ['jobName'], select: { jobName: true } });

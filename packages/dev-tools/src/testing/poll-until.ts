@@ -1,5 +1,8 @@
-/** Polls `probe` every `everyMs` until it returns a value, or throws naming `what` after `timeoutMs`. */
-export async function until<T>(
+/**
+ * Polls `probe` every `everyMs` until it returns a value (anything but `undefined`), or throws naming `what`
+ * after `timeoutMs`. For waits outside a test body; inside one, vitest's `expect.poll` says more on failure.
+ */
+export async function pollUntil<T>(
   what: string,
   timeoutMs: number,
   probe: () => Promise<T | undefined> | T | undefined,

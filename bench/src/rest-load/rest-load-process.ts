@@ -4,8 +4,8 @@
  * Settings come as one JSON argument (see `RestLoadProcessSettings`).
  */
 import { setMaxListeners } from 'node:events';
+import { createRateLimitedRest } from '@dgc/rest';
 import { Redis } from 'ioredis';
-import { createRateLimitedRest } from '../rate-limited-rest.js';
 
 export interface RestLoadProcessSettings {
   api: string;

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { DiscordSimulator } from '@dgc/discord-simulator';
+import { createRateLimitedRest } from '@dgc/rest';
 import { RedisKeys } from '@dgc/shared';
 import { InteractionResponseType, Routes } from 'discord-api-types/v10';
 import { Redis } from 'ioredis';
-import { createRateLimitedRest } from '../rate-limited-rest.js';
 
 export interface CallbackLatencyResult {
   idle: { p50: number; p99: number; samples: number };

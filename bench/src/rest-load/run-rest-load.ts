@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
+import { ManagedProcess } from '@dgc/dev-tools/supervision';
 import { DiscordSimulator } from '@dgc/discord-simulator';
 import { RedisKeys } from '@dgc/shared';
-import { ManagedProcess } from '@dgc/shared/supervision';
 import { Redis } from 'ioredis';
 import type { RestLoadProcessSettings } from './rest-load-process.js';
 

@@ -1,16 +1,11 @@
-import {
-  type LaneName,
-  type LaneTopology,
-  laneNames,
-  laneQueueNames,
-  ProcessRegistry,
-  type Redis,
-  RedisKeys,
-  readShards,
-  type ShardRow,
-  unorderedTopology,
-} from '@dgc/shared';
 import { Queue } from 'bullmq';
+import { type LaneTopology, laneQueueNames, unorderedTopology } from '../events/lane-topology.js';
+import { type LaneName, laneNames } from '../events/lanes.js';
+import type { Redis } from '../redis/redis-connection.js';
+import { RedisKeys } from '../redis/redis-keys.js';
+import { readIdentifyBudgetExhaustion } from './identify-budget.js';
+import { readLiveProcesses } from './live-processes.js';
+import { readShards, type ShardRow } from './shard-rows.js';
 
 export interface LaneOverview {
   lane: LaneName;
@@ -44,7 +39,7 @@ export interface ClusterOverview {
 }
 
 /**
- * Builds the cluster overview from Redis alone (shard leases and published states, the process registry,
+ * The cluster's read model, for the dashboard and the operator CLI: builds the overview from Redis alone (shard leases and published states, the process registry,
  * the lane queues, the REST limiter's counters), so the dashboard needs no other process. Rates come from
  * the difference between two snapshots, never from per-event writes.
  */
@@ -76,12 +71,12 @@ export class ClusterOverviewReader {
   async read(): Promise<ClusterOverview> {
     const at = Date.now();
     const [processes, shards, lanes, failedJobs, restStats, budget] = await Promise.all([
-      ProcessRegistry.list(this.#redis, this.#keyPrefix),
+      readLiveProcesses(this.#redis, this.#keyPrefix),
       readShards(this.#redis, this.#keyPrefix),
       this.#readLanes(at),
       this.#readFailedJobs(),
       this.#redis.hgetall(this.#keys.restStats()),
-      this.#redis.hget(this.#keys.identifyBudgetExhausted(), 'resetAt'),
+      readIdentifyBudgetExhaustion(this.#redis, this.#keyPrefix),
     ]);
     const sequences = new Map(
       shards.flatMap((shard) => (shard.sequence === null ? [] : [[shard.shard, shard.sequence]])),
@@ -125,7 +120,7 @@ export class ClusterOverviewReader {
         ),
         invalid: Number(restStats.invalid ?? 0),
       },
-      identifyBudgetExhaustedUntil: budget ? Number(budget) : null,
+      identifyBudgetExhaustedUntil: budget?.resetAt ?? null,
     };
   }
 
