@@ -3,6 +3,7 @@ import {
   type HandlerRegistry,
   loadBotModule,
   PostgresDelayedJobs,
+  RedisStateCache,
 } from '@dgc/bot-sdk/runtime';
 import {
   closeWorkerWithin,
@@ -77,7 +78,7 @@ export async function startWorker(
       (name) => new Queue(name, { connection: redis, prefix: redisKeys.queuePrefix(name) }),
     ),
   }));
-  const { observer, restObserver } = registerWorkerMetrics(metrics, () => depthQueues);
+  const { observer, restObserver, cacheObserver } = registerWorkerMetrics(metrics, () => depthQueues);
   // Every job of the example bot needs PostgreSQL: while it is unreachable, intake pauses instead of
   // spending the jobs' attempts (see DependencyBreaker).
   const postgres = new DependencyBreaker({ probe: new PostgresProbe(config.DATABASE_URL), logger });
@@ -105,6 +106,13 @@ export async function startWorker(
       prisma,
       redis,
       jobs: new PostgresDelayedJobs(prisma, registry.jobs.delayedNames),
+      cache: new RedisStateCache({
+        redis,
+        rest: workerRest.rest,
+        keyPrefix: config.REDIS_KEY_PREFIX,
+        fallbackTtlMs: config.CACHE_FALLBACK_TTL_MS,
+        observer: cacheObserver,
+      }),
     },
     jobTimeoutMs: config.WORKER_JOB_TIMEOUT_MS,
     observer,

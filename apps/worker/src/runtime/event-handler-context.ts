@@ -1,4 +1,4 @@
-import type { DelayedJobs, HandlerContext } from '@dgc/bot-sdk';
+import type { DelayedJobs, HandlerContext, StateCache } from '@dgc/bot-sdk';
 import type { GatewayEventEnvelope, Logger, Redis } from '@dgc/shared';
 import type { PrismaClient } from '@dgc/shared/db';
 import type { REST } from '@discordjs/rest';
@@ -11,6 +11,7 @@ export interface HandlerServices {
   prisma: PrismaClient;
   redis: Redis;
   jobs: DelayedJobs;
+  cache: StateCache;
 }
 
 /**
@@ -22,6 +23,7 @@ export class EventHandlerContext implements HandlerContext {
   readonly prisma: PrismaClient;
   readonly redis: Redis;
   readonly jobs: DelayedJobs;
+  readonly cache: StateCache;
   readonly envelope: GatewayEventEnvelope;
   readonly #cancellation: Cancellation;
   readonly #logger: LazyLogger;
@@ -36,6 +38,7 @@ export class EventHandlerContext implements HandlerContext {
     this.prisma = services.prisma;
     this.redis = services.redis;
     this.jobs = services.jobs;
+    this.cache = services.cache;
     this.envelope = envelope;
     this.#cancellation = cancellation;
     this.#logger = logger;

@@ -112,6 +112,7 @@ export function defineCommand<Options extends OptionDefinitions = Record<never, 
           redis: context.redis,
           envelope: context.envelope,
           jobs: context.jobs,
+          cache: context.cache,
           // Read through: the signal and the child logger are built only when a command asks for them.
           get signal() {
             return context.signal;

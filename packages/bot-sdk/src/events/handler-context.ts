@@ -1,6 +1,7 @@
 import type { DispatchData, GatewayEventEnvelope, Logger, Redis } from '@dgc/shared';
 import type { REST } from '@discordjs/rest';
 import type { GatewayDispatchEvents } from 'discord-api-types/v10';
+import type { StateCache } from '../cache/state-cache.js';
 import type { DelayedJobs } from '../jobs/delayed-jobs.js';
 
 /**
@@ -17,6 +18,8 @@ export interface HandlerContext {
   envelope: GatewayEventEnvelope;
   /** Durable one-shot jobs: `jobs.at(when, name, payload)` and `jobs.cancel(id)`. */
   jobs: DelayedJobs;
+  /** Guilds, channels, roles and opted-in members kept by the gateways, with permission checks. */
+  cache: StateCache;
 }
 
 /** Handles one gateway event; the payload is typed by the event name (`discord-api-types`). */

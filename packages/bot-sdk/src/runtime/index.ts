@@ -19,3 +19,10 @@ export {
 } from './bot-module.js';
 export { botModuleLocation, defaultBotPackage } from './bot-module-location.js';
 export { PostgresDelayedJobs } from './postgres-delayed-jobs.js';
+export {
+  type CacheEntity,
+  type CacheLookupOutcome,
+  RedisStateCache,
+  type RedisStateCacheOptions,
+  type StateCacheObserver,
+} from './redis-state-cache.js';
