@@ -1,4 +1,10 @@
-import { type HandlerRegistry, loadBotModule, RedisStateCache } from '@dgc/bot-sdk/runtime';
+import {
+  botModuleLocation,
+  type HandlerRegistry,
+  loadBotModule,
+  PostgresDelayedJobs,
+  RedisStateCache,
+} from '@dgc/bot-sdk/runtime';
 import {
   closeWorkerWithin,
   createRedisConnection,
@@ -14,7 +20,6 @@ import {
 import { createPrismaClient } from '@dgc/shared/db';
 import { ProcessMetrics } from '@dgc/shared/observability';
 import { Queue } from 'bullmq';
-import { botModuleLocation } from './bot/bot-module-location.js';
 import type { WorkerConfig } from './config.js';
 import { EventDedupe } from './dedupe/event-dedupe.js';
 import { lowerCpuPriority } from './runtime/cpu-priority.js';
@@ -100,6 +105,7 @@ export async function startWorker(
     services: {
       rest: workerRest.rest,
       redis,
+      jobs: new PostgresDelayedJobs(prisma, registry.jobs.delayedNames),
       cache: new RedisStateCache({
         redis,
         rest: workerRest.rest,

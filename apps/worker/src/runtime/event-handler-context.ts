@@ -1,4 +1,4 @@
-import type { HandlerContext, StateCache } from '@dgc/bot-sdk';
+import type { DelayedJobs, HandlerContext, StateCache } from '@dgc/bot-sdk';
 import type { GatewayEventEnvelope, Logger, Redis } from '@dgc/shared';
 import type { REST } from '@discordjs/rest';
 import type { LazyLogger } from './lazy-logger.js';
@@ -8,6 +8,7 @@ import type { Cancellation } from './run-with-timeout.js';
 export interface HandlerServices {
   rest: REST;
   redis: Redis;
+  jobs: DelayedJobs;
   cache: StateCache;
 }
 
@@ -18,6 +19,7 @@ export interface HandlerServices {
 export class EventHandlerContext implements HandlerContext {
   readonly rest: REST;
   readonly redis: Redis;
+  readonly jobs: DelayedJobs;
   readonly cache: StateCache;
   readonly envelope: GatewayEventEnvelope;
   readonly #cancellation: Cancellation;
@@ -31,6 +33,7 @@ export class EventHandlerContext implements HandlerContext {
   ) {
     this.rest = services.rest;
     this.redis = services.redis;
+    this.jobs = services.jobs;
     this.cache = services.cache;
     this.envelope = envelope;
     this.#cancellation = cancellation;
