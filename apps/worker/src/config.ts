@@ -1,4 +1,5 @@
 import {
+  botEnvShape,
   commonEnvShape,
   databaseEnvShape,
   dedupeEnvShape,
@@ -58,6 +59,14 @@ const laneConcurrency = z
   });
 
 /** The worker's own variables, each with the description the generated docs show. */
+/** How handlers read the shared state cache the gateways keep. */
+export const workerCacheEnvShape = envGroup('Shared state cache', {
+  CACHE_FALLBACK_TTL_MS: variable(
+    positiveInt(300_000),
+    'An entity a handler fetched over REST on a cache miss (ctx.cache) is kept this long (ms); gateways drop it sooner when they see it change.',
+  ),
+});
+
 export const workerOwnEnvShape = envGroup('Worker', {
   WORKER_CONCURRENCY: variable(
     positiveInt(50),
@@ -70,11 +79,6 @@ export const workerOwnEnvShape = envGroup('Worker', {
   WORKER_LANE_CONCURRENCY: variable(laneConcurrency, {
     description: 'Per-lane concurrency overriding WORKER_CONCURRENCY, e.g. interactions=20,bulk=5.',
     unsetMeans: 'WORKER_CONCURRENCY for every lane',
-  }),
-  WORKER_BOT_MODULE: variable(z.string().min(1, 'must be a module path').optional(), {
-    description:
-      'The bot to run: a module whose default export registers handlers and commands, defineBot((bot) => ...).',
-    unsetMeans: 'the built-in example bot (/ping and the member-activity counter)',
   }),
   WORKER_JOB_TIMEOUT_MS: variable(
     positiveInt(10_000),
@@ -107,7 +111,9 @@ export const workerEnvSchema = z.object({
   ...laneTopologyEnvShape,
   ...restEnvShape,
   ...dedupeEnvShape,
+  ...botEnvShape,
   ...workerOwnEnvShape,
+  ...workerCacheEnvShape,
 });
 
 export type WorkerConfig = z.output<typeof workerEnvSchema>;
