@@ -7,11 +7,13 @@
 import { styleText } from 'node:util';
 import {
   createRedisConnection,
+  describeRedisTarget,
   loadConfigOrExit,
   type ProcessRecord,
   ProcessRegistry,
   RedisKeys,
   readShards,
+  redisTargetOrExit,
   type ShardRow,
   type TaskSnapshot,
 } from '@dgc/shared';
@@ -92,8 +94,9 @@ if (command === undefined || !commands.includes(command)) {
   process.exit(command === undefined || command === '--help' ? 0 : 64);
 }
 const config = loadConfigOrExit('cluster', cliEnvSchema);
+const redisTarget = redisTargetOrExit('cluster', config);
 const redis = createRedisConnection({
-  url: config.REDIS_URL,
+  target: redisTarget,
   connectionName: 'cli:cluster',
   overrides: { maxRetriesPerRequest: 1, retryStrategy: () => null },
 });
@@ -105,7 +108,9 @@ try {
   else if (command === 'drain') await drainRole(redis, config.REDIS_KEY_PREFIX, args);
   else await printClusterState();
 } catch (error) {
-  console.error(`cannot complete "${command}" against ${config.REDIS_URL}: ${(error as Error).message}`);
+  console.error(
+    `cannot complete "${command}" against ${describeRedisTarget(redisTarget)}: ${(error as Error).message}`,
+  );
   process.exitCode = 69;
 } finally {
   redis.disconnect();

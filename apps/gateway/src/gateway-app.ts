@@ -5,6 +5,7 @@ import {
   ensureLaneTopology,
   type Logger,
   laneTopologyFromConfig,
+  redisTargetOf,
   type ServiceLifecycle,
   TaskMonitor,
 } from '@dgc/shared';
@@ -37,8 +38,9 @@ export async function startGateway(
   tasks: TaskMonitor = new TaskMonitor({ logger }),
   metrics: ProcessMetrics = new ProcessMetrics('gateway', tasks),
 ): Promise<ServiceLifecycle> {
-  const { REDIS_URL: url, REDIS_KEY_PREFIX: keyPrefix, GATEWAY_LEASE_TTL_MS: ttlMs } = config;
-  const redis = createRedisConnection({ url, connectionName: 'gateway:commands' });
+  const { REDIS_KEY_PREFIX: keyPrefix, GATEWAY_LEASE_TTL_MS: ttlMs } = config;
+  const redisTarget = redisTargetOf(config);
+  const redis = createRedisConnection({ target: redisTarget, connectionName: 'gateway:commands' });
   const topology = laneTopologyFromConfig(config);
   await ensureLaneTopology(redis, keyPrefix, topology);
   // Filled by the ownership ticks below: until the first one no shard runs, so nothing is published.
@@ -54,7 +56,7 @@ export async function startGateway(
   backpressure.schedule(tasks);
   const filter = config.GATEWAY_EVENTS
     ? EventFilter.fixed(config.GATEWAY_EVENTS)
-    : await EventFilter.fromWorkerSubscriptions(url, keyPrefix, redis, logger);
+    : await EventFilter.fromWorkerSubscriptions(redisTarget, keyPrefix, redis, logger);
   const sessions = new RedisSessionStore({ redis, keyPrefix, logger });
   const counters = new GatewayCounters(metrics);
   const router = new DispatchRouter({

@@ -5,6 +5,7 @@ import {
   type Logger,
   QueueNames,
   RedisKeys,
+  redisTargetOf,
   type ServiceLifecycle,
   TaskMonitor,
 } from '@dgc/shared';
@@ -47,7 +48,10 @@ export async function startScheduler(
     maxConnections: config.DATABASE_POOL_SIZE,
   });
   const queuePrefix = new RedisKeys(config.REDIS_KEY_PREFIX).queuePrefix(QueueNames.scheduledJobs);
-  const queueConnection = createRedisConnection({ url: config.REDIS_URL, connectionName: 'scheduler:queue' });
+  const queueConnection = createRedisConnection({
+    target: redisTargetOf(config),
+    connectionName: 'scheduler:queue',
+  });
   const queue = new Queue(QueueNames.scheduledJobs, {
     connection: queueConnection,
     prefix: queuePrefix,
@@ -95,7 +99,7 @@ export async function startScheduler(
   };
 
   const worker = new Worker(QueueNames.scheduledJobs, runJob, {
-    connection: createRedisConnection({ url: config.REDIS_URL, connectionName: 'scheduler:worker' }),
+    connection: createRedisConnection({ target: redisTargetOf(config), connectionName: 'scheduler:worker' }),
     prefix: queuePrefix,
     concurrency: 1,
   });

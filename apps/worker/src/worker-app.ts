@@ -8,6 +8,7 @@ import {
   laneQueueNames,
   laneTopologyFromConfig,
   RedisKeys,
+  redisTargetOf,
   type ServiceLifecycle,
   TaskMonitor,
 } from '@dgc/shared';
@@ -50,7 +51,7 @@ export async function startWorker(
         },
       });
   registry = bot.registry;
-  const redis = createRedisConnection({ url: config.REDIS_URL, connectionName: 'worker:commands' });
+  const redis = createRedisConnection({ target: redisTargetOf(config), connectionName: 'worker:commands' });
   const prisma = createPrismaClient({
     databaseUrl: config.DATABASE_URL,
     maxConnections: config.DATABASE_POOL_SIZE,
@@ -96,7 +97,7 @@ export async function startWorker(
         lane,
         topology,
         concurrency: config.WORKER_LANE_CONCURRENCY[lane] ?? config.WORKER_CONCURRENCY,
-        redisUrl: config.REDIS_URL,
+        redisTarget: redisTargetOf(config),
         keyPrefix: config.REDIS_KEY_PREFIX,
         lockDurationMs: config.WORKER_LOCK_DURATION_MS,
         invoker,

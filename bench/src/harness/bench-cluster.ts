@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DiscordSimulator, type SimulatorOptions } from '@dgc/discord-simulator';
-import { createRedisConnection, type Redis } from '@dgc/shared';
+import { createRedisConnection, type Redis, singleRedis } from '@dgc/shared';
 import {
   type AppKind,
   launchApp,
@@ -40,7 +40,7 @@ export class BenchCluster {
     this.simulator = simulator;
     this.keyPrefix = keyPrefix;
     this.#database = database;
-    this.redis = createRedisConnection({ url: redisUrl, connectionName: 'bench' });
+    this.redis = createRedisConnection({ target: singleRedis(redisUrl), connectionName: 'bench' });
     this.env = {
       REDIS_URL: redisUrl,
       REDIS_KEY_PREFIX: keyPrefix,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Redis } from '@dgc/shared';
 import { RedisKeys, type RedisScriptCommands, withRedisScripts } from '@dgc/shared';
-import type { Redis } from 'ioredis';
 import { LocalFallbackLimiter } from './local-fallback-limiter.js';
 import type { RouteKey } from './route-key.js';
 

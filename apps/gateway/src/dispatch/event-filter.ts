@@ -1,4 +1,10 @@
-import { createRedisConnection, EventSubscriptions, type Logger, type Redis } from '@dgc/shared';
+import {
+  createRedisConnection,
+  EventSubscriptions,
+  type Logger,
+  type Redis,
+  type RedisTarget,
+} from '@dgc/shared';
 
 /**
  * Which dispatch events are worth a queue write. Either a fixed list from configuration, or the live set
@@ -19,13 +25,16 @@ export class EventFilter {
 
   /** Watches the set workers register, on a subscriber connection of its own (closed by `stop`). */
   static async fromWorkerSubscriptions(
-    redisUrl: string,
+    redisTarget: RedisTarget,
     keyPrefix: string,
     commands: Redis,
     logger: Logger,
   ): Promise<EventFilter> {
     const filter = new EventFilter(new Set());
-    const subscriber = createRedisConnection({ url: redisUrl, connectionName: 'gateway:subscriptions' });
+    const subscriber = createRedisConnection({
+      target: redisTarget,
+      connectionName: 'gateway:subscriptions',
+    });
     filter.#subscriber = subscriber;
     filter.#stopWatching = await new EventSubscriptions(keyPrefix).watch(
       commands,

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Redis } from '../redis/redis-connection.js';
 import { RedisKeys } from '../redis/redis-keys.js';
 
 /**

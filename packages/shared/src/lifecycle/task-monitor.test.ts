@@ -4,6 +4,7 @@ import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRedisConnection } from '../redis/redis-connection.js';
 import { RedisKeys } from '../redis/redis-keys.js';
+import { singleRedis } from '../redis/redis-target.js';
 import { ProcessRegistry } from './process-registry.js';
 import { DuplicateTaskError, TaskMonitor } from './task-monitor.js';
 
@@ -110,7 +111,7 @@ describe('TaskMonitor', () => {
 
 describe('ProcessRegistry', () => {
   const redis = createRedisConnection({
-    url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    target: singleRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'),
     connectionName: 'test:process-registry',
   });
   const keyPrefix = `test:process-registry:${randomUUID().slice(0, 8)}`;
