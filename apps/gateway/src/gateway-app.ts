@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import {
   createRedisConnection,
-  ensureLaneTopology,
   type Logger,
   laneTopologyFromConfig,
+  OwnedRedisState,
+  ownedRedisStateCheckEveryMs,
   redisTargetOf,
   type ServiceLifecycle,
   TaskMonitor,
@@ -42,7 +43,15 @@ export async function startGateway(
   const redisTarget = redisTargetOf(config);
   const redis = createRedisConnection({ target: redisTarget, connectionName: 'gateway:commands' });
   const topology = laneTopologyFromConfig(config);
-  await ensureLaneTopology(redis, keyPrefix, topology);
+  await new OwnedRedisState({
+    redis,
+    keyPrefix,
+    topology,
+    unrecoverable:
+      'events queued in the lanes and not yet handled; shard sessions and sequences (shards identify anew)',
+    logger,
+    metrics,
+  }).establish(tasks);
   // Filled by the ownership ticks below: until the first one no shard runs, so nothing is published.
   const leases = new HeldShardLeases();
   const publishers = new LanePublishers({ config, topology, redis, leases, tasks, logger });
@@ -57,6 +66,7 @@ export async function startGateway(
   const filter = config.GATEWAY_EVENTS
     ? EventFilter.fixed(config.GATEWAY_EVENTS)
     : await EventFilter.fromWorkerSubscriptions(redisTarget, keyPrefix, redis, logger);
+  tasks.every('reload subscribed events', ownedRedisStateCheckEveryMs, () => filter.reload());
   const sessions = new RedisSessionStore({ redis, keyPrefix, logger });
   const counters = new GatewayCounters(metrics);
   const router = new DispatchRouter({

@@ -2,11 +2,10 @@ import { type HandlerRegistry, loadBotModule } from '@dgc/bot-sdk/runtime';
 import {
   closeWorkerWithin,
   createRedisConnection,
-  EventSubscriptions,
-  ensureLaneTopology,
   type Logger,
   laneQueueNames,
   laneTopologyFromConfig,
+  OwnedRedisState,
   RedisKeys,
   redisTargetOf,
   type ServiceLifecycle,
@@ -76,7 +75,17 @@ export async function startWorker(
   const workerRest = await openWorkerRest(config, logger, restObserver);
   if (workerRest.clusterStats) registerRestClusterMetrics(metrics, workerRest.clusterStats);
 
-  await new EventSubscriptions(config.REDIS_KEY_PREFIX).register(redis, registry.subscribedEvents());
+  // The topology and subscribed events this worker relies on, written again whenever Redis loses them.
+  await new OwnedRedisState({
+    redis,
+    keyPrefix: config.REDIS_KEY_PREFIX,
+    topology,
+    subscribedEvents: registry.subscribedEvents(),
+    unrecoverable:
+      'events queued in the lanes and not yet handled; dedupe claims (an event redelivered after the loss may be handled twice)',
+    logger,
+    metrics,
+  }).establish(tasks);
 
   const dedupe = new EventDedupe(redis, {
     keyPrefix: config.REDIS_KEY_PREFIX,
@@ -90,7 +99,6 @@ export async function startWorker(
     jobTimeoutMs: config.WORKER_JOB_TIMEOUT_MS,
     observer,
   });
-  await ensureLaneTopology(redis, config.REDIS_KEY_PREFIX, topology);
   const lanes = await Promise.all(
     config.WORKER_LANES.map((lane) =>
       startLaneConsumers({
