@@ -1,4 +1,6 @@
 import type { TrafficGenerator } from '@dgc/discord-simulator';
+import { createRedisConnection, QueueNames, RedisKeys, singleRedis } from '@dgc/shared';
+import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestCluster, type TestCluster } from './support/cluster.js';
 import { TestRedisServer } from './support/redis-server.js';
@@ -45,6 +47,7 @@ describe('Redis restarted empty (no persistence) under light load', () => {
     cluster.processes.push(await startService('worker', cluster.env));
     cluster.processes.push(
       await startService('gateway', { ...cluster.env, GATEWAY_SHARD_IDS: '0' }, 'gateway-before'),
+      await startService('scheduler', cluster.env),
     );
   }, 60_000);
 
@@ -80,11 +83,27 @@ describe('Redis restarted empty (no persistence) under light load', () => {
 
     for (const process of cluster.processes) expect(process.exitStatus, process.name).toBeUndefined();
     // What Redis lost is reported by the processes that noticed, never silent.
-    for (const name of ['worker', 'gateway-before']) {
+    for (const name of ['worker', 'gateway-before', 'scheduler']) {
       const process = cluster.processes.find((candidate) => candidate.name === name);
       expect(jsonMessages(process?.lines ?? []), name).toContain(
         'Redis lost its data (restarted empty or failed over to an empty replica); re-established what this process owns',
       );
+    }
+
+    // The scheduler's job schedulers were lost with the rest; it writes them again, so its jobs run again.
+    const connection = createRedisConnection({
+      target: singleRedis(redis.url),
+      connectionName: 'test:schedulers',
+    });
+    const schedulers = new Queue(QueueNames.scheduledJobs, {
+      connection,
+      prefix: new RedisKeys(cluster.keyPrefix).queuePrefix(QueueNames.scheduledJobs),
+    });
+    try {
+      await expect.poll(() => schedulers.getJobSchedulersCount(), { timeout: 10_000 }).toBeGreaterThan(0);
+    } finally {
+      await schedulers.close();
+      await connection.quit();
     }
   });
 });

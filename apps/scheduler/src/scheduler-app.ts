@@ -3,6 +3,7 @@ import {
   closeWorkerWithin,
   createRedisConnection,
   type Logger,
+  OwnedRedisState,
   QueueNames,
   RedisKeys,
   redisTargetOf,
@@ -57,21 +58,35 @@ export async function startScheduler(
     prefix: queuePrefix,
   });
 
-  for (const job of jobs.values()) {
-    await queue.upsertJobScheduler(
-      job.name,
-      { every: job.everyMs },
-      {
-        name: job.name,
-        opts: {
-          attempts: 3,
-          backoff: { type: 'exponential', delay: 5_000 },
-          removeOnComplete: { count: 100 },
-          removeOnFail: { count: 1_000 },
-        },
-      },
-    );
-  }
+  const jobSchedulers = {
+    description: 'job schedulers',
+    async restore() {
+      for (const job of jobs.values()) {
+        await queue.upsertJobScheduler(
+          job.name,
+          { every: job.everyMs },
+          {
+            name: job.name,
+            opts: {
+              attempts: 3,
+              backoff: { type: 'exponential', delay: 5_000 },
+              removeOnComplete: { count: 100 },
+              removeOnFail: { count: 1_000 },
+            },
+          },
+        );
+      }
+    },
+  };
+  await jobSchedulers.restore();
+  // A Redis that lost its data lost the schedulers too: without this no job would ever run again.
+  await new OwnedRedisState({
+    redis: queueConnection,
+    keyPrefix: config.REDIS_KEY_PREFIX,
+    restorable: [jobSchedulers],
+    unrecoverable: 'runs that were due or running when Redis lost its data',
+    logger,
+  }).establish(tasks);
 
   const runJob = async (bullJob: Job, _token?: string, signal?: AbortSignal) => {
     const job = jobs.get(bullJob.name);

@@ -11,12 +11,21 @@ import { ensureLaneTopology, type LaneTopology } from './lane-topology.js';
 /** Often enough that a Redis restarted empty is noticed and repaired well within 30 s; three commands a run. */
 export const ownedRedisStateCheckEveryMs = 5_000;
 
+/** State a process can write again only once it knows Redis lost it (writing it every round would not be idempotent). */
+export interface RestorableRedisState {
+  /** Named in the log line that reports the loss. */
+  description: string;
+  restore(): Promise<void>;
+}
+
 export interface OwnedRedisStateOptions {
   redis: Redis;
   keyPrefix: string;
-  topology: LaneTopology;
+  /** The lane topology the process runs with (gateways, workers); none for processes without lanes. */
+  topology?: LaneTopology;
   /** The dispatch events this process's handlers want (workers); none for a gateway. */
   subscribedEvents?: readonly string[];
+  restorable?: readonly RestorableRedisState[];
   /** What the process loses with Redis's data and cannot get back, for the log line that reports it. */
   unrecoverable: string;
   logger: Logger;
@@ -25,7 +34,8 @@ export interface OwnedRedisStateOptions {
 
 /**
  * The Redis state a process owns, written again whenever Redis may have lost it: the lane topology, the
- * events its handlers subscribe to, and the data epoch that tells it Redis lost its data. A Redis restarted
+ * events its handlers subscribe to, and the data epoch that tells it Redis lost its data (then `restorable`
+ * state, such as the scheduler's job schedulers, is written again too). A Redis restarted
  * without persistence (or failed over to a replica that had not caught up) comes back empty; a gateway
  * started then would otherwise find no subscribed events and the topology unchecked, and nobody would know
  * what was lost. Every write is idempotent, so running on every reconnect and periodically is safe.
@@ -73,12 +83,13 @@ export class OwnedRedisState {
     const { redis, keyPrefix, topology, subscribedEvents, logger } = this.#options;
     const proposed = randomUUID();
     const epoch = (await redis.set(this.#keys.dataEpoch(), proposed, 'NX', 'GET')) ?? proposed;
-    await ensureLaneTopology(redis, keyPrefix, topology);
+    if (topology) await ensureLaneTopology(redis, keyPrefix, topology);
     if (subscribedEvents) await this.#subscriptions.register(redis, subscribedEvents);
     const lost = this.#epoch !== undefined && epoch !== this.#epoch;
     this.#epoch = epoch;
     if (lost) {
       this.#dataLosses?.inc();
+      for (const state of this.#options.restorable ?? []) await state.restore();
       logger.error(
         { lost: this.#options.unrecoverable, reestablished: this.#reestablished() },
         'Redis lost its data (restarted empty or failed over to an empty replica); re-established what this process owns',
@@ -87,6 +98,11 @@ export class OwnedRedisState {
   }
 
   #reestablished(): string[] {
-    return ['lane topology', ...(this.#options.subscribedEvents ? ['subscribed events'] : [])];
+    const { topology, subscribedEvents, restorable = [] } = this.#options;
+    return [
+      ...(topology ? ['lane topology'] : []),
+      ...(subscribedEvents ? ['subscribed events'] : []),
+      ...restorable.map((state) => state.description),
+    ];
   }
 }
