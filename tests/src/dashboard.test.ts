@@ -106,7 +106,7 @@ describe('dashboard', () => {
       await page.waitForSelector('[data-shard="0"][data-state="running"]', { timeout: 20_000 });
 
       // The simulator drops shard 0 with a close code it does not come back from (4004).
-      cluster.simulator.dropConnection(0, { code: 4004 });
+      cluster.simulator.faults.dropConnection(0, { code: 4004 });
       await page.waitForSelector('[data-shard="0"]:not([data-state="running"])', { timeout: 20_000 });
       const screenshot = resolve(repositoryRoot, 'tests/artifacts/dashboard.png');
       await page.screenshot({ path: screenshot, fullPage: true });

@@ -38,7 +38,7 @@ describe('shard watchdog', () => {
       )
       .toBeGreaterThan(300);
     const silencedAt = Date.now();
-    simulator.silenceDispatches(0);
+    simulator.faults.silenceDispatches(0);
     const restart = await gateway.waitForLine((line) => {
       if (!logMessageIs('shard watchdog: reconnecting the shard')(line)) return false;
       const entry = JSON.parse(line) as { shardId: number; reason: string };

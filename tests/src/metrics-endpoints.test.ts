@@ -106,7 +106,12 @@ describe('/metrics, /healthz and /readyz of real processes under load', () => {
     const rateLimited = async () =>
       seriesValue(await scrape(workerUrl), 'dgc_rest_rate_limited_total', { scope: 'shared' }) ?? 0;
     const before = await rateLimited();
-    simulator.injectRestFault({ pathPrefix: '/interactions/', kind: 'rateLimit', scope: 'shared', count: 1 });
+    simulator.faults.addRestFault({
+      pathPrefix: '/interactions/',
+      kind: 'rateLimit',
+      scope: 'shared',
+      count: 1,
+    });
     const interaction = simulator.injectInteraction({ commandName: 'ping' });
     await simulator.waitForInteractionResponse(interaction.id, 15_000);
     await expect.poll(rateLimited, { timeout: 10_000 }).toBe(before + 1);

@@ -1,12 +1,12 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createBullBoard } from '@bull-board/api';
-import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import { createRedisConnection, type Logger, redisTargetOf, type ServiceLifecycle } from '@dgc/shared';
 import express from 'express';
 import { ClusterOverviewReader } from './cluster-overview.js';
 import type { DashboardConfig } from './config.js';
+import { maskedQueueAdapter } from './masked-queue-adapter.js';
 import { overviewPage } from './overview-page.js';
 import { tokenGuard } from './token-guard.js';
 
@@ -29,7 +29,8 @@ export async function startDashboard(config: DashboardConfig, logger: Logger): P
   const board = new ExpressAdapter();
   board.setBasePath('/queues');
   createBullBoard({
-    queues: (await overview.lanes()).flatMap(({ queues }) => queues.map((queue) => new BullMQAdapter(queue))),
+    // Job data holds interaction tokens: the board shows them masked.
+    queues: (await overview.lanes()).flatMap(({ queues }) => queues.map(maskedQueueAdapter)),
     serverAdapter: board,
   });
   app.use('/queues', board.getRouter());

@@ -18,9 +18,15 @@ import { botModuleLocation } from './bot/bot-module-location.js';
 import type { WorkerConfig } from './config.js';
 import { EventDedupe } from './dedupe/event-dedupe.js';
 import { lowerCpuPriority } from './runtime/cpu-priority.js';
+import { DependencyBreaker } from './runtime/dependency-breaker.js';
 import { HandlerInvoker } from './runtime/handler-invoker.js';
 import { describeLaneConsumers, startLaneConsumers, watchLaneConsumers } from './runtime/lane-consumers.js';
-import { registerRestClusterMetrics, registerWorkerMetrics } from './runtime/worker-metrics.js';
+import { PostgresProbe } from './runtime/postgres-probe.js';
+import {
+  registerBreakerMetrics,
+  registerRestClusterMetrics,
+  registerWorkerMetrics,
+} from './runtime/worker-metrics.js';
 import { openWorkerRest } from './worker-rest.js';
 
 /**
@@ -68,7 +74,12 @@ export async function startWorker(
     ),
   }));
   const { observer, restObserver } = registerWorkerMetrics(metrics, () => depthQueues);
-  metrics.addReadinessCheck('postgres', async () => {
+  // Every job of the example bot needs PostgreSQL: while it is unreachable, intake pauses instead of
+  // spending the jobs' attempts (see DependencyBreaker).
+  const postgres = new DependencyBreaker({ probe: new PostgresProbe(config.DATABASE_URL), logger });
+  registerBreakerMetrics(metrics, [postgres]);
+  metrics.addReadinessCheck(postgres.dependency, async () => {
+    if (postgres.isOpen) return false;
     await prisma.$queryRaw`select 1`;
     return true;
   });
@@ -110,6 +121,7 @@ export async function startWorker(
         lockDurationMs: config.WORKER_LOCK_DURATION_MS,
         invoker,
         dedupe,
+        breaker: postgres,
         observer,
         logger,
       }),
@@ -129,6 +141,8 @@ export async function startWorker(
   const workers = lanes.flatMap((lane) => lane.workers);
   return {
     async stopIntake() {
+      // A probe answering during shutdown must not resume the lanes paused here.
+      postgres.stop();
       await Promise.all(workers.map((worker) => worker.pause(true)));
     },
     async drain(deadline) {

@@ -1,4 +1,5 @@
 export { DispatchLedger, type DispatchRecord } from './dispatch-ledger.js';
+export type { FaultInjector } from './fault-injector.js';
 export { allIntentBits, GatewayCloseCode, privilegedIntentBits } from './gateway/close-codes.js';
 export type { SessionSnapshot, SessionState } from './gateway/gateway-session.js';
 export {
@@ -7,12 +8,17 @@ export {
   TrafficGenerator,
   type TrafficOptions,
   type TrafficReport,
+  type TrafficSink,
 } from './load/traffic-generator.js';
-export type { InteractionInput, MessageInput } from './model/payloads.js';
+export type { InteractionInput } from './model/payloads/interaction-payloads.js';
+export type { MessageInput } from './model/payloads/message-payloads.js';
 export { SeededRandom } from './model/seeded-random.js';
 export { SnowflakeGenerator, shardIdForGuild, snowflakeTimestampMs } from './model/snowflake.js';
 export type { SimulatedChannel, SimulatedGuild } from './model/world.js';
 export { type BucketPolicyName, defaultBucketPolicies } from './rest/bucket-policies.js';
 export type { RestCallRecord } from './rest/rest-call-record.js';
 export type { RestFault } from './rest/rest-faults.js';
-export { DiscordSimulator, type SimulatorOptions, type SimulatorStats } from './simulator.js';
+export { DiscordSimulator } from './simulator.js';
+export type { SimulatorEvents } from './simulator-events.js';
+export type { SimulatorOptions } from './simulator-options.js';
+export type { SimulatorStats } from './simulator-stats.js';

@@ -115,7 +115,7 @@ describe('shared rate limits against the simulator', () => {
     const { simulator, rests, channels } = await setup({}, 2);
     const [first, second] = rests;
     const channel = channels[1]?.id ?? '';
-    simulator.injectRestFault({
+    simulator.faults.addRestFault({
       pathPrefix: '/channels/',
       kind: 'rateLimit',
       scope: 'global',
@@ -152,7 +152,7 @@ describe('shared rate limits against the simulator', () => {
       limiter: { redis, keyPrefix, invalidRequestBreaker: 30 },
     });
     // A storm of user-scope 429s: each one counts towards Cloudflare's invalid-request ban.
-    simulator.injectRestFault({
+    simulator.faults.addRestFault({
       pathPrefix: '/channels/',
       kind: 'rateLimit',
       scope: 'user',

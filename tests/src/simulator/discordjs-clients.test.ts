@@ -107,7 +107,7 @@ describe('unmodified discord.js clients against the simulator', () => {
     const ready = new Promise<void>((resolve) => manager?.on(WebSocketShardEvents.Ready, () => resolve()));
     await manager.connect();
     await ready;
-    simulator.dropConnection(0);
+    simulator.faults.dropConnection(0);
     const missed = simulator.injectMessageCreate();
     const received = nextDispatch(manager, GatewayDispatchEvents.MessageCreate);
     await resumed;
@@ -132,12 +132,12 @@ describe('unmodified discord.js clients against the simulator', () => {
     const resumed = new Promise<void>((resolve) =>
       manager?.on(WebSocketShardEvents.Resumed, () => resolve()),
     );
-    simulator.requestReconnect(0);
+    simulator.faults.requestReconnect(0);
     await resumed;
     const secondReady = new Promise<void>((resolve) => {
       resolveReady = resolve;
     });
-    simulator.invalidateSession(0, false);
+    simulator.faults.invalidateSession(0, false);
     await secondReady;
     expect(readyCount).toBe(2);
     expect(simulator.stats().identifies).toBe(2);

@@ -104,7 +104,7 @@ describe('gateway sessions and routing', () => {
   it('ends the session when the server closes with 4009, so RESUME gets op 9 d:false', async () => {
     await start();
     const { client, ready } = await identified();
-    simulator.dropConnection(0, { code: 4009 });
+    simulator.faults.dropConnection(0, { code: 4009 });
     expect((await client.closed).code).toBe(4009);
     const again = await connect(ready.resume_gateway_url);
     again.send({ op: 6, d: { token, session_id: ready.session_id, seq: 1 } });
@@ -114,14 +114,14 @@ describe('gateway sessions and routing', () => {
   it('withholds heartbeat ACKs on command so clients can detect a zombie connection', async () => {
     await start();
     const { client } = await identified();
-    simulator.withholdHeartbeatAcks(0, true);
+    simulator.faults.withholdHeartbeatAcks(0, true);
     client.send({ op: 1, d: null });
     // The server answers payloads in order: once this chunk arrives, the heartbeat above was handled.
     const guild = simulator.guildsForShard(0, 1)[0];
     client.send({ op: 8, d: { guild_id: guild?.id, user_ids: [], nonce: 'sync' } });
     await client.waitForFrame((frame) => frame.t === 'GUILD_MEMBERS_CHUNK');
     expect(client.frames.filter((frame) => frame.op === 11)).toHaveLength(0);
-    simulator.withholdHeartbeatAcks(0, false);
+    simulator.faults.withholdHeartbeatAcks(0, false);
     client.send({ op: 1, d: null });
     await client.waitForFrame((frame) => frame.op === 11);
     expect(client.frames.filter((frame) => frame.op === 11)).toHaveLength(1);
@@ -130,7 +130,7 @@ describe('gateway sessions and routing', () => {
   it('sends op 9 d:true on command, keeping the session resumable', async () => {
     await start();
     const { client, ready } = await identified();
-    simulator.invalidateSession(0, true);
+    simulator.faults.invalidateSession(0, true);
     expect(await client.waitForFrame((frame) => frame.op === 9)).toMatchObject({ d: true });
     client.socket.terminate();
     await client.closed;

@@ -104,7 +104,12 @@ describe('intents, generated traffic, faults and the ledger', () => {
     expect(messageShare).toBeLessThan(0.85);
     expect(() => parseTrafficMix('NOT_AN_EVENT=1')).toThrow(/unknown event type/);
     const picks = (seed: number) =>
-      new TrafficGenerator(simulator.guilds, new SeededRandom(seed), { eventsPerSecond: 1 }, () => {})
+      new TrafficGenerator(
+        simulator.guilds,
+        new SeededRandom(seed),
+        { eventsPerSecond: 1 },
+        { sendTrafficEvent: () => {} },
+      )
         .nextPicks(50)
         .map(({ event, guild }) => `${event}@${guild.id}`);
     expect(picks(7)).toEqual(picks(7));
@@ -115,7 +120,7 @@ describe('intents, generated traffic, faults and the ledger', () => {
     await start();
     const api = restClient(simulator, token);
     const channel = simulator.guilds[0]?.channels.find((candidate) => candidate.type === 0)?.id ?? '';
-    simulator.injectRestFault({
+    simulator.faults.addRestFault({
       pathPrefix: '/channels/',
       kind: 'rateLimit',
       scope: 'shared',
@@ -131,9 +136,9 @@ describe('intents, generated traffic, faults and the ledger', () => {
     expect((await api(`/channels/${channel}`)).status).toBe(200);
     expect(simulator.stats()).toMatchObject({ invalidRequests: 0, rateLimited: { shared: 2 } });
 
-    simulator.injectRestFault({ pathPrefix: '/guilds/', kind: 'serverError', status: 503, count: 1 });
+    simulator.faults.addRestFault({ pathPrefix: '/guilds/', kind: 'serverError', status: 503, count: 1 });
     expect((await api(`/guilds/${simulator.guilds[0]?.id}`)).status).toBe(503);
-    simulator.injectRestFault({ pathPrefix: '/users/@me', kind: 'slow', delayMs: 300, count: 1 });
+    simulator.faults.addRestFault({ pathPrefix: '/users/@me', kind: 'slow', delayMs: 300, count: 1 });
     const startedAt = performance.now();
     expect((await api('/users/@me')).status).toBe(200);
     expect(performance.now() - startedAt).toBeGreaterThanOrEqual(290);

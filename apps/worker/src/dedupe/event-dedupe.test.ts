@@ -105,7 +105,7 @@ describe('EventDedupe', () => {
           retry = await dedupe().claimMany(['MESSAGE_CREATE:e1']);
           return retry.states[0];
         },
-        { timeout: 2_000, interval: 20 },
+        { timeout: 10_000, interval: 20 },
       )
       .toBe('run');
     await crashed.finish([], true);

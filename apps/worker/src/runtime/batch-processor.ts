@@ -7,14 +7,15 @@ import {
   type Logger,
   parseEventJob,
 } from '@dgc/shared';
-import { type Job, UnrecoverableError } from 'bullmq';
+import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import { dedupeKeyFor, type EventDedupe } from '../dedupe/event-dedupe.js';
+import type { DependencyBreaker } from './dependency-breaker.js';
 import type { EventSlots } from './event-slots.js';
 import type { FailedEventRequeuer } from './failed-event-requeuer.js';
 import type { HandlerInvoker } from './handler-invoker.js';
 import { classifyHandlerError } from './job-errors.js';
 import { LazyLogger } from './lazy-logger.js';
-import { retryInPlace, retryWithPolicy } from './retry-in-place.js';
+import { type InPlaceOutage, retryInPlace, retryWithPolicy } from './retry-in-place.js';
 import type { HandlerDeadlines } from './run-with-timeout.js';
 import type { JobProcessorObserver } from './worker-metrics.js';
 
@@ -33,6 +34,11 @@ export interface BatchProcessorOptions {
   requeuer: FailedEventRequeuer;
   /** Claims events with a unique id before their handlers run; absent = handlers must be idempotent. */
   dedupe?: EventDedupe;
+  /**
+   * Told when a handler fails because a dependency every job needs is down (PostgreSQL): such jobs are
+   * deferred without counting an attempt while the breaker holds the lane's intake.
+   */
+  breaker?: DependencyBreaker;
   logger: Logger;
   observer?: JobProcessorObserver;
 }
@@ -61,6 +67,9 @@ export class BatchProcessor {
   readonly #invoker: HandlerInvoker;
   readonly #requeuer: FailedEventRequeuer;
   readonly #dedupe: EventDedupe | undefined;
+  readonly #breaker: DependencyBreaker | undefined;
+  /** Ordered lanes wait an outage out in place (a deferred job would let the partition's next overtake). */
+  readonly #inPlaceOutage: InPlaceOutage | undefined;
   readonly #logger: Logger;
   readonly #observer: JobProcessorObserver | undefined;
   /** A job of one event; on an ordered lane it retries in place, holding its partition. */
@@ -74,16 +83,22 @@ export class BatchProcessor {
     this.#invoker = options.invoker;
     this.#requeuer = options.requeuer;
     this.#dedupe = options.dedupe;
+    this.#breaker = options.breaker;
+    this.#inPlaceOutage = options.breaker ? { lane: options.lane, breaker: options.breaker } : undefined;
     this.#logger = options.logger;
     this.#observer = options.observer;
     const processJob = (job: EventJob, _token?: string, signal?: AbortSignal) =>
       this.#processJob(job, signal);
     this.#processSingleJob = options.ordered
-      ? retryInPlace(options.inlineRetry, processJob, (job, attempt, error) =>
-          this.#logger.warn(
-            { jobId: job.id, event: job.name, attempt, err: error },
-            'ordered job failed; retrying in place',
-          ),
+      ? retryInPlace(
+          options.inlineRetry,
+          processJob,
+          (job, attempt, error) =>
+            this.#logger.warn(
+              { jobId: job.id, event: job.name, attempt, err: error },
+              'ordered job failed; retrying in place',
+            ),
+          this.#inPlaceOutage,
         )
       : processJob;
   }
@@ -92,9 +107,25 @@ export class BatchProcessor {
   process(job: EventJob, token?: string, signal?: AbortSignal): Promise<void> {
     // A batch takes a slot per event inside; taking one for the batch too would let batches hold every
     // slot while their events wait for one.
-    return isEventBatch(job.data)
-      ? this.#processJob(job, signal)
-      : this.#eventSlots.run(() => this.#processSingleJob(job, token, signal));
+    if (isEventBatch(job.data)) return this.#processJob(job, signal);
+    const ran = this.#eventSlots.run(() => this.#processSingleJob(job, token, signal));
+    // Only a failure pays for the outage check: a job that succeeds gets no extra promise.
+    return this.#breaker && !this.#ordered && token
+      ? ran.catch((error: unknown) => this.#deferIfOutage(job, token, error))
+      : ran;
+  }
+
+  /**
+   * A job whose handler met a dependency outage goes back to the delayed set without counting an attempt
+   * (`moveToDelayed` skips it; `DelayedError` tells BullMQ the job was moved, not failed), and the breaker
+   * pauses the lane until the dependency answers. Any other failure is rethrown for BullMQ's retries.
+   */
+  async #deferIfOutage(job: EventJob, token: string, error: unknown): Promise<never> {
+    const breaker = this.#breaker;
+    if (!breaker?.isOutage(error)) throw error;
+    breaker.trip(this.#lane, error);
+    await job.moveToDelayed(Date.now() + breaker.deferMs, token);
+    throw new DelayedError();
   }
 
   async #processJob(job: EventJob, signal: AbortSignal | undefined): Promise<void> {
@@ -194,10 +225,12 @@ export class BatchProcessor {
       );
     }
 
-    // Re-queue: failed events, and those another worker held, each as a job of its own.
+    // Re-queue: failed events, and those another worker held, each as a job of its own. An event that met
+    // a dependency outage also trips the breaker; its new job starts with its attempts untouched.
     const retry = outcomes.filter((outcome) => outcome.busy);
     if (failed.length + retry.length === 0) return;
     for (const outcome of failed) {
+      if (this.#breaker?.isOutage(outcome.error)) this.#breaker.trip(this.#lane, outcome.error);
       jobLogger
         .get()
         .warn(
@@ -227,6 +260,7 @@ export class BatchProcessor {
           () => this.#invoker.invoke(this.#lane, outcome.envelope, eventLogger, deadlines),
           (attempt, error) =>
             eventLogger.get().warn({ attempt, err: error }, 'ordered event failed; retrying in place'),
+          this.#inPlaceOutage,
         )
       : this.#invoker.invoke(this.#lane, outcome.envelope, eventLogger, deadlines);
     return ran.then(undefined, (error: unknown) => {

@@ -16,6 +16,7 @@ import {
 import { Queue, Worker } from 'bullmq';
 import type { EventDedupe } from '../dedupe/event-dedupe.js';
 import { BatchProcessor } from './batch-processor.js';
+import type { DependencyBreaker } from './dependency-breaker.js';
 import { EventSlots } from './event-slots.js';
 import { FailedEventRequeuer } from './failed-event-requeuer.js';
 import type { HandlerInvoker } from './handler-invoker.js';
@@ -33,6 +34,8 @@ export interface LaneConsumerSettings {
   invoker: HandlerInvoker;
   /** Claims events before their handlers run; absent = handlers must be idempotent. */
   dedupe?: EventDedupe;
+  /** Pauses the lane's workers while a dependency its handlers need is down; shared by every lane. */
+  breaker?: DependencyBreaker;
   observer?: JobProcessorObserver;
   logger: Logger;
 }
@@ -79,6 +82,7 @@ export async function startLaneConsumers(settings: LaneConsumerSettings): Promis
     invoker: settings.invoker,
     requeuer,
     dedupe: settings.dedupe,
+    breaker: settings.breaker,
     logger,
     observer: settings.observer,
   });
@@ -110,6 +114,7 @@ export async function startLaneConsumers(settings: LaneConsumerSettings): Promis
     workers.push(worker);
   }
   await Promise.all(workers.map((worker) => worker.waitUntilReady()));
+  settings.breaker?.guard(lane, workers);
   return { lane, concurrency, ordered, workers, connection, requeuer };
 }
 

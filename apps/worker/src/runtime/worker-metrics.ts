@@ -3,6 +3,7 @@ import type { LaneName } from '@dgc/shared';
 import type { ProcessMetrics } from '@dgc/shared/observability';
 import type { Queue } from 'bullmq';
 import { Counter, Gauge, Histogram } from 'prom-client';
+import type { DependencyBreaker } from './dependency-breaker.js';
 
 /** What the batch processor and the handler invoker report per event and per batch. */
 export interface JobProcessorObserver {
@@ -175,6 +176,29 @@ export function registerRestClusterMetrics(
       for (const [name, value] of Object.entries(await clusterStats().catch(() => ({})))) {
         this.set({ name }, value);
       }
+    },
+  });
+}
+
+/** Whether each dependency breaker is open (1) and how many lanes it holds paused, when scraped. */
+export function registerBreakerMetrics(metrics: ProcessMetrics, breakers: readonly DependencyBreaker[]) {
+  new Gauge({
+    name: 'dgc_worker_dependency_breaker_open',
+    help: 'A dependency every job needs is unreachable and intake is paused (1), by dependency',
+    labelNames: ['dependency'],
+    registers: [metrics.registry],
+    collect() {
+      for (const breaker of breakers) this.set({ dependency: breaker.dependency }, breaker.isOpen ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'dgc_worker_dependency_paused_lanes',
+    help: 'Lanes whose intake a dependency breaker holds paused, by dependency',
+    labelNames: ['dependency'],
+    registers: [metrics.registry],
+    collect() {
+      for (const breaker of breakers)
+        this.set({ dependency: breaker.dependency }, breaker.pausedLanes.length);
     },
   });
 }

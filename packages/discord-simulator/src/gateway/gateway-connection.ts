@@ -2,7 +2,7 @@ import type { Duplex } from 'node:stream';
 import { createDeflate, type Deflate, deflateSync, constants as zlibConstants } from 'node:zlib';
 import type { WebSocket } from 'ws';
 import { GatewayCloseCode } from './close-codes.js';
-import type { GatewaySession } from './gateway-session.js';
+import type { GatewaySession, SessionConnection } from './gateway-session.js';
 
 /** What a connection asks of the server it belongs to. */
 export interface GatewayHub {
@@ -25,8 +25,9 @@ const sendLimit = { payloads: 120, windowMs: 60_000 };
  * One WebSocket: HELLO, heartbeats, the client's payload limits and transport compression. Everything
  * about sessions is the hub's business.
  */
-export class GatewayConnection {
+export class GatewayConnection implements SessionConnection {
   readonly socket: WebSocket;
+  /** The session identified or resumed on this connection, once there is one. */
   session: GatewaySession | undefined;
   /** Set while the server withholds heartbeat ACKs (fault injection). */
   withholdAcks = false;

@@ -1,7 +1,17 @@
 import { OffHeapLog } from '../off-heap-log.js';
-import type { GatewayConnection } from './gateway-connection.js';
 
 export type SessionState = 'connected' | 'resumable' | 'invalidated';
+
+/**
+ * What a session needs of the connection it is attached to. Declared here, and implemented by
+ * `GatewayConnection`, so that a session does not depend on the socket code (which depends on sessions).
+ */
+export interface SessionConnection {
+  /** A zombie feed (fault injection): dispatches are kept for replay but not delivered. */
+  readonly silenced: boolean;
+  sendFrame(frame: string): void;
+  close(code?: number, reason?: string): void;
+}
 
 export interface SessionSnapshot {
   sessionId: string;
@@ -27,7 +37,7 @@ export class GatewaySession {
   state: SessionState = 'connected';
   sequence = 0;
   resumeCount = 0;
-  connection: GatewayConnection | undefined;
+  connection: SessionConnection | undefined;
   #expiryTimer: NodeJS.Timeout | undefined;
   /** Dispatch frames by sequence, for replay. */
   readonly #sent: OffHeapLog;
@@ -46,12 +56,15 @@ export class GatewaySession {
     this.#sent = new OffHeapLog(input.bufferLimit);
   }
 
-  /** Numbers a dispatch, keeps it for replay and returns its frame. */
-  record(event: string, dataJson: string): string {
+  /**
+   * Numbers a dispatch, keeps its frame for replay and sends it on the attached connection unless silenced.
+   * While no connection is attached (resumable) the frame is only kept.
+   */
+  deliver(event: string, dataJson: string): void {
     this.sequence += 1;
     const frame = `{"op":0,"s":${this.sequence},"t":"${event}","d":${dataJson}}`;
     this.#sent.append(this.sequence, frame);
-    return frame;
+    if (!this.connection?.silenced) this.connection?.sendFrame(frame);
   }
 
   /** Frames after `sequence`, or undefined when some of them are no longer kept. */
@@ -74,7 +87,7 @@ export class GatewaySession {
     this.#expiryTimer.unref();
   }
 
-  attach(connection: GatewayConnection): void {
+  attach(connection: SessionConnection): void {
     clearTimeout(this.#expiryTimer);
     this.connection = connection;
     this.state = 'connected';

@@ -16,6 +16,11 @@ export interface TrafficOptions {
   mix?: Partial<Record<TrafficEventType, number>>;
 }
 
+/** Where a traffic generator sends the events it picks (the simulator injects them). */
+export interface TrafficSink {
+  sendTrafficEvent(event: TrafficEventType, guild: SimulatedGuild): void;
+}
+
 export interface TrafficReport {
   sent: number;
   byEvent: Record<string, number>;
@@ -53,7 +58,7 @@ export function eventsForTick(eventsPerSecond: number, elapsedMs: number, sent: 
  * are busy), event types by the mix, both from a seeded generator so a run can be replayed.
  */
 export class TrafficGenerator {
-  readonly #emit: (event: TrafficEventType, guild: SimulatedGuild) => void;
+  readonly #sink: TrafficSink;
   readonly #random: SeededRandom;
   readonly #guilds: readonly SimulatedGuild[];
   readonly #cumulativeGuildWeights: number[];
@@ -70,13 +75,13 @@ export class TrafficGenerator {
     guilds: readonly SimulatedGuild[],
     random: SeededRandom,
     options: TrafficOptions,
-    emit: (event: TrafficEventType, guild: SimulatedGuild) => void,
+    sink: TrafficSink,
   ) {
     if (!(options.eventsPerSecond > 0)) throw new RangeError('eventsPerSecond must be greater than 0');
     if (guilds.length === 0) throw new RangeError('traffic needs at least one guild');
     this.#guilds = guilds;
     this.#random = random;
-    this.#emit = emit;
+    this.#sink = sink;
     this.#eventsPerSecond = options.eventsPerSecond;
     let total = 0;
     this.#cumulativeGuildWeights = guilds.map((guild) => {
@@ -116,7 +121,7 @@ export class TrafficGenerator {
   #tick(): void {
     const batch = eventsForTick(this.#eventsPerSecond, performance.now() - this.#startedAt, this.#sent);
     for (const { event, guild } of this.nextPicks(batch)) {
-      this.#emit(event, guild);
+      this.#sink.sendTrafficEvent(event, guild);
       this.#byEvent[event] = (this.#byEvent[event] ?? 0) + 1;
       this.#sent += 1;
     }

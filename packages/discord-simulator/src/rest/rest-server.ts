@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { BotToken } from '../bot-token.js';
 import { type BucketDecision, type BucketPolicy, InvalidRequestCounter, RateLimits } from './rate-limits.js';
 import type { RestCallRecord } from './rest-call-record.js';
 import { RestFaults } from './rest-faults.js';
@@ -7,17 +8,21 @@ import type { RestState } from './rest-state.js';
 import { guildRoutes } from './routes/guild-routes.js';
 import { interactionRoutes } from './routes/interaction-routes.js';
 import { messageRoutes } from './routes/message-routes.js';
-import { userRoutes } from './routes/user-routes.js';
+import { type GatewayDirectory, userRoutes } from './routes/user-routes.js';
+
+/** Told of every REST request once it is answered. */
+export interface RestCallObserver {
+  callAnswered(record: RestCallRecord): void;
+}
 
 export interface RestServerOptions {
   state: RestState;
-  token: () => string | undefined;
-  gatewayBot: () => unknown;
-  gatewayUrl: () => string;
+  token: BotToken;
+  gateway: GatewayDirectory;
   globalRateLimitPerSecond: number;
   interactionResponseWindowMs: number;
   invalidRequestLimit: number;
-  onCall: (record: RestCallRecord) => void;
+  observer: RestCallObserver;
 }
 
 const maxBodyBytes = 25 * 1024 * 1024;
@@ -155,12 +160,12 @@ export class RestServer {
     } else {
       response.writeHead(status, headers).end(JSON.stringify(body ?? null));
     }
-    this.#options.onCall(record);
+    this.#options.observer.callAnswered(record);
   }
 
   #authenticate(request: IncomingMessage): void {
     const header = request.headers.authorization ?? '';
-    const expected = this.#options.token();
+    const expected = this.#options.token.current;
     if (expected === undefined || header !== `Bot ${expected}`) {
       throw new RestError(401, { code: 0, message: '401: Unauthorized' });
     }
@@ -194,7 +199,7 @@ export class RestServer {
   #defineRoutes(): RouteDefinition[] {
     const { state } = this.#options;
     return [
-      ...userRoutes(state, { url: this.#options.gatewayUrl, bot: this.#options.gatewayBot }),
+      ...userRoutes(state, this.#options.gateway),
       ...interactionRoutes(state, this.#options.interactionResponseWindowMs),
       ...messageRoutes(state),
       ...guildRoutes(state),

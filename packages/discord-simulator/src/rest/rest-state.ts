@@ -17,6 +17,11 @@ export interface PendingInteraction {
   messageIds: string[];
 }
 
+/** Where REST changes send the gateway events they cause (MESSAGE_CREATE for a posted message, …). */
+export interface EventDispatcher {
+  dispatch(event: string, data: unknown, guildId: string | undefined): void;
+}
+
 export interface BanRecord {
   userId: string;
   reason: string | null;
@@ -47,23 +52,28 @@ export class RestState {
   readonly #generated = new OffHeapLog(messagesKept);
   /** A generated message's position in `#generated`, by message id. */
   readonly #generatedIndex = new SnowflakePositionIndex(messagesKept);
-  readonly dispatch: (event: string, data: unknown, guildId: string | undefined) => void;
+  readonly #dispatcher: EventDispatcher;
   readonly policies: Record<BucketPolicyName, BucketPolicy>;
 
   constructor(input: {
     policyOverrides?: Partial<Record<BucketPolicyName, { limit: number; windowMs: number }>>;
     world: SimulatedWorld;
     ids: SnowflakeGenerator;
-    dispatch: (event: string, data: unknown, guildId: string | undefined) => void;
+    dispatcher: EventDispatcher;
   }) {
     this.world = input.world;
     this.ids = input.ids;
-    this.dispatch = input.dispatch;
+    this.#dispatcher = input.dispatcher;
     this.policies = { ...defaultBucketPolicies };
     for (const [name, override] of Object.entries(input.policyOverrides ?? {})) {
       const policy = this.policies[name as BucketPolicyName];
       if (policy && override) this.policies[name as BucketPolicyName] = { ...policy, ...override };
     }
+  }
+
+  /** Sends the gateway event a REST change causes, routed and recorded like any other dispatch. */
+  dispatch(event: string, data: unknown, guildId: string | undefined): void {
+    this.#dispatcher.dispatch(event, data, guildId);
   }
 
   /** Keeps a message so it can be edited or deleted; only the newest are kept. */

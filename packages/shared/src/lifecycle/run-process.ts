@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { CommonEnv } from '../config/common-env.js';
 import { readConfigOrExit } from '../config/load-config.js';
 import { createLogger, type Logger } from '../logging/logger.js';
+import { passwordsInUrls } from '../logging/secret-scrubber.js';
 import { startMetricsServer } from '../observability/metrics-server.js';
 import { ProcessMetrics } from '../observability/process-metrics.js';
 import { createRedisConnection } from '../redis/redis-connection.js';
@@ -17,7 +18,10 @@ export interface ProcessDefinition<Schema extends z.ZodType<CommonEnv>> {
   /** The process role: names its configuration errors and its log lines. */
   name: string;
   schema: Schema;
-  /** Literal secrets in the configuration to scrub from every log line. */
+  /**
+   * Literal secrets in the configuration to scrub from every log line. The passwords of URLs in the
+   * configuration (REDIS_URL, DATABASE_URL) are scrubbed without being listed here.
+   */
   secrets?: (config: z.output<Schema>) => string[];
   drainDeadlineMs: (config: z.output<Schema>) => number;
   /** Checks of backing services besides Redis (which every process checks: reachable, keeps its keys). */
@@ -42,6 +46,7 @@ export async function runProcess<Schema extends z.ZodType<CommonEnv>>(
     format: config.LOG_FORMAT,
     secrets: [
       ...(definition.secrets?.(config) ?? []),
+      ...passwordsInUrls(Object.values(config)),
       ...[config.REDIS_PASSWORD, config.REDIS_SENTINEL_PASSWORD].filter((secret) => secret !== undefined),
     ],
   });

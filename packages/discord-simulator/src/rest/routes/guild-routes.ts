@@ -1,5 +1,5 @@
 import type { APIGuildMember } from 'discord-api-types/v10';
-import { guildCreatePayload } from '../../model/payloads.js';
+import { guildCreatePayload } from '../../model/payloads/session-payloads.js';
 import type { SimulatedGuild } from '../../model/world.js';
 import { asRecord, invalidFormBody, RestError, type RouteDefinition } from '../rest-route.js';
 import type { RestState } from '../rest-state.js';

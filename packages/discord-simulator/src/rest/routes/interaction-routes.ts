@@ -3,7 +3,7 @@ import {
   type APIMessage,
   InteractionResponseType,
 } from 'discord-api-types/v10';
-import { botMessage } from '../../model/payloads.js';
+import { botMessage } from '../../model/payloads/message-payloads.js';
 import { asRecord, invalidFormBody, RestError, type RouteDefinition } from '../rest-route.js';
 import type { PendingInteraction, RestState } from '../rest-state.js';
 import { validateMessageBody } from './message-routes.js';

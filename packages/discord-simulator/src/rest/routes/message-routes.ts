@@ -1,5 +1,5 @@
 import { type APIMessage, ChannelType } from 'discord-api-types/v10';
-import { botMessage } from '../../model/payloads.js';
+import { botMessage } from '../../model/payloads/message-payloads.js';
 import { snowflakeTimestampMs } from '../../model/snowflake.js';
 import { asRecord, invalidFormBody, RestError, type RouteDefinition } from '../rest-route.js';
 import type { RestState } from '../rest-state.js';

@@ -2,17 +2,20 @@ import { ChannelType } from 'discord-api-types/v10';
 import { asRecord, invalidFormBody, RestError, type RouteDefinition } from '../rest-route.js';
 import type { RestState } from '../rest-state.js';
 
-export function userRoutes(
-  state: RestState,
-  gateway: { url: () => string; bot: () => unknown },
-): RouteDefinition[] {
+/** What the gateway routes answer: the gateway URL, and the shard count and identify budget with it. */
+export interface GatewayDirectory {
+  readonly url: string;
+  bot(): unknown;
+}
+
+export function userRoutes(state: RestState, gateway: GatewayDirectory): RouteDefinition[] {
   return [
     {
       method: 'GET',
       pattern: /^\/gateway\/?$/,
       route: () => '/gateway',
       interactionRoute: true,
-      handle: () => ({ status: 200, body: { url: gateway.url() } }),
+      handle: () => ({ status: 200, body: { url: gateway.url } }),
     },
     {
       method: 'GET',

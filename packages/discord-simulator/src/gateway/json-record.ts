@@ -1,0 +1,4 @@
+/** Whether a decoded gateway payload's `d` is a JSON object (not null, not an array). */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
