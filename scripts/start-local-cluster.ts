@@ -1,13 +1,15 @@
 /**
  * `npm start`: one terminal, a whole local cluster. Checks Redis and PostgreSQL, applies migrations (the
  * runtime's, then the bot's: WORKER_BOT_MODULE, default the example bot in examples/starter-bot), starts
- * the Discord simulator when no DISCORD_TOKEN is set, then one gateway, two workers and one scheduler with
- * their logs prefixed. Ctrl-C stops them in order (gateway, then workers and scheduler, then simulator) and
+ * the Discord simulator when no DISCORD_TOKEN is set, then one gateway, two workers, one scheduler and the
+ * dashboard with their logs prefixed, each with a METRICS_PORT of its own, and says when every one's
+ * `/readyz` answers. Ctrl-C stops them in order (gateway, then workers and scheduler, then simulator) and
  * exits 0 when every process stopped cleanly.
  */
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { resolve } from 'node:path';
+import { ManagedProcess, repositoryRoot, waitUntilReady } from '@dgc/dev-tools/supervision';
+import { freePort } from '@dgc/dev-tools/testing';
 import {
   assertRedisReachable,
   loadConfigOrExit,
@@ -15,11 +17,10 @@ import {
   singleRedis,
   withoutPassword,
 } from '@dgc/shared';
-import { ManagedProcess } from '@dgc/shared/supervision';
 import { migrateDatabase } from '@dgc/worker';
 import { localClusterEnvSchema } from './local-cluster-env.js';
 
-const root = resolve(import.meta.dirname, '..');
+const root = repositoryRoot;
 if (existsSync(resolve(root, '.env'))) process.loadEnvFile(resolve(root, '.env'));
 
 // The processes started below inherit the whole environment and validate their own variables.
@@ -32,17 +33,6 @@ const colour = process.stdout.isTTY
   ? (code: number, text: string) => `\x1b[${code}m${text}\x1b[0m`
   : (_: number, t: string) => t;
 const say = (message: string) => process.stdout.write(`${colour(1, '[cluster]  ')} ${message}\n`);
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolvePort(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 const processes: ManagedProcess[] = [];
 let stopping = false;
@@ -155,16 +145,47 @@ if (config.DISCORD_TOKEN === undefined) {
     '--auto-ping-ms',
     String(config.LOCAL_PING_EVERY_MS),
   ]);
-  await simulator.waitForLine((line) => line.includes(`127.0.0.1:${port}`), 10_000);
+  // The simulator serves no probe endpoint: any HTTP answer means it is listening.
+  await waitUntilReady(simulator, `http://127.0.0.1:${port}/api/v10/gateway`, 10_000, 'any-answer');
   Object.assign(clusterEnv, { DISCORD_TOKEN: token, DISCORD_API_URL: `http://127.0.0.1:${port}/api` });
 } else {
   say('DISCORD_TOKEN is set: connecting to real Discord.');
 }
 
-launch('scheduler', 34, 'apps/scheduler/src/main.ts', clusterEnv);
-for (let index = 1; index <= workerCount; index += 1) {
-  launch(`worker-${index}`, 32, 'apps/worker/src/main.ts', clusterEnv);
+/** Launches an app with a METRICS_PORT of its own, where it serves /metrics, /healthz and /readyz. */
+async function launchApp(name: string, colourCode: number, app: string) {
+  const metricsPort = await freePort();
+  const managed = launch(name, colourCode, `apps/${app}/src/main.ts`, {
+    ...clusterEnv,
+    METRICS_PORT: String(metricsPort),
+  });
+  return { name, managed, metricsPort };
 }
-launch('gateway', 36, 'apps/gateway/src/main.ts', clusterEnv);
+
+const apps = [await launchApp('scheduler', 34, 'scheduler')];
+for (let index = 1; index <= workerCount; index += 1) {
+  apps.push(await launchApp(`worker-${index}`, 32, 'worker'));
+}
+apps.push(await launchApp('gateway', 36, 'gateway'));
 // The operators' dashboard on loopback (DASHBOARD_PORT, default 9300): overview, live updates, Bull Board.
-launch('dashboard', 35, 'apps/dashboard/src/main.ts', clusterEnv);
+apps.push(await launchApp('dashboard', 35, 'dashboard'));
+
+// Readiness from each app's /readyz; one slow to be ready (many real shards identifying) is reported, not
+// stopped: the cluster keeps running either way.
+const readyTimeoutMs = 120_000;
+const readiness = await Promise.allSettled(
+  apps.map(({ managed, metricsPort }) =>
+    waitUntilReady(managed, `http://127.0.0.1:${metricsPort}/readyz`, readyTimeoutMs),
+  ),
+);
+if (!stopping) {
+  const notReady = apps.filter((_, index) => readiness[index]?.status === 'rejected');
+  say(
+    notReady.length === 0
+      ? `every process is ready; /metrics, /healthz and /readyz on ${apps.map(({ name, metricsPort }) => `${name} :${metricsPort}`).join(', ')}`
+      : colour(
+          33,
+          `not ready after ${readyTimeoutMs / 1_000} s: ${notReady.map(({ name }) => name).join(', ')}`,
+        ),
+  );
+}

@@ -1,8 +1,8 @@
+import { logMessageIs, type ManagedProcess } from '@dgc/dev-tools/supervision';
+import { pollUntil } from '@dgc/dev-tools/testing';
 import { RedisKeys } from '@dgc/shared';
-import { logMessageIs, type ManagedProcess } from '@dgc/shared/supervision';
 import { BenchCluster, percentile } from './harness/bench-cluster.js';
 import { mebibytes, rssBytes } from './harness/process-stats.js';
-import { until } from './harness/until.js';
 
 const leaseTtlMs = 3_000;
 // No worker runs in these scenarios: the gateways are told what to forward.
@@ -44,7 +44,7 @@ export async function runFailover() {
     };
     const [victim, ...survivors] = gateways as [ManagedProcess, ...ManagedProcess[]];
     // Rebalancing hands shards over one per tick until each process holds its share.
-    const victimShards = await until('shards spread over 3 processes', 90_000, async () => {
+    const victimShards = await pollUntil('shards spread over 3 processes', 90_000, async () => {
       const current = await owners();
       const held = current.flatMap((owner, shardId) => (owner.includes(`:${victim.pid}:`) ? [shardId] : []));
       const perOwner = new Map<string, number>();
@@ -55,7 +55,7 @@ export async function runFailover() {
     const identifiesBefore = cluster.simulator.stats().identifies;
     const killedAt = Date.now();
     victim.kill();
-    const resumedAt = await until('the killed process’s shards resumed elsewhere', 60_000, () => {
+    const resumedAt = await pollUntil('the killed process’s shards resumed elsewhere', 60_000, () => {
       const resumed = shardsLogged(survivors, 'shard resumed', killedAt);
       return victimShards.every((shardId) => resumed.has(shardId))
         ? Math.max(...victimShards.map((shardId) => resumed.get(shardId) ?? 0))
@@ -91,7 +91,7 @@ export async function runStartup() {
     const gateways = [0, 1, 2, 3].map((index) =>
       cluster.launchApp('gateway', { ...forwardMessages, GATEWAY_SHARD_CAPACITY: '16' }, `gateway-${index}`),
     );
-    const readyAt = await until('64 shards READY', 120_000, () => {
+    const readyAt = await pollUntil('64 shards READY', 120_000, () => {
       const ready = shardsLogged(gateways, 'shard READY');
       return ready.size === shardCount ? Math.max(...ready.values()) : undefined;
     });

@@ -1,7 +1,7 @@
+import { pollUntil } from '@dgc/dev-tools/testing';
 import { type BaselineMode, BenchCluster, generateMessages } from './harness/bench-cluster.js';
 import { EnqueuedEvents } from './harness/enqueued-events.js';
 import { cpuSeconds, mebibytes, rssBytes, sampleRss } from './harness/process-stats.js';
-import { until } from './harness/until.js';
 
 export type EndToEndPath = 'project' | BaselineMode;
 
@@ -56,7 +56,9 @@ export async function runEndToEnd(path: EndToEndPath, consumers: number): Promis
         : await cluster.startBaseline('gateway', path, 'baseline-gateway');
     const backlog = backlogReader(cluster, path);
     const filled = await generateMessages(cluster.simulator, backlogEvents, 15_000);
-    await until('backlog filled', 120_000, async () => ((await backlog()) >= filled.sent ? true : undefined));
+    await pollUntil('backlog filled', 120_000, async () =>
+      (await backlog()) >= filled.sent ? true : undefined,
+    );
 
     // Consumers start together; the drain rate counts only what is handled once every one of them is up.
     const consumerProcesses = await Promise.all(
@@ -68,7 +70,7 @@ export async function runEndToEnd(path: EndToEndPath, consumers: number): Promis
     );
     const allUpAt = performance.now();
     const handledBeforeAllUp = await cluster.counted();
-    const drained = await until('backlog drained', 120_000, async () =>
+    const drained = await pollUntil('backlog drained', 120_000, async () =>
       (await cluster.counted()) >= filled.sent ? performance.now() : undefined,
     );
     const drainPerSecond = (filled.sent - handledBeforeAllUp) / ((drained - allUpAt) / 1_000);

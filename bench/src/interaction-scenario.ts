@@ -1,6 +1,6 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { pollUntil } from '@dgc/dev-tools/testing';
 import { BenchCluster, percentile } from './harness/bench-cluster.js';
-import { until } from './harness/until.js';
 
 // 3,000 samples put the p99 on the 30 slowest round trips, so a few scheduler hiccups on a shared 2-core
 // machine move it less (with 2,000, the ratio of the same build moved between 1.5× and 2.3× across runs).
@@ -128,7 +128,7 @@ export async function runInteractionScenario() {
       try {
         // Latency under load means steady load: the first second of traffic also warms the message path
         // (JIT, connection pools, batch sizes).
-        await until('background traffic steady', 30_000, async () =>
+        await pollUntil('background traffic steady', 30_000, async () =>
           (await cluster.counted()) - countedBefore >= backgroundPerSecond ? true : undefined,
         );
         await loaded.measure(cluster, samples / blocks);
@@ -136,7 +136,7 @@ export async function runInteractionScenario() {
         backgroundSent += traffic.stop().sent;
       }
       // The next idle block starts once the background is handled.
-      await until('background traffic handled', 60_000, async () =>
+      await pollUntil('background traffic handled', 60_000, async () =>
         (await cluster.counted()) >= countedAtStart + backgroundSent ? true : undefined,
       );
     }

@@ -1,3 +1,4 @@
+// Over 300 lines: one table of every bench scenario (what it starts, its same-run baseline, what it prints), read top to bottom.
 /**
  * `npm run bench [-- <scenario>…]`: runs scenarios that start real processes, prints each figure beside a
  * baseline measured in the same run (absolute numbers drift on shared machines; ratios hold), and writes the
@@ -8,7 +9,6 @@ import { once } from 'node:events';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { measureCallbackLatency, runRestLoad } from '@dgc/rest/load';
 import { runFailover, runGatewayMemory, runStartup } from './cluster-scenario.js';
 import {
   type EndToEndRun,
@@ -24,6 +24,7 @@ import {
   pingEveryMs,
   runInteractionScenario,
 } from './interaction-scenario.js';
+import { measureCallbackLatency, runRestLoad } from './rest-load/index.js';
 import { runSessionWrites } from './session-writes-scenario.js';
 import { runSimulatorScenario } from './simulator-scenario.js';
 

@@ -1,6 +1,6 @@
-import { createServer } from 'node:net';
 import { resolve } from 'node:path';
-import { ManagedProcess } from '@dgc/shared/supervision';
+import { ManagedProcess } from '@dgc/dev-tools/supervision';
+import { freePort } from '@dgc/dev-tools/testing';
 
 export interface SimulatorScenarioResult {
   startupMs: { simulator20Guilds: number; simulator20000Guilds: number; bareNode: number };
@@ -11,15 +11,6 @@ const root = resolve(import.meta.dirname, '../..');
 const token = 'YmVuY2htYXJrLWJvdA.bench.simulator-benchmark-token-local-only';
 const shardCount = 16;
 const measureSeconds = 5;
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolvePort(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 function start(name: string, args: string[]) {
   return ManagedProcess.start({

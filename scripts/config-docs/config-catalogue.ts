@@ -2,6 +2,8 @@
  * Every process and tool of the repository with the zod schema it reads its environment through: the one
  * source `.env.example` and the README's configuration table are generated from.
  */
+
+import { cliEnvSchema } from '@dgc/cli';
 import { dashboardEnvSchema } from '@dgc/dashboard';
 import { simulatorEnvSchema } from '@dgc/discord-simulator/env';
 import { gatewayEnvSchema } from '@dgc/gateway';
@@ -10,7 +12,6 @@ import { developmentEnvSchema } from '@dgc/shared';
 import type { ProcessConfig, UnvalidatedVariable } from '@dgc/shared/config-docs';
 import { migrationToolEnvSchema } from '@dgc/shared/db';
 import { workerEnvSchema } from '@dgc/worker';
-import { cliEnvSchema } from '../cli/cli-env.js';
 import { localClusterEnvSchema } from '../local-cluster-env.js';
 
 export const processConfigs: readonly ProcessConfig[] = [

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { launchScript, type ManagedProcess, waitUntilStarted } from '@dgc/shared/supervision';
+import { launchApp, type ManagedProcess, startApp } from '@dgc/dev-tools/supervision';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestCluster, type TestCluster } from './support/cluster.js';
 import { launchHeadlessChromium } from './support/headless-chromium.js';
@@ -16,15 +16,15 @@ afterAll(async () => {
 });
 
 async function startDashboard(env: NodeJS.ProcessEnv): Promise<ManagedProcess> {
-  const dashboard = launchScript('apps/dashboard/src/main.ts', env, 'dashboard');
+  const dashboard = await startApp('dashboard', env, 'dashboard', 30_000);
   dashboards.push(dashboard);
-  return waitUntilStarted(dashboard, 'dashboard serving', 30_000);
+  return dashboard;
 }
 
 describe('dashboard', () => {
   it('refuses to start on a non-loopback address without a token', async () => {
-    const dashboard = launchScript(
-      'apps/dashboard/src/main.ts',
+    const dashboard = launchApp(
+      'dashboard',
       {
         REDIS_KEY_PREFIX: 'test:dashboard-config',
         DASHBOARD_HOST: '0.0.0.0',

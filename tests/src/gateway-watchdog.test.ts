@@ -1,4 +1,4 @@
-import type { ManagedProcess } from '@dgc/shared/supervision';
+import type { ManagedProcess } from '@dgc/dev-tools/supervision';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestCluster, type TestCluster } from './support/cluster.js';
 import { logMessageIs, startService } from './support/services.js';

@@ -48,7 +48,7 @@ describe('lanes', () => {
   it('lists every process and its background tasks for operators', { timeout: 30_000 }, async () => {
     const { stdout } = await run(
       process.execPath,
-      ['--conditions=source', '--import', 'tsx', 'scripts/cluster.ts', 'processes', '--json'],
+      ['--conditions=source', '--import', 'tsx', 'apps/cli/src/main.ts', 'processes', '--json'],
       { cwd: repositoryRoot, env: { ...process.env, ...cluster.env } },
     );
     const processes = JSON.parse(stdout) as ProcessRecord[];
@@ -65,7 +65,7 @@ describe('lanes', () => {
     );
     const { stdout: shardsJson } = await run(
       process.execPath,
-      ['--conditions=source', '--import', 'tsx', 'scripts/cluster.ts', 'shards', '--json'],
+      ['--conditions=source', '--import', 'tsx', 'apps/cli/src/main.ts', 'shards', '--json'],
       { cwd: repositoryRoot, env: { ...process.env, ...cluster.env } },
     );
     const gatewayRecord = processes.find((record) => record.role === 'gateway');

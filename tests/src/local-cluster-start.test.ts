@@ -1,5 +1,6 @@
-import { ManagedProcess } from '@dgc/shared/supervision';
-import { createTestDatabase } from '@dgc/shared/testing';
+import { ManagedProcess } from '@dgc/dev-tools/supervision';
+import { createTestDatabase } from '@dgc/dev-tools/testing';
+import { applyMigrations } from '@dgc/shared/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventsQueueProbe } from './support/queue-inspection.js';
 import { freePort, redisUrl, repositoryRoot, uniqueKeyPrefix } from './support/services.js';
@@ -18,7 +19,7 @@ describe('npm start (the local cluster launcher)', () => {
   const keyPrefix = uniqueKeyPrefix('launcher');
 
   beforeAll(async () => {
-    database = await createTestDatabase('launcher');
+    database = await createTestDatabase('launcher', { schema: { apply: applyMigrations } });
   });
 
   afterAll(async () => {

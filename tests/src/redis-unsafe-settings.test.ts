@@ -1,18 +1,10 @@
+import { type AppKind, launchApp, type ManagedProcess, startApp } from '@dgc/dev-tools/supervision';
 import { DiscordSimulator } from '@dgc/discord-simulator';
-import { launchScript, type ManagedProcess, waitUntilStarted } from '@dgc/shared/supervision';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestRedisServer } from './support/redis-server.js';
-import { freePort, launchService, simulatorToken, uniqueKeyPrefix } from './support/services.js';
+import { freePort, simulatorToken, uniqueKeyPrefix } from './support/services.js';
 
 const postgresUrl = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
-
-type ProcessKind = 'gateway' | 'worker' | 'scheduler' | 'dashboard';
-
-function launch(kind: ProcessKind, env: NodeJS.ProcessEnv): ManagedProcess {
-  return kind === 'dashboard'
-    ? launchScript('apps/dashboard/src/main.ts', env, kind)
-    : launchService(kind, env);
-}
 
 describe('Redis settings that would lose data', () => {
   let simulator: DiscordSimulator;
@@ -43,10 +35,10 @@ describe('Redis settings that would lose data', () => {
     DASHBOARD_PORT: String(await freePort()),
   });
 
-  it.each(['gateway', 'worker', 'scheduler', 'dashboard'] as const)(
+  it.each(['gateway', 'worker', 'scheduler', 'dashboard'] as AppKind[])(
     '%s exits 78 naming maxmemory-policy when Redis may evict keys',
     async (kind) => {
-      const process = launch(kind, await environment(evicting.url));
+      const process = launchApp(kind, await environment(evicting.url));
       started.push(process);
       const exit = await process.exited;
       const output = process.lines.join('\n');
@@ -57,11 +49,12 @@ describe('Redis settings that would lose data', () => {
   );
 
   it('starts, saying once that it cannot check, when CONFIG is renamed away', async () => {
-    const dashboard = launch('dashboard', await environment(configHidden.url));
+    const dashboard = await startApp('dashboard', await environment(configHidden.url));
     started.push(dashboard);
-    await waitUntilStarted(dashboard, 'dashboard serving', 30_000);
     // Only the process's own JSON lines: BullMQ prints its own eviction warning as plain text.
-    const warnings = dashboard.lines.filter((line) => line.includes('"msg":"cannot read maxmemory-policy'));
+    const warnings = dashboard.lines.filter((line: string) =>
+      line.includes('"msg":"cannot read maxmemory-policy'),
+    );
     expect(warnings).toHaveLength(1);
   });
 });

@@ -1,6 +1,6 @@
-import { createPrismaClient, type PrismaClient } from '@dgc/shared/db';
-import type { ManagedProcess } from '@dgc/shared/supervision';
-import { createTestDatabase } from '@dgc/shared/testing';
+import type { ManagedProcess } from '@dgc/dev-tools/supervision';
+import { createTestDatabase } from '@dgc/dev-tools/testing';
+import { applyMigrations, createPrismaClient, type PrismaClient } from '@dgc/shared/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventsQueueProbe } from './support/queue-inspection.js';
 import { redisUrl, startService, stopServices, uniqueKeyPrefix } from './support/services.js';
@@ -14,7 +14,7 @@ describe('scheduler replicas', () => {
   let replicas: ManagedProcess[] = [];
 
   beforeAll(async () => {
-    database = await createTestDatabase('scheduler');
+    database = await createTestDatabase('scheduler', { schema: { apply: applyMigrations } });
     prisma = createPrismaClient({ databaseUrl: database.url, maxConnections: 2 });
     keyPrefix = uniqueKeyPrefix('scheduler');
   });

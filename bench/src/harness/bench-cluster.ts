@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { DiscordSimulator, type SimulatorOptions } from '@dgc/discord-simulator';
-import { createRedisConnection, type Redis, singleRedis } from '@dgc/shared';
 import {
   type AppKind,
   launchApp,
@@ -8,10 +6,12 @@ import {
   type ManagedProcess,
   startApp,
   stopProcesses,
-  waitUntilStarted,
-} from '@dgc/shared/supervision';
-import { createTestDatabase, type TestDatabase } from '@dgc/shared/testing';
-import { until } from './until.js';
+  waitUntilLogged,
+} from '@dgc/dev-tools/supervision';
+import { createTestDatabase, pollUntil, type TestDatabase } from '@dgc/dev-tools/testing';
+import { DiscordSimulator, type SimulatorOptions } from '@dgc/discord-simulator';
+import { createRedisConnection, type Redis, singleRedis } from '@dgc/shared';
+import { applyMigrations } from '@dgc/shared/db';
 
 export const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const token = 'YmVuY2htYXJrLWJvdA.bench.e2e-benchmark-token-local-only';
@@ -72,7 +72,9 @@ export class BenchCluster {
     };
     const [simulator, db] = await Promise.all([
       DiscordSimulator.start(options),
-      database ? createTestDatabase(`bench_${label}`) : Promise.resolve(undefined),
+      database
+        ? createTestDatabase(`bench_${label}`, { schema: { apply: applyMigrations } })
+        : Promise.resolve(undefined),
     ]);
     return new BenchCluster(simulator, options.shardCount, `bench:${label}:${randomUUID().slice(0, 8)}`, db);
   }
@@ -99,7 +101,7 @@ export class BenchCluster {
       name,
     );
     this.processes.push(service);
-    return waitUntilStarted(service, `baseline ${role} ready`, 60_000);
+    return waitUntilLogged(service, `baseline ${role} ready`, 60_000);
   }
 
   /** The events the bench bot (or a baseline consumer) has counted so far. */
@@ -109,7 +111,7 @@ export class BenchCluster {
 
   /** Resolves with the time (performance.now) at which the counter reached `target`. */
   waitForCount(target: number, timeoutMs: number): Promise<number> {
-    return until(`counting ${target} events`, timeoutMs, async () =>
+    return pollUntil(`counting ${target} events`, timeoutMs, async () =>
       (await this.counted()) >= target ? performance.now() : undefined,
     );
   }

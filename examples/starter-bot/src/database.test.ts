@@ -1,4 +1,5 @@
-import { createTestDatabase, type TestDatabase } from '@dgc/shared/testing';
+import { createTestDatabase, type TestDatabase } from '@dgc/dev-tools/testing';
+import { applyMigrations } from '@dgc/shared/db';
 import type { APIMessage } from 'discord-api-types/v10';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type StarterBotClient, starterBotDatabase } from './database.js';
@@ -10,13 +11,17 @@ describe('the starter bot database', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase('starter_bot', {
-      extraMigrations: [
-        {
-          schemaFile: starterBotDatabase.prismaSchema,
-          migrationsDir: starterBotDatabase.migrationsDir,
-          historySchema: starterBotDatabase.schemaName,
+      schema: {
+        // The runtime's tables, then the bot's own.
+        async apply(url) {
+          await applyMigrations(url);
+          await applyMigrations(url, {
+            schemaFile: starterBotDatabase.prismaSchema,
+            migrationsDir: starterBotDatabase.migrationsDir,
+            historySchema: starterBotDatabase.schemaName,
+          });
         },
-      ],
+      },
     });
     prisma = starterBotDatabase.connect({
       pool: {

@@ -1,8 +1,8 @@
 import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createTestDatabase, type TestDatabase } from '@dgc/dev-tools/testing';
 import { applyMigrations, migrationsDir as runtimeMigrationsDir, schemaDrift } from '@dgc/shared/db';
-import { createTestDatabase, type TestDatabase } from '@dgc/shared/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { starterBotDatabase } from './database.js';
@@ -56,7 +56,7 @@ describe("the starter bot's schema", () => {
     let database: TestDatabase;
 
     beforeAll(async () => {
-      database = await createTestDatabase('starter_bot_history');
+      database = await createTestDatabase('starter_bot_history', { schema: { apply: applyMigrations } });
     });
 
     afterAll(async () => {
@@ -80,7 +80,7 @@ describe("the starter bot's schema", () => {
     let database: TestDatabase;
 
     beforeAll(async () => {
-      database = await createTestDatabase('starter_bot_adopt', { migrate: false });
+      database = await createTestDatabase('starter_bot_adopt');
     });
 
     afterAll(async () => {

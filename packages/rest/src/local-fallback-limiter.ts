@@ -1,5 +1,5 @@
+import type { ResponseLimits } from './response-limits.js';
 import type { RouteKey } from './route-key.js';
-import type { ResponseLimits } from './shared-rate-limiter.js';
 
 interface LocalBucket {
   limit: number;

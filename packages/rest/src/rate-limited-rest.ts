@@ -1,12 +1,8 @@
 import { DefaultRestOptions, REST, type RESTOptions, type ResponseLike } from '@discordjs/rest';
 import type { RequestInit } from 'undici';
+import type { RateLimitScope, ResponseLimits } from './response-limits.js';
 import { routeKeyOf } from './route-key.js';
-import {
-  type RateLimitScope,
-  type ResponseLimits,
-  SharedRateLimiter,
-  type SharedRateLimiterOptions,
-} from './shared-rate-limiter.js';
+import { SharedRateLimiter, type SharedRateLimiterOptions } from './shared-rate-limiter.js';
 
 export interface RateLimitedRestOptions {
   /** Options of the underlying @discordjs/rest client (api, version, timeout…). */

@@ -1,15 +1,16 @@
+// Over 300 lines: acquire, settle, the breaker cache, the batched counters and the Redis-outage fallback share one limiter's private state.
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from '@dgc/shared';
 import { RedisKeys, type RedisScriptCommands, withRedisScripts } from '@dgc/shared';
 import { LocalFallbackLimiter } from './local-fallback-limiter.js';
+import type { RateLimitScope, ResponseLimits } from './response-limits.js';
 import type { RouteKey } from './route-key.js';
 
 export class InvalidRequestBreakerOpenError extends Error {
   override readonly name = 'InvalidRequestBreakerOpenError';
 }
 
-export type RateLimitScope = 'user' | 'global' | 'shared';
 export type WaitReason = 'global' | 'bucket' | 'discovery' | 'fallback';
 
 /** Hooks for metrics: every request, every 429 by scope, every wait before sending. */
@@ -62,17 +63,6 @@ export interface Reservation {
   discovering: boolean;
   /** Decided locally because Redis was unavailable. */
   local: boolean;
-}
-
-/** The rate-limit facts of one response, from its headers. */
-export interface ResponseLimits {
-  status: number;
-  bucket?: string;
-  limit?: number;
-  remaining?: number;
-  resetAfterMs?: number;
-  scope?: RateLimitScope;
-  retryAfterMs?: number;
 }
 
 type AcquireReply = [code: number, waitMs: number, bucketHash: string, discovering: number];

@@ -1,5 +1,5 @@
 import { setTimeout as pace } from 'node:timers/promises';
-import { launchApp, type ManagedProcess, waitUntilStarted } from '@dgc/shared/supervision';
+import { launchApp, type ManagedProcess, waitUntilReady } from '@dgc/dev-tools/supervision';
 import { type StarterBotClient as PrismaClient, starterBotDatabase } from '@dgc/starter-bot/database';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestCluster, type TestCluster } from '../support/cluster.js';
@@ -72,7 +72,7 @@ describe('PostgreSQL stopped for 20 s under load', () => {
         log.count(line),
       );
       cluster.processes.push(process);
-      await waitUntilStarted(process, 'worker consuming gateway events', 30_000);
+      await waitUntilReady(process, `http://127.0.0.1:${port}/readyz`, 30_000);
       workers.push({ process, url: `http://127.0.0.1:${port}`, log });
     }
     cluster.processes.push(await startService('gateway', env));

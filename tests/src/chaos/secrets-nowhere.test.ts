@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { type AppKind, launchApp, type ManagedProcess, waitUntilReady } from '@dgc/dev-tools/supervision';
 import { adminDatabaseUrl, databaseUrlOn } from '@dgc/shared/db';
-import { type AppKind, launchScript, type ManagedProcess, waitUntilStarted } from '@dgc/shared/supervision';
 import { type StarterBotClient as PrismaClient, starterBotDatabase } from '@dgc/starter-bot/database';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -40,25 +40,18 @@ describe('secrets nowhere: a whole cluster run with passwords in its URLs', () =
   let dashboardUrl: string;
   const observed: ObservedProcess[] = [];
 
-  async function start(
-    name: string,
-    script: string,
-    readyMessage: string,
-    env: NodeJS.ProcessEnv,
-  ): Promise<ObservedProcess> {
+  async function start(kind: AppKind, env: NodeJS.ProcessEnv): Promise<ObservedProcess> {
     const lines: string[] = [];
     const metricsPort = await freePort();
-    const process = launchScript(script, { ...env, METRICS_PORT: String(metricsPort) }, name, (line) =>
+    const process = launchApp(kind, { ...env, METRICS_PORT: String(metricsPort) }, kind, (line) =>
       lines.push(line),
     );
     cluster.processes.push(process);
     const started = { process, lines, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics` };
     observed.push(started);
-    await waitUntilStarted(process, readyMessage, 30_000);
+    await waitUntilReady(process, `http://127.0.0.1:${metricsPort}/readyz`, 30_000);
     return started;
   }
-
-  const app = (kind: AppKind) => `apps/${kind}/src/main.ts`;
 
   beforeAll(async () => {
     [cluster, redis] = await Promise.all([
@@ -98,10 +91,10 @@ describe('secrets nowhere: a whole cluster run with passwords in its URLs', () =
       DATABASE_URL: databaseUrl.toString(),
       DASHBOARD_PORT: String(dashboardPort),
     };
-    await start('worker', app('worker'), 'worker consuming gateway events', env);
-    await start('gateway', app('gateway'), 'gateway connected its shards', env);
-    await start('scheduler', app('scheduler'), 'scheduler running', env);
-    await start('dashboard', 'apps/dashboard/src/main.ts', 'dashboard serving', env);
+    await start('worker', env);
+    await start('gateway', env);
+    await start('scheduler', env);
+    await start('dashboard', env);
   }, 120_000);
 
   afterAll(async () => {

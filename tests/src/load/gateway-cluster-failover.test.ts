@@ -1,5 +1,5 @@
+import type { ManagedProcess } from '@dgc/dev-tools/supervision';
 import { laneQueueName, RedisKeys } from '@dgc/shared';
-import type { ManagedProcess } from '@dgc/shared/supervision';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createTestCluster,

@@ -1,4 +1,4 @@
-import { measureCallbackLatency, runRestLoad } from '@dgc/rest/load';
+import { measureCallbackLatency, runRestLoad } from '@dgc/bench/rest-load';
 import { describe, expect, it } from 'vitest';
 import { redisUrl } from '../support/services.js';
 

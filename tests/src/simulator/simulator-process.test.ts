@@ -1,4 +1,4 @@
-import { ManagedProcess } from '@dgc/shared/supervision';
+import { ManagedProcess } from '@dgc/dev-tools/supervision';
 import { describe, expect, it } from 'vitest';
 import { repositoryRoot } from '../support/services.js';
 

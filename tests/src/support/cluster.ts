@@ -1,12 +1,21 @@
 import { botMigrationSource } from '@dgc/bot-sdk/runtime';
+import type { ManagedProcess } from '@dgc/dev-tools/supervision';
+import { createTestDatabase, type TestDatabaseSchema } from '@dgc/dev-tools/testing';
 import { DiscordSimulator, type SimulatorOptions } from '@dgc/discord-simulator';
 import { type LaneTopology, RedisKeys, unorderedTopology } from '@dgc/shared';
-import type { ManagedProcess } from '@dgc/shared/supervision';
-import { createTestDatabase } from '@dgc/shared/testing';
+import { applyMigrations } from '@dgc/shared/db';
 import { starterBotDatabase } from '@dgc/starter-bot/database';
 import { expect } from 'vitest';
 import { EventsQueueProbe } from './queue-inspection.js';
 import { redisUrl, simulatorToken, stopServices, uniqueKeyPrefix } from './services.js';
+
+/** Workers run the example bot unless a test names another: its tables come after the runtime's. */
+export const runtimeAndExampleBotSchema: TestDatabaseSchema = {
+  async apply(databaseUrl) {
+    await applyMigrations(databaseUrl);
+    await applyMigrations(databaseUrl, botMigrationSource(starterBotDatabase));
+  },
+};
 
 /**
  * Everything one end-to-end test file needs: a simulator, its own database and Redis key prefix, and the
@@ -36,8 +45,7 @@ export async function createTestCluster(
       seed: 42,
       ...simulatorOptions,
     }),
-    // Workers run the example bot unless a test names another; its tables come after the runtime's.
-    createTestDatabase(label, { extraMigrations: [botMigrationSource(starterBotDatabase)] }),
+    createTestDatabase(label, { schema: runtimeAndExampleBotSchema }),
   ]);
   const keyPrefix = uniqueKeyPrefix(label);
   const probe = new EventsQueueProbe(keyPrefix, topology);

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import {
   type AppKind,
   launchApp,
   type ManagedProcess,
   startApp,
   stopProcesses,
-} from '@dgc/shared/supervision';
+} from '@dgc/dev-tools/supervision';
 
-export { logMessageIs, repositoryRoot } from '@dgc/shared/supervision';
+export { logMessageIs, repositoryRoot } from '@dgc/dev-tools/supervision';
+export { freePort } from '@dgc/dev-tools/testing';
 
 export const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const simulatorToken =
@@ -19,7 +19,8 @@ export function uniqueKeyPrefix(label: string): string {
   return `test:${label}:${randomUUID().slice(0, 8)}`;
 }
 
-export type ServiceKind = AppKind;
+/** The processes of the event path; the dashboard's own test starts it with `startApp`. */
+export type ServiceKind = Exclude<AppKind, 'dashboard'>;
 
 const showLogs = (name: string) =>
   process.env.TEST_SHOW_PROCESS_LOGS ? (line: string) => console.log(`[${name}] ${line}`) : undefined;
@@ -33,7 +34,7 @@ export function launchService(
   return launchApp(kind, env, name, showLogs(name));
 }
 
-/** Starts a process and waits until it reports that it is ready. */
+/** Starts a process and waits until its `/readyz` answers 200. */
 export function startService(
   kind: ServiceKind,
   env: NodeJS.ProcessEnv,
@@ -45,13 +46,3 @@ export function startService(
 
 /** Stops processes (SIGTERM, then SIGKILL after the timeout) and returns their exit codes by name. */
 export const stopServices = stopProcesses;
-
-/** A loopback TCP port free at the time of the call, for a process under test to listen on. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}

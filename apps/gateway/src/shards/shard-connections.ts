@@ -78,9 +78,12 @@ export class ShardConnections implements ShardRunner, WatchedShards {
     return starting;
   }
 
-  /** Whether this process runs shards and every one of them is connected (the readiness check). */
+  /**
+   * Whether every shard this process runs is connected (the readiness check). A process running none (the
+   * others hold every lease, as while a replacement starts in a rolling restart) is a ready standby: it
+   * takes shards over as leases free, and a supervisor waiting for it must not wait for that.
+   */
   allRunning(): boolean {
-    if (this.#running.size === 0) return false;
     for (const [shardId, { states }] of this.#running)
       if (states.of(shardId).state !== 'running') return false;
     return true;

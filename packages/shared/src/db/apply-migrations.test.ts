@@ -1,7 +1,7 @@
+import { createTestDatabase, type TestDatabase } from '@dgc/dev-tools/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ServiceUnreachableError } from '../services/service-unreachable-error.js';
-import { createTestDatabase, type TestDatabase } from '../testing/test-database.js';
 import { applyMigrations, schemaDrift } from './migrations.js';
 
 async function migrationHistory(url: string) {
@@ -21,7 +21,7 @@ describe('applyMigrations', () => {
   let database: TestDatabase;
 
   beforeAll(async () => {
-    database = await createTestDatabase('apply_migrations', { migrate: false });
+    database = await createTestDatabase('apply_migrations');
   });
 
   afterAll(async () => {

@@ -1,12 +1,13 @@
+import { createTestDatabase, type TestDatabase } from '@dgc/dev-tools/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../testing/test-database.js';
+import { applyMigrations } from './migrations.js';
 import { createPrismaClient } from './prisma-client.js';
 
 describe('createPrismaClient', () => {
   let database: TestDatabase;
 
   beforeAll(async () => {
-    database = await createTestDatabase('prisma_client');
+    database = await createTestDatabase('prisma_client', { schema: { apply: applyMigrations } });
   });
 
   afterAll(async () => {

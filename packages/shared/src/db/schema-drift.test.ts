@@ -1,8 +1,8 @@
 import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createTestDatabase, type TestDatabase } from '@dgc/dev-tools/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../testing/test-database.js';
 import { MigrationError } from './migration-error.js';
 import { applyMigrations, createMigration, schemaDrift } from './migrations.js';
 import { migrationsDir, schemaPath } from './prisma-paths.js';
@@ -68,7 +68,7 @@ describe('schema drift', () => {
     let database: TestDatabase;
 
     beforeAll(async () => {
-      database = await createTestDatabase('new_migration', { migrate: false });
+      database = await createTestDatabase('new_migration');
     });
 
     afterAll(async () => {

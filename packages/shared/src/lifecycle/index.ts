@@ -1,5 +1,4 @@
 export * from './close-worker.js';
-export * from './cluster-shards.js';
 export * from './event-loop-monitor.js';
 export * from './graceful-shutdown.js';
 export * from './process-registry.js';

@@ -21,17 +21,12 @@ export interface ProcessRegistryOptions {
   role: string;
   tasks: TaskMonitor;
   heartbeatEveryMs?: number;
-  /** A process silent for this long is considered gone. */
-  staleAfterMs?: number;
 }
-
-const registryKey = (keyPrefix: string) => new RedisKeys(keyPrefix).processes();
-const defaultStaleAfterMs = 15_000;
 
 /**
  * Keeps this process's record in one Redis hash (one field per process, not a key per process, so
- * listing never scans the keyspace), refreshed by a heartbeat task. Readers drop records whose heartbeat
- * is older than `staleAfterMs`, so a killed process disappears without anyone cleaning up after it.
+ * listing never scans the keyspace), refreshed by a heartbeat task. Readers (`readLiveProcesses`) drop
+ * records whose heartbeat is too old, so a killed process disappears without anyone cleaning up after it.
  */
 export class ProcessRegistry {
   readonly #options: ProcessRegistryOptions;
@@ -69,35 +64,15 @@ export class ProcessRegistry {
       heartbeatAt: Date.now(),
       tasks: this.#options.tasks.snapshot(),
     };
-    await this.#options.redis.hset(registryKey(this.#options.keyPrefix), this.#id, JSON.stringify(record));
+    await this.#options.redis.hset(
+      new RedisKeys(this.#options.keyPrefix).processes(),
+      this.#id,
+      JSON.stringify(record),
+    );
   }
 
   /** Removes this process's record (on a clean stop). */
   async remove(): Promise<void> {
-    await this.#options.redis.hdel(registryKey(this.#options.keyPrefix), this.#id);
-  }
-
-  /** Live processes, oldest first; stale records are pruned on the way. */
-  static async list(
-    redis: Redis,
-    keyPrefix: string,
-    staleAfterMs = defaultStaleAfterMs,
-  ): Promise<ProcessRecord[]> {
-    const entries = await redis.hgetall(registryKey(keyPrefix));
-    const now = Date.now();
-    const live: ProcessRecord[] = [];
-    const stale: string[] = [];
-    for (const [id, json] of Object.entries(entries)) {
-      let record: ProcessRecord | undefined;
-      try {
-        record = JSON.parse(json) as ProcessRecord;
-      } catch {
-        // An unreadable record is dropped like a stale one.
-      }
-      if (record && now - record.heartbeatAt <= staleAfterMs) live.push(record);
-      else stale.push(id);
-    }
-    if (stale.length > 0) await redis.hdel(registryKey(keyPrefix), ...stale);
-    return live.sort((left, right) => left.startedAt - right.startedAt);
+    await this.#options.redis.hdel(new RedisKeys(this.#options.keyPrefix).processes(), this.#id);
   }
 }

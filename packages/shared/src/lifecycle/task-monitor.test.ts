@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
+import { readLiveProcesses } from '../cluster-view/live-processes.js';
 import { createRedisConnection } from '../redis/redis-connection.js';
 import { RedisKeys } from '../redis/redis-keys.js';
 import { singleRedis } from '../redis/redis-target.js';
@@ -127,17 +128,17 @@ describe('ProcessRegistry', () => {
     tasks.watch('shard:0', () => ({ state: 'running', detail: 'ready' }));
     const registry = new ProcessRegistry({ redis, keyPrefix, role: 'gateway', tasks });
     await registry.beat();
-    const [listed, ...others] = await ProcessRegistry.list(redis, keyPrefix);
+    const [listed, ...others] = await readLiveProcesses(redis, keyPrefix);
     expect(others).toEqual([]);
     expect(listed).toMatchObject({ id: registry.id, role: 'gateway', pid: process.pid });
     expect(listed?.tasks).toEqual([expect.objectContaining({ name: 'shard:0', state: 'running' })]);
 
-    expect(await ProcessRegistry.list(redis, keyPrefix, -1)).toEqual([]);
+    expect(await readLiveProcesses(redis, keyPrefix, -1)).toEqual([]);
     expect(await redis.hlen(new RedisKeys(keyPrefix).processes())).toBe(0);
 
     await registry.beat();
     await registry.remove();
-    expect(await ProcessRegistry.list(redis, keyPrefix)).toEqual([]);
+    expect(await readLiveProcesses(redis, keyPrefix)).toEqual([]);
     await tasks.stop();
   });
 });

@@ -1,0 +1,11 @@
+import type { Redis } from '@dgc/shared';
+
+/** What every command reads the cluster with. */
+export interface CommandContext {
+  redis: Redis;
+  keyPrefix: string;
+  /** `--json`: machine-readable output. */
+  json: boolean;
+  /** The command's own arguments (after its name, without `--json`). */
+  args: string[];
+}

@@ -1,0 +1,62 @@
+/**
+ * The operator CLI, `npm run cluster -- <command>`: reads the cluster's state from Redis (the cluster view
+ * in @dgc/shared, the dashboard's too) and acts on lanes and processes. Reads REDIS_URL and
+ * REDIS_KEY_PREFIX.
+ */
+import { createRedisConnection, describeRedisTarget, loadConfigOrExit, redisTargetOrExit } from '@dgc/shared';
+import type { CommandContext } from './commands/command-context.js';
+import { drainRole } from './commands/drain.js';
+import { failedJobs } from './commands/failed-jobs.js';
+import { printLanes } from './commands/lanes.js';
+import { printClusterState } from './commands/status.js';
+import { cliEnvSchema } from './config.js';
+
+const usage = `usage: npm run cluster -- <command> [--json]
+
+  status      shards, then processes
+  processes   live processes and their background tasks (state, age, runs, failures)
+  shards      every shard: the process holding its lease, its state and heartbeat latency, its published
+              sequence and how long ago it last received an event
+  lanes       each lane's jobs by state (waiting, active, delayed, failed) and its lag
+  failed [lane]                         failed jobs with their cause
+  failed retry <lane> <job id|--all>    move failed jobs back to waiting
+  drain <role> [--timeout=<seconds>]    SIGTERM every process of a role on this host, wait until they exit
+  --json      machine-readable output`;
+
+const commands = new Map<string, (context: CommandContext) => Promise<void>>([
+  ['status', (context) => printClusterState('status', context)],
+  ['processes', (context) => printClusterState('processes', context)],
+  ['shards', (context) => printClusterState('shards', context)],
+  ['lanes', printLanes],
+  ['failed', failedJobs],
+  ['drain', drainRole],
+]);
+
+const [command, ...flags] = process.argv.slice(2);
+const run = command === undefined ? undefined : commands.get(command);
+if (command === undefined || run === undefined) {
+  console.error(usage);
+  process.exit(command === undefined || command === '--help' ? 0 : 64);
+}
+const config = loadConfigOrExit('cluster', cliEnvSchema);
+const redisTarget = redisTargetOrExit('cluster', config);
+const redis = createRedisConnection({
+  target: redisTarget,
+  connectionName: 'cli:cluster',
+  overrides: { maxRetriesPerRequest: 1, retryStrategy: () => null },
+});
+try {
+  await run({
+    redis,
+    keyPrefix: config.REDIS_KEY_PREFIX,
+    json: flags.includes('--json'),
+    args: flags.filter((flag) => flag !== '--json'),
+  });
+} catch (error) {
+  console.error(
+    `cannot complete "${command}" against ${describeRedisTarget(redisTarget)}: ${(error as Error).message}`,
+  );
+  process.exitCode = 69;
+} finally {
+  redis.disconnect();
+}

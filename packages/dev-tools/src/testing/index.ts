@@ -1,0 +1,3 @@
+export * from './free-port.js';
+export * from './poll-until.js';
+export * from './test-database.js';

@@ -1,0 +1,4 @@
+export * from './cluster-overview.js';
+export * from './identify-budget.js';
+export * from './live-processes.js';
+export * from './shard-rows.js';

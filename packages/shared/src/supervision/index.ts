@@ -1,2 +1,0 @@
-export * from './app-process.js';
-export * from './managed-process.js';
