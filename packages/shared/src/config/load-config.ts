@@ -1,9 +1,10 @@
 import type { z } from 'zod';
 import { ConfigError, type ConfigIssue } from './config-error.js';
 import { envShapeOf } from './env-docs.js';
+import type { Environment } from './environment.js';
 import { resolveRenamedVariables } from './renamed-variables.js';
 
-export type Environment = Readonly<Record<string, string | undefined>>;
+export type { Environment };
 
 export interface LoadedConfig<Config> {
   config: Config;

@@ -1,5 +1,5 @@
 import type { ConfigIssue } from './config-error.js';
-import type { Environment } from './load-config.js';
+import type { Environment } from './environment.js';
 
 /** A variable that was renamed: its former names are still read, with a warning, until `acceptedUntil`. */
 export interface RenamedVariable {
