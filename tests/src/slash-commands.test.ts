@@ -1,4 +1,4 @@
-import { defineCommand, type HandlerContext, option } from '@dgc/bot-sdk';
+import { defineCommand, type HandlerContext, option, type StateCache } from '@dgc/bot-sdk';
 import { DiscordSimulator } from '@dgc/discord-simulator';
 import { createLogger, type GatewayEventEnvelope, type Redis } from '@dgc/shared';
 import { REST } from '@discordjs/rest';
@@ -45,8 +45,9 @@ describe('slash command API', () => {
     const interaction = simulator.injectInteraction({ commandName: command.name, ...input });
     const context: HandlerContext = {
       rest,
-      // These commands do not touch Redis.
+      // These commands do not touch Redis or the state cache.
       redis: {} as Redis,
+      cache: {} as StateCache,
       logger: createLogger({ name: 'test', level: 'silent' }),
       signal: new AbortController().signal,
       envelope: {

@@ -1,4 +1,6 @@
 import {
+  type CacheEntityKind,
+  cacheEntityKinds,
   commonEnvShape,
   discordEnvShape,
   type Environment,
@@ -80,6 +82,33 @@ const laneRoutes = z
       return z.NEVER;
     }
   });
+
+const cacheEntities = z
+  .string()
+  .default('guilds,channels,roles')
+  .transform((value, context): ReadonlySet<CacheEntityKind> => {
+    const names = value
+      .split(',')
+      .map((name) => name.trim().toLowerCase())
+      .filter((name) => name !== '' && name !== 'none');
+    const unknown = names.filter((name) => !(cacheEntityKinds as readonly string[]).includes(name));
+    if (unknown.length > 0) {
+      context.addIssue({
+        code: 'custom',
+        message: `unknown cache entities ${unknown.join(', ')} (known: ${cacheEntityKinds.join(', ')}, or none)`,
+      });
+      return z.NEVER;
+    }
+    return new Set(names as CacheEntityKind[]);
+  });
+
+/** What the gateway keeps in the shared state cache workers read. */
+export const gatewayCacheEnvShape = envGroup('Shared state cache', {
+  CACHE_ENTITIES: variable(
+    cacheEntities,
+    'What gateways keep in the Redis state cache handlers read (ctx.cache): any of guilds, channels, roles, members (members need the GUILD_MEMBERS intent), or none.',
+  ),
+});
 
 /** The gateway's own variables, each with the description the generated docs show. */
 export const gatewayEnvShape = envGroup('Gateway', {
@@ -173,6 +202,7 @@ export const gatewayEnvSchema = z
     ...discordEnvShape,
     ...laneTopologyEnvShape,
     ...gatewayEnvShape,
+    ...gatewayCacheEnvShape,
   })
   .superRefine((config, context) => {
     if (config.GATEWAY_SHARD_COUNT !== null && config.GATEWAY_SHARD_IDS !== null) {

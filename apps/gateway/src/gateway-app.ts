@@ -11,6 +11,8 @@ import {
   TaskMonitor,
 } from '@dgc/shared';
 import { ProcessMetrics } from '@dgc/shared/observability';
+import { CacheSizeReport } from './cache/cache-size-report.js';
+import { StateCacheWriter } from './cache/state-cache-writer.js';
 import { GatewayCommandRelay } from './cluster/gateway-command-relay.js';
 import { GatewayMembership } from './cluster/gateway-membership.js';
 import { HeldShardLeases } from './cluster/held-shard-leases.js';
@@ -30,7 +32,8 @@ import { ShardWatchdog } from './shards/shard-watchdog.js';
 
 /**
  * Connects this process's shards and forwards every wanted dispatch to its lane's queue, in three stages:
- * shards (`ShardConnections`) → dispatch router (`DispatchRouter.route`) → lane publishers (`LanePublishers`).
+ * shards (`ShardConnections`) → dispatch router (`DispatchRouter.route`) → lane publishers (`LanePublishers`),
+ * with the state cache (`StateCacheWriter`) beside the publishers for the events that change it.
  * The stages are built last to first, as each is handed the next; the timers that keep them running follow.
  */
 export async function startGateway(
@@ -67,6 +70,20 @@ export async function startGateway(
     ? EventFilter.fixed(config.GATEWAY_EVENTS)
     : await EventFilter.fromWorkerSubscriptions(redisTarget, keyPrefix, redis, logger);
   tasks.every('reload subscribed events', ownedRedisStateCheckEveryMs, () => filter.reload());
+  const cache = new StateCacheWriter({
+    redisTarget,
+    keyPrefix,
+    entities: config.CACHE_ENTITIES,
+    maxEvents: config.GATEWAY_BATCH_MAX_EVENTS,
+    maxWaitMs: config.GATEWAY_BATCH_MAX_WAIT_MS,
+    maxBuffered: config.GATEWAY_MAX_BUFFERED_EVENTS,
+    leases,
+    logger: logger.child({ stage: 'cache' }),
+  });
+  tasks.watch('cache-writer', () => ({
+    state: cache.pendingCount > 0 ? 'running' : 'idle',
+    detail: `pending ${cache.pendingCount}`,
+  }));
   const sessions = new RedisSessionStore({ redis, keyPrefix, logger });
   const counters = new GatewayCounters(metrics);
   const router = new DispatchRouter({
@@ -76,12 +93,19 @@ export async function startGateway(
     laneRoutes: config.GATEWAY_LANE_ROUTES,
     backpressure,
     publishers,
+    cache,
     counters,
     logger,
   });
   router.schedule(tasks);
   const connections = new ShardConnections({ config, redis, sessions, tasks, logger, router, counters });
-  registerGatewayMetrics(metrics, { shards: connections, lanes: publishers, backpressure });
+  registerGatewayMetrics(metrics, {
+    shards: connections,
+    lanes: publishers,
+    backpressure,
+    cache,
+    cacheSize: new CacheSizeReport({ redis: cache.redis, keyPrefix }),
+  });
   metrics.addReadinessCheck('shards', async () => connections.allRunning());
 
   const shardCount = await connections.shardCount();
@@ -112,7 +136,9 @@ export async function startGateway(
     // A hand-off, not a logout: close with a code other than 1000/1001 so Discord keeps the sessions,
     // and keep them in Redis, so the next owner of each shard resumes instead of identifying.
     stopIntake: () => ownership.releaseAll(),
-    drain: (deadline) => publishers.drain(deadline),
+    drain: async (deadline) => {
+      await Promise.all([publishers.drain(deadline), cache.drain(deadline)]);
+    },
     async close() {
       await sessions
         .close()
@@ -120,6 +146,7 @@ export async function startGateway(
       backpressure.reportShed();
       await filter.stop();
       await publishers.close();
+      await cache.close();
       await redis.quit().catch(() => {});
     },
   };

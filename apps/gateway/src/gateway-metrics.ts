@@ -1,6 +1,8 @@
-import { laneNames } from '@dgc/shared';
+import { cacheEntityKinds, laneNames } from '@dgc/shared';
 import type { ProcessMetrics } from '@dgc/shared/observability';
 import { Counter, Gauge } from 'prom-client';
+import type { CacheSizeReport } from './cache/cache-size-report.js';
+import type { StateCacheWriter } from './cache/state-cache-writer.js';
 import type { LaneBackpressure } from './dispatch/lane-backpressure.js';
 import type { LanePublishers } from './publish/lane-publishers.js';
 import type { ShardConnections } from './shards/shard-connections.js';
@@ -10,6 +12,8 @@ export interface GatewayMetricSources {
   shards: Pick<ShardConnections, 'snapshot'>;
   lanes: Pick<LanePublishers, 'publishedCount' | 'pendingCount'>;
   backpressure: Pick<LaneBackpressure, 'depthOf' | 'shedCounts'>;
+  cache: Pick<StateCacheWriter, 'writes' | 'dropped' | 'pendingCount'>;
+  cacheSize: Pick<CacheSizeReport, 'sizes'>;
 }
 
 /**
@@ -106,6 +110,46 @@ export function registerGatewayMetrics(metrics: ProcessMetrics, sources: Gateway
       this.reset();
       for (const [event, count] of Object.entries(sources.backpressure.shedCounts()))
         this.inc({ event }, count);
+    },
+  });
+  new Counter({
+    name: 'dgc_cache_writes_total',
+    help: 'Entries this gateway wrote to (or deleted from) the shared state cache, by entity',
+    labelNames: ['entity'],
+    registers,
+    collect() {
+      this.reset();
+      const writes = sources.cache.writes;
+      for (const entity of cacheEntityKinds) this.inc({ entity }, writes[entity]);
+    },
+  });
+  new Counter({
+    name: 'dgc_cache_dropped_writes_total',
+    help: 'Cache-changing dispatches dropped because the cache buffer was full (Redis unreachable)',
+    registers,
+    collect() {
+      this.reset();
+      this.inc(sources.cache.dropped);
+    },
+  });
+  new Gauge({
+    name: 'dgc_cache_pending_writes',
+    help: 'Cache-changing dispatches accepted by this gateway and not yet applied to Redis',
+    registers,
+    collect() {
+      this.set(sources.cache.pendingCount);
+    },
+  });
+  new Gauge({
+    name: 'dgc_cache_entries',
+    help: 'Entries in the shared state cache (all gateways), by entity; counted at most every 30 s',
+    labelNames: ['entity'],
+    registers,
+    async collect() {
+      const sizes = await sources.cacheSize.sizes().catch(() => undefined);
+      this.reset();
+      if (!sizes) return;
+      for (const entity of cacheEntityKinds) this.set({ entity }, sizes[entity]);
     },
   });
 }

@@ -58,6 +58,14 @@ const laneConcurrency = z
   });
 
 /** The worker's own variables, each with the description the generated docs show. */
+/** How handlers read the shared state cache the gateways keep. */
+export const workerCacheEnvShape = envGroup('Shared state cache', {
+  CACHE_FALLBACK_TTL_MS: variable(
+    positiveInt(300_000),
+    'An entity a handler fetched over REST on a cache miss (ctx.cache) is kept this long (ms); gateways drop it sooner when they see it change.',
+  ),
+});
+
 export const workerOwnEnvShape = envGroup('Worker', {
   WORKER_CONCURRENCY: variable(
     positiveInt(50),
@@ -108,6 +116,7 @@ export const workerEnvSchema = z.object({
   ...restEnvShape,
   ...dedupeEnvShape,
   ...workerOwnEnvShape,
+  ...workerCacheEnvShape,
 });
 
 export type WorkerConfig = z.output<typeof workerEnvSchema>;

@@ -1,4 +1,4 @@
-import { type HandlerRegistry, loadBotModule } from '@dgc/bot-sdk/runtime';
+import { type HandlerRegistry, loadBotModule, RedisStateCache } from '@dgc/bot-sdk/runtime';
 import {
   closeWorkerWithin,
   createRedisConnection,
@@ -73,7 +73,7 @@ export async function startWorker(
       (name) => new Queue(name, { connection: redis, prefix: redisKeys.queuePrefix(name) }),
     ),
   }));
-  const { observer, restObserver } = registerWorkerMetrics(metrics, () => depthQueues);
+  const { observer, restObserver, cacheObserver } = registerWorkerMetrics(metrics, () => depthQueues);
   // Every job of the example bot needs PostgreSQL: while it is unreachable, intake pauses instead of
   // spending the jobs' attempts (see DependencyBreaker).
   const postgres = new DependencyBreaker({ probe: new PostgresProbe(config.DATABASE_URL), logger });
@@ -106,7 +106,18 @@ export async function startWorker(
   });
   const invoker = new HandlerInvoker({
     registry,
-    services: { rest: workerRest.rest, prisma, redis },
+    services: {
+      rest: workerRest.rest,
+      prisma,
+      redis,
+      cache: new RedisStateCache({
+        redis,
+        rest: workerRest.rest,
+        keyPrefix: config.REDIS_KEY_PREFIX,
+        fallbackTtlMs: config.CACHE_FALLBACK_TTL_MS,
+        observer: cacheObserver,
+      }),
+    },
     jobTimeoutMs: config.WORKER_JOB_TIMEOUT_MS,
     observer,
   });

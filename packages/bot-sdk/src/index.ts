@@ -3,7 +3,17 @@
  * (WORKER_BOT_MODULE) and runs its handlers. The worker's side of the contract is `@dgc/bot-sdk/runtime`.
  */
 
-export type { DispatchData, GatewayEventEnvelope, Logger, Redis } from '@dgc/shared';
+export type {
+  CachedChannel,
+  CachedGuild,
+  CachedMember,
+  CachedOverwrite,
+  CachedRole,
+  DispatchData,
+  GatewayEventEnvelope,
+  Logger,
+  Redis,
+} from '@dgc/shared';
 /**
  * Throw it for a failure that will repeat on every attempt (bad input): the job fails at once instead of
  * being retried. Discord 4xx answers are treated this way already; anything else is retried with back-off.
@@ -17,6 +27,15 @@ export {
   type DatabaseClient,
   defineDatabase,
 } from './bot/define-database.js';
+export {
+  allPermissions,
+  basePermissions,
+  canModerate,
+  highestRolePosition,
+  type PermissionGuild,
+  permissionsIn,
+} from './cache/permissions.js';
+export type { StateCache } from './cache/state-cache.js';
 export {
   CommandOptionError,
   type OptionDefinition,

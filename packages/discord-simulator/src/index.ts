@@ -14,6 +14,12 @@ export type { InteractionInput } from './model/payloads/interaction-payloads.js'
 export type { MessageInput } from './model/payloads/message-payloads.js';
 export { SeededRandom } from './model/seeded-random.js';
 export { SnowflakeGenerator, shardIdForGuild, snowflakeTimestampMs } from './model/snowflake.js';
+export {
+  defaultStateMutationMix,
+  type StateMutationKind,
+  type StateMutationMix,
+  stateMutationKinds,
+} from './model/state-mutations.js';
 export type { SimulatedChannel, SimulatedGuild } from './model/world.js';
 export { type BucketPolicyName, defaultBucketPolicies } from './rest/bucket-policies.js';
 export type { RestCallRecord } from './rest/rest-call-record.js';

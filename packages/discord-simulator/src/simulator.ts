@@ -22,6 +22,7 @@ import type { InteractionInput } from './model/payloads/interaction-payloads.js'
 import type { MessageInput } from './model/payloads/message-payloads.js';
 import { SeededRandom } from './model/seeded-random.js';
 import { SnowflakeGenerator } from './model/snowflake.js';
+import { type StateMutationMix, StateMutations } from './model/state-mutations.js';
 import { buildWorld, type SimulatedGuild } from './model/world.js';
 import type { RestCallRecord } from './rest/rest-call-record.js';
 import { RestServer } from './rest/rest-server.js';
@@ -60,6 +61,7 @@ export class DiscordSimulator extends EventEmitter<SimulatorEvents> {
   readonly #identifyLimiter: IdentifyLimiter;
   readonly #dispatcher: Dispatcher;
   readonly #events: EventInjector;
+  readonly #stateMutations: StateMutations;
 
   private constructor(options: SimulatorOptions, http: Server, port: number) {
     super();
@@ -126,6 +128,12 @@ export class DiscordSimulator extends EventEmitter<SimulatorEvents> {
       random: new SeededRandom(seed ^ 0x5eed),
       restState,
       dispatcher: this.#dispatcher,
+    });
+    this.#stateMutations = new StateMutations({
+      world,
+      ids,
+      random: new SeededRandom(seed ^ 0x57a7e),
+      dispatch: (event, data, guildId) => this.#dispatcher.dispatch(event, data, guildId),
     });
     this.faults = new FaultInjector(this.#gateway.faults, this.#rest.faults);
     this.#listen(new ControlApi(this), options);
@@ -232,6 +240,14 @@ export class DiscordSimulator extends EventEmitter<SimulatorEvents> {
   /** TYPING_START by a random member in the guild's first text channel. Returns the payload. */
   injectTypingStart(guildId?: string) {
     return this.#events.typingStart(guildId);
+  }
+
+  /**
+   * Makes `count` random changes to guilds, channels, roles and members (in random guilds, or `guildIds`),
+   * each dispatched as Discord would; the world (`guilds`) is then the state a cache should hold.
+   */
+  mutateState(count: number, options: { mix?: StateMutationMix; guildIds?: readonly string[] } = {}) {
+    return this.#stateMutations.apply(count, options);
   }
 
   /** Starts steady generated traffic; stop it with the returned generator's `stop()`. */

@@ -1,3 +1,4 @@
+export * from './cache/index.js';
 export * from './config/index.js';
 export * from './events/index.js';
 export * from './gateway/index.js';

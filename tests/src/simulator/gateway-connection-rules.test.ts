@@ -1,29 +1,11 @@
 import { inflateSync } from 'node:zlib';
-import { DiscordSimulator, type SimulatorOptions } from '@dgc/discord-simulator';
-import { afterEach, describe, expect, it } from 'vitest';
-import { type GatewayFrame, inflateZlibStream, RawGatewayClient } from './raw-gateway-client.js';
+import { describe, expect, it } from 'vitest';
+import { conformanceToken, gatewayTestHarness, isReady } from './gateway-test-harness.js';
+import { type GatewayFrame, inflateZlibStream } from './raw-gateway-client.js';
 
-const token = 'c2ltdWxhdG9yLXRlc3Q.conformance.test-token-for-the-simulator';
-let simulator: DiscordSimulator;
-const clients: RawGatewayClient[] = [];
-
-async function start(options: Partial<SimulatorOptions> = {}) {
-  simulator = await DiscordSimulator.start({ token, guildCount: 12, seed: 3, ...options });
-  return simulator;
-}
-
-async function connect(query = '?v=10&encoding=json', url = simulator.gatewayUrl) {
-  const client = await RawGatewayClient.connect(`${url}${query}`);
-  clients.push(client);
-  return client;
-}
-
-const isReady = (frame: GatewayFrame) => frame.t === 'READY';
-
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.socket.terminate();
-  await simulator?.stop();
-});
+const harness = gatewayTestHarness();
+const token = conformanceToken;
+const { start, connect } = harness;
 
 describe('gateway conformance: connection rules (heartbeats, close codes, send and identify limits, compression)', () => {
   it('sends HELLO with the heartbeat interval, then ACKs every heartbeat', async () => {
@@ -40,7 +22,7 @@ describe('gateway conformance: connection rules (heartbeats, close codes, send a
     const client = await connect();
     client.identify(token, { shard: [0, 1] });
     await client.waitForFrame(isReady);
-    simulator.faults.requestHeartbeat(0);
+    harness.simulator.faults.requestHeartbeat(0);
     expect(await client.waitForFrame((frame) => frame.op === 1)).toMatchObject({ op: 1 });
   });
 
@@ -50,7 +32,7 @@ describe('gateway conformance: connection rules (heartbeats, close codes, send a
     client.identify(token);
     await client.waitForFrame(isReady);
     expect((await client.closed).code).toBe(4000);
-    expect(simulator.sessions()[0]?.state).toBe('resumable');
+    expect(harness.simulator.sessions()[0]?.state).toBe('resumable');
   });
 
   it('closes with 4003 on a payload other than a heartbeat before IDENTIFY', async () => {
@@ -134,7 +116,7 @@ describe('gateway conformance: connection rules (heartbeats, close codes, send a
     const sameBucket = await connect();
     sameBucket.identify(token, { shard: [2, 4] });
     expect(await sameBucket.waitForFrame((frame) => frame.op === 9)).toMatchObject({ op: 9, d: false });
-    expect(simulator.stats().identifyConcurrencyViolations).toBe(1);
+    expect(harness.simulator.stats().identifyConcurrencyViolations).toBe(1);
   });
 
   it('counts session starts down; an IDENTIFY past the budget ends every session and resets the token', async () => {
@@ -142,13 +124,13 @@ describe('gateway conformance: connection rules (heartbeats, close codes, send a
     const first = await connect();
     first.identify(token);
     await first.waitForFrame(isReady);
-    expect(simulator.stats().sessionStartRemaining).toBe(0);
+    expect(harness.simulator.stats().sessionStartRemaining).toBe(0);
     const second = await connect();
     second.identify(token);
     expect((await second.closed).code).toBe(4004);
     expect((await first.closed).code).toBe(4004);
-    expect(simulator.stats().identifiesRefusedForBudget).toBe(1);
-    const rest = await fetch(`${simulator.restUrl}/v10/gateway/bot`, {
+    expect(harness.simulator.stats().identifiesRefusedForBudget).toBe(1);
+    const rest = await fetch(`${harness.simulator.restUrl}/v10/gateway/bot`, {
       headers: { authorization: `Bot ${token}` },
     });
     expect(rest.status).toBe(401);

@@ -1,28 +1,10 @@
-import { DiscordSimulator, type SimulatorOptions, snowflakeTimestampMs } from '@dgc/discord-simulator';
-import { afterEach, describe, expect, it } from 'vitest';
-import { type GatewayFrame, RawGatewayClient } from './raw-gateway-client.js';
+import { snowflakeTimestampMs } from '@dgc/discord-simulator';
+import { describe, expect, it } from 'vitest';
+import { conformanceToken, gatewayTestHarness, isReady } from './gateway-test-harness.js';
 
-const token = 'c2ltdWxhdG9yLXRlc3Q.conformance.test-token-for-the-simulator';
-let simulator: DiscordSimulator;
-const clients: RawGatewayClient[] = [];
-
-async function start(options: Partial<SimulatorOptions> = {}) {
-  simulator = await DiscordSimulator.start({ token, guildCount: 12, seed: 3, ...options });
-  return simulator;
-}
-
-async function connect(query = '?v=10&encoding=json', url = simulator.gatewayUrl) {
-  const client = await RawGatewayClient.connect(`${url}${query}`);
-  clients.push(client);
-  return client;
-}
-
-const isReady = (frame: GatewayFrame) => frame.t === 'READY';
-
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.socket.terminate();
-  await simulator?.stop();
-});
+const harness = gatewayTestHarness();
+const token = conformanceToken;
+const { start, connect } = harness;
 
 describe('gateway conformance: sessions (READY, sequencing and routing, RESUME, reconnect, member requests)', () => {
   it("lists only the shard's guilds in READY, all unavailable, then sends one GUILD_CREATE per guild", async () => {
@@ -30,7 +12,7 @@ describe('gateway conformance: sessions (READY, sequencing and routing, RESUME, 
     const client = await connect();
     client.identify(token, { shard: [1, 3] });
     const ready = await client.waitForFrame(isReady);
-    const expected = simulator.guildsForShard(1, 3).map((guild) => guild.id);
+    const expected = harness.simulator.guildsForShard(1, 3).map((guild) => guild.id);
     const data = ready.d as {
       guilds: { id: string; unavailable: boolean }[];
       session_id: string;
@@ -41,7 +23,7 @@ describe('gateway conformance: sessions (READY, sequencing and routing, RESUME, 
     expect(data.guilds.every((guild) => guild.unavailable)).toBe(true);
     expect(data.shard).toEqual([1, 3]);
     expect(data.resume_gateway_url).not.toContain('?');
-    expect(data.resume_gateway_url).not.toBe(simulator.gatewayUrl);
+    expect(data.resume_gateway_url).not.toBe(harness.simulator.gatewayUrl);
     await client.waitForFrame(() => client.dispatches('GUILD_CREATE').length === expected.length);
     const created = client.dispatches('GUILD_CREATE').map((frame) => (frame.d as { id: string }).id);
     expect(created.sort()).toEqual([...expected].sort());
@@ -52,10 +34,10 @@ describe('gateway conformance: sessions (READY, sequencing and routing, RESUME, 
     const shard0 = await connect();
     shard0.identify(token, { shard: [0, 2] });
     await shard0.waitForFrame(isReady);
-    const guild = simulator.guildsForShard(0, 2)[0];
-    const otherGuild = simulator.guildsForShard(1, 2)[0];
-    simulator.injectMessageCreate({ guildId: otherGuild?.id });
-    const sent = simulator.injectMessageCreate({ guildId: guild?.id });
+    const guild = harness.simulator.guildsForShard(0, 2)[0];
+    const otherGuild = harness.simulator.guildsForShard(1, 2)[0];
+    harness.simulator.injectMessageCreate({ guildId: otherGuild?.id });
+    const sent = harness.simulator.injectMessageCreate({ guildId: guild?.id });
     const message = await shard0.waitForFrame((frame) => frame.t === 'MESSAGE_CREATE');
     expect((message.d as { id: string }).id).toBe(sent.id);
     expect(shard0.dispatches('MESSAGE_CREATE')).toHaveLength(1);
@@ -73,11 +55,11 @@ describe('gateway conformance: sessions (READY, sequencing and routing, RESUME, 
       session_id: string;
       resume_gateway_url: string;
     };
-    simulator.injectMessageCreate();
+    harness.simulator.injectMessageCreate();
     const seen = await client.waitForFrame((frame) => frame.t === 'MESSAGE_CREATE');
-    simulator.faults.dropConnection(0);
+    harness.simulator.faults.dropConnection(0);
     await client.closed;
-    const missed = simulator.injectMessageCreates(3).map((message) => message.id);
+    const missed = harness.simulator.injectMessageCreates(3).map((message) => message.id);
     const resumed = await connect('?v=10&encoding=json', resumeUrl);
     resumed.send({ op: 6, d: { token, session_id: sessionId, seq: seen.s } });
     await resumed.waitForFrame((frame) => frame.t === 'RESUMED');
@@ -124,7 +106,7 @@ describe('gateway conformance: sessions (READY, sequencing and routing, RESUME, 
     const client = await connect();
     client.identify(token);
     await client.waitForFrame(isReady);
-    simulator.faults.requestReconnect(0);
+    harness.simulator.faults.requestReconnect(0);
     expect(await client.waitForFrame((frame) => frame.op === 7)).toEqual({ op: 7, d: null });
   });
 
@@ -133,7 +115,7 @@ describe('gateway conformance: sessions (READY, sequencing and routing, RESUME, 
     const client = await connect();
     client.identify(token, { intents: 513 | 2 });
     await client.waitForFrame(isReady);
-    const guild = simulator.guildsForShard(0, 1)[0];
+    const guild = harness.simulator.guildsForShard(0, 1)[0];
     client.send({ op: 8, d: { guild_id: guild?.id, query: '', limit: 0, nonce: 'abc' } });
     const chunk = await client.waitForFrame((frame) => frame.t === 'GUILD_MEMBERS_CHUNK');
     expect(chunk.d).toMatchObject({ guild_id: guild?.id, chunk_index: 0, chunk_count: 1, nonce: 'abc' });

@@ -12,6 +12,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HeldShardLeases } from '../cluster/held-shard-leases.js';
 import { gatewayEnvSchema } from '../config.js';
+import type { WriteReceipt } from '../publish/batching-publisher.js';
 import { LanePublishers } from '../publish/lane-publishers.js';
 import { PublishedWatermark } from '../publish/published-watermark.js';
 import { DispatchRouter } from './dispatch-router.js';
@@ -48,6 +49,21 @@ function dispatch(
   return { op: 0, t, s, d } as GatewayDispatchPayload;
 }
 
+/** The cache stage's side the router sees: which events it takes, and their receipts to confirm at will. */
+class CacheStage {
+  /** None until a test says which: the other tests' events are not cached. */
+  events = new Set<string>();
+  readonly applied: { event: string; shardId: number; receipt: WriteReceipt }[] = [];
+
+  handles(event: string): boolean {
+    return this.events.has(event);
+  }
+
+  apply(dispatch: GatewayDispatchPayload, shardId: number, receipt: WriteReceipt): void {
+    this.applied.push({ event: dispatch.t, shardId, receipt });
+  }
+}
+
 describe('DispatchRouter', () => {
   const keyPrefix = `test-router-${randomUUID().slice(0, 8)}`;
   const tasks = new TaskMonitor({ logger });
@@ -58,6 +74,7 @@ describe('DispatchRouter', () => {
   let backpressure: LaneBackpressure;
   let sessions: Sessions;
   let router: DispatchRouter;
+  const cache = new CacheStage();
 
   beforeAll(() => {
     const config = gatewayEnvSchema.parse({
@@ -84,6 +101,7 @@ describe('DispatchRouter', () => {
       laneRoutes: config.GATEWAY_LANE_ROUTES,
       backpressure,
       publishers,
+      cache,
       counters: { droppedForLostLease: (count) => dropped.push(count) },
       logger,
     });
@@ -148,6 +166,31 @@ describe('DispatchRouter', () => {
     expect(sessions.watermark(1).value).toBe(3);
     expect(await jobOf('bulk', '1-session-b-2')).toBeDefined();
     expect(await jobOf('bulk', '1-session-b-3')).toBeUndefined();
+  });
+
+  it('hands cache events to the cache stage, wanted or not, and counts them published once it has them', async () => {
+    hold(4);
+    sessions.sessionIds.set(4, 'session-c');
+    cache.events = new Set(['GUILD_ROLE_CREATE', 'GUILD_MEMBER_ADD']);
+    // Not wanted by any handler: only the cache takes it.
+    router.route(dispatch(GatewayDispatchEvents.GuildRoleCreate, 1), 4);
+    expect(sessions.watermark(4).value).toBe(0);
+    cache.applied[0]?.receipt.confirm();
+    expect(sessions.watermark(4).value).toBe(1);
+    // Wanted and cached: both the lane and the cache must have it.
+    router.route(dispatch(GatewayDispatchEvents.GuildMemberAdd, 2), 4);
+    await publishers.drain(AbortSignal.timeout(10_000));
+    expect(await jobOf('bulk', '4-session-c-2')).toBeDefined();
+    expect(sessions.watermark(4).value).toBe(1);
+    cache.applied[1]?.receipt.confirm();
+    expect(sessions.watermark(4).value).toBe(2);
+    expect(cache.applied.map(({ event, shardId }) => [event, shardId])).toEqual([
+      ['GUILD_ROLE_CREATE', 4],
+      ['GUILD_MEMBER_ADD', 4],
+    ]);
+    // An event the cache does not need never reaches it.
+    router.route(dispatch(GatewayDispatchEvents.MessageCreate, 3), 4);
+    expect(cache.applied).toHaveLength(2);
   });
 
   it('drops dispatches of shards whose lease is lost or expired, and reports them once', () => {

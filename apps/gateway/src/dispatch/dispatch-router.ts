@@ -1,8 +1,10 @@
 import { createLaneRouter, type LaneName, type Logger, type TaskMonitor } from '@dgc/shared';
 import type { GatewayDispatchPayload } from 'discord-api-types/v10';
+import type { StateCacheWriter } from '../cache/state-cache-writer.js';
 import type { HeldShardLeases } from '../cluster/held-shard-leases.js';
 import type { RedisSessionStore } from '../cluster/redis-session-store.js';
 import type { GatewayCounters } from '../gateway-counters.js';
+import { JointWriteReceipt } from '../publish/joint-write-receipt.js';
 import type { LanePublishers } from '../publish/lane-publishers.js';
 import { dispatchJobId, envelopeOf } from './dispatch-envelope.js';
 import type { EventFilter } from './event-filter.js';
@@ -19,6 +21,8 @@ export interface DispatchRouterOptions {
   laneRoutes: Readonly<Record<string, LaneName>>;
   backpressure: Pick<LaneBackpressure, 'shouldShed'>;
   publishers: Pick<LanePublishers, 'publisherFor'>;
+  /** The state cache stage: sees the events that change the cache whether or not a handler wants them. */
+  cache: Pick<StateCacheWriter, 'handles' | 'apply'>;
   counters: Pick<GatewayCounters, 'droppedForLostLease'>;
   logger: Logger;
 }
@@ -29,6 +33,8 @@ export interface DispatchRouterOptions {
  * (lease lost), not wanted by any handler, or shed because its lane is backed up. Either way the shard's
  * published watermark learns of it: a forwarded dispatch counts as published once its write receipt is
  * confirmed, a dropped one at once, so the stored resume point never passes an event not yet in Redis.
+ * Events that change the shared state cache also go to the cache stage, forwarded or not; they count as
+ * published once the cache has them too.
  */
 export class DispatchRouter {
   readonly #leases: DispatchRouterOptions['leases'];
@@ -37,6 +43,7 @@ export class DispatchRouter {
   readonly #laneOf: (event: string) => LaneName;
   readonly #backpressure: DispatchRouterOptions['backpressure'];
   readonly #publishers: DispatchRouterOptions['publishers'];
+  readonly #cache: DispatchRouterOptions['cache'];
   readonly #counters: DispatchRouterOptions['counters'];
   readonly #logger: Logger;
   #droppedForLostLease = 0;
@@ -48,6 +55,7 @@ export class DispatchRouter {
     this.#laneOf = createLaneRouter(options.laneRoutes);
     this.#backpressure = options.backpressure;
     this.#publishers = options.publishers;
+    this.#cache = options.cache;
     this.#counters = options.counters;
     this.#logger = options.logger;
   }
@@ -65,13 +73,20 @@ export class DispatchRouter {
     const publisher = this.#filter.wants(dispatch.t)
       ? this.#publishers.publisherFor(lane, dispatch.d)
       : undefined;
+    const cached = this.#cache.handles(dispatch.t);
     if (!publisher || this.#backpressure.shouldShed(lane, dispatch.t)) {
-      watermark.skip(dispatch.s);
+      if (cached) this.#cache.apply(dispatch, shardId, watermark.accept(dispatch.s));
+      else watermark.skip(dispatch.s);
       return;
+    }
+    let receipt = watermark.accept(dispatch.s);
+    if (cached) {
+      receipt = new JointWriteReceipt(receipt, 2);
+      this.#cache.apply(dispatch, shardId, receipt);
     }
     publisher.publish(
       envelopeOf(dispatch, shardId, Date.now()),
-      watermark.accept(dispatch.s),
+      receipt,
       dispatchJobId(shardId, this.#sessions.sessionIdOf(shardId), dispatch.s),
     );
   }

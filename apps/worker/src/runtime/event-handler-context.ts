@@ -1,4 +1,4 @@
-import type { HandlerContext } from '@dgc/bot-sdk';
+import type { HandlerContext, StateCache } from '@dgc/bot-sdk';
 import type { GatewayEventEnvelope, Logger, Redis } from '@dgc/shared';
 import type { PrismaClient } from '@dgc/shared/db';
 import type { REST } from '@discordjs/rest';
@@ -10,6 +10,7 @@ export interface HandlerServices {
   rest: REST;
   prisma: PrismaClient;
   redis: Redis;
+  cache: StateCache;
 }
 
 /**
@@ -20,6 +21,7 @@ export class EventHandlerContext implements HandlerContext {
   readonly rest: REST;
   readonly prisma: PrismaClient;
   readonly redis: Redis;
+  readonly cache: StateCache;
   readonly envelope: GatewayEventEnvelope;
   readonly #cancellation: Cancellation;
   readonly #logger: LazyLogger;
@@ -33,6 +35,7 @@ export class EventHandlerContext implements HandlerContext {
     this.rest = services.rest;
     this.prisma = services.prisma;
     this.redis = services.redis;
+    this.cache = services.cache;
     this.envelope = envelope;
     this.#cancellation = cancellation;
     this.#logger = logger;

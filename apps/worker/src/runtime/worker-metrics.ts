@@ -1,3 +1,4 @@
+import type { StateCacheObserver } from '@dgc/bot-sdk/runtime';
 import type { RateLimitObserver } from '@dgc/rest';
 import type { LaneName } from '@dgc/shared';
 import type { ProcessMetrics } from '@dgc/shared/observability';
@@ -131,6 +132,12 @@ export function registerWorkerMetrics(
     help: '1 while Redis is unavailable and REST limits are local (a share of each limit)',
     registers,
   });
+  const cacheLookups = new Counter({
+    name: 'dgc_cache_lookups_total',
+    help: 'Handler reads of the shared state cache by entity and outcome: hit (kept by the gateways), fallbackHit (an earlier REST fetch), fallback (fetched over REST now), missing (unknown to Discord)',
+    labelNames: ['entity', 'outcome'],
+    registers,
+  });
   // Resolved label sets, kept: prom-client would otherwise hash the labels on every event.
   const lagOf = memoize((lane: LaneName) => lag.labels({ lane }));
   const eventsOf = memoize((lane: LaneName) =>
@@ -158,7 +165,10 @@ export function registerWorkerMetrics(
     onWait: (_route, reason, waitMs) => restWait.observe({ reason }, waitMs / 1_000),
     onFallback: (active) => restFallback.set(active ? 1 : 0),
   };
-  return { observer, restObserver };
+  const cacheObserver: StateCacheObserver = {
+    lookup: (entity, outcome) => cacheLookups.inc({ entity, outcome }),
+  };
+  return { observer, restObserver, cacheObserver };
 }
 
 /** Cluster-wide REST counters kept in Redis by the shared limiter (invalid requests, 429s), when scraped. */

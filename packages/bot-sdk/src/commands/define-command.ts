@@ -109,6 +109,7 @@ export function defineCommand<Options extends OptionDefinitions = Record<never, 
           rest: context.rest,
           redis: context.redis,
           envelope: context.envelope,
+          cache: context.cache,
           // Read through: the signal and the child logger are built only when a command asks for them.
           get signal() {
             return context.signal;

@@ -1,6 +1,7 @@
 import type { DispatchData, GatewayEventEnvelope, Logger, Redis } from '@dgc/shared';
 import type { REST } from '@discordjs/rest';
 import type { GatewayDispatchEvents } from 'discord-api-types/v10';
+import type { StateCache } from '../cache/state-cache.js';
 
 /**
  * What every handler gets: shared clients of this worker process plus the per-job cancellation signal.
@@ -14,6 +15,8 @@ export interface HandlerContext {
   /** Fires when the job's timeout elapses or the worker is forced to stop; pass it to every call. */
   signal: AbortSignal;
   envelope: GatewayEventEnvelope;
+  /** Guilds, channels, roles and opted-in members kept by the gateways, with permission checks. */
+  cache: StateCache;
 }
 
 /** Handles one gateway event; the payload is typed by the event name (`discord-api-types`). */

@@ -12,3 +12,10 @@ export {
   loadBotModule,
   type RunningBot,
 } from './bot-module.js';
+export {
+  type CacheEntity,
+  type CacheLookupOutcome,
+  RedisStateCache,
+  type RedisStateCacheOptions,
+  type StateCacheObserver,
+} from './redis-state-cache.js';

@@ -1,5 +1,6 @@
 import type {
   APIGuildMember,
+  APIOverwrite,
   APIRole,
   APIUser,
   ChannelType,
@@ -14,6 +15,9 @@ export interface SimulatedChannel {
   name: string;
   type: ChannelType.GuildText | ChannelType.GuildVoice;
   position: number;
+  /** Set by state mutations (`state-mutations.ts`); none until then. */
+  parentId?: string | null;
+  permissionOverwrites?: APIOverwrite[];
 }
 
 export interface SimulatedGuild {

@@ -18,6 +18,8 @@
  *   key, and a redelivered event must be found by whichever batch carries it, so no finer tag exists.
  * - The REST limiter's keys share `{rest}`: every decision reads the invalid-request counter, the global
  *   window and a bucket at once. Every request touches the global window anyway, so nothing is lost.
+ * - A guild's cached state is tagged per guild, `{guild:<id>}` (its skeleton, channels, roles and members
+ *   are replaced together by one script on GUILD_CREATE), so guilds spread over the nodes.
  * - Each BullMQ queue gets its own prefix tagged with its name, `<prefix>:{<queue>}` (BullMQ's scripts
  *   touch many keys of one queue), so queues spread over the nodes instead of sharing one slot.
  * Tags leave the deployment prefix out (it comes first, before the tag): two deployments sharing a Redis
@@ -178,6 +180,47 @@ export class RedisKeys {
   /** HASH of counters for metrics (requests, 429s by scope, invalid requests). */
   restStats(): string {
     return `${this.prefix}:{rest}:stats`;
+  }
+
+  // --- Shared state cache (written by gateways, read by workers) ----------------------------------------
+
+  /**
+   * One guild's cached state: `guild` HASH field → JSON value (CachedGuild); `channels`, `roles`,
+   * `members` HASH id → JSON (CachedChannel, CachedRole, CachedMember). One tag: GUILD_CREATE replaces
+   * all four in one script.
+   */
+  guildCache(guildId: string): { guild: string; channels: string; roles: string; members: string } {
+    const tagged = `${this.prefix}:{guild:${guildId}}`;
+    return {
+      guild: `${tagged}:guild`,
+      channels: `${tagged}:channels`,
+      roles: `${tagged}:roles`,
+      members: `${tagged}:members`,
+    };
+  }
+
+  /** Pattern of every cached guild's skeleton key (cache size metrics, tests). */
+  guildCachePattern(): string {
+    return `${this.prefix}:{guild:*}:guild`;
+  }
+
+  /** The guild id in a key `guildCachePattern` matched. */
+  guildIdOfCacheKey(key: string): string {
+    return /\{guild:(\d+)\}/.exec(key)?.[1] ?? '';
+  }
+
+  /** HASH channel id → guild id: finds a cached channel by its id alone. Untagged: never in a script. */
+  cachedChannelGuilds(): string {
+    return `${this.prefix}:cache:channel-guilds`;
+  }
+
+  /**
+   * STRING JSON with a TTL: an entity a worker fetched over REST on a cache miss. The gateway deletes it
+   * when it writes the entity, so a fallback copy never outlives a change the gateway saw.
+   * `id`: the guild id (guild, roles), channel id, or `<guild id>:<user id>` (member).
+   */
+  cacheFallback(kind: 'guild' | 'channel' | 'roles' | 'member', id: string): string {
+    return `${this.prefix}:cache:fallback:${kind}:${id}`;
   }
 
   // --- BullMQ -------------------------------------------------------------------------------------------

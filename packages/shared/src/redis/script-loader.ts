@@ -31,6 +31,14 @@ export interface RedisScriptCommands {
   settleEvents(numberOfKeys: number, ...keysThenArgs: (string | number)[]): Promise<number>;
   acquireRestPermit(...keysThenArgs: (string | number)[]): Promise<[number, number, string, number]>;
   settleRestResponse(...keysThenArgs: (string | number)[]): Promise<number>;
+  /** Keys guild, channels, roles, members (`RedisKeys.guildCache`); returns the channel ids it removed. */
+  replaceGuild(
+    guild: string,
+    channels: string,
+    roles: string,
+    members: string,
+    ...args: (string | number)[]
+  ): Promise<string[]>;
 }
 
 export type RedisScriptName = keyof RedisScriptCommands;
@@ -47,6 +55,7 @@ const expectedScripts: Record<RedisScriptName, true> = {
   settleEvents: true,
   acquireRestPermit: true,
   settleRestResponse: true,
+  replaceGuild: true,
 };
 
 export interface RedisScript {

@@ -76,8 +76,8 @@ export function guildCreatePayload(
       type: channel.type,
       name: channel.name,
       position: channel.position,
-      permission_overwrites: [],
-      parent_id: null,
+      permission_overwrites: channel.permissionOverwrites ?? [],
+      parent_id: channel.parentId ?? null,
       nsfw: false,
       ...(channel.type === ChannelType.GuildText
         ? { topic: null, last_message_id: null, rate_limit_per_user: 0 }

@@ -1,0 +1,166 @@
+import {
+  type CachedChannel,
+  type CachedGuild,
+  type CachedMember,
+  type CachedRole,
+  type CacheEntityKind,
+  guildHashFields,
+  type Redis,
+  type RedisKeys,
+} from '@dgc/shared';
+import type { ChainableCommander } from 'ioredis';
+
+/** The pipeline with the cluster's scripts defined on its connection (`withRedisScripts`). */
+type ScriptPipeline = ChainableCommander & {
+  replaceGuild(
+    guild: string,
+    channels: string,
+    roles: string,
+    members: string,
+    ...args: (string | number)[]
+  ): ChainableCommander;
+};
+
+/** What a GUILD_CREATE replaces; a collection left undefined is not cached (not touched). */
+export interface GuildReplacement {
+  guild?: CachedGuild;
+  channels?: CachedChannel[];
+  roles?: CachedRole[];
+  members?: CachedMember[];
+}
+
+/**
+ * One flush's writes to the state cache, as one pipeline (one round trip). The event table calls its named
+ * writes in the shard's order; each also drops the worker's REST fallback copy of what it writes, so a
+ * fallback never hides a change the gateway saw. Counts writes by entity for metrics.
+ */
+export class CacheBatch {
+  readonly #redis: Redis;
+  readonly #pipeline: ScriptPipeline;
+  readonly #keys: RedisKeys;
+  /** Pipeline positions of replaceGuild calls: each answers the channel ids it removed. */
+  readonly #sweeps: number[] = [];
+  readonly writes: Record<CacheEntityKind, number> = { guilds: 0, channels: 0, roles: 0, members: 0 };
+
+  /** `redis` has the cluster's scripts defined (`withRedisScripts`). */
+  constructor(redis: Redis, keys: RedisKeys) {
+    this.#redis = redis;
+    this.#pipeline = redis.pipeline() as ScriptPipeline;
+    this.#keys = keys;
+  }
+
+  get length(): number {
+    return this.#pipeline.length;
+  }
+
+  /** GUILD_CREATE: the skeleton's fields over the stored ones, each cached collection replaced whole. */
+  replaceGuild(guildId: string, replacement: GuildReplacement): void {
+    const keys = this.#keys.guildCache(guildId);
+    const guildArgs = replacement.guild ? guildHashFields(replacement.guild) : [];
+    const args: (string | number)[] = [
+      guildArgs.length,
+      replacement.channels?.length ?? -1,
+      replacement.roles?.length ?? -1,
+      replacement.members?.length ?? -1,
+      ...guildArgs,
+    ];
+    for (const channel of replacement.channels ?? []) args.push(channel.id, JSON.stringify(channel));
+    for (const role of replacement.roles ?? []) args.push(role.id, JSON.stringify(role));
+    for (const member of replacement.members ?? []) args.push(member.id, JSON.stringify(member));
+    this.#pipeline.replaceGuild(keys.guild, keys.channels, keys.roles, keys.members, ...args);
+    this.#sweeps.push(this.#pipeline.length - 1);
+    if (replacement.channels && replacement.channels.length > 0) {
+      const index: string[] = [];
+      for (const channel of replacement.channels) index.push(channel.id, guildId);
+      this.#pipeline.hset(this.#keys.cachedChannelGuilds(), ...index);
+    }
+    this.#pipeline.del(
+      this.#keys.cacheFallback('guild', guildId),
+      this.#keys.cacheFallback('roles', guildId),
+    );
+    if (replacement.guild) this.writes.guilds += 1;
+    this.writes.channels += replacement.channels?.length ?? 0;
+    this.writes.roles += replacement.roles?.length ?? 0;
+    this.writes.members += replacement.members?.length ?? 0;
+  }
+
+  /** GUILD_UPDATE, an outage (`{ unavailable: true }`), READY's list of guilds still to come. */
+  setGuildFields(guildId: string, fields: Partial<CachedGuild>): void {
+    this.#pipeline.hset(this.#keys.guildCache(guildId).guild, ...guildHashFields({ ...fields, id: guildId }));
+    this.#pipeline.del(this.#keys.cacheFallback('guild', guildId));
+    this.writes.guilds += 1;
+  }
+
+  /** The bot left the guild (or it was deleted): everything cached of it goes. */
+  deleteGuild(guildId: string): void {
+    const keys = this.#keys.guildCache(guildId);
+    // Emptying the collections through the script answers which channels to drop from the index.
+    this.#pipeline.replaceGuild(keys.guild, keys.channels, keys.roles, keys.members, 0, 0, 0, 0);
+    this.#sweeps.push(this.#pipeline.length - 1);
+    this.#pipeline.del(
+      keys.guild,
+      this.#keys.cacheFallback('guild', guildId),
+      this.#keys.cacheFallback('roles', guildId),
+    );
+    this.writes.guilds += 1;
+  }
+
+  setChannel(channel: CachedChannel): void {
+    this.#pipeline.hset(
+      this.#keys.guildCache(channel.guild_id).channels,
+      channel.id,
+      JSON.stringify(channel),
+    );
+    this.#pipeline.hset(this.#keys.cachedChannelGuilds(), channel.id, channel.guild_id);
+    this.#pipeline.del(this.#keys.cacheFallback('channel', channel.id));
+    this.writes.channels += 1;
+  }
+
+  deleteChannel(guildId: string, channelId: string): void {
+    this.#pipeline.hdel(this.#keys.guildCache(guildId).channels, channelId);
+    this.#pipeline.hdel(this.#keys.cachedChannelGuilds(), channelId);
+    this.#pipeline.del(this.#keys.cacheFallback('channel', channelId));
+    this.writes.channels += 1;
+  }
+
+  setRole(guildId: string, role: CachedRole): void {
+    this.#pipeline.hset(this.#keys.guildCache(guildId).roles, role.id, JSON.stringify(role));
+    this.#pipeline.del(this.#keys.cacheFallback('roles', guildId));
+    this.writes.roles += 1;
+  }
+
+  deleteRole(guildId: string, roleId: string): void {
+    this.#pipeline.hdel(this.#keys.guildCache(guildId).roles, roleId);
+    this.#pipeline.del(this.#keys.cacheFallback('roles', guildId));
+    this.writes.roles += 1;
+  }
+
+  setMember(member: CachedMember): void {
+    this.#pipeline.hset(this.#keys.guildCache(member.guild_id).members, member.id, JSON.stringify(member));
+    this.#pipeline.del(this.#keys.cacheFallback('member', `${member.guild_id}:${member.id}`));
+    this.writes.members += 1;
+  }
+
+  deleteMember(guildId: string, userId: string): void {
+    this.#pipeline.hdel(this.#keys.guildCache(guildId).members, userId);
+    this.#pipeline.del(this.#keys.cacheFallback('member', `${guildId}:${userId}`));
+    this.writes.members += 1;
+  }
+
+  /**
+   * Sends the pipeline; once it is applied, drops the channels the guild replacements removed from the
+   * channel index (ids are never reused, so doing it after later writes cannot remove a live entry).
+   * Rejects when the connection fails; a command's own error is thrown too, so the batch is retried.
+   */
+  async exec(): Promise<void> {
+    const results = (await this.#pipeline.exec()) ?? [];
+    const failed = results.find(([error]) => error);
+    if (failed?.[0]) throw failed[0];
+    const removed: string[] = [];
+    for (const position of this.#sweeps) {
+      const ids = results[position]?.[1];
+      if (Array.isArray(ids)) for (const id of ids) removed.push(String(id));
+    }
+    if (removed.length > 0) await this.#redis.hdel(this.#keys.cachedChannelGuilds(), ...removed);
+  }
+}

@@ -1,0 +1,173 @@
+import {
+  type CachedChannel,
+  type CachedGuild,
+  type CachedMember,
+  type CachedRole,
+  compactChannel,
+  compactGuild,
+  compactMember,
+  compactRole,
+  guildFromHash,
+  type Redis,
+  RedisKeys,
+} from '@dgc/shared';
+import { DiscordAPIError, type REST } from '@discordjs/rest';
+import {
+  type APIChannel,
+  type APIGuild,
+  type APIGuildMember,
+  type APIRole,
+  Routes,
+} from 'discord-api-types/v10';
+import { canModerate, permissionsIn } from '../cache/permissions.js';
+import type { StateCache } from '../cache/state-cache.js';
+
+export type CacheEntity = 'guild' | 'channel' | 'roles' | 'member';
+/** hit: kept by the gateways; fallbackHit: fetched earlier over REST; fallback: fetched now; missing: not at Discord either. */
+export type CacheLookupOutcome = 'hit' | 'fallbackHit' | 'fallback' | 'missing';
+
+export interface StateCacheObserver {
+  lookup(entity: CacheEntity, outcome: CacheLookupOutcome): void;
+}
+
+export interface RedisStateCacheOptions {
+  redis: Redis;
+  rest: REST;
+  keyPrefix: string;
+  /** How long an entity fetched over REST is kept (the gateways drop it sooner when they see a change). */
+  fallbackTtlMs: number;
+  observer?: StateCacheObserver;
+}
+
+/**
+ * Reads the state cache the gateways keep (`apps/gateway/src/cache`). Each getter reads the gateway's
+ * entry and a REST fallback copy in one round trip; on a double miss it asks Discord and keeps the answer
+ * with a TTL. Shared by every handler of the process: it holds no per-event state.
+ * A fallback copy written just after a gateway saw a change (and dropped the older copy) can be stale
+ * for up to its TTL; entities the gateways keep are read from their entries first, so this only concerns
+ * what they do not keep (members unless opted in, or anything before a guild's GUILD_CREATE).
+ */
+export class RedisStateCache implements StateCache {
+  readonly #redis: Redis;
+  readonly #rest: REST;
+  readonly #keys: RedisKeys;
+  readonly #ttlMs: number;
+  readonly #observer: StateCacheObserver | undefined;
+
+  constructor(options: RedisStateCacheOptions) {
+    this.#redis = options.redis;
+    this.#rest = options.rest;
+    this.#keys = new RedisKeys(options.keyPrefix);
+    this.#ttlMs = options.fallbackTtlMs;
+    this.#observer = options.observer;
+  }
+
+  async guild(guildId: string): Promise<CachedGuild | undefined> {
+    const fallbackKey = this.#keys.cacheFallback('guild', guildId);
+    const [[, hash], [, fallback]] = (await this.#redis
+      .pipeline()
+      .hgetall(this.#keys.guildCache(guildId).guild)
+      .get(fallbackKey)
+      .exec()) as [[unknown, Record<string, string>], [unknown, string | null]];
+    const cached = guildFromHash(hash);
+    if (cached) return this.#found('guild', cached);
+    return this.#fallback('guild', fallback, fallbackKey, async () => {
+      const query = new URLSearchParams({ with_counts: 'true' });
+      const guild = (await this.#rest.get(Routes.guild(guildId), { query })) as APIGuild;
+      return compactGuild({ ...guild, member_count: guild.approximate_member_count });
+    });
+  }
+
+  async channel(channelId: string): Promise<CachedChannel | undefined> {
+    const fallbackKey = this.#keys.cacheFallback('channel', channelId);
+    const [[, guildId], [, fallback]] = (await this.#redis
+      .pipeline()
+      .hget(this.#keys.cachedChannelGuilds(), channelId)
+      .get(fallbackKey)
+      .exec()) as [[unknown, string | null], [unknown, string | null]];
+    if (guildId) {
+      const json = await this.#redis.hget(this.#keys.guildCache(guildId).channels, channelId);
+      if (json) return this.#found('channel', JSON.parse(json) as CachedChannel);
+    }
+    return this.#fallback('channel', fallback, fallbackKey, async () => {
+      const channel = (await this.#rest.get(Routes.channel(channelId))) as APIChannel;
+      return 'guild_id' in channel && channel.guild_id ? compactChannel(channel) : undefined;
+    });
+  }
+
+  async roles(guildId: string): Promise<CachedRole[]> {
+    const fallbackKey = this.#keys.cacheFallback('roles', guildId);
+    const [[, values], [, fallback]] = (await this.#redis
+      .pipeline()
+      .hvals(this.#keys.guildCache(guildId).roles)
+      .get(fallbackKey)
+      .exec()) as [[unknown, string[]], [unknown, string | null]];
+    // A guild always has @everyone: no entry means not cached.
+    if (values.length > 0)
+      return this.#found(
+        'roles',
+        values.map((json) => JSON.parse(json) as CachedRole),
+      );
+    const roles = await this.#fallback('roles', fallback, fallbackKey, async () =>
+      ((await this.#rest.get(Routes.guildRoles(guildId))) as APIRole[]).map(compactRole),
+    );
+    return roles ?? [];
+  }
+
+  async member(guildId: string, userId: string): Promise<CachedMember | undefined> {
+    const fallbackKey = this.#keys.cacheFallback('member', `${guildId}:${userId}`);
+    const [[, json], [, fallback]] = (await this.#redis
+      .pipeline()
+      .hget(this.#keys.guildCache(guildId).members, userId)
+      .get(fallbackKey)
+      .exec()) as [[unknown, string | null], [unknown, string | null]];
+    if (json) return this.#found('member', JSON.parse(json) as CachedMember);
+    return this.#fallback('member', fallback, fallbackKey, async () =>
+      compactMember((await this.#rest.get(Routes.guildMember(guildId, userId))) as APIGuildMember, guildId),
+    );
+  }
+
+  async permissionsIn(channel: CachedChannel, member: CachedMember): Promise<bigint> {
+    const [guild, roles] = await Promise.all([this.guild(channel.guild_id), this.roles(channel.guild_id)]);
+    if (!guild) return 0n;
+    return permissionsIn({ guild, roles }, channel, member);
+  }
+
+  async canModerate(actor: CachedMember, target: CachedMember): Promise<boolean> {
+    const [guild, roles] = await Promise.all([this.guild(actor.guild_id), this.roles(actor.guild_id)]);
+    if (!guild) return false;
+    return canModerate({ guild, roles }, actor, target);
+  }
+
+  #found<Entity>(entity: CacheEntity, value: Entity): Entity {
+    this.#observer?.lookup(entity, 'hit');
+    return value;
+  }
+
+  /** The REST fallback copy when there is one, else Discord's answer (kept for the TTL), else undefined on 404. */
+  async #fallback<Entity>(
+    entity: CacheEntity,
+    stored: string | null,
+    key: string,
+    fetch: () => Promise<Entity | undefined>,
+  ): Promise<Entity | undefined> {
+    if (stored) {
+      this.#observer?.lookup(entity, 'fallbackHit');
+      return JSON.parse(stored) as Entity;
+    }
+    let fetched: Entity | undefined;
+    try {
+      fetched = await fetch();
+    } catch (error) {
+      if (error instanceof DiscordAPIError && error.status === 404) fetched = undefined;
+      else throw error;
+    }
+    if (fetched === undefined) {
+      this.#observer?.lookup(entity, 'missing');
+      return undefined;
+    }
+    this.#observer?.lookup(entity, 'fallback');
+    await this.#redis.set(key, JSON.stringify(fetched), 'PX', this.#ttlMs);
+    return fetched;
+  }
+}
