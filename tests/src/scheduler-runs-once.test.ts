@@ -1,9 +1,10 @@
 import type { ManagedProcess } from '@dgc/dev-tools/supervision';
 import { createTestDatabase } from '@dgc/dev-tools/testing';
+import { DiscordSimulator } from '@dgc/discord-simulator';
 import { applyMigrations, createPrismaClient, type PrismaClient } from '@dgc/shared/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventsQueueProbe } from './support/queue-inspection.js';
-import { redisUrl, startService, stopServices, uniqueKeyPrefix } from './support/services.js';
+import { redisUrl, simulatorToken, startService, stopServices, uniqueKeyPrefix } from './support/services.js';
 
 const runsToObserve = 8;
 
@@ -12,8 +13,11 @@ describe('scheduler replicas', () => {
   let prisma: PrismaClient;
   let keyPrefix: string;
   let replicas: ManagedProcess[] = [];
+  // Schedulers run bot jobs, which call Discord: they point at a simulator.
+  let simulator: DiscordSimulator;
 
   beforeAll(async () => {
+    simulator = await DiscordSimulator.start({ token: simulatorToken, shardCount: 1, guildCount: 1 });
     database = await createTestDatabase('scheduler', { schema: { apply: applyMigrations } });
     prisma = createPrismaClient({ databaseUrl: database.url, maxConnections: 2 });
     keyPrefix = uniqueKeyPrefix('scheduler');
@@ -25,6 +29,7 @@ describe('scheduler replicas', () => {
     await probe.removeAndClose();
     await prisma?.$disconnect();
     await database?.drop();
+    await simulator?.stop();
   });
 
   it('run each periodic job once per period however many replicas run', { timeout: 60_000 }, async () => {
@@ -39,6 +44,8 @@ describe('scheduler replicas', () => {
       REDIS_URL: redisUrl,
       REDIS_KEY_PREFIX: keyPrefix,
       DATABASE_URL: database.url,
+      DISCORD_TOKEN: simulatorToken,
+      DISCORD_API_URL: simulator.restUrl,
       SCHEDULER_PRUNE_EVERY_MS: '250',
     };
     const retention = String(24 * 3_600_000);

@@ -47,6 +47,8 @@ describe('slash command API', () => {
       rest,
       // These commands do not touch Redis or the state cache.
       redis: {} as Redis,
+      // Nor do they schedule jobs.
+      jobs: {} as HandlerContext['jobs'],
       cache: {} as StateCache,
       logger: createLogger({ name: 'test', level: 'silent' }),
       signal: new AbortController().signal,

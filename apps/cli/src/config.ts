@@ -1,5 +1,5 @@
-import { redisEnvShape } from '@dgc/shared';
+import { databaseEnvShape, redisEnvShape } from '@dgc/shared';
 import { z } from 'zod';
 
-/** `npm run cluster`: the operator CLI reads the cluster's state from its Redis, nothing else. */
-export const cliEnvSchema = z.object(redisEnvShape);
+/** `npm run cluster`: the operator CLI reads the cluster's state from its Redis, and `jobs` the run history from PostgreSQL. */
+export const cliEnvSchema = z.object({ ...redisEnvShape, DATABASE_URL: databaseEnvShape.DATABASE_URL });

@@ -1,12 +1,13 @@
 /**
  * The operator CLI, `npm run cluster -- <command>`: reads the cluster's state from Redis (the cluster view
  * in @dgc/shared, the dashboard's too) and acts on lanes and processes. Reads REDIS_URL and
- * REDIS_KEY_PREFIX.
+ * REDIS_KEY_PREFIX, and DATABASE_URL for `jobs`.
  */
 import { createRedisConnection, describeRedisTarget, loadConfigOrExit, redisTargetOrExit } from '@dgc/shared';
 import type { CommandContext } from './commands/command-context.js';
 import { drainRole } from './commands/drain.js';
 import { failedJobs } from './commands/failed-jobs.js';
+import { printJobs } from './commands/jobs.js';
 import { printLanes } from './commands/lanes.js';
 import { printClusterState } from './commands/status.js';
 import { cliEnvSchema } from './config.js';
@@ -21,6 +22,7 @@ const usage = `usage: npm run cluster -- <command> [--json]
   failed [lane]                         failed jobs with their cause
   failed retry <lane> <job id|--all>    move failed jobs back to waiting
   drain <role> [--timeout=<seconds>]    SIGTERM every process of a role on this host, wait until they exit
+  jobs        periodic jobs' latest attempts (outcome, duration, error), delayed jobs by status
   --json      machine-readable output`;
 
 const commands = new Map<string, (context: CommandContext) => Promise<void>>([
@@ -30,6 +32,7 @@ const commands = new Map<string, (context: CommandContext) => Promise<void>>([
   ['lanes', printLanes],
   ['failed', failedJobs],
   ['drain', drainRole],
+  ['jobs', printJobs],
 ]);
 
 const [command, ...flags] = process.argv.slice(2);
@@ -49,6 +52,7 @@ try {
   await run({
     redis,
     keyPrefix: config.REDIS_KEY_PREFIX,
+    databaseUrl: config.DATABASE_URL,
     json: flags.includes('--json'),
     args: flags.filter((flag) => flag !== '--json'),
   });

@@ -1,11 +1,14 @@
 import {
+  botEnvShape,
   commonEnvShape,
   databaseEnvShape,
   dedupeEnvShape,
+  discordEnvShape,
   type Environment,
   envGroup,
   loadConfig,
   positiveInt,
+  restEnvShape,
   variable,
 } from '@dgc/shared';
 import { z } from 'zod';
@@ -26,14 +29,41 @@ export const schedulerOwnEnvShape = envGroup('Scheduler', {
   }),
   SCHEDULER_DRAIN_DEADLINE_MS: variable(
     positiveInt(30_000),
-    'On SIGTERM, the running job gets this long (ms).',
+    'On SIGTERM, running jobs get this long (ms); a delayed job still running is claimed again once its lease passes.',
+  ),
+  SCHEDULER_PERIODIC_CONCURRENCY: variable(
+    positiveInt(4),
+    'Periodic job runs (bot.every and the pruning) one replica runs at once.',
+  ),
+  SCHEDULER_DELAYED_CONCURRENCY: variable(
+    positiveInt(16),
+    'Delayed jobs (jobs.at) one replica runs at once; it claims no more than it has room for.',
+  ),
+  SCHEDULER_DELAYED_BATCH_SIZE: variable(
+    positiveInt(100),
+    'Most delayed jobs claimed by one statement (FOR UPDATE SKIP LOCKED).',
+  ),
+  SCHEDULER_DELAYED_POLL_MS: variable(
+    positiveInt(250),
+    'How often (ms) a replica with room looks for due delayed jobs; bounds how late a job starts.',
+  ),
+  SCHEDULER_DELAYED_LEASE_GRACE_MS: variable(
+    positiveInt(10_000),
+    "A claim's lease is the job's timeout plus this (ms): a killed replica's jobs are claimed again once it passes.",
+  ),
+  SCHEDULER_DELAYED_RETRY_BACKOFF_MS: variable(
+    positiveInt(1_000),
+    "Delay (ms) before a failed delayed job's first retry, doubled for each later one.",
   ),
 });
 
 export const schedulerEnvSchema = z.object({
   ...commonEnvShape,
   ...databaseEnvShape,
+  ...discordEnvShape,
+  ...restEnvShape,
   ...dedupeEnvShape,
+  ...botEnvShape,
   ...schedulerOwnEnvShape,
 });
 

@@ -1,26 +1,32 @@
 import { hostname } from 'node:os';
+import { botModuleLocation, loadBotModule, PostgresDelayedJobs } from '@dgc/bot-sdk/runtime';
 import {
-  closeWorkerWithin,
   createRedisConnection,
   type Logger,
   OwnedRedisState,
-  QueueNames,
-  RedisKeys,
   redisTargetOf,
   type ServiceLifecycle,
   TaskMonitor,
 } from '@dgc/shared';
-import { createPrismaClient, type Prisma } from '@dgc/shared/db';
-import { type Job, Queue, Worker } from 'bullmq';
+import { createPrismaClient } from '@dgc/shared/db';
 import type { SchedulerConfig } from './config.js';
-import { pruneHandledEvents } from './jobs/prune-handled-events.js';
-import type { ScheduledJob } from './jobs/scheduled-job.js';
+import { DelayedJobClaims } from './delayed/delayed-job-claims.js';
+import { DelayedJobRunner } from './delayed/delayed-job-runner.js';
+import { type BotJobServices, botPeriodicJob } from './periodic/bot-periodic-jobs.js';
+import { PeriodicJobs } from './periodic/periodic-jobs.js';
+import { pruneHandledEvents } from './periodic/prune-handled-events.js';
+import type { ScheduledJob } from './periodic/scheduled-job.js';
+import { openSchedulerRest } from './scheduler-rest.js';
 
+/** The scheduler's own periodic jobs; a bot's `bot.every` jobs are added beside them. */
 export function schedulerJobs(config: SchedulerConfig): ScheduledJob[] {
   return [
     {
       name: 'prune-handled-events',
-      everyMs: config.SCHEDULER_PRUNE_EVERY_MS,
+      timing: { everyMs: config.SCHEDULER_PRUNE_EVERY_MS },
+      timeoutMs: Math.max(60_000, config.SCHEDULER_PRUNE_EVERY_MS),
+      attempts: 3,
+      backoffMs: 5_000,
       run: async ({ prisma, signal }) => ({
         ...(await pruneHandledEvents(prisma, {
           retentionMs: config.DEDUPE_RETENTION_MS,
@@ -33,9 +39,9 @@ export function schedulerJobs(config: SchedulerConfig): ScheduledJob[] {
 }
 
 /**
- * Registers the periodic jobs as BullMQ job schedulers and runs them. Every replica upserts the same
- * scheduler ids and consumes the same queue: BullMQ derives each run's job id from the scheduler id and
- * the run's time slot, so however many replicas run, each slot produces one job and one replica runs it.
+ * Starts one scheduler replica: loads the bot (the module the workers run), registers the scheduler's and
+ * the bot's periodic jobs (once per slot across replicas, see PeriodicJobs) and runs the bot's delayed
+ * jobs as they fall due (claimed from PostgreSQL, see DelayedJobRunner).
  */
 export async function startScheduler(
   config: SchedulerConfig,
@@ -43,104 +49,86 @@ export async function startScheduler(
   tasks: TaskMonitor = new TaskMonitor({ logger }),
 ): Promise<ServiceLifecycle> {
   const replicaId = config.SCHEDULER_REPLICA_ID ?? `${hostname()}:${process.pid}`;
-  const jobs = new Map(schedulerJobs(config).map((job) => [job.name, job]));
+  const bot = await loadBotModule(botModuleLocation(config.WORKER_BOT_MODULE), {
+    database: { databaseUrl: config.DATABASE_URL, maxConnections: config.DATABASE_POOL_SIZE },
+  });
   const prisma = createPrismaClient({
     databaseUrl: config.DATABASE_URL,
     maxConnections: config.DATABASE_POOL_SIZE,
   });
-  const queuePrefix = new RedisKeys(config.REDIS_KEY_PREFIX).queuePrefix(QueueNames.scheduledJobs);
-  const queueConnection = createRedisConnection({
+  const redis = createRedisConnection({
     target: redisTargetOf(config),
-    connectionName: 'scheduler:queue',
+    connectionName: 'scheduler:commands',
   });
-  const queue = new Queue(QueueNames.scheduledJobs, {
-    connection: queueConnection,
-    prefix: queuePrefix,
-  });
-
-  const jobSchedulers = {
-    description: 'job schedulers',
-    async restore() {
-      for (const job of jobs.values()) {
-        await queue.upsertJobScheduler(
-          job.name,
-          { every: job.everyMs },
-          {
-            name: job.name,
-            opts: {
-              attempts: 3,
-              backoff: { type: 'exponential', delay: 5_000 },
-              removeOnComplete: { count: 100 },
-              removeOnFail: { count: 1_000 },
-            },
-          },
-        );
-      }
-    },
+  const schedulerRest = await openSchedulerRest(config, logger);
+  const botJobs = bot.registry.jobs;
+  const services: BotJobServices = {
+    rest: schedulerRest.rest,
+    redis,
+    jobs: new PostgresDelayedJobs(prisma, botJobs.delayedNames),
   };
-  await jobSchedulers.restore();
-  // A Redis that lost its data lost the schedulers too: without this no job would ever run again.
+
+  const reserved = new Set(schedulerJobs(config).map((job) => job.name));
+  for (const job of botJobs.periodic) {
+    if (reserved.has(job.name)) throw new Error(`bot.every("${job.name}"): the scheduler uses that name`);
+  }
+  const periodic = new PeriodicJobs(
+    [...schedulerJobs(config), ...botJobs.periodic.map((job) => botPeriodicJob(job, services))],
+    {
+      redisTarget: redisTargetOf(config),
+      keyPrefix: config.REDIS_KEY_PREFIX,
+      replicaId,
+      concurrency: config.SCHEDULER_PERIODIC_CONCURRENCY,
+      prisma,
+      logger,
+      tasks,
+    },
+  );
+  await periodic.start();
+  // A Redis that lost its data lost the job schedulers too: without this no periodic job would run again.
   await new OwnedRedisState({
-    redis: queueConnection,
+    redis,
     keyPrefix: config.REDIS_KEY_PREFIX,
-    restorable: [jobSchedulers],
-    unrecoverable: 'runs that were due or running when Redis lost its data',
+    restorable: [{ description: 'job schedulers', restore: () => periodic.registerSchedulers() }],
+    unrecoverable: 'periodic runs that were due or running when Redis lost its data',
     logger,
   }).establish(tasks);
-
-  const runJob = async (bullJob: Job, _token?: string, signal?: AbortSignal) => {
-    const job = jobs.get(bullJob.name);
-    if (!job) throw new Error(`no scheduled job named "${bullJob.name}" in this scheduler version`);
-    const run = await prisma.scheduledJobRun.create({
-      data: { jobName: job.name, jobId: bullJob.id ?? 'unknown', runnerId: replicaId, outcome: 'running' },
-    });
-    try {
-      // Listed while it runs, so a stuck run shows its age (and is logged once it runs too long).
-      const detail = await tasks.run(`scheduled:${job.name}`, () =>
-        job.run({ prisma, logger, signal: signal ?? new AbortController().signal }),
-      );
-      await prisma.scheduledJobRun.update({
-        where: { id: run.id },
-        data: { outcome: 'succeeded', finishedAt: new Date(), detail: detail as Prisma.InputJsonObject },
-      });
-      logger.info({ job: job.name, jobId: bullJob.id, ...detail }, 'scheduled job done');
-    } catch (error) {
-      await prisma.scheduledJobRun.update({
-        where: { id: run.id },
-        data: { outcome: 'failed', finishedAt: new Date(), detail: { error: String(error) } },
-      });
-      throw error;
-    }
-  };
-
-  const worker = new Worker(QueueNames.scheduledJobs, runJob, {
-    connection: createRedisConnection({ target: redisTargetOf(config), connectionName: 'scheduler:worker' }),
-    prefix: queuePrefix,
-    concurrency: 1,
-  });
-  worker.on('failed', (job, error) =>
-    logger.error({ job: job?.name, jobId: job?.id, err: error }, 'scheduled job failed'),
+  const delayed = new DelayedJobRunner(
+    new DelayedJobClaims(prisma, replicaId),
+    botJobs,
+    services,
+    {
+      concurrency: config.SCHEDULER_DELAYED_CONCURRENCY,
+      batchSize: config.SCHEDULER_DELAYED_BATCH_SIZE,
+      pollMs: config.SCHEDULER_DELAYED_POLL_MS,
+      leaseGraceMs: config.SCHEDULER_DELAYED_LEASE_GRACE_MS,
+      retryBackoffMs: config.SCHEDULER_DELAYED_RETRY_BACKOFF_MS,
+    },
+    logger,
   );
-  worker.on('error', (error) => logger.error({ err: error }, 'scheduler worker error'));
-  await worker.waitUntilReady();
-  tasks.watch('consume:scheduled-jobs', () => ({
-    state: worker.isRunning() && !worker.isPaused() ? 'running' : 'paused',
-    detail: `jobs ${[...jobs.keys()].join(', ')}`,
-  }));
+  if (botJobs.delayedNames.length > 0) delayed.start(tasks);
   logger.info(
-    { replicaId, jobs: [...jobs.values()].map(({ name, everyMs }) => ({ name, everyMs })) },
+    {
+      replicaId,
+      jobs: periodic.describe(),
+      delayedJobs: botJobs.delayedNames,
+      ...(botJobs.delayedNames.length > 0 ? { delayedLeaseMs: delayed.leaseMs } : {}),
+    },
     'scheduler running',
   );
 
   return {
-    stopIntake: () => worker.pause(true),
+    async stopIntake() {
+      delayed.stopIntake();
+      await periodic.stopIntake();
+    },
     async drain(deadline) {
-      const { forced } = await closeWorkerWithin(worker, deadline);
-      if (forced) logger.warn('drain deadline passed; the running job returns to the queue');
+      const forced = await Promise.all([periodic.drain(deadline), delayed.drain(deadline)]);
+      if (forced.some(Boolean)) logger.warn('drain deadline passed; unfinished jobs run again elsewhere');
     },
     async close() {
-      await queue.close();
-      await Promise.allSettled([queueConnection.quit(), prisma.$disconnect()]);
+      await periodic.close();
+      await Promise.allSettled([redis.quit(), prisma.$disconnect(), bot.close(), schedulerRest.close()]);
     },
   };
 }

@@ -1,4 +1,5 @@
 import {
+  botEnvShape,
   commonEnvShape,
   databaseEnvShape,
   dedupeEnvShape,
@@ -79,11 +80,6 @@ export const workerOwnEnvShape = envGroup('Worker', {
     description: 'Per-lane concurrency overriding WORKER_CONCURRENCY, e.g. interactions=20,bulk=5.',
     unsetMeans: 'WORKER_CONCURRENCY for every lane',
   }),
-  WORKER_BOT_MODULE: variable(z.string().min(1, 'must be a module path').optional(), {
-    description:
-      'The bot to run: a module whose default export registers handlers and commands, defineBot((bot) => ...).',
-    unsetMeans: 'the built-in example bot (/ping and the member-activity counter)',
-  }),
   WORKER_JOB_TIMEOUT_MS: variable(
     positiveInt(10_000),
     'A handler running longer (ms) is aborted (its AbortSignal fires) and the job retried with back-off.',
@@ -115,6 +111,7 @@ export const workerEnvSchema = z.object({
   ...laneTopologyEnvShape,
   ...restEnvShape,
   ...dedupeEnvShape,
+  ...botEnvShape,
   ...workerOwnEnvShape,
   ...workerCacheEnvShape,
 });

@@ -1,4 +1,4 @@
-export { botModuleLocation, defaultBotPackage } from './bot/bot-module-location.js';
+export { botModuleLocation, defaultBotPackage } from '@dgc/bot-sdk/runtime';
 export { type AppliedMigrations, migrateDatabase } from './bot/migrate-database.js';
 export * from './config.js';
 export * from './runtime/job-errors.js';

@@ -1,4 +1,10 @@
-import { type HandlerRegistry, loadBotModule, RedisStateCache } from '@dgc/bot-sdk/runtime';
+import {
+  botModuleLocation,
+  type HandlerRegistry,
+  loadBotModule,
+  PostgresDelayedJobs,
+  RedisStateCache,
+} from '@dgc/bot-sdk/runtime';
 import {
   closeWorkerWithin,
   createRedisConnection,
@@ -14,7 +20,6 @@ import {
 import { createPrismaClient } from '@dgc/shared/db';
 import { ProcessMetrics } from '@dgc/shared/observability';
 import { Queue } from 'bullmq';
-import { botModuleLocation } from './bot/bot-module-location.js';
 import type { WorkerConfig } from './config.js';
 import { EventDedupe } from './dedupe/event-dedupe.js';
 import { lowerCpuPriority } from './runtime/cpu-priority.js';
@@ -57,12 +62,13 @@ export async function startWorker(
       });
   registry = bot.registry;
   const redis = createRedisConnection({ target: redisTargetOf(config), connectionName: 'worker:commands' });
+  // The runtime's own client only answers the readiness check (a bot's handlers get the bot's client,
+  // made above with the pool size and timeouts), so one connection is enough.
   const prisma = createPrismaClient({
     databaseUrl: config.DATABASE_URL,
-    maxConnections: config.DATABASE_POOL_SIZE,
-    // No statement outlives the job that issued it; lock waits give up sooner and are retried.
-    statementTimeoutMs: config.WORKER_JOB_TIMEOUT_MS,
-    lockTimeoutMs: Math.min(5_000, config.WORKER_JOB_TIMEOUT_MS),
+    maxConnections: 1,
+    statementTimeoutMs: 5_000,
+    lockTimeoutMs: 5_000,
   });
   const topology = laneTopologyFromConfig(config);
   // Queue handles for lane depths in /metrics (the consumers' own are busy blocking on new jobs).
@@ -108,8 +114,8 @@ export async function startWorker(
     registry,
     services: {
       rest: workerRest.rest,
-      prisma,
       redis,
+      jobs: new PostgresDelayedJobs(prisma, registry.jobs.delayedNames),
       cache: new RedisStateCache({
         redis,
         rest: workerRest.rest,

@@ -1,6 +1,6 @@
 /**
  * What a bot is written against. A bot module's default export is `defineBot(...)`; the worker loads it
- * (WORKER_BOT_MODULE) and runs its handlers. The worker's side of the contract is `@dgc/bot-sdk/runtime`.
+ * (WORKER_BOT_MODULE) and runs its handlers, the scheduler loads the same module and runs its jobs. The worker's side of the contract is `@dgc/bot-sdk/runtime`.
  */
 
 export type {
@@ -28,6 +28,20 @@ export {
   defineDatabase,
 } from './bot/define-database.js';
 export {
+  type BulkItemError,
+  type BulkItemOutcome,
+  type BulkOptions,
+  type BulkProgress,
+  type BulkReport,
+  bulk,
+} from './bulk/bulk.js';
+export {
+  ProgressReply,
+  type ProgressReplyOptions,
+  progressReply,
+  type ReplyEditor,
+} from './bulk/progress-reply.js';
+export {
   allPermissions,
   basePermissions,
   canModerate,
@@ -53,3 +67,13 @@ export type { ReplyBody } from './commands/interaction-responder.js';
 export { DuplicateRegistrationError } from './commands/interaction-router.js';
 export type { Bot } from './events/bot.js';
 export type { EventHandler, HandlerContext } from './events/handler-context.js';
+export type { DelayedJobHandler, DelayedJobOptions } from './jobs/delayed-job-handler.js';
+export type { DelayedJobs, ScheduleOptions } from './jobs/delayed-jobs.js';
+export type {
+  DelayedJobContext,
+  JobContext,
+  JobTransaction,
+  PeriodicJobContext,
+} from './jobs/job-context.js';
+export type { JsonValue } from './jobs/json-value.js';
+export type { JobSchedule, PeriodicJobHandler, PeriodicJobOptions } from './jobs/periodic-job.js';

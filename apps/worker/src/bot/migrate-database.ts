@@ -1,6 +1,5 @@
-import { applyBotMigrations, importBotModule } from '@dgc/bot-sdk/runtime';
+import { applyBotMigrations, botModuleLocation, importBotModule } from '@dgc/bot-sdk/runtime';
 import { applyMigrations, ensureDatabaseExists } from '@dgc/shared/db';
-import { botModuleLocation } from './bot-module-location.js';
 
 export interface AppliedMigrations {
   runtime: string[];

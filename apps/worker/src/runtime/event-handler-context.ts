@@ -1,6 +1,5 @@
-import type { HandlerContext, StateCache } from '@dgc/bot-sdk';
+import type { DelayedJobs, HandlerContext, StateCache } from '@dgc/bot-sdk';
 import type { GatewayEventEnvelope, Logger, Redis } from '@dgc/shared';
-import type { PrismaClient } from '@dgc/shared/db';
 import type { REST } from '@discordjs/rest';
 import type { LazyLogger } from './lazy-logger.js';
 import type { Cancellation } from './run-with-timeout.js';
@@ -8,8 +7,8 @@ import type { Cancellation } from './run-with-timeout.js';
 /** The process's clients every handler shares. */
 export interface HandlerServices {
   rest: REST;
-  prisma: PrismaClient;
   redis: Redis;
+  jobs: DelayedJobs;
   cache: StateCache;
 }
 
@@ -19,8 +18,8 @@ export interface HandlerServices {
  */
 export class EventHandlerContext implements HandlerContext {
   readonly rest: REST;
-  readonly prisma: PrismaClient;
   readonly redis: Redis;
+  readonly jobs: DelayedJobs;
   readonly cache: StateCache;
   readonly envelope: GatewayEventEnvelope;
   readonly #cancellation: Cancellation;
@@ -33,8 +32,8 @@ export class EventHandlerContext implements HandlerContext {
     logger: LazyLogger,
   ) {
     this.rest = services.rest;
-    this.prisma = services.prisma;
     this.redis = services.redis;
+    this.jobs = services.jobs;
     this.cache = services.cache;
     this.envelope = envelope;
     this.#cancellation = cancellation;

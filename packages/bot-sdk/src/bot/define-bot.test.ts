@@ -17,7 +17,15 @@ describe('defineBot', () => {
     });
 
     expect(bot.database?.prismaSchema).toBe('/bots/my-bot/prisma/schema.prisma');
-    await bot({ on: () => ({}) as never, command: () => ({}) as never }, client);
+    await bot(
+      {
+        on: () => ({}) as never,
+        command: () => ({}) as never,
+        every: () => ({}) as never,
+        job: () => ({}) as never,
+      },
+      client,
+    );
     expect(received).toBe(client);
   });
 

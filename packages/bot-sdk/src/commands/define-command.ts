@@ -22,6 +22,8 @@ export interface CommandContext<Options extends OptionDefinitions> extends Handl
   /** The user who ran the command (in a guild or in DMs). */
   user: APIUser;
   reply(body: ReplyBody): Promise<void>;
+  /** Edits the first answer in place (see `progressReply` for bulk work reporting its progress). */
+  editReply(body: ReplyBody): Promise<void>;
   defer(options?: { ephemeral?: boolean }): Promise<void>;
   followUp(body: ReplyBody): Promise<unknown>;
 }
@@ -109,6 +111,7 @@ export function defineCommand<Options extends OptionDefinitions = Record<never, 
           rest: context.rest,
           redis: context.redis,
           envelope: context.envelope,
+          jobs: context.jobs,
           cache: context.cache,
           // Read through: the signal and the child logger are built only when a command asks for them.
           get signal() {
@@ -121,6 +124,7 @@ export function defineCommand<Options extends OptionDefinitions = Record<never, 
           options,
           user: interaction.member?.user ?? (interaction.user as APIUser),
           reply: (body) => responder.reply(body),
+          editReply: (body) => responder.editReply(body),
           defer: (deferOptions) => responder.defer(deferOptions ?? { ephemeral }),
           followUp: (body) => responder.followUp(body),
         });

@@ -76,6 +76,30 @@ export class InteractionResponder {
     });
   }
 
+  /**
+   * Replaces the first answer (the deferred "thinking…" message or the reply) with `body`; answers it when
+   * nothing was sent yet. Unlike `reply`, calling it again edits the same message: progress reports use it.
+   */
+  editReply(body: ReplyBody): Promise<void> {
+    const data = toCallbackData(body);
+    return this.#serial(async () => {
+      if (this.#stage === 'unanswered') {
+        await this.#rest.post(Routes.interactionCallback(this.#interaction.id, this.#interaction.token), {
+          auth: false,
+          signal: this.#signal,
+          body: { type: InteractionResponseType.ChannelMessageWithSource, data },
+        });
+      } else {
+        await this.#rest.patch(this.#webhookMessage('@original'), {
+          auth: false,
+          signal: this.#signal,
+          body: data,
+        });
+      }
+      this.#stage = 'replied';
+    });
+  }
+
   /** Another message after the first answer. */
   async followUp(body: ReplyBody): Promise<APIMessage> {
     return (await this.#rest.post(Routes.webhook(this.#interaction.application_id, this.#interaction.token), {

@@ -2,6 +2,7 @@ import type { DispatchData, GatewayEventEnvelope, Logger, Redis } from '@dgc/sha
 import type { REST } from '@discordjs/rest';
 import type { GatewayDispatchEvents } from 'discord-api-types/v10';
 import type { StateCache } from '../cache/state-cache.js';
+import type { DelayedJobs } from '../jobs/delayed-jobs.js';
 
 /**
  * What every handler gets: shared clients of this worker process plus the per-job cancellation signal.
@@ -15,6 +16,8 @@ export interface HandlerContext {
   /** Fires when the job's timeout elapses or the worker is forced to stop; pass it to every call. */
   signal: AbortSignal;
   envelope: GatewayEventEnvelope;
+  /** Durable one-shot jobs: `jobs.at(when, name, payload)` and `jobs.cancel(id)`. */
+  jobs: DelayedJobs;
   /** Guilds, channels, roles and opted-in members kept by the gateways, with permission checks. */
   cache: StateCache;
 }

@@ -1,17 +1,32 @@
 import { GatewayDispatchEvents } from 'discord-api-types/v10';
 import type { SlashCommand } from '../commands/define-command.js';
 import { InteractionRouter } from '../commands/interaction-router.js';
+import { BotJobs } from '../jobs/bot-jobs.js';
+import {
+  type DelayedJobHandler,
+  type DelayedJobOptions,
+  delayedJobDefinition,
+} from '../jobs/delayed-job-handler.js';
+import type { JsonValue } from '../jobs/json-value.js';
+import {
+  type JobSchedule,
+  type PeriodicJobHandler,
+  type PeriodicJobOptions,
+  periodicJob,
+} from '../jobs/periodic-job.js';
 import type { Bot } from './bot.js';
 import type { EventHandler } from './handler-context.js';
 
 /**
- * The bot's handlers by gateway event name and its slash commands by name: what a bot's setup fills in
+ * The bot's handlers by gateway event name, its slash commands by name and its jobs: what a bot's setup fills in
  * (through the narrower `Bot` interface) and what the worker dispatches events through. The set of event
  * names is what workers advertise to gateways, so an event with no handler never reaches Redis.
  */
 export class HandlerRegistry implements Bot {
   readonly #eventHandlers = new Map<string, EventHandler<GatewayDispatchEvents>[]>();
   readonly #router = new InteractionRouter();
+  /** Read by the scheduler (periodic jobs, delayed-job handlers) and by `jobs.at` (names it may schedule). */
+  readonly jobs = new BotJobs();
 
   on<Name extends GatewayDispatchEvents>(event: Name, handler: EventHandler<Name>): this {
     const handlers = this.#eventHandlers.get(event) ?? [];
@@ -30,6 +45,25 @@ export class HandlerRegistry implements Bot {
         router.route(interaction, context),
       );
     }
+    return this;
+  }
+
+  every(
+    name: string,
+    schedule: JobSchedule,
+    handler: PeriodicJobHandler,
+    options?: PeriodicJobOptions,
+  ): this {
+    this.jobs.addPeriodic(periodicJob(name, schedule, handler, options));
+    return this;
+  }
+
+  job<Payload extends JsonValue = JsonValue>(
+    name: string,
+    handler: DelayedJobHandler<Payload>,
+    options?: DelayedJobOptions,
+  ): this {
+    this.jobs.addDelayed(delayedJobDefinition(name, handler, options));
     return this;
   }
 

@@ -1,3 +1,4 @@
+export * from './bot-env.js';
 export * from './common-env.js';
 export * from './config-error.js';
 export * from './dedupe-env.js';

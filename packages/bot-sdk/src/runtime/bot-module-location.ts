@@ -1,11 +1,11 @@
-import { BotModuleError } from '@dgc/bot-sdk/runtime';
+import { BotModuleError } from './bot-module.js';
 
-/** The example bot's package: what a worker runs when WORKER_BOT_MODULE is unset. */
+/** The example bot's package: what workers and schedulers run when WORKER_BOT_MODULE is unset. */
 export const defaultBotPackage = '@dgc/starter-bot';
 
 /**
- * The bot this deployment runs: WORKER_BOT_MODULE, or else the example bot, resolved here at run time (the
- * worker does not depend on it, so a production image without the example must set WORKER_BOT_MODULE).
+ * The bot this deployment runs: WORKER_BOT_MODULE, or else the example bot, resolved here at run time (no
+ * app depends on it, so a production image without the example must set WORKER_BOT_MODULE).
  */
 export function botModuleLocation(configured: string | undefined): string {
   if (configured) return configured;

@@ -1,0 +1,108 @@
+import type { JobTransaction } from '@dgc/bot-sdk';
+import type { PrismaClient } from '@dgc/shared/db';
+
+/** A due job this replica claimed: it alone may record the run until its lease passes. */
+export interface ClaimedJob {
+  id: bigint;
+  name: string;
+  payload: unknown;
+  runAt: Date;
+  /** This claim's attempt number (claims so far, this one included). */
+  attempts: number;
+  maxAttempts: number;
+  claimToken: string;
+}
+
+/** Another replica claimed the job again after this one's lease passed; this run must not be recorded. */
+export class LostClaimError extends Error {
+  override readonly name = 'LostClaimError';
+}
+
+/**
+ * The `delayed_job` table as a queue. Columns are `timestamp(3)` holding UTC (Prisma's convention), so raw
+ * SQL compares them with `now() AT TIME ZONE 'UTC'`, whatever the session's time zone.
+ */
+export class DelayedJobClaims {
+  readonly #prisma: PrismaClient;
+  readonly #replicaId: string;
+
+  constructor(prisma: PrismaClient, replicaId: string) {
+    this.#prisma = prisma;
+    this.#replicaId = replicaId;
+  }
+
+  /**
+   * Claims up to `limit` jobs that are due, or whose claimer's lease passed (it died or hangs), oldest due
+   * first. SKIP LOCKED lets replicas claim concurrently without waiting on each other's rows; each claim
+   * gets a new token, which makes any earlier claimer's later attempt to record the run fail.
+   */
+  async claim(limit: number, leaseMs: number): Promise<ClaimedJob[]> {
+    const rows = await this.#prisma.$queryRaw<
+      {
+        id: bigint;
+        name: string;
+        payload: unknown;
+        run_at: Date;
+        attempts: number;
+        max_attempts: number;
+        claim_token: string;
+      }[]
+    >`
+      UPDATE delayed_job AS job
+      SET status = 'running',
+          attempts = job.attempts + 1,
+          claimed_by = ${this.#replicaId},
+          claim_token = gen_random_uuid(),
+          started_at = now() AT TIME ZONE 'UTC',
+          lease_until = (now() AT TIME ZONE 'UTC') + ${leaseMs} * interval '1 millisecond'
+      FROM (
+        SELECT id FROM delayed_job
+        WHERE (status = 'pending' AND run_at <= now() AT TIME ZONE 'UTC')
+           OR (status = 'running' AND lease_until < now() AT TIME ZONE 'UTC')
+        ORDER BY run_at
+        LIMIT ${limit}
+        FOR UPDATE SKIP LOCKED
+      ) AS due
+      WHERE job.id = due.id
+      RETURNING job.id, job.name, job.payload, job.run_at, job.attempts, job.max_attempts,
+                job.claim_token::text AS claim_token`;
+    return rows.map((row) => ({
+      id: row.id,
+      name: row.name,
+      payload: row.payload,
+      runAt: row.run_at,
+      attempts: row.attempts,
+      maxAttempts: row.max_attempts,
+      claimToken: row.claim_token,
+    }));
+  }
+
+  /**
+   * Records the run done and runs `write` in the same transaction. The update comes first and takes the
+   * row's lock, so no replica can claim the job meanwhile; if the claim was lost it changes no row and the
+   * transaction (with `write`) rolls back: done is recorded once, and so is an effect written in `write`.
+   */
+  async complete<T>(job: ClaimedJob, timeoutMs: number, write?: (transaction: JobTransaction) => Promise<T>) {
+    return this.#prisma.$transaction(
+      async (transaction) => {
+        const { count } = await transaction.delayedJob.updateMany({
+          where: { id: job.id, claimToken: job.claimToken, status: 'running' },
+          data: { status: 'done', finishedAt: new Date(), leaseUntil: null, lastError: null },
+        });
+        if (count !== 1) throw new LostClaimError(`delayed job ${job.id} was claimed again`);
+        return write ? await write(transaction) : undefined;
+      },
+      { timeout: timeoutMs, maxWait: timeoutMs },
+    );
+  }
+
+  /** A failed attempt: retried at `retryAt`, or recorded failed when `retryAt` is null. */
+  async fail(job: ClaimedJob, error: string, retryAt: Date | null): Promise<void> {
+    await this.#prisma.delayedJob.updateMany({
+      where: { id: job.id, claimToken: job.claimToken, status: 'running' },
+      data: retryAt
+        ? { status: 'pending', runAt: retryAt, claimToken: null, leaseUntil: null, lastError: error }
+        : { status: 'failed', finishedAt: new Date(), claimToken: null, leaseUntil: null, lastError: error },
+    });
+  }
+}

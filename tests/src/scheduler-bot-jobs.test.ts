@@ -1,0 +1,124 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import type { ManagedProcess } from '@dgc/dev-tools/supervision';
+import { createTestDatabase } from '@dgc/dev-tools/testing';
+import { DiscordSimulator } from '@dgc/discord-simulator';
+import { applyMigrations, createPrismaClient, type PrismaClient } from '@dgc/shared/db';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EventsQueueProbe } from './support/queue-inspection.js';
+import {
+  redisUrl,
+  repositoryRoot,
+  simulatorToken,
+  startService,
+  stopServices,
+  uniqueKeyPrefix,
+} from './support/services.js';
+
+const slotsToObserve = 5;
+
+describe('a bot’s periodic jobs on two scheduler replicas', () => {
+  let simulator: DiscordSimulator;
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
+  let prisma: PrismaClient;
+  let keyPrefix: string;
+  let replicas: ManagedProcess[] = [];
+
+  beforeAll(async () => {
+    simulator = await DiscordSimulator.start({ token: simulatorToken, shardCount: 1, guildCount: 1 });
+    database = await createTestDatabase('scheduler-bot-jobs', { schema: { apply: applyMigrations } });
+    prisma = createPrismaClient({ databaseUrl: database.url, maxConnections: 2 });
+    keyPrefix = uniqueKeyPrefix('scheduler-bot-jobs');
+  });
+
+  afterAll(async () => {
+    await stopServices(replicas);
+    await new EventsQueueProbe(keyPrefix).removeAndClose();
+    await prisma?.$disconnect();
+    await database?.drop();
+    await simulator?.stop();
+  });
+
+  it('run once per slot, and a failing attempt is retried with back-off and recorded', {
+    timeout: 60_000,
+  }, async () => {
+    const env = {
+      REDIS_URL: redisUrl,
+      REDIS_KEY_PREFIX: keyPrefix,
+      DATABASE_URL: database.url,
+      DISCORD_TOKEN: simulatorToken,
+      DISCORD_API_URL: simulator.restUrl,
+      WORKER_BOT_MODULE: 'tests/src/fixtures/jobs-bot.ts',
+      SCHEDULER_PRUNE_EVERY_MS: String(3_600_000),
+    };
+    replicas = await Promise.all([
+      startService('scheduler', { ...env, SCHEDULER_REPLICA_ID: 'replica-a' }, 'scheduler-a'),
+      startService('scheduler', { ...env, SCHEDULER_REPLICA_ID: 'replica-b' }, 'scheduler-b'),
+    ]);
+    const retriedSlots = () =>
+      prisma.scheduledJobRun.count({ where: { jobName: 'flaky', outcome: 'succeeded' } });
+    await expect
+      .poll(
+        async () =>
+          Math.min(
+            await prisma.scheduledJobRun.count({ where: { jobName: 'tick', outcome: 'succeeded' } }),
+            await retriedSlots(),
+          ),
+        { timeout: 30_000, interval: 100 },
+      )
+      .toBeGreaterThanOrEqual(slotsToObserve);
+    expect(await stopServices(replicas)).toEqual({ 'scheduler-a': 0, 'scheduler-b': 0 });
+
+    const ticks = await prisma.scheduledJobRun.findMany({ where: { jobName: 'tick' } });
+    const tickIds = ticks.map((run) => run.jobId);
+    // One run per slot across both replicas: no job id twice, and the slots one interval apart.
+    expect(new Set(tickIds).size).toBe(tickIds.length);
+    expect(ticks.every((run) => run.outcome === 'succeeded' && run.attempt === 1)).toBe(true);
+    expect(ticks.every((run) => run.durationMs !== null && run.finishedAt !== null)).toBe(true);
+    const slots = tickIds.map((jobId) => Number(/:(\d+)$/.exec(jobId)?.[1])).sort((a, b) => a - b);
+    expect(slots.slice(1).every((slot, index) => (slot - (slots[index] ?? 0)) % 1_000 === 0)).toBe(true);
+    expect(slots.slice(1).every((slot, index) => slot > (slots[index] ?? 0))).toBe(true);
+
+    // Every slot of the flaky job: attempt 1 failed with its error, attempt 2 succeeded after the back-off.
+    const flaky = await prisma.scheduledJobRun.findMany({
+      where: { jobName: 'flaky' },
+      orderBy: { attempt: 'asc' },
+    });
+    const bySlot = new Map<string, typeof flaky>();
+    for (const run of flaky) bySlot.set(run.jobId, [...(bySlot.get(run.jobId) ?? []), run]);
+    const completed = [...bySlot.values()].filter((runs) => runs.some((run) => run.outcome === 'succeeded'));
+    expect(completed.length).toBeGreaterThanOrEqual(slotsToObserve);
+    for (const runs of completed) {
+      expect(runs.map((run) => [run.attempt, run.outcome])).toEqual([
+        [1, 'failed'],
+        [2, 'succeeded'],
+      ]);
+      const [failed, retried] = runs;
+      expect(failed?.error).toBe('first attempt of every slot fails');
+      // Back-off of 100 ms before the retry (BullMQ's delayed set is checked with ms precision).
+      const backoffMs = (retried?.startedAt.getTime() ?? 0) - (failed?.finishedAt?.getTime() ?? Infinity);
+      expect(backoffMs).toBeGreaterThanOrEqual(90);
+    }
+
+    // Operators see the same history: `npm run cluster -- jobs`.
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--conditions=source', '--import', 'tsx', 'apps/cli/src/main.ts', 'jobs', '--json'],
+      { cwd: repositoryRoot, env: { ...process.env, ...env } },
+    );
+    const listed = JSON.parse(stdout) as {
+      periodic: { job: string; latest: { outcome: string; attempt: number; error: string | null }[] }[];
+    };
+    // Beside the scheduler's own pruning, which runs once at start.
+    expect(listed.periodic.map((entry) => entry.job)).toEqual(expect.arrayContaining(['flaky', 'tick']));
+    const flakyAttempts = listed.periodic.find((entry) => entry.job === 'flaky')?.latest ?? [];
+    expect(flakyAttempts).toContainEqual(
+      expect.objectContaining({ outcome: 'failed', attempt: 1, error: 'first attempt of every slot fails' }),
+    );
+
+    const runners = new Set([...ticks, ...flaky].map((run) => run.runnerId));
+    console.log(
+      `[measure] ${ticks.length} tick slots and ${completed.length} retried flaky slots, run by ${[...runners].join(', ')}`,
+    );
+  });
+});
