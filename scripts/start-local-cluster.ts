@@ -14,6 +14,7 @@ import {
   assertRedisReachable,
   loadConfigOrExit,
   ServiceUnreachableError,
+  singleRedis,
   withoutPassword,
 } from '@dgc/shared';
 import { migrateDatabase } from '@dgc/worker';
@@ -98,7 +99,7 @@ process.on('exit', () => {
 
 try {
   say(`checking Redis at ${withoutPassword(redisUrl)} and PostgreSQL at ${withoutPassword(databaseUrl)}`);
-  await assertRedisReachable(redisUrl);
+  await assertRedisReachable(singleRedis(redisUrl));
   // The runtime's migrations, then those of the bot the workers run (WORKER_BOT_MODULE, default the example).
   await migrateDatabase(databaseUrl, env.WORKER_BOT_MODULE || undefined);
   say('database migrations applied');

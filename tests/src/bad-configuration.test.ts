@@ -25,7 +25,15 @@ const expectedProblems: Record<ServiceKind, string[]> = {
     'WORKER_CONCURRENCY',
     'DEDUPE_RETENTION_MS',
   ],
-  scheduler: ['REDIS_URL', 'DATABASE_URL', 'LOG_LEVEL', 'SCHEDULER_PRUNE_EVERY_MS', 'DEDUPE_RETENTION_MS'],
+  // The scheduler runs the bot's jobs, which call Discord: it checks the token too.
+  scheduler: [
+    'REDIS_URL',
+    'DATABASE_URL',
+    'LOG_LEVEL',
+    'DISCORD_TOKEN',
+    'SCHEDULER_PRUNE_EVERY_MS',
+    'DEDUPE_RETENTION_MS',
+  ],
 };
 
 describe('bad configuration', () => {

@@ -1,7 +1,7 @@
 import { bulk } from '@dgc/bot-sdk';
 import { DiscordSimulator } from '@dgc/discord-simulator';
 import { createRateLimitedRest, type SharedRateLimiter } from '@dgc/rest';
-import { createRedisConnection, type Redis } from '@dgc/shared';
+import { createRedisConnection, type Redis, singleRedis } from '@dgc/shared';
 import type { REST } from '@discordjs/rest';
 import { Routes } from 'discord-api-types/v10';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,7 +24,7 @@ describe('bulk bans against the simulator through the shared REST limits', () =>
       guildCount: 1,
       routeLimits: { bans: { limit: bansPerSecond, windowMs: 1_000 } },
     });
-    redis = createRedisConnection({ url: redisUrl, connectionName: 'test:bulk-bans' });
+    redis = createRedisConnection({ target: singleRedis(redisUrl), connectionName: 'test:bulk-bans' });
     keyPrefix = uniqueKeyPrefix('bulk-bans');
     ({ rest, limiter } = createRateLimitedRest({
       rest: { api: simulator.restUrl, version: '10' },

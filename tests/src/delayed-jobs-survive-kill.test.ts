@@ -2,7 +2,7 @@ import { PostgresDelayedJobs } from '@dgc/bot-sdk/runtime';
 import type { ManagedProcess } from '@dgc/dev-tools/supervision';
 import { createTestDatabase } from '@dgc/dev-tools/testing';
 import { DiscordSimulator } from '@dgc/discord-simulator';
-import { createRedisConnection, type Redis } from '@dgc/shared';
+import { createRedisConnection, type Redis, singleRedis } from '@dgc/shared';
 import { applyMigrations, createPrismaClient, type PrismaClient } from '@dgc/shared/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventsQueueProbe } from './support/queue-inspection.js';
@@ -26,7 +26,7 @@ describe('delayed jobs with a scheduler replica killed mid-run', () => {
     simulator = await DiscordSimulator.start({ token: simulatorToken, shardCount: 1, guildCount: 1 });
     database = await createTestDatabase('delayed-jobs', { schema: { apply: applyMigrations } });
     prisma = createPrismaClient({ databaseUrl: database.url, maxConnections: 4 });
-    redis = createRedisConnection({ url: redisUrl, connectionName: 'test:delayed-jobs' });
+    redis = createRedisConnection({ target: singleRedis(redisUrl), connectionName: 'test:delayed-jobs' });
     keyPrefix = uniqueKeyPrefix('delayed-jobs');
     // The fixture's handler writes here, in the transaction that records its job done.
     await prisma.$executeRaw`CREATE TABLE test_delayed_effect (

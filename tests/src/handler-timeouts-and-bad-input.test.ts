@@ -7,6 +7,7 @@ import {
   type GatewayEventJobData,
   laneQueueName,
   RedisKeys,
+  singleRedis,
 } from '@dgc/shared';
 import { loadWorkerConfig, startWorker } from '@dgc/worker';
 import { Queue, UnrecoverableError } from 'bullmq';
@@ -49,7 +50,10 @@ describe('handler runtime', () => {
   let worker: Awaited<ReturnType<typeof startWorker>>;
   let queue: Queue<GatewayEventJobData>;
   const probe = new EventsQueueProbe(keyPrefix);
-  const redis = createRedisConnection({ url: redisUrl, connectionName: 'test:handler-runtime' });
+  const redis = createRedisConnection({
+    target: singleRedis(redisUrl),
+    connectionName: 'test:handler-runtime',
+  });
 
   beforeAll(async () => {
     const config = loadWorkerConfig({

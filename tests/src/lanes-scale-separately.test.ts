@@ -93,6 +93,9 @@ describe('lanes', () => {
       'consume:interactions',
       'process-heartbeat',
       'process-heartbeat',
+      // Each worker writes its lane topology and subscribed events again should Redis lose them.
+      're-assert owned Redis state',
+      're-assert owned Redis state',
     ]);
   });
 });

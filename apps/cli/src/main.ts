@@ -3,7 +3,7 @@
  * in @dgc/shared, the dashboard's too) and acts on lanes and processes. Reads REDIS_URL and
  * REDIS_KEY_PREFIX, and DATABASE_URL for `jobs`.
  */
-import { createRedisConnection, loadConfigOrExit } from '@dgc/shared';
+import { createRedisConnection, describeRedisTarget, loadConfigOrExit, redisTargetOrExit } from '@dgc/shared';
 import type { CommandContext } from './commands/command-context.js';
 import { drainRole } from './commands/drain.js';
 import { failedJobs } from './commands/failed-jobs.js';
@@ -42,8 +42,9 @@ if (command === undefined || run === undefined) {
   process.exit(command === undefined || command === '--help' ? 0 : 64);
 }
 const config = loadConfigOrExit('cluster', cliEnvSchema);
+const redisTarget = redisTargetOrExit('cluster', config);
 const redis = createRedisConnection({
-  url: config.REDIS_URL,
+  target: redisTarget,
   connectionName: 'cli:cluster',
   overrides: { maxRetriesPerRequest: 1, retryStrategy: () => null },
 });
@@ -56,7 +57,9 @@ try {
     args: flags.filter((flag) => flag !== '--json'),
   });
 } catch (error) {
-  console.error(`cannot complete "${command}" against ${config.REDIS_URL}: ${(error as Error).message}`);
+  console.error(
+    `cannot complete "${command}" against ${describeRedisTarget(redisTarget)}: ${(error as Error).message}`,
+  );
   process.exitCode = 69;
 } finally {
   redis.disconnect();

@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createBullBoard } from '@bull-board/api';
 import { ExpressAdapter } from '@bull-board/express';
-import { createRedisConnection, type Logger, type ServiceLifecycle } from '@dgc/shared';
+import { createRedisConnection, type Logger, redisTargetOf, type ServiceLifecycle } from '@dgc/shared';
 import { ClusterOverviewReader } from '@dgc/shared/cluster-view';
 import express from 'express';
 import type { DashboardConfig } from './config.js';
@@ -20,7 +20,7 @@ export interface DashboardService extends ServiceLifecycle {
  * for job-level work (retry, remove). With a token configured, every route requires it.
  */
 export async function startDashboard(config: DashboardConfig, logger: Logger): Promise<DashboardService> {
-  const redis = createRedisConnection({ url: config.REDIS_URL, connectionName: 'dashboard' });
+  const redis = createRedisConnection({ target: redisTargetOf(config), connectionName: 'dashboard' });
   const overview = new ClusterOverviewReader(redis, config.REDIS_KEY_PREFIX);
   const app = express();
   app.disable('x-powered-by');

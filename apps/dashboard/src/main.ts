@@ -1,4 +1,4 @@
-import { assertRedisReachable, runProcess } from '@dgc/shared';
+import { runProcess } from '@dgc/shared';
 import { dashboardEnvSchema } from './config.js';
 import { startDashboard } from './dashboard-app.js';
 
@@ -7,6 +7,5 @@ await runProcess({
   schema: dashboardEnvSchema,
   secrets: (config) => (config.DASHBOARD_TOKEN ? [config.DASHBOARD_TOKEN] : []),
   drainDeadlineMs: (config) => config.DASHBOARD_DRAIN_DEADLINE_MS,
-  preflight: (config) => [() => assertRedisReachable(config.REDIS_URL)],
   start: (config, logger) => startDashboard(config, logger),
 });

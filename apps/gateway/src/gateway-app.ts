@@ -2,9 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import {
   createRedisConnection,
-  ensureLaneTopology,
   type Logger,
   laneTopologyFromConfig,
+  OwnedRedisState,
+  ownedRedisStateCheckEveryMs,
+  redisTargetOf,
   type ServiceLifecycle,
   TaskMonitor,
 } from '@dgc/shared';
@@ -40,10 +42,19 @@ export async function startGateway(
   tasks: TaskMonitor = new TaskMonitor({ logger }),
   metrics: ProcessMetrics = new ProcessMetrics('gateway', tasks),
 ): Promise<ServiceLifecycle> {
-  const { REDIS_URL: url, REDIS_KEY_PREFIX: keyPrefix, GATEWAY_LEASE_TTL_MS: ttlMs } = config;
-  const redis = createRedisConnection({ url, connectionName: 'gateway:commands' });
+  const { REDIS_KEY_PREFIX: keyPrefix, GATEWAY_LEASE_TTL_MS: ttlMs } = config;
+  const redisTarget = redisTargetOf(config);
+  const redis = createRedisConnection({ target: redisTarget, connectionName: 'gateway:commands' });
   const topology = laneTopologyFromConfig(config);
-  await ensureLaneTopology(redis, keyPrefix, topology);
+  await new OwnedRedisState({
+    redis,
+    keyPrefix,
+    topology,
+    unrecoverable:
+      'events queued in the lanes and not yet handled; shard sessions and sequences (shards identify anew)',
+    logger,
+    metrics,
+  }).establish(tasks);
   // Filled by the ownership ticks below: until the first one no shard runs, so nothing is published.
   const leases = new HeldShardLeases();
   const publishers = new LanePublishers({ config, topology, redis, leases, tasks, logger });
@@ -57,9 +68,10 @@ export async function startGateway(
   backpressure.schedule(tasks);
   const filter = config.GATEWAY_EVENTS
     ? EventFilter.fixed(config.GATEWAY_EVENTS)
-    : await EventFilter.fromWorkerSubscriptions(url, keyPrefix, redis, logger);
+    : await EventFilter.fromWorkerSubscriptions(redisTarget, keyPrefix, redis, logger);
+  tasks.every('reload subscribed events', ownedRedisStateCheckEveryMs, () => filter.reload());
   const cache = new StateCacheWriter({
-    redisUrl: url,
+    redisTarget,
     keyPrefix,
     entities: config.CACHE_ENTITIES,
     maxEvents: config.GATEWAY_BATCH_MAX_EVENTS,

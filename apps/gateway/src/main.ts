@@ -1,4 +1,4 @@
-import { assertRedisReachable, runProcess } from '@dgc/shared';
+import { runProcess } from '@dgc/shared';
 import { gatewayEnvSchema } from './config.js';
 import { startGateway } from './gateway-app.js';
 
@@ -7,6 +7,5 @@ await runProcess({
   schema: gatewayEnvSchema,
   secrets: (config) => [config.DISCORD_TOKEN],
   drainDeadlineMs: (config) => config.GATEWAY_DRAIN_DEADLINE_MS,
-  preflight: (config) => [() => assertRedisReachable(config.REDIS_URL)],
   start: startGateway,
 });

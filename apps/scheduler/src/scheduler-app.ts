@@ -1,6 +1,13 @@
 import { hostname } from 'node:os';
 import { botModuleLocation, loadBotModule, PostgresDelayedJobs } from '@dgc/bot-sdk/runtime';
-import { createRedisConnection, type Logger, type ServiceLifecycle, TaskMonitor } from '@dgc/shared';
+import {
+  createRedisConnection,
+  type Logger,
+  OwnedRedisState,
+  redisTargetOf,
+  type ServiceLifecycle,
+  TaskMonitor,
+} from '@dgc/shared';
 import { createPrismaClient } from '@dgc/shared/db';
 import type { SchedulerConfig } from './config.js';
 import { DelayedJobClaims } from './delayed/delayed-job-claims.js';
@@ -49,7 +56,10 @@ export async function startScheduler(
     databaseUrl: config.DATABASE_URL,
     maxConnections: config.DATABASE_POOL_SIZE,
   });
-  const redis = createRedisConnection({ url: config.REDIS_URL, connectionName: 'scheduler:commands' });
+  const redis = createRedisConnection({
+    target: redisTargetOf(config),
+    connectionName: 'scheduler:commands',
+  });
   const schedulerRest = await openSchedulerRest(config, logger);
   const botJobs = bot.registry.jobs;
   const services: BotJobServices = {
@@ -65,7 +75,7 @@ export async function startScheduler(
   const periodic = new PeriodicJobs(
     [...schedulerJobs(config), ...botJobs.periodic.map((job) => botPeriodicJob(job, services))],
     {
-      redisUrl: config.REDIS_URL,
+      redisTarget: redisTargetOf(config),
       keyPrefix: config.REDIS_KEY_PREFIX,
       replicaId,
       concurrency: config.SCHEDULER_PERIODIC_CONCURRENCY,
@@ -75,6 +85,14 @@ export async function startScheduler(
     },
   );
   await periodic.start();
+  // A Redis that lost its data lost the job schedulers too: without this no periodic job would run again.
+  await new OwnedRedisState({
+    redis,
+    keyPrefix: config.REDIS_KEY_PREFIX,
+    restorable: [{ description: 'job schedulers', restore: () => periodic.registerSchedulers() }],
+    unrecoverable: 'periodic runs that were due or running when Redis lost its data',
+    logger,
+  }).establish(tasks);
   const delayed = new DelayedJobRunner(
     new DelayedJobClaims(prisma, replicaId),
     botJobs,

@@ -1,5 +1,5 @@
 import { createRateLimitedRest } from '@dgc/rest';
-import { createRedisConnection, type Logger } from '@dgc/shared';
+import { createRedisConnection, type Logger, redisTargetOf } from '@dgc/shared';
 import type { REST } from '@discordjs/rest';
 import type { SchedulerConfig } from './config.js';
 
@@ -15,7 +15,7 @@ export interface SchedulerRest {
 export async function openSchedulerRest(config: SchedulerConfig, logger: Logger): Promise<SchedulerRest> {
   // As in the worker: no offline queue, so while Redis is down the limiter's local fallback decides at once.
   const limiterRedis = createRedisConnection({
-    url: config.REDIS_URL,
+    target: redisTargetOf(config),
     connectionName: 'scheduler:rest-limits',
     overrides: { enableOfflineQueue: false, maxRetriesPerRequest: 1 },
   });

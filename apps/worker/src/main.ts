@@ -1,4 +1,4 @@
-import { assertPostgresReachable, assertRedisReachable, runProcess } from '@dgc/shared';
+import { assertPostgresReachable, runProcess } from '@dgc/shared';
 import { workerEnvSchema } from './config.js';
 import { startWorker } from './worker-app.js';
 
@@ -7,9 +7,6 @@ await runProcess({
   schema: workerEnvSchema,
   secrets: (config) => [config.DISCORD_TOKEN],
   drainDeadlineMs: (config) => config.WORKER_DRAIN_DEADLINE_MS,
-  preflight: (config) => [
-    () => assertRedisReachable(config.REDIS_URL),
-    () => assertPostgresReachable(config.DATABASE_URL),
-  ],
+  preflight: (config) => [() => assertPostgresReachable(config.DATABASE_URL)],
   start: (config, logger, tasks, metrics) => startWorker(config, logger, tasks, { metrics }),
 });

@@ -8,12 +8,12 @@ import {
 import {
   closeWorkerWithin,
   createRedisConnection,
-  EventSubscriptions,
-  ensureLaneTopology,
   type Logger,
   laneQueueNames,
   laneTopologyFromConfig,
+  OwnedRedisState,
   RedisKeys,
+  redisTargetOf,
   type ServiceLifecycle,
   TaskMonitor,
 } from '@dgc/shared';
@@ -61,7 +61,7 @@ export async function startWorker(
         },
       });
   registry = bot.registry;
-  const redis = createRedisConnection({ url: config.REDIS_URL, connectionName: 'worker:commands' });
+  const redis = createRedisConnection({ target: redisTargetOf(config), connectionName: 'worker:commands' });
   // The runtime's own client only answers the readiness check (a bot's handlers get the bot's client,
   // made above with the pool size and timeouts), so one connection is enough.
   const prisma = createPrismaClient({
@@ -92,7 +92,17 @@ export async function startWorker(
   const workerRest = await openWorkerRest(config, logger, restObserver);
   if (workerRest.clusterStats) registerRestClusterMetrics(metrics, workerRest.clusterStats);
 
-  await new EventSubscriptions(config.REDIS_KEY_PREFIX).register(redis, registry.subscribedEvents());
+  // The topology and subscribed events this worker relies on, written again whenever Redis loses them.
+  await new OwnedRedisState({
+    redis,
+    keyPrefix: config.REDIS_KEY_PREFIX,
+    topology,
+    subscribedEvents: registry.subscribedEvents(),
+    unrecoverable:
+      'events queued in the lanes and not yet handled; dedupe claims (an event redelivered after the loss may be handled twice)',
+    logger,
+    metrics,
+  }).establish(tasks);
 
   const dedupe = new EventDedupe(redis, {
     keyPrefix: config.REDIS_KEY_PREFIX,
@@ -117,14 +127,13 @@ export async function startWorker(
     jobTimeoutMs: config.WORKER_JOB_TIMEOUT_MS,
     observer,
   });
-  await ensureLaneTopology(redis, config.REDIS_KEY_PREFIX, topology);
   const lanes = await Promise.all(
     config.WORKER_LANES.map((lane) =>
       startLaneConsumers({
         lane,
         topology,
         concurrency: config.WORKER_LANE_CONCURRENCY[lane] ?? config.WORKER_CONCURRENCY,
-        redisUrl: config.REDIS_URL,
+        redisTarget: redisTargetOf(config),
         keyPrefix: config.REDIS_KEY_PREFIX,
         lockDurationMs: config.WORKER_LOCK_DURATION_MS,
         invoker,

@@ -1,5 +1,5 @@
 import { createRateLimitedRest, type RateLimitObserver } from '@dgc/rest';
-import { createRedisConnection, type Logger } from '@dgc/shared';
+import { createRedisConnection, type Logger, redisTargetOf } from '@dgc/shared';
 import type { REST } from '@discordjs/rest';
 import type { WorkerConfig } from './config.js';
 
@@ -20,7 +20,7 @@ export async function openWorkerRest(
   // Its own connection without an offline queue: while Redis is down a decision fails at once and the
   // local fallback share decides, instead of calls queueing behind a reconnect.
   const limiterRedis = createRedisConnection({
-    url: config.REDIS_URL,
+    target: redisTargetOf(config),
     connectionName: 'worker:rest-limits',
     overrides: { enableOfflineQueue: false, maxRetriesPerRequest: 1 },
   });

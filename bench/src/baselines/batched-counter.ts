@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Redis } from '@dgc/shared';
 
 /**
  * A counter that adds to a Redis key every 100 ms: every path in a benchmark counts its handled events the

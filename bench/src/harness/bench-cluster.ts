@@ -10,7 +10,7 @@ import {
 } from '@dgc/dev-tools/supervision';
 import { createTestDatabase, pollUntil, type TestDatabase } from '@dgc/dev-tools/testing';
 import { DiscordSimulator, type SimulatorOptions } from '@dgc/discord-simulator';
-import { createRedisConnection, type Redis } from '@dgc/shared';
+import { createRedisConnection, type Redis, singleRedis } from '@dgc/shared';
 import { applyMigrations } from '@dgc/shared/db';
 
 export const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -40,7 +40,7 @@ export class BenchCluster {
     this.simulator = simulator;
     this.keyPrefix = keyPrefix;
     this.#database = database;
-    this.redis = createRedisConnection({ url: redisUrl, connectionName: 'bench' });
+    this.redis = createRedisConnection({ target: singleRedis(redisUrl), connectionName: 'bench' });
     this.env = {
       REDIS_URL: redisUrl,
       REDIS_KEY_PREFIX: keyPrefix,

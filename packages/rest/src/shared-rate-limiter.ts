@@ -1,8 +1,8 @@
 // Over 300 lines: acquire, settle, the breaker cache, the batched counters and the Redis-outage fallback share one limiter's private state.
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Redis } from '@dgc/shared';
 import { RedisKeys, type RedisScriptCommands, withRedisScripts } from '@dgc/shared';
-import type { Redis } from 'ioredis';
 import { LocalFallbackLimiter } from './local-fallback-limiter.js';
 import type { RateLimitScope, ResponseLimits } from './response-limits.js';
 import type { RouteKey } from './route-key.js';

@@ -6,6 +6,7 @@ import {
   laneQueueNames,
   type Redis,
   RedisKeys,
+  singleRedis,
   unorderedTopology,
 } from '@dgc/shared';
 import { Queue } from 'bullmq';
@@ -19,7 +20,7 @@ export class EventsQueueProbe {
 
   constructor(keyPrefix: string, topology: LaneTopology = unorderedTopology) {
     this.#keyPrefix = keyPrefix;
-    this.#redis = createRedisConnection({ url: redisUrl, connectionName: 'test:probe' });
+    this.#redis = createRedisConnection({ target: singleRedis(redisUrl), connectionName: 'test:probe' });
     this.#queues = new Map(
       laneNames.map((lane) => [
         lane,

@@ -5,6 +5,7 @@ import {
   guildFromHash,
   type Redis,
   RedisKeys,
+  singleRedis,
 } from '@dgc/shared';
 import type { GatewayDispatchPayload } from 'discord-api-types/v10';
 import { pino } from 'pino';
@@ -75,7 +76,7 @@ describe('StateCacheWriter', () => {
 
   const make = (entities: CacheEntityKind[]) =>
     new StateCacheWriter({
-      redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+      redisTarget: singleRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'),
       keyPrefix,
       entities: new Set(entities),
       maxEvents: 100,
@@ -87,7 +88,7 @@ describe('StateCacheWriter', () => {
 
   beforeAll(() => {
     redis = createRedisConnection({
-      url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+      target: singleRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'),
       connectionName: 'test:state-cache',
     });
     leases.set(0, { shardId: 0, token: 1, validUntil: Date.now() + 60_000 });

@@ -4,6 +4,7 @@ import {
   type Logger,
   type Redis,
   RedisKeys,
+  type RedisTarget,
   withRedisScripts,
 } from '@dgc/shared';
 import type { GatewayDispatchPayload } from 'discord-api-types/v10';
@@ -13,7 +14,7 @@ import { CacheBatch } from './cache-batch.js';
 import { type CacheWriteOf, cacheEventTable } from './cache-event-table.js';
 
 export interface StateCacheWriterOptions {
-  redisUrl: string;
+  redisTarget: RedisTarget;
   keyPrefix: string;
   entities: ReadonlySet<CacheEntityKind>;
   /** A flush is sent when this many dispatches wait, or when the first has waited `maxWaitMs`. */
@@ -62,7 +63,7 @@ export class StateCacheWriter {
     this.#table = cacheEventTable(options.entities);
     this.#keys = new RedisKeys(options.keyPrefix);
     this.#redis = withRedisScripts(
-      createRedisConnection({ url: options.redisUrl, connectionName: 'gateway:cache' }),
+      createRedisConnection({ target: options.redisTarget, connectionName: 'gateway:cache' }),
     );
   }
 

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { createRedisConnection, RedisKeys } from '@dgc/shared';
+import { createRedisConnection, RedisKeys, singleRedis } from '@dgc/shared';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RedisIdentifyThrottler } from './redis-identify-throttler.js';
 import { ShardLeases } from './shard-leases.js';
 
 const redis = createRedisConnection({
-  url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+  target: singleRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'),
   connectionName: 'test:cluster-primitives',
 });
 const keyPrefix = `test:cluster:${randomUUID().slice(0, 8)}`;

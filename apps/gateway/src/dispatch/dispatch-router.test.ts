@@ -3,6 +3,7 @@ import {
   createRedisConnection,
   type LaneName,
   type Redis,
+  redisTargetOf,
   TaskMonitor,
   unorderedTopology,
 } from '@dgc/shared';
@@ -81,7 +82,7 @@ describe('DispatchRouter', () => {
       REDIS_KEY_PREFIX: keyPrefix,
       GATEWAY_LANE_ROUTES: 'GUILD_MEMBER_ADD=bulk',
     });
-    redis = createRedisConnection({ url: config.REDIS_URL, connectionName: 'test:dispatch-router' });
+    redis = createRedisConnection({ target: redisTargetOf(config), connectionName: 'test:dispatch-router' });
     publishers = new LanePublishers({ config, topology: unorderedTopology, redis, leases, tasks, logger });
     backpressure = new LaneBackpressure({
       lanes: publishers,

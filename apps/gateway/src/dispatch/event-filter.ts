@@ -1,15 +1,27 @@
-import { createRedisConnection, EventSubscriptions, type Logger, type Redis } from '@dgc/shared';
+import {
+  createRedisConnection,
+  EventSubscriptions,
+  type Logger,
+  type Redis,
+  type RedisTarget,
+  type SubscriptionsWatch,
+} from '@dgc/shared';
 
 /**
  * Which dispatch events are worth a queue write. Either a fixed list from configuration, or the live set
  * of events some worker has a handler for.
  */
 export class EventFilter {
-  #wanted: ReadonlySet<string>;
-  #stopWatching: (() => Promise<void>) | undefined;
+  /**
+   * Undefined while no worker's events are known: an empty set in Redis means no worker registered yet or
+   * Redis lost the set (restarted empty), never "no event wanted", so every event is forwarded until
+   * workers register again. Forwarding an unwanted event costs a queue write; dropping a wanted one loses it.
+   */
+  #wanted: ReadonlySet<string> | undefined;
+  #watch: SubscriptionsWatch | undefined;
   #subscriber: Redis | undefined;
 
-  private constructor(initial: ReadonlySet<string>) {
+  private constructor(initial: ReadonlySet<string> | undefined) {
     this.#wanted = initial;
   }
 
@@ -19,20 +31,32 @@ export class EventFilter {
 
   /** Watches the set workers register, on a subscriber connection of its own (closed by `stop`). */
   static async fromWorkerSubscriptions(
-    redisUrl: string,
+    redisTarget: RedisTarget,
     keyPrefix: string,
     commands: Redis,
     logger: Logger,
   ): Promise<EventFilter> {
-    const filter = new EventFilter(new Set());
-    const subscriber = createRedisConnection({ url: redisUrl, connectionName: 'gateway:subscriptions' });
+    const filter = new EventFilter(undefined);
+    const subscriber = createRedisConnection({
+      target: redisTarget,
+      connectionName: 'gateway:subscriptions',
+    });
     filter.#subscriber = subscriber;
-    filter.#stopWatching = await new EventSubscriptions(keyPrefix).watch(
+    filter.#watch = await new EventSubscriptions(keyPrefix).watch(
       commands,
       subscriber,
       (events) => {
-        filter.#wanted = events;
-        logger.info({ events: [...events] }, 'forwarding the events workers handle');
+        const known = events.size > 0 ? events : undefined;
+        const changed =
+          known?.size !== filter.#wanted?.size ||
+          [...(known ?? [])].some((event) => !filter.#wanted?.has(event));
+        filter.#wanted = known;
+        if (!changed) return;
+        if (known) logger.info({ events: [...known] }, 'forwarding the events workers handle');
+        else
+          logger.warn(
+            'no worker has registered its events (none started yet, or Redis lost them): forwarding every event until one does',
+          );
       },
       (error) =>
         logger.error({ err: error }, 'reloading event subscriptions failed; keeping the previous set'),
@@ -41,11 +65,16 @@ export class EventFilter {
   }
 
   wants(event: string): boolean {
-    return this.#wanted.has(event);
+    return this.#wanted === undefined || this.#wanted.has(event);
+  }
+
+  /** Reads the workers' set again (periodically: a missed notification must not leave it stale). */
+  async reload(): Promise<void> {
+    await this.#watch?.reload();
   }
 
   async stop(): Promise<void> {
-    await this.#stopWatching?.();
+    await this.#watch?.stop();
     await this.#subscriber?.quit().catch(() => {});
   }
 }

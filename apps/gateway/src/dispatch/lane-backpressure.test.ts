@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { createRedisConnection, type LaneName, laneNames, laneQueueName, type Redis } from '@dgc/shared';
+import {
+  createRedisConnection,
+  type LaneName,
+  laneNames,
+  laneQueueName,
+  type Redis,
+  singleRedis,
+} from '@dgc/shared';
 import { Queue } from 'bullmq';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +20,7 @@ describe('LaneBackpressure', () => {
   let queues: Map<LaneName, Queue>;
 
   beforeAll(async () => {
-    redis = createRedisConnection({ url: redisUrl, connectionName: 'test:backpressure' });
+    redis = createRedisConnection({ target: singleRedis(redisUrl), connectionName: 'test:backpressure' });
     queues = new Map(
       laneNames.map((lane) => [lane, new Queue(laneQueueName(lane), { connection: redis, prefix })]),
     );

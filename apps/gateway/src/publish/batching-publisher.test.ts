@@ -4,6 +4,7 @@ import {
   type GatewayEventEnvelope,
   type GatewayEventJobData,
   type Redis,
+  singleRedis,
 } from '@dgc/shared';
 import { Queue } from 'bullmq';
 import { GatewayDispatchEvents } from 'discord-api-types/v10';
@@ -36,7 +37,7 @@ describe('BatchingPublisher', () => {
   const prefix = `test-publisher-${randomUUID()}`;
 
   beforeAll(async () => {
-    redis = createRedisConnection({ url: redisUrl, connectionName: 'test:publisher' });
+    redis = createRedisConnection({ target: singleRedis(redisUrl), connectionName: 'test:publisher' });
     queue = new Queue('events', { connection: redis, prefix });
     await queue.waitUntilReady();
   });
@@ -115,7 +116,10 @@ describe('BatchingPublisher', () => {
   });
 
   it('keeps events through a Redis outage and writes them when it returns', async () => {
-    const flaky = createRedisConnection({ url: redisUrl, connectionName: 'test:publisher:flaky' });
+    const flaky = createRedisConnection({
+      target: singleRedis(redisUrl),
+      connectionName: 'test:publisher:flaky',
+    });
     const flakyQueue = new Queue<GatewayEventJobData>('outage', { connection: flaky, prefix });
     await flakyQueue.waitUntilReady();
     const publisher = new BatchingPublisher(flakyQueue, {

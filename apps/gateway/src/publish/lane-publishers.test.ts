@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createRedisConnection, orderingKeyOf, partitionOf, TaskMonitor } from '@dgc/shared';
+import { createRedisConnection, orderingKeyOf, partitionOf, redisTargetOf, TaskMonitor } from '@dgc/shared';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HeldShardLeases } from '../cluster/held-shard-leases.js';
@@ -12,7 +12,10 @@ const config = gatewayEnvSchema.parse({
   DISCORD_TOKEN: 'MTIzNDU2Nzg5MDEyMzQ1Njc4.GaBcDe.abcdefghijklmnopqrstuvwxyz0123456789',
   REDIS_KEY_PREFIX: `test-lanes-${randomUUID().slice(0, 8)}`,
 });
-const redis = createRedisConnection({ url: config.REDIS_URL, connectionName: 'test:lane-publishers' });
+const redis = createRedisConnection({
+  target: redisTargetOf(config),
+  connectionName: 'test:lane-publishers',
+});
 const tasks = new TaskMonitor({ logger });
 const publishers = new LanePublishers({
   config,

@@ -13,6 +13,7 @@ import {
   partitionOf,
   type Redis,
   RedisKeys,
+  redisTargetOf,
   type TaskMonitor,
 } from '@dgc/shared';
 import { Queue } from 'bullmq';
@@ -50,7 +51,7 @@ export class LanePublishers {
     // Interactions get their own connection: on a shared one their writes would wait behind large
     // batches of ordinary events in the same command pipeline.
     this.#interactionsConnection = createRedisConnection({
-      url: config.REDIS_URL,
+      target: redisTargetOf(config),
       connectionName: 'gateway:interactions',
     });
     const redisKeys = new RedisKeys(config.REDIS_KEY_PREFIX);

@@ -5,6 +5,7 @@ import {
   QueueNames,
   type Redis,
   RedisKeys,
+  type RedisTarget,
   type TaskMonitor,
 } from '@dgc/shared';
 import type { Prisma, PrismaClient } from '@dgc/shared/db';
@@ -13,7 +14,7 @@ import { runWithDeadline } from './run-with-deadline.js';
 import type { ScheduledJob } from './scheduled-job.js';
 
 export interface PeriodicJobsSettings {
-  redisUrl: string;
+  redisTarget: RedisTarget;
   keyPrefix: string;
   replicaId: string;
   concurrency: number;
@@ -46,7 +47,7 @@ export class PeriodicJobs {
     this.#settings = settings;
     const prefix = new RedisKeys(settings.keyPrefix).queuePrefix(QueueNames.scheduledJobs);
     this.#queueConnection = createRedisConnection({
-      url: settings.redisUrl,
+      target: settings.redisTarget,
       connectionName: 'scheduler:queue',
     });
     this.#queue = new Queue(QueueNames.scheduledJobs, { connection: this.#queueConnection, prefix });
@@ -60,8 +61,11 @@ export class PeriodicJobs {
     return [...this.#jobs.values()].map(({ name, timing }) => ({ name, ...timing }));
   }
 
-  async start(): Promise<void> {
-    const { logger, tasks } = this.#settings;
+  /**
+   * Upserts every job's scheduler (idempotent: the same id and timing keep their slots). Called at start,
+   * and again when Redis lost its data, which took the schedulers with it.
+   */
+  async registerSchedulers(): Promise<void> {
     for (const job of this.#jobs.values()) {
       await this.#queue.upsertJobScheduler(
         job.name,
@@ -77,6 +81,11 @@ export class PeriodicJobs {
         },
       );
     }
+  }
+
+  async start(): Promise<void> {
+    const { logger, tasks } = this.#settings;
+    await this.registerSchedulers();
     // A job the bot no longer declares would otherwise keep producing runs nobody can handle.
     for (const scheduler of await this.#queue.getJobSchedulers()) {
       const id = scheduler.key;
@@ -90,7 +99,7 @@ export class PeriodicJobs {
       (job: Job, _token?: string, signal?: AbortSignal) => this.#runAttempt(job, signal),
       {
         connection: createRedisConnection({
-          url: this.#settings.redisUrl,
+          target: this.#settings.redisTarget,
           connectionName: 'scheduler:worker',
         }),
         prefix: new RedisKeys(this.#settings.keyPrefix).queuePrefix(QueueNames.scheduledJobs),

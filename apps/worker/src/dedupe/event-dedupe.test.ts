@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createRedisConnection, type Redis, RedisKeys } from '@dgc/shared';
+import { createRedisConnection, type Redis, RedisKeys, singleRedis } from '@dgc/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventDedupe, EventInProgressError } from './event-dedupe.js';
 
@@ -10,7 +10,7 @@ describe('EventDedupe', () => {
   const keyPrefix = `test-dedupe-${randomUUID()}`;
 
   beforeAll(() => {
-    redis = createRedisConnection({ url: redisUrl, connectionName: 'test:dedupe' });
+    redis = createRedisConnection({ target: singleRedis(redisUrl), connectionName: 'test:dedupe' });
   });
 
   afterAll(async () => {

@@ -7,6 +7,7 @@ import {
   type GatewayEventJobData,
   type Redis,
   RedisKeys,
+  singleRedis,
 } from '@dgc/shared';
 import { Queue, UnrecoverableError } from 'bullmq';
 import { GatewayDispatchEvents } from 'discord-api-types/v10';
@@ -30,7 +31,7 @@ describe('BatchProcessor', () => {
   const failing = new Set<string>();
 
   beforeAll(() => {
-    redis = createRedisConnection({ url: redisUrl, connectionName: 'test:batch-processor' });
+    redis = createRedisConnection({ target: singleRedis(redisUrl), connectionName: 'test:batch-processor' });
   });
 
   afterAll(async () => {

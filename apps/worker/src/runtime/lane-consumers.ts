@@ -10,6 +10,7 @@ import {
   laneQueueNames,
   type Redis,
   RedisKeys,
+  type RedisTarget,
   type TaskMonitor,
 } from '@dgc/shared';
 import { Queue, Worker } from 'bullmq';
@@ -26,7 +27,7 @@ export interface LaneConsumerSettings {
   topology: LaneTopology;
   /** Jobs of this lane this process runs at once. */
   concurrency: number;
-  redisUrl: string;
+  redisTarget: RedisTarget;
   keyPrefix: string;
   lockDurationMs: number;
   /** Runs the handlers of the lane's events; shared by every lane of the process. */
@@ -60,7 +61,7 @@ export interface LaneConsumers {
 export async function startLaneConsumers(settings: LaneConsumerSettings): Promise<LaneConsumers> {
   const { lane, topology, concurrency, logger } = settings;
   const connection = createRedisConnection({
-    url: settings.redisUrl,
+    target: settings.redisTarget,
     connectionName: `worker:consumer:${lane}`,
   });
   const ordered = isOrdered(topology, lane);

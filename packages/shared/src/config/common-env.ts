@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { envGroup, variable } from './env-docs.js';
 import {
   discordToken,
+  hostPortList,
   keyPrefix,
   logFormat,
   logLevel,
@@ -20,7 +21,32 @@ export const loggingEnvShape = envGroup('Logging, Redis and metrics', {
 export const redisEnvShape = envGroup('Logging, Redis and metrics', {
   REDIS_URL: variable(urlWithProtocols(['redis:', 'rediss:'], 'redis://127.0.0.1:6379'), {
     description:
-      'redis:// or rediss:// URL of the Redis holding the queues. A password in it is never logged.',
+      'redis:// or rediss:// URL of the Redis holding the queues, when it is one server. A password in it is never logged.',
+  }),
+  REDIS_SENTINELS: variable(hostPortList, {
+    description:
+      'host:port,… of the Sentinels watching the primary; selects Sentinel (REDIS_URL is then ignored) and requires REDIS_SENTINEL_NAME.',
+    unsetMeans: 'no Sentinel',
+  }),
+  REDIS_SENTINEL_NAME: variable(z.string().min(1).optional(), {
+    description: 'Name of the primary the Sentinels monitor (`sentinel monitor <name> …`).',
+    unsetMeans: 'no Sentinel',
+  }),
+  REDIS_SENTINEL_PASSWORD: variable(z.string().min(1).optional(), {
+    description: 'Password of the Sentinels themselves (`requirepass` in sentinel.conf). Never logged.',
+    secret: true,
+    unsetMeans: 'Sentinels without a password',
+  }),
+  REDIS_CLUSTER_NODES: variable(hostPortList, {
+    description:
+      'host:port,… of some Redis Cluster nodes (the rest are discovered); selects Redis Cluster (REDIS_URL is then ignored).',
+    unsetMeans: 'no Redis Cluster',
+  }),
+  REDIS_PASSWORD: variable(z.string().min(1).optional(), {
+    description:
+      'Password of the Redis servers with REDIS_SENTINELS or REDIS_CLUSTER_NODES (with REDIS_URL it goes in the URL). Never logged.',
+    secret: true,
+    unsetMeans: 'no password',
   }),
   REDIS_KEY_PREFIX: variable(
     keyPrefix,

@@ -56,3 +56,26 @@ export const keyPrefix = z
   .string()
   .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'must be 1-64 characters of letters, digits, _ . : -')
   .default('dgc');
+
+/** `host:port,host:port`: the seed nodes of a Sentinel or Redis Cluster deployment; unset means none. */
+export const hostPortList = z
+  .string()
+  .optional()
+  .transform((value, context): { host: string; port: number }[] | undefined => {
+    if (value === undefined) return undefined;
+    const nodes: { host: string; port: number }[] = [];
+    for (const entry of value
+      .split(',')
+      .map((part) => part.trim())
+      .filter(Boolean)) {
+      // The last colon separates the port, so an IPv6 address may be written in brackets: [::1]:26379.
+      const match = /^\[?([^\]]+?)\]?:(\d{1,5})$/.exec(entry);
+      const port = Number(match?.[2]);
+      if (!match?.[1] || !(port > 0 && port < 65_536)) {
+        context.addIssue({ code: 'custom', message: `"${entry}" is not host:port` });
+        return z.NEVER;
+      }
+      nodes.push({ host: match[1], port });
+    }
+    return nodes;
+  });

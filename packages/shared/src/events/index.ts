@@ -3,4 +3,5 @@ export * from './event-envelope.js';
 export * from './event-subscriptions.js';
 export * from './lane-topology.js';
 export * from './lanes.js';
+export * from './owned-redis-state.js';
 export * from './queue-names.js';

@@ -3,6 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createRedisConnection } from '../redis/redis-connection.js';
 import { RedisKeys } from '../redis/redis-keys.js';
+import { singleRedis } from '../redis/redis-target.js';
 import {
   ensureLaneTopology,
   inlineRetryPolicy,
@@ -20,7 +21,7 @@ const ordered = { orderedLanes: ['events' as const], partitions: 8 };
 
 describe('lane topology', () => {
   const redis = createRedisConnection({
-    url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    target: singleRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'),
     connectionName: 'test:lane-topology',
   });
   const keyPrefix = `test:lane-topology:${randomUUID().slice(0, 8)}`;

@@ -1,7 +1,7 @@
 import type { BackoffOptions, JobsOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { envGroup, variable } from '../config/env-docs.js';
+import type { Redis } from '../redis/redis-connection.js';
 import { RedisKeys } from '../redis/redis-keys.js';
 import { type LaneName, laneNames, lanePolicies, laneQueueName } from './lanes.js';
 

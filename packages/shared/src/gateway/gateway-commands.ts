@@ -1,5 +1,5 @@
 import { GatewayOpcodes, type GatewaySendPayload } from 'discord-api-types/v10';
-import type { Redis } from 'ioredis';
+import type { Redis } from '../redis/redis-connection.js';
 import { RedisKeys } from '../redis/redis-keys.js';
 
 /** Payloads other processes may have a shard send: never IDENTIFY, RESUME or heartbeats. */

@@ -6,6 +6,9 @@ import { passwordsInUrls } from '../logging/secret-scrubber.js';
 import { startMetricsServer } from '../observability/metrics-server.js';
 import { ProcessMetrics } from '../observability/process-metrics.js';
 import { createRedisConnection } from '../redis/redis-connection.js';
+import { assertRedisKeepsData } from '../redis/redis-settings-check.js';
+import { redisTargetOrExit } from '../redis/redis-target.js';
+import { assertRedisReachable } from '../services/check-services.js';
 import { EventLoopMonitor } from './event-loop-monitor.js';
 import { ProcessRegistry } from './process-registry.js';
 import { runService, type ServiceLifecycle } from './service-lifecycle.js';
@@ -21,7 +24,8 @@ export interface ProcessDefinition<Schema extends z.ZodType<CommonEnv>> {
    */
   secrets?: (config: z.output<Schema>) => string[];
   drainDeadlineMs: (config: z.output<Schema>) => number;
-  preflight: (config: z.output<Schema>) => (() => Promise<void>)[];
+  /** Checks of backing services besides Redis (which every process checks: reachable, keeps its keys). */
+  preflight?: (config: z.output<Schema>) => (() => Promise<void>)[];
   start: (
     config: z.output<Schema>,
     logger: Logger,
@@ -35,11 +39,16 @@ export async function runProcess<Schema extends z.ZodType<CommonEnv>>(
   definition: ProcessDefinition<Schema>,
 ): Promise<void> {
   const { config, warnings } = readConfigOrExit(definition.name, definition.schema);
+  const redisTarget = redisTargetOrExit(definition.name, config);
   const logger = createLogger({
     name: definition.name,
     level: config.LOG_LEVEL,
     format: config.LOG_FORMAT,
-    secrets: [...(definition.secrets?.(config) ?? []), ...passwordsInUrls(Object.values(config))],
+    secrets: [
+      ...(definition.secrets?.(config) ?? []),
+      ...passwordsInUrls(Object.values(config)),
+      ...[config.REDIS_PASSWORD, config.REDIS_SENTINEL_PASSWORD].filter((secret) => secret !== undefined),
+    ],
   });
   for (const warning of warnings) logger.warn(warning);
   new EventLoopMonitor({ logger, warnAboveMs: config.EVENT_LOOP_WARN_MS }).start();
@@ -48,12 +57,18 @@ export async function runProcess<Schema extends z.ZodType<CommonEnv>>(
   await runService({
     logger,
     drainDeadlineMs: definition.drainDeadlineMs(config),
-    preflight: definition.preflight(config),
+    preflight: [
+      async () => {
+        await assertRedisReachable(redisTarget);
+        await assertRedisKeepsData(redisTarget, logger);
+      },
+      ...(definition.preflight?.(config) ?? []),
+    ],
     start: async () => {
       const service = await definition.start(config, logger, tasks, metrics);
       // The process is listed (with its background tasks) for operators' tools while it runs.
       const redis = createRedisConnection({
-        url: config.REDIS_URL,
+        target: redisTarget,
         connectionName: `${definition.name}:registry`,
       });
       metrics.addReadinessCheck('redis', async () => (await redis.ping()) === 'PONG');

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { readLiveProcesses } from '../cluster-view/live-processes.js';
 import { createRedisConnection } from '../redis/redis-connection.js';
 import { RedisKeys } from '../redis/redis-keys.js';
+import { singleRedis } from '../redis/redis-target.js';
 import { ProcessRegistry } from './process-registry.js';
 import { DuplicateTaskError, TaskMonitor } from './task-monitor.js';
 
@@ -111,7 +112,7 @@ describe('TaskMonitor', () => {
 
 describe('ProcessRegistry', () => {
   const redis = createRedisConnection({
-    url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    target: singleRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'),
     connectionName: 'test:process-registry',
   });
   const keyPrefix = `test:process-registry:${randomUUID().slice(0, 8)}`;

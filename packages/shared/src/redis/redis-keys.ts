@@ -110,6 +110,14 @@ export class RedisKeys {
     return `${this.prefix}:processes`;
   }
 
+  /**
+   * STRING: a random id written by the first process to find it missing. Never expires and is never
+   * deleted, so a different id than the one a process saw before means Redis lost its data in between.
+   */
+  dataEpoch(): string {
+    return `${this.prefix}:data-epoch`;
+  }
+
   /** STRING: the lane topology every process must share. */
   laneTopology(): string {
     return `${this.prefix}:lane-topology`;

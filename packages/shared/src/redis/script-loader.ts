@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import type { Redis } from 'ioredis';
+import type { Redis } from './redis-connection.js';
 
 /**
  * The cluster's Lua scripts, one command each, with the keys first (as `KEYS`) and the arguments after.

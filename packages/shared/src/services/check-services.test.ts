@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { singleRedis } from '../redis/redis-target.js';
 import { assertPostgresReachable, assertRedisReachable } from './check-services.js';
 import { ServiceUnreachableError } from './service-unreachable-error.js';
 
 describe('service checks', () => {
   it('names the Redis URL, the reason and how to start Redis when it is unreachable', async () => {
-    const error = await assertRedisReachable('redis://:secret@127.0.0.1:1', 1_000).catch((caught) => caught);
+    const error = await assertRedisReachable(singleRedis('redis://:secret@127.0.0.1:1'), 1_000).catch(
+      (caught) => caught,
+    );
     expect(error).toBeInstanceOf(ServiceUnreachableError);
     expect(error.message).toContain('redis://:***@127.0.0.1:1');
     expect(error.message).toContain('ECONNREFUSED');
@@ -23,7 +26,7 @@ describe('service checks', () => {
 
   it('passes when the services answer', async () => {
     await expect(
-      assertRedisReachable(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'),
+      assertRedisReachable(singleRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379')),
     ).resolves.toBeUndefined();
     await expect(
       assertPostgresReachable(
