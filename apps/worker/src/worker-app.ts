@@ -62,13 +62,14 @@ export async function startWorker(
       });
   registry = bot.registry;
   const redis = createRedisConnection({ target: redisTargetOf(config), connectionName: 'worker:commands' });
-  // The runtime's own client only answers the readiness check (a bot's handlers get the bot's client,
-  // made above with the pool size and timeouts), so one connection is enough.
+  // The runtime's own tables: handlers schedule delayed jobs through it (a bot's own tables have the bot's
+  // client, made above), and it answers the readiness check. No statement outlives the job that issued it;
+  // lock waits give up sooner and are retried.
   const prisma = createPrismaClient({
     databaseUrl: config.DATABASE_URL,
-    maxConnections: 1,
-    statementTimeoutMs: 5_000,
-    lockTimeoutMs: 5_000,
+    maxConnections: config.DATABASE_POOL_SIZE,
+    statementTimeoutMs: config.WORKER_JOB_TIMEOUT_MS,
+    lockTimeoutMs: Math.min(5_000, config.WORKER_JOB_TIMEOUT_MS),
   });
   const topology = laneTopologyFromConfig(config);
   // Queue handles for lane depths in /metrics (the consumers' own are busy blocking on new jobs).
