@@ -1,3 +1,4 @@
+import { waitUntilLogged } from '@dgc/dev-tools/supervision';
 import { pollUntil } from '@dgc/dev-tools/testing';
 import { type BaselineMode, BenchCluster, generateMessages } from './harness/bench-cluster.js';
 import { EnqueuedEvents } from './harness/enqueued-events.js';
@@ -61,10 +62,16 @@ export async function runEndToEnd(path: EndToEndPath, consumers: number): Promis
     );
 
     // Consumers start together; the drain rate counts only what is handled once every one of them is up.
+    // Every path counts from the log line its consumers write when they start consuming, as the baselines
+    // serve no /readyz: waiting for /readyz polls would start our clock later than theirs.
     const consumerProcesses = await Promise.all(
       Array.from({ length: consumers }, (_, index) =>
         path === 'project'
-          ? cluster.startApp('worker', {}, `worker-${index}`)
+          ? waitUntilLogged(
+              cluster.launchApp('worker', {}, `worker-${index}`),
+              'worker consuming gateway events',
+              90_000,
+            )
           : cluster.startBaseline('consumer', path, `consumer-${index}`),
       ),
     );
