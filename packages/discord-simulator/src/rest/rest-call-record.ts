@@ -11,6 +11,8 @@ export interface RestCallRecord {
   receivedAt: number;
   respondedAt: number;
   bucket?: string;
+  /** The X-Audit-Log-Reason header, URL-decoded as Discord does: what the guild's audit log would show. */
+  auditLogReason?: string;
   /** Set on 429s: which limit was hit. */
   rateLimitScope?: 'user' | 'global' | 'shared';
 }

@@ -57,6 +57,8 @@ export class RestServer {
       receivedAt,
       respondedAt: 0,
     };
+    const auditLogReason = auditReasonOf(request);
+    if (auditLogReason !== undefined) record.auditLogReason = auditLogReason;
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     let status = 200;
     let body: unknown;
@@ -79,6 +81,12 @@ export class RestServer {
       for (const fault of this.faults.take(path)) {
         if (fault.kind === 'slow')
           await new Promise((resolve) => setTimeout(resolve, fault.delayMs ?? 1_000));
+        if (fault.kind === 'refuse') {
+          throw new RestError(fault.status ?? 403, {
+            code: fault.code ?? 50013,
+            message: fault.message ?? 'Missing Permissions',
+          });
+        }
         if (fault.kind === 'serverError') {
           const faultStatus = fault.status ?? 500;
           throw new RestError(faultStatus, { code: 0, message: `${faultStatus}: Internal Server Error` });
@@ -204,6 +212,17 @@ export class RestServer {
       ...messageRoutes(state),
       ...guildRoutes(state),
     ];
+  }
+}
+
+/** Discord reads the header URL-encoded (clients encode non-ASCII reasons); a malformed one is kept raw. */
+function auditReasonOf(request: IncomingMessage): string | undefined {
+  const raw = request.headers['x-audit-log-reason'];
+  if (typeof raw !== 'string') return undefined;
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
   }
 }
 
