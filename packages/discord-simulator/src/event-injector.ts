@@ -18,7 +18,7 @@ import {
 import { chatInputInteractionPayload, type InteractionInput } from './model/payloads/interaction-payloads.js';
 import { type MessageInput, messageCreatePayload } from './model/payloads/message-payloads.js';
 import type { SeededRandom } from './model/seeded-random.js';
-import type { SnowflakeGenerator } from './model/snowflake.js';
+import { SnowflakeGenerator } from './model/snowflake.js';
 import type { SimulatedGuild, SimulatedWorld } from './model/world.js';
 import type { RestState } from './rest/rest-state.js';
 
@@ -30,6 +30,11 @@ import type { RestState } from './rest/rest-state.js';
 export class EventInjector implements TrafficSink {
   readonly #world: SimulatedWorld;
   readonly #ids: SnowflakeGenerator;
+  /**
+   * Ids of back-dated messages (`sentAt`): a generator never goes back in time, so these come from one of
+   * their own, with a worker id of its own so they never equal the main generator's.
+   */
+  readonly #backdatedIds = new SnowflakeGenerator(30);
   readonly #random: SeededRandom;
   readonly #restState: RestState;
   readonly #dispatcher: Dispatcher;
@@ -60,13 +65,13 @@ export class EventInjector implements TrafficSink {
     for (let index = 0; index < count; index += 1) {
       const message = messageCreatePayload({
         world: this.#world,
-        ids: this.#ids,
+        ids: input.sentAt === undefined ? this.#ids : this.#backdatedIds,
         random: this.#random,
         message: input,
       });
       // Serialised once: the REST side keeps this JSON (off the heap) and the gateway sends it as is.
       const json = JSON.stringify(message);
-      this.#restState.rememberGeneratedMessage(message.id, json);
+      this.#restState.rememberGeneratedMessage(message.id, json, message.channel_id);
       this.#dispatcher.dispatch('MESSAGE_CREATE', message, message.guild_id, json);
       messages.push(message);
     }

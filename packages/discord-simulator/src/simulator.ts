@@ -57,6 +57,7 @@ export class DiscordSimulator extends EventEmitter<SimulatorEvents> {
   readonly #gateway: GatewayServer;
   readonly #gatewayActivity: GatewayActivity;
   readonly #rest: RestServer;
+  readonly #restState: RestState;
   readonly #restActivity: RestActivity;
   readonly #identifyLimiter: IdentifyLimiter;
   readonly #dispatcher: Dispatcher;
@@ -113,6 +114,7 @@ export class DiscordSimulator extends EventEmitter<SimulatorEvents> {
       ...(options.routeLimits ? { policyOverrides: options.routeLimits } : {}),
     });
     this.#restActivity = new RestActivity(this, Math.max(1, options.restCallsKept ?? 100_000));
+    this.#restState = restState;
     this.#rest = new RestServer({
       state: restState,
       token,
@@ -248,6 +250,11 @@ export class DiscordSimulator extends EventEmitter<SimulatorEvents> {
    */
   mutateState(count: number, options: { mix?: StateMutationMix; guildIds?: readonly string[] } = {}) {
     return this.#stateMutations.apply(count, options);
+  }
+
+  /** The user accepts no direct message from the bot any more: sending to their DM channel answers 50007. */
+  closeDirectMessages(userId: string): void {
+    this.#restState.closedDirectMessages.add(userId);
   }
 
   /** Starts steady generated traffic; stop it with the returned generator's `stop()`. */

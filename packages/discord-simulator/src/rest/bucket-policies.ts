@@ -7,6 +7,7 @@ import type { BucketPolicy } from './rate-limits.js';
 export const defaultBucketPolicies = {
   gatewayBot: { hash: '5f4c0ea2b913', limit: 2, windowMs: 5_000 },
   getChannel: { hash: '8a1d2e7c40aa', limit: 5, windowMs: 5_000 },
+  getMessages: { hash: 'a7c2e9f04b18', limit: 5, windowMs: 1_000 },
   createMessage: { hash: 'c2a1f1e4d8b7', limit: 5, windowMs: 5_000 },
   editMessage: { hash: '3b9e5d6f1c02', limit: 5, windowMs: 5_000 },
   deleteMessage: { hash: '7d3c9b1e8f4a', limit: 5, windowMs: 1_000 },

@@ -3,6 +3,7 @@ import type { SnowflakeGenerator } from '../model/snowflake.js';
 import type { SimulatedWorld } from '../model/world.js';
 import { OffHeapLog } from '../off-heap-log.js';
 import { type BucketPolicyName, defaultBucketPolicies } from './bucket-policies.js';
+import { ChannelHistory } from './channel-history.js';
 import type { BucketPolicy } from './rate-limits.js';
 import { SnowflakePositionIndex } from './snowflake-position-index.js';
 
@@ -41,6 +42,10 @@ export class RestState {
   readonly #interactionsByToken = new Map<string, PendingInteraction>();
   readonly bans = new Map<string, Map<string, BanRecord>>();
   readonly dmChannels = new Map<string, string>();
+  /** Users who accept no direct message from the bot: sending to their DM channel answers 50007. */
+  readonly closedDirectMessages = new Set<string>();
+  /** Each channel's message ids in order, for history reads. */
+  readonly #history = new ChannelHistory();
   /** Messages created or edited through REST, by `channel:message` id. */
   readonly #messages = new Map<string, APIMessage>();
   readonly #messageOrder: (string | undefined)[] = [];
@@ -85,13 +90,33 @@ export class RestState {
       if (evicted !== undefined) this.#messages.delete(evicted);
       this.#messageOrder[this.#messageCursor] = key;
       this.#messageCursor = (this.#messageCursor + 1) % messagesKept;
+      this.#history.add(message.channel_id, message.id);
     }
     this.#messages.set(key, message);
   }
 
   /** Keeps a generated message (`json` is the message serialised) so it can be edited or deleted. */
-  rememberGeneratedMessage(messageId: string, json: string): void {
+  rememberGeneratedMessage(messageId: string, json: string, channelId: string): void {
     this.#generated.append(this.#generatedIndex.add(messageId), json);
+    this.#history.add(channelId, messageId);
+  }
+
+  /**
+   * A channel's messages newest first, as `GET /channels/{id}/messages` pages them (`before`, `after`,
+   * `around`, `limit`): messages created through REST and injected ones, while they are kept.
+   */
+  channelMessages(
+    channelId: string,
+    query: { before?: string; after?: string; around?: string; limit: number },
+  ): APIMessage[] {
+    const ids = this.#history.page(
+      channelId,
+      query,
+      (messageId) =>
+        this.#messages.has(`${channelId}:${messageId}`) ||
+        this.#generatedIndex.positionOf(messageId) !== undefined,
+    );
+    return ids.flatMap((messageId) => this.message(channelId, messageId) ?? []);
   }
 
   message(channelId: string, messageId: string): APIMessage | undefined {
@@ -99,6 +124,7 @@ export class RestState {
   }
 
   forgetMessage(channelId: string, messageId: string): void {
+    this.#history.remove(channelId, messageId);
     this.#messages.delete(`${channelId}:${messageId}`);
     if (this.#generatedMessage(channelId, messageId)) this.#generatedIndex.forget(messageId);
   }

@@ -14,6 +14,11 @@ export interface MessageInput {
   channelId?: string;
   authorId?: string;
   content?: string;
+  /**
+   * When the message was sent (epoch ms), for back-dated history (e.g. messages older than bulk delete's
+   * 14 days); default now. Its id encodes that time, as Discord's do.
+   */
+  sentAt?: number;
 }
 
 /** A MESSAGE_CREATE as a user in a guild text channel would produce it. */
@@ -30,7 +35,7 @@ export function messageCreatePayload(input: {
     userId: message.authorId,
   });
   const channelId = channel.id;
-  const now = Date.now();
+  const now = message.sentAt ?? Date.now();
   const { user, ...memberWithoutUser } = member;
   return {
     id: input.ids.next(now),

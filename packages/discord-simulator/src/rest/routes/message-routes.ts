@@ -37,8 +37,38 @@ function textChannel(state: RestState, channelId: string) {
     }
     return { guildId: guildChannel.guildId as string | undefined };
   }
-  if ([...state.dmChannels.values()].includes(channelId)) return { guildId: undefined };
+  if (dmRecipientOf(state, channelId) !== undefined) return { guildId: undefined };
   throw new RestError(404, { code: 10003, message: 'Unknown Channel' });
+}
+
+/** The user a DM channel the bot opened is with, or undefined when it is no DM channel. */
+function dmRecipientOf(state: RestState, channelId: string): string | undefined {
+  for (const [userId, dmChannelId] of state.dmChannels) if (dmChannelId === channelId) return userId;
+  return undefined;
+}
+
+const snowflakeQuery = /^\d{1,20}$/;
+
+/** `limit` (1–100, default 50) and the one cursor Discord honours (`around`, else `before`, else `after`). */
+function historyQuery(query: URLSearchParams) {
+  const rawLimit = query.get('limit');
+  const limit = rawLimit === null ? 50 : Number(rawLimit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
+    throw invalidFormBody('limit', 'NUMBER_TYPE_MAX', 'Must be between 1 and 100.');
+  }
+  const cursor = (name: 'around' | 'before' | 'after') => {
+    const value = query.get(name);
+    if (value === null) return undefined;
+    if (!snowflakeQuery.test(value))
+      throw invalidFormBody(name, 'NUMBER_TYPE_COERCE', 'Value is not snowflake.');
+    return value;
+  };
+  const around = cursor('around');
+  if (around !== undefined) return { around, limit };
+  const before = cursor('before');
+  if (before !== undefined) return { before, limit };
+  const after = cursor('after');
+  return after !== undefined ? { after, limit } : { limit };
 }
 
 export function messageRoutes(state: RestState): RouteDefinition[] {
@@ -52,6 +82,20 @@ export function messageRoutes(state: RestState): RouteDefinition[] {
       majorParameter: channelMajor,
       handle: ({ params: [channelId = ''] }) => {
         const entry = state.world.channels.get(channelId);
+        const recipientId = entry ? undefined : dmRecipientOf(state, channelId);
+        if (recipientId !== undefined) {
+          const recipient = state.world.users.get(recipientId);
+          return {
+            status: 200,
+            body: {
+              id: channelId,
+              type: ChannelType.DM,
+              last_message_id: null,
+              flags: 0,
+              recipients: [recipient],
+            },
+          };
+        }
         if (!entry) throw new RestError(404, { code: 10003, message: 'Unknown Channel' });
         const { channel, guildId } = entry;
         return {
@@ -68,6 +112,30 @@ export function messageRoutes(state: RestState): RouteDefinition[] {
       },
     },
     {
+      method: 'GET',
+      pattern: /^\/channels\/(\d+)\/messages\/?$/,
+      route: ([channelId]) => `/channels/${channelId}/messages`,
+      bucket: state.policies.getMessages,
+      majorParameter: channelMajor,
+      handle: ({ params: [channelId = ''], query }) => {
+        textChannel(state, channelId);
+        return { status: 200, body: state.channelMessages(channelId, historyQuery(query)) };
+      },
+    },
+    {
+      method: 'GET',
+      pattern: /^\/channels\/(\d+)\/messages\/(\d+)\/?$/,
+      route: ([channelId, messageId]) => `/channels/${channelId}/messages/${messageId}`,
+      bucket: state.policies.getMessages,
+      majorParameter: channelMajor,
+      handle: ({ params: [channelId = '', messageId = ''] }) => {
+        textChannel(state, channelId);
+        const message = state.message(channelId, messageId);
+        if (!message) throw new RestError(404, { code: 10008, message: 'Unknown Message' });
+        return { status: 200, body: message };
+      },
+    },
+    {
       method: 'POST',
       pattern: /^\/channels\/(\d+)\/messages\/?$/,
       route: ([channelId]) => `/channels/${channelId}/messages`,
@@ -77,6 +145,10 @@ export function messageRoutes(state: RestState): RouteDefinition[] {
         const { guildId } = textChannel(state, channelId);
         const payload = asRecord(body);
         validateMessageBody(payload, true);
+        const recipientId = guildId ? undefined : dmRecipientOf(state, channelId);
+        if (recipientId !== undefined && state.closedDirectMessages.has(recipientId)) {
+          throw new RestError(403, { code: 50007, message: 'Cannot send messages to this user' });
+        }
         const message = botMessage({
           world: state.world,
           id: state.ids.next(),
