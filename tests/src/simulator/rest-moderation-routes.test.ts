@@ -99,6 +99,21 @@ describe('REST routes a moderation bot uses', () => {
     expect(await dm(closed)).toMatchObject({ status: 403, body: { code: 50007 } });
   });
 
+  it('answers a repeated enforce_nonce message with the message already created', async () => {
+    const send = () =>
+      api(`/channels/${channelId()}/messages`, {
+        method: 'POST',
+        body: JSON.stringify({ content: 'once', nonce: 'reminder-1', enforce_nonce: true }),
+      });
+    const [first, second] = [await send(), await send()];
+    expect(second.body?.id).toBe(first.body?.id);
+    const plain = await api(`/channels/${channelId()}/messages`, {
+      method: 'POST',
+      body: JSON.stringify({ content: 'again', nonce: 'reminder-1' }),
+    });
+    expect(plain.body?.id).not.toBe(first.body?.id);
+  });
+
   it('refuses requests on command with Discord’s error (fault kind refuse)', async () => {
     const userId = guild().members[4]?.user.id ?? '';
     simulator.faults.addRestFault({ kind: 'refuse', pathPrefix: `/guilds/${guild().id}/bans/${userId}` });

@@ -44,6 +44,11 @@ export class RestState {
   readonly dmChannels = new Map<string, string>();
   /** Users who accept no direct message from the bot: sending to their DM channel answers 50007. */
   readonly closedDirectMessages = new Set<string>();
+  /**
+   * Messages sent with `enforce_nonce`, by `channel:nonce`, for a few minutes: Discord answers a repeat with
+   * the message already created instead of creating another.
+   */
+  readonly enforcedNonces = new Map<string, { message: APIMessage; at: number }>();
   /** Each channel's message ids in order, for history reads. */
   readonly #history = new ChannelHistory();
   /** Messages created or edited through REST, by `channel:message` id. */

@@ -47,6 +47,19 @@ function dmRecipientOf(state: RestState, channelId: string): string | undefined 
   return undefined;
 }
 
+/** Discord keeps an enforced nonce "for a few minutes"; the simulator five. */
+const nonceLifetimeMs = 5 * 60_000;
+
+/** The message an enforced nonce created within its lifetime; expired ones are dropped on the way. */
+function recentNonce(state: RestState, key: string): APIMessage | undefined {
+  const expiredBefore = Date.now() - nonceLifetimeMs;
+  for (const [oldestKey, entry] of state.enforcedNonces) {
+    if (entry.at >= expiredBefore) break;
+    state.enforcedNonces.delete(oldestKey);
+  }
+  return state.enforcedNonces.get(key)?.message;
+}
+
 const snowflakeQuery = /^\d{1,20}$/;
 
 /** `limit` (1–100, default 50) and the one cursor Discord honours (`around`, else `before`, else `after`). */
@@ -149,6 +162,12 @@ export function messageRoutes(state: RestState): RouteDefinition[] {
         if (recipientId !== undefined && state.closedDirectMessages.has(recipientId)) {
           throw new RestError(403, { code: 50007, message: 'Cannot send messages to this user' });
         }
+        const nonceKey =
+          payload.enforce_nonce === true && payload.nonce !== undefined
+            ? `${channelId}:${String(payload.nonce)}`
+            : undefined;
+        const repeated = nonceKey === undefined ? undefined : recentNonce(state, nonceKey);
+        if (repeated) return { status: 200, body: repeated };
         const message = botMessage({
           world: state.world,
           id: state.ids.next(),
@@ -156,6 +175,7 @@ export function messageRoutes(state: RestState): RouteDefinition[] {
           body: payload as { content?: string },
         });
         state.rememberMessage(message);
+        if (nonceKey !== undefined) state.enforcedNonces.set(nonceKey, { message, at: Date.now() });
         state.dispatch('MESSAGE_CREATE', guildId ? { ...message, guild_id: guildId } : message, guildId);
         return { status: 200, body: message };
       },
