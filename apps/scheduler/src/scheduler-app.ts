@@ -1,5 +1,10 @@
 import { hostname } from 'node:os';
-import { botModuleLocation, loadBotModule, PostgresDelayedJobs } from '@dgc/bot-sdk/runtime';
+import {
+  botModuleLocation,
+  loadBotModule,
+  PostgresDelayedJobs,
+  RedisGatewayCommands,
+} from '@dgc/bot-sdk/runtime';
 import {
   createRedisConnection,
   type Logger,
@@ -66,6 +71,7 @@ export async function startScheduler(
     rest: schedulerRest.rest,
     redis,
     jobs: new PostgresDelayedJobs(prisma, botJobs.delayedNames),
+    gateway: new RedisGatewayCommands(redis, config.REDIS_KEY_PREFIX),
   };
 
   const reserved = new Set(schedulerJobs(config).map((job) => job.name));

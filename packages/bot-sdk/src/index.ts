@@ -69,6 +69,7 @@ export type { Bot } from './events/bot.js';
 export type { EventHandler, HandlerContext } from './events/handler-context.js';
 export type { DelayedJobHandler, DelayedJobOptions } from './jobs/delayed-job-handler.js';
 export type { DelayedJobs, ScheduleOptions } from './jobs/delayed-jobs.js';
+export type { GatewayCommands } from './jobs/gateway-commands.js';
 export type {
   DelayedJobContext,
   JobContext,

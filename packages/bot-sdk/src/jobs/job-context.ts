@@ -2,6 +2,7 @@ import type { Logger, Redis } from '@dgc/shared';
 import type { Prisma } from '@dgc/shared/db';
 import type { REST } from '@discordjs/rest';
 import type { DelayedJobs } from './delayed-jobs.js';
+import type { GatewayCommands } from './gateway-commands.js';
 
 /**
  * What every job gets, like a handler's context: the scheduler's REST client (behind the cluster's shared
@@ -15,6 +16,8 @@ export interface JobContext {
   /** Fires when the job's timeout elapses or the scheduler is forced to stop. */
   signal: AbortSignal;
   jobs: DelayedJobs;
+  /** Gateway commands (presence updates) sent through the gateways holding the shards. */
+  gateway: GatewayCommands;
   /** 1 for the first attempt, then one more per retry. */
   attempt: number;
 }

@@ -6,6 +6,7 @@
 export { HandlerRegistry } from '../events/handler-registry.js';
 export type { BotJobs } from '../jobs/bot-jobs.js';
 export type { DelayedJobDefinition } from '../jobs/delayed-job-handler.js';
+export { RedisGatewayCommands } from '../jobs/gateway-commands.js';
 export type { DelayedJobContext, JobContext } from '../jobs/job-context.js';
 export type { PeriodicJob } from '../jobs/periodic-job.js';
 export { applyBotMigrations, botMigrationSource } from './bot-migrations.js';
