@@ -13,7 +13,9 @@ export interface CheckedTarget {
  * Whether the command's user may act on `targetId`, by Discord's hierarchy read from the shared cache (the
  * command's permission itself is checked by `requiredPermissions` before this runs): nobody acts on
  * themselves, the bot or the owner, and the moderator's highest role must be strictly above the target's.
- * Both members are read concurrently; nothing here calls Discord when the gateways cache members.
+ * The moderator's roles come with the interaction; the target is read from the cache, which calls Discord
+ * only for a member the gateways do not hold (CACHE_ENTITIES without members, or a large guild's member
+ * never seen in an event).
  */
 export async function checkTarget(
   context: ModerationContext,
@@ -24,27 +26,20 @@ export async function checkTarget(
   const actorId = context.user.id;
   if (targetId === actorId) return { refusal: 'You cannot moderate yourself.' };
   if (targetId === context.interaction.application_id) return { refusal: 'I will not moderate myself.' };
-  const [target, cachedActor] = await Promise.all([
-    context.cache.member(guildId, targetId),
-    context.cache.member(guildId, actorId),
-  ]);
+  const target = await context.cache.member(guildId, targetId);
   if (!target) {
     return options.requireMember ? { refusal: `<@${targetId}> is not a member of this server.` } : {};
   }
-  // The interaction carries the moderator's roles too: enough if the cache does not hold them yet.
+  // The moderator's roles come with the interaction, current as of the click; the target's from the cache.
   const interactionMember = context.interaction.member;
-  const actor: CachedMember | undefined =
-    cachedActor ??
-    (interactionMember
-      ? {
-          id: actorId,
-          guild_id: guildId,
-          roles: interactionMember.roles,
-          nick: interactionMember.nick ?? null,
-          communication_disabled_until: interactionMember.communication_disabled_until ?? null,
-          joined_at: interactionMember.joined_at,
-        }
-      : undefined);
+  const actor: CachedMember | undefined = interactionMember && {
+    id: actorId,
+    guild_id: guildId,
+    roles: interactionMember.roles,
+    nick: interactionMember.nick ?? null,
+    communication_disabled_until: interactionMember.communication_disabled_until ?? null,
+    joined_at: interactionMember.joined_at,
+  };
   if (!actor || !(await context.cache.canModerate(actor, target))) {
     return {
       refusal: `You cannot moderate <@${targetId}>: their highest role is at or above yours (or they own the server).`,
