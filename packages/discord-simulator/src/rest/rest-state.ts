@@ -86,8 +86,8 @@ export class RestState {
     this.#dispatcher.dispatch(event, data, guildId);
   }
 
-  /** Keeps a message so it can be edited or deleted; only the newest are kept. */
-  rememberMessage(message: APIMessage): void {
+  /** Keeps a message so it can be edited or deleted; only the newest are kept. An ephemeral one is kept out of its channel's history, as on Discord. */
+  rememberMessage(message: APIMessage, options: { inHistory?: boolean } = {}): void {
     const key = `${message.channel_id}:${message.id}`;
     if (!this.#messages.has(key)) {
       // A ring of keys evicts the oldest in O(1); Map iteration from the front degrades as deletions pile up.
@@ -95,7 +95,7 @@ export class RestState {
       if (evicted !== undefined) this.#messages.delete(evicted);
       this.#messageOrder[this.#messageCursor] = key;
       this.#messageCursor = (this.#messageCursor + 1) % messagesKept;
-      this.#history.add(message.channel_id, message.id);
+      if (options.inHistory !== false) this.#history.add(message.channel_id, message.id);
     }
     this.#messages.set(key, message);
   }

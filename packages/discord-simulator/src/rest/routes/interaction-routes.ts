@@ -44,10 +44,11 @@ export function interactionRoutes(state: RestState, responseWindowMs: number): R
       channelId: interaction.channelId,
       body: data as { content?: string },
     });
-    state.rememberMessage(message);
-    interaction.messageIds.push(message.id);
-    // Ephemeral responses exist only for the invoking user; the channel (and the bot) never sees them.
+    // Ephemeral responses exist only for the invoking user; the channel (and the bot) never sees them,
+    // nor does the channel's history.
     const ephemeral = ((data.flags as number | undefined) ?? 0) & 64;
+    state.rememberMessage(message, { inHistory: !ephemeral });
+    interaction.messageIds.push(message.id);
     if (!ephemeral) {
       state.dispatch(
         'MESSAGE_CREATE',
