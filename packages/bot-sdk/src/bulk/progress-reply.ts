@@ -59,18 +59,31 @@ export class ProgressReply {
     await this.#editing;
     const wait = this.#lastEditAt + this.#minIntervalMs - performance.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    this.#lastEditAt = performance.now();
-    await this.#target.editReply(body);
+    try {
+      await this.#target.editReply(body);
+    } finally {
+      this.#lastEditAt = performance.now();
+    }
   }
 
   #flush(): void {
     this.#timer = undefined;
-    const progress = this.#latest;
-    if (!progress || this.#finished) return;
-    this.#latest = undefined;
-    this.#lastEditAt = performance.now();
+    if (!this.#latest || this.#finished) return;
+    // The interval runs from the end of the previous edit, so edits arrive at least that far apart however
+    // long one spent queued behind the shared limits; a waiting edit shows the counts of when it goes.
     this.#editing = this.#editing
-      .then(() => this.#target.editReply(this.#render(progress)))
+      .then(async () => {
+        const wait = this.#lastEditAt + this.#minIntervalMs - performance.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        const progress = this.#latest;
+        if (!progress || this.#finished) return;
+        this.#latest = undefined;
+        try {
+          await this.#target.editReply(this.#render(progress));
+        } finally {
+          this.#lastEditAt = performance.now();
+        }
+      })
       // Progress is advisory: a failed edit is logged, the operation goes on and the next edit may land.
       .catch((error: unknown) => this.#target.logger?.warn({ err: error }, 'progress edit failed'));
   }
