@@ -45,6 +45,7 @@ export interface ModerationCluster {
     name: string,
     userId: string,
     options?: Record<string, string | number | { user: string }>,
+    channelId?: string,
   ): APIChatInputApplicationCommandInteraction;
   /** The interaction's answers so far (first response, then edits and follow-ups), as the simulator received them. */
   answers(
@@ -153,7 +154,7 @@ export async function startModerationCluster(
         )
         .toContain(moderatorRoleId);
     },
-    run(name, userId, values = {}) {
+    run(name, userId, values = {}, channelId = undefined) {
       const commandOptions: APIApplicationCommandInteractionDataOption[] = Object.entries(values).map(
         ([optionName, value]) =>
           typeof value === 'object'
@@ -165,6 +166,7 @@ export async function startModerationCluster(
       return cluster.simulator.injectInteraction({
         commandName: name,
         guildId: guild.id,
+        ...(channelId ? { channelId } : {}),
         userId,
         options: commandOptions,
         memberPermissions: moderatorPermissions,

@@ -1,4 +1,4 @@
-import type { ReplyBody, ReplyEditor } from '@dgc/bot-sdk';
+import type { Logger, ProgressReply, ReplyBody, ReplyEditor } from '@dgc/bot-sdk';
 import type { REST } from '@discordjs/rest';
 import { type APIInteractionResponseCallbackData, Routes } from 'discord-api-types/v10';
 
@@ -47,4 +47,16 @@ export function failureSummary(
     text += line;
   }
   return text;
+}
+
+/**
+ * The summary edit, after the work is done: a failure (the token expired, the reply was deleted) is logged,
+ * never thrown, since a retry of the job would redo the work only to fail the same edit again.
+ */
+export async function finishReply(progress: ProgressReply, body: ReplyBody, logger: Logger): Promise<void> {
+  try {
+    await progress.finish(body);
+  } catch (error) {
+    logger.warn({ err: error }, 'the summary could not be shown in the interaction reply');
+  }
 }

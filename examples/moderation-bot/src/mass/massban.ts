@@ -1,6 +1,11 @@
 import { type Bot, bulk, defineCommand, option, progressReply } from '@dgc/bot-sdk';
 import { PermissionFlagsBits, Routes } from 'discord-api-types/v10';
-import { failureSummary, interactionReplyEditor, type ReplyTarget } from './interaction-reply.js';
+import {
+  failureSummary,
+  finishReply,
+  interactionReplyEditor,
+  type ReplyTarget,
+} from './interaction-reply.js';
 
 export const massBanJob = 'massban';
 export const maxMassBanIds = 1_000;
@@ -90,7 +95,11 @@ export function addMassBan(bot: Bot): void {
           : [],
       );
       const headline = `Mass ban: ${report.done} banned, ${report.failed} refused${report.skipped ? `, ${report.skipped} not attempted (cancelled)` : ''} of ${report.total}.`;
-      await progress.finish(failures.length > 0 ? `${headline}\n${failureSummary(failures)}` : headline);
+      await finishReply(
+        progress,
+        failures.length > 0 ? `${headline}\n${failureSummary(failures)}` : headline,
+        context.logger,
+      );
       context.logger.info(
         { guildId: payload.guildId, done: report.done, failed: report.failed },
         'mass ban finished',

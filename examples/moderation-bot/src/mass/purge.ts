@@ -1,6 +1,11 @@
 import { type Bot, bulk, defineCommand, option, progressReply } from '@dgc/bot-sdk';
 import { type APIMessage, PermissionFlagsBits, Routes } from 'discord-api-types/v10';
-import { failureSummary, interactionReplyEditor, type ReplyTarget } from './interaction-reply.js';
+import {
+  failureSummary,
+  finishReply,
+  interactionReplyEditor,
+  type ReplyTarget,
+} from './interaction-reply.js';
 
 export const purgeJob = 'purge';
 const maxPurge = 1_000;
@@ -131,7 +136,11 @@ export function addPurge(bot: Bot): void {
       const headline =
         `Purge: ${deleted} of ${chosen.length} matching messages deleted ` +
         `(${recent.length} by bulk delete in ${chunks.length} request(s), ${old.length} older than 14 days one by one).`;
-      await progress.finish(failures.length > 0 ? `${headline}\n${failureSummary(failures)}` : headline);
+      await finishReply(
+        progress,
+        failures.length > 0 ? `${headline}\n${failureSummary(failures)}` : headline,
+        context.logger,
+      );
     },
     { timeoutMs: 14 * 60_000 },
   );
