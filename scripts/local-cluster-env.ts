@@ -20,6 +20,10 @@ export const localClusterEnvSchema = z.object({
   // Unset is the normal case here: the launcher then starts the simulator.
   DISCORD_TOKEN: discordEnvShape.DISCORD_TOKEN.optional(),
   ...envGroup('npm start (local cluster launcher)', {
+    LOCAL_BOT: variable(
+      z.enum(['moderation', 'starter']).default('moderation'),
+      'The example bot `npm start` runs: moderation (examples/moderation-bot) or starter (examples/starter-bot); WORKER_BOT_MODULE, when set, wins.',
+    ),
     LOCAL_WORKERS: variable(positiveInt(2), 'Worker processes `npm start` starts.'),
     LOCAL_SHARDS: variable(
       positiveInt(2),
@@ -28,7 +32,7 @@ export const localClusterEnvSchema = z.object({
     LOCAL_GUILDS: variable(positiveInt(20), 'Guilds of the simulated bot (only without DISCORD_TOKEN).'),
     LOCAL_PING_EVERY_MS: variable(
       positiveInt(5_000),
-      'The simulator sends a /ping this often (ms) so you can watch the round trip (only without DISCORD_TOKEN).',
+      "The simulator plays a user running one of the bot's commands this often (ms), so you can watch the round trip (only without DISCORD_TOKEN).",
     ),
   }),
 });

@@ -1,6 +1,7 @@
 /**
  * `npm start`: one terminal, a whole local cluster. Checks Redis and PostgreSQL, applies migrations (the
- * runtime's, then the bot's: WORKER_BOT_MODULE, default the example bot in examples/starter-bot), starts
+ * runtime's, then the bot's: WORKER_BOT_MODULE, else the example LOCAL_BOT names, default the moderation bot in
+ * examples/moderation-bot), starts
  * the Discord simulator when no DISCORD_TOKEN is set, then one gateway, two workers, one scheduler and the
  * dashboard with their logs prefixed, each with a METRICS_PORT of its own, and says when every one's
  * `/readyz` answers. Ctrl-C stops them in order (gateway, then workers and scheduler, then simulator) and
@@ -33,6 +34,26 @@ const colour = process.stdout.isTTY
   ? (code: number, text: string) => `\x1b[${code}m${text}\x1b[0m`
   : (_: number, t: string) => t;
 const say = (message: string) => process.stdout.write(`${colour(1, '[cluster]  ')} ${message}\n`);
+
+/** The example bots `npm start` can run, and what each needs of the gateway beyond the defaults. */
+const exampleBots = {
+  moderation: {
+    module: 'examples/moderation-bot/src/bot.ts',
+    commands: 'ping,warn,timeout,remind,level,leaderboard,cases',
+    // Its hierarchy checks read members from the cache; XP and the mod log read messages and their content.
+    env: {
+      CACHE_ENTITIES: 'guilds,channels,roles,members',
+      GATEWAY_INTENTS: 'Guilds,GuildMembers,GuildModeration,GuildMessages,MessageContent',
+    },
+  },
+  starter: { module: 'examples/starter-bot/src/bot.ts', commands: 'ping', env: {} },
+} as const;
+const exampleBot = exampleBots[config.LOCAL_BOT];
+const botModule = env.WORKER_BOT_MODULE || exampleBot.module;
+// What the user set wins over the example's needs.
+for (const [name, value] of Object.entries({ WORKER_BOT_MODULE: botModule, ...exampleBot.env })) {
+  env[name] ||= value;
+}
 
 const processes: ManagedProcess[] = [];
 let stopping = false;
@@ -100,8 +121,8 @@ process.on('exit', () => {
 try {
   say(`checking Redis at ${withoutPassword(redisUrl)} and PostgreSQL at ${withoutPassword(databaseUrl)}`);
   await assertRedisReachable(singleRedis(redisUrl));
-  // The runtime's migrations, then those of the bot the workers run (WORKER_BOT_MODULE, default the example).
-  await migrateDatabase(databaseUrl, env.WORKER_BOT_MODULE || undefined);
+  // The runtime's migrations, then those of the bot the workers run.
+  await migrateDatabase(databaseUrl, botModule);
   say('database migrations applied');
 } catch (error) {
   const message = error instanceof ServiceUnreachableError ? error.message : String(error);
@@ -127,7 +148,12 @@ if (config.DISCORD_TOKEN === undefined) {
   say(
     colour(
       33,
-      `It sends a /ping every ${config.LOCAL_PING_EVERY_MS / 1000} s; watch for "Pong!" below. Press Ctrl-C to stop everything.`,
+      `It plays a user running ${exampleBot.commands
+        .split(',')
+        .map((name) => `/${name}`)
+        .join(
+          ', ',
+        )} in turn, one every ${config.LOCAL_PING_EVERY_MS / 1000} s; watch for "answered" below. Press Ctrl-C to stop everything.`,
     ),
   );
   const simulator = launch('simulator', 35, 'packages/discord-simulator/src/main.ts', clusterEnv, [
@@ -144,6 +170,8 @@ if (config.DISCORD_TOKEN === undefined) {
     token,
     '--auto-ping-ms',
     String(config.LOCAL_PING_EVERY_MS),
+    '--auto-commands',
+    env.WORKER_BOT_MODULE === exampleBot.module ? exampleBot.commands : 'ping',
   ]);
   // The simulator serves no probe endpoint: any HTTP answer means it is listening.
   await waitUntilReady(simulator, `http://127.0.0.1:${port}/api/v10/gateway`, 10_000, 'any-answer');

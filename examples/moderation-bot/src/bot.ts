@@ -9,6 +9,7 @@ import { createConfigCommand } from './modlog/config-command.js';
 import { GuildConfigStore } from './modlog/guild-config.js';
 import { addMessageHandlers } from './modlog/message-log.js';
 import { ModLog } from './modlog/mod-log.js';
+import { pingCommand } from './ping-command.js';
 import { addPresenceRotation } from './presence/presence-rotation.js';
 import { addReminders } from './reminders/reminder-commands.js';
 import { ReminderStore } from './reminders/reminder-store.js';
@@ -31,6 +32,7 @@ export default defineBot(moderationBotDatabase, (bot, prisma) => {
     ...createCaseBrowseCommands(cases),
     ...createXpCommands(xp),
     createConfigCommand(config),
+    pingCommand,
   ])
     bot.command(command);
   addTimedEndJobs(bot, { cases, modlog });

@@ -1,11 +1,14 @@
 /**
  * The simulator as a process: `npm run simulator -- --port 8990 --shards 2 --guilds 20 --token <t>`.
- * With `--auto-ping-ms`, it plays a user running `/ping` so a local cluster can be watched working.
+ * With `--auto-ping-ms`, it plays a user running a command that often so a local cluster can be watched
+ * working: `/ping`, or in turn each of `--auto-commands` (e.g. ping,warn,timeout,remind,level,leaderboard,cases).
  */
 import { parseArgs } from 'node:util';
 import { loadConfigOrExit } from '@dgc/shared';
 import { pino } from 'pino';
+import { type DemoCommandName, demoCommand, demoCommandNames } from './load/demo-commands.js';
 import { parseTrafficMix, type TrafficGenerator } from './load/traffic-generator.js';
+import { SeededRandom } from './model/seeded-random.js';
 import { DiscordSimulator } from './simulator.js';
 import { simulatorEnvSchema } from './simulator-env.js';
 
@@ -20,6 +23,7 @@ const { values } = parseArgs({
     token: { type: 'string', default: env.DISCORD_SIMULATOR_TOKEN },
     'max-concurrency': { type: 'string', default: '1' },
     'auto-ping-ms': { type: 'string', default: '0' },
+    'auto-commands': { type: 'string', default: 'ping' },
     rate: { type: 'string', default: '0' },
     mix: { type: 'string' },
     seed: { type: 'string', default: '1' },
@@ -48,6 +52,15 @@ try {
   if (values.mix) mix = parseTrafficMix(values.mix);
 } catch (error) {
   problems.push(`--mix: ${(error as Error).message}`);
+}
+const autoCommands = (values['auto-commands'] ?? 'ping').split(',').map((name) => name.trim());
+const unknownCommands = autoCommands.filter(
+  (name) => !(demoCommandNames as readonly string[]).includes(name),
+);
+if (unknownCommands.length > 0 || autoCommands.length === 0) {
+  problems.push(
+    `--auto-commands: unknown ${unknownCommands.join(', ')} (known: ${demoCommandNames.join(', ')})`,
+  );
 }
 if (!values.token) problems.push('--token is required (the bot token the simulator accepts)');
 if (values.host !== '127.0.0.1' && values.host !== 'localhost' && values.host !== '::1') {
@@ -91,6 +104,8 @@ logger.info(
 );
 
 let pingTimer: NodeJS.Timeout | undefined;
+let turn = 0;
+const demoRandom = new SeededRandom(seed);
 if (autoPingMs > 0) {
   pingTimer = setInterval(() => {
     // A user can only reach the bot through a guild whose shard is online.
@@ -98,17 +113,19 @@ if (autoPingMs > 0) {
     const guilds = online.flatMap((session) => simulator.guildsForShard(session.shard[0], session.shard[1]));
     const guild = guilds[Math.floor(Math.random() * guilds.length)];
     if (!guild) return;
-    const interaction = simulator.injectInteraction({ commandName: 'ping', guildId: guild.id });
+    const name = autoCommands[turn % autoCommands.length] as DemoCommandName;
+    turn += 1;
+    const interaction = simulator.injectInteraction(demoCommand(name, guild, demoRandom));
     const sentAt = Date.now();
     simulator.waitForInteractionResponse(interaction.id, 5_000).then(
       (call) => {
         const content = (call.requestBody as { data?: { content?: string } } | undefined)?.data?.content;
         logger.info(
           { roundTripMs: call.receivedAt - sentAt, status: call.status },
-          `/ping answered in ${call.receivedAt - sentAt} ms: ${content ?? '(no content)'}`,
+          `/${name} answered in ${call.receivedAt - sentAt} ms: ${content ?? '(deferred)'}`,
         );
       },
-      () => logger.warn('/ping got no answer within 5 s (is a worker running?)'),
+      () => logger.warn(`/${name} got no answer within 5 s (is a worker running?)`),
     );
   }, autoPingMs);
 }
