@@ -101,7 +101,7 @@ describe('moderation bot: mass ban and purge', () => {
     const deferral = bot.cluster.simulator.restCalls.find(
       (call) => call.route === `/interactions/${interaction.id}/:token/callback`,
     );
-    expect((deferral?.requestBody as { data?: { flags?: number } }).data?.flags).toBe(64);
+    expect((deferral?.requestBody as { data?: { flags?: number } } | undefined)?.data?.flags).toBe(64);
 
     const calls = bot.cluster.simulator.restCalls;
     const bulkDeletes = calls.filter((call) => call.route === `/channels/${channelId}/messages/bulk-delete`);

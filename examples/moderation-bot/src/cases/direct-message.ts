@@ -1,5 +1,8 @@
-import type { REST } from '@discordjs/rest';
+import type { HandlerContext } from '@dgc/bot-sdk';
 import { type APIChannel, Routes } from 'discord-api-types/v10';
+
+/** The SDK's REST client, as handlers and jobs get it. */
+type REST = HandlerContext['rest'];
 
 export interface DirectMessageOutcome {
   delivered: boolean;

@@ -1,6 +1,8 @@
-import type { Logger, ProgressReply, ReplyBody, ReplyEditor } from '@dgc/bot-sdk';
-import type { REST } from '@discordjs/rest';
+import type { HandlerContext, Logger, ProgressReply, ReplyBody, ReplyEditor } from '@dgc/bot-sdk';
 import { type APIInteractionResponseCallbackData, Routes } from 'discord-api-types/v10';
+
+/** The SDK's REST client, as handlers and jobs get it. */
+type REST = HandlerContext['rest'];
 
 /** Which deferred reply a job edits: the interaction's webhook, valid for 15 minutes after it was created. */
 export interface ReplyTarget {

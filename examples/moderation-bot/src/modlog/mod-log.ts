@@ -1,8 +1,10 @@
-import type { Logger } from '@dgc/bot-sdk';
-import type { REST } from '@discordjs/rest';
+import type { HandlerContext, Logger } from '@dgc/bot-sdk';
 import { type APIEmbed, Routes } from 'discord-api-types/v10';
 import type { CaseAction } from '../cases/case-store.js';
 import type { GuildConfigStore } from './guild-config.js';
+
+/** The SDK's REST client, as handlers and jobs get it. */
+type REST = HandlerContext['rest'];
 
 const actionColours: Record<CaseAction, number> = {
   ban: 0xe74c3c,
