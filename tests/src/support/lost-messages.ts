@@ -79,7 +79,10 @@ export async function describeUnhandledMessages(input: DiagnosisInput, missing: 
     ? await redis.mget(...lost.map((record) => keys.dedupe(`MESSAGE_CREATE:${record.key}`)))
     : [];
   // Runs of consecutive sequences per session, so a gap reads as one line.
-  const runs = new Map<string, { first: number; last: number; from: number; to: number; claims: Set<string> }[]>();
+  const runs = new Map<
+    string,
+    { first: number; last: number; from: number; to: number; claims: Set<string> }[]
+  >();
   lost.forEach((record, index) => {
     const session = `shard ${record.shardId} session ${record.sessionId.slice(0, 8)}`;
     const list = runs.get(session) ?? [];
@@ -120,9 +123,15 @@ export async function describeUnhandledMessages(input: DiagnosisInput, missing: 
     for (const line of process.lines) {
       if (!shardLifecycle.test(line)) continue;
       try {
-        const { time, msg, level, pid: _pid, hostname: _host, service: _service, ...rest } = JSON.parse(
-          line,
-        ) as Record<string, unknown> & { time: number; msg: string };
+        const {
+          time,
+          msg,
+          level,
+          pid: _pid,
+          hostname: _host,
+          service: _service,
+          ...rest
+        } = JSON.parse(line) as Record<string, unknown> & { time: number; msg: string };
         lines.push(`  ${at(time)} ${String(level)} ${msg} ${JSON.stringify(rest)}`);
       } catch {
         lines.push(`  ${line}`);
