@@ -5,8 +5,8 @@ import { type StarterBotClient as PrismaClient, starterBotDatabase } from '@dgc/
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestCluster, type TestCluster } from '../support/cluster.js';
-import { freePort, simulatorToken } from '../support/services.js';
 import { TestRedisServer } from '../support/redis-server.js';
+import { freePort, simulatorToken } from '../support/services.js';
 
 const redisPassword = `redis-pw-${randomBytes(12).toString('hex')}`;
 const postgresPassword = `pg-pw-${randomBytes(12).toString('hex')}`;
