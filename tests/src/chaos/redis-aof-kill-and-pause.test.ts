@@ -87,7 +87,8 @@ describe('one Redis with AOF every second, killed and paused under load', () => 
 
     const outcome = await compareWithLedger(cluster.simulator, runsFile, probe, 45_000);
     console.log(
-      `[measure] AOF kill -9 + restart under ${eventsPerSecond}/s: ${JSON.stringify({ ...outcome, missing: outcome.missing.length, handledTwice: outcome.handledTwice.length })}`,
+      `[measure] AOF kill -9 + restart under ${eventsPerSecond}/s: ${outcome.sent} MESSAGE_CREATE, ${outcome.missing.length} missing, ` +
+        `${outcome.handledTwice.length} side effects twice, ${outcome.ranTwice.length} handlers ran twice`,
     );
     expect(outcome.missing).toEqual([]);
     expect(outcome.effectMissing).toEqual([]);
