@@ -28,7 +28,7 @@ async function timeBatches(
     keyPrefix,
     processingTtlMs: 20_000,
     doneTtlMs: 60_000,
-    waitReplicas,
+    waitReplicas: () => waitReplicas,
     waitTimeoutMs: 1_000,
   });
   const latencies: number[] = [];

@@ -91,7 +91,7 @@ export const workerOwnEnvShape = envGroup('Worker', {
   ),
   WORKER_DEDUPE_WAIT_REPLICAS: variable(
     nonNegativeInt(0),
-    "Replicas that must hold a worker's dedupe claims before its handlers run, and its done marks before the job completes (Redis WAIT, one per batch at each end). 0 = no wait (a single Redis). With Sentinel set 1: a failover then loses no claim, so no handler runs twice for an event the promoted replica did not know was taken. Not with REDIS_CLUSTER_NODES.",
+    "Replicas that must hold a worker's dedupe claims before its handlers run, and its done marks before the job completes (Redis WAIT, one per batch at each end). 0 = no wait (a single Redis). With Sentinel set 1: a failover then loses no claim, so no handler runs twice for an event the promoted replica did not know was taken. Waits for no more replicas than the primary has connected (none right after a failover: counted and logged, not waited for). Not with REDIS_CLUSTER_NODES.",
   ),
   WORKER_DEDUPE_WAIT_TIMEOUT_MS: variable(
     positiveInt(1_000),

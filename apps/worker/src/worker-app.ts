@@ -111,7 +111,7 @@ export async function startWorker(
     // A claim outlives the job timeout, so only a crashed worker's claim ever expires.
     processingTtlMs: config.WORKER_JOB_TIMEOUT_MS * 2,
     doneTtlMs: config.DEDUPE_RETENTION_MS,
-    ...dedupeReplication(config, metrics, logger),
+    ...dedupeReplication(config, redis, tasks, metrics, logger),
   });
   const invoker = new HandlerInvoker({
     registry,

@@ -135,7 +135,7 @@ describe('EventDedupe', () => {
       keyPrefix,
       processingTtlMs: 10_000,
       doneTtlMs: 60_000,
-      waitReplicas: 1,
+      waitReplicas: () => 1,
       waitTimeoutMs: 20,
       onUnreplicated: (acknowledged) => shortfalls.push(acknowledged),
     });

@@ -59,9 +59,9 @@ export interface EventDedupeOptions {
   /**
    * Replicas that must acknowledge the claims before handlers run and the done marks before the attempt
    * ends (`WAIT`). A Sentinel failover promotes a replica that may lack the last writes: without the wait,
-   * a claim it lacks lets a redelivered event run again.
+   * a claim it lacks lets a redelivered event run again. Read per wait: the replicas the primary has now.
    */
-  waitReplicas?: number;
+  waitReplicas?: () => number;
   waitTimeoutMs?: number;
   /** Told when fewer replicas acknowledged within the timeout (the attempt goes on regardless). */
   onUnreplicated?: (acknowledged: number) => void;
@@ -84,10 +84,11 @@ export class EventDedupe {
 
   /** WAIT covers every write this connection sent before it: the claims or marks just made. */
   async #replicated(): Promise<void> {
-    const { waitReplicas = 0, waitTimeoutMs = 1_000, onUnreplicated } = this.#options;
-    if (waitReplicas <= 0) return;
-    const acknowledged = await this.#redis.wait(waitReplicas, waitTimeoutMs);
-    if (acknowledged < waitReplicas) onUnreplicated?.(acknowledged);
+    const { waitTimeoutMs = 1_000, onUnreplicated } = this.#options;
+    const replicas = this.#options.waitReplicas?.() ?? 0;
+    if (replicas <= 0) return;
+    const acknowledged = await this.#redis.wait(replicas, waitTimeoutMs);
+    if (acknowledged < replicas) onUnreplicated?.(acknowledged);
   }
 
   async claim(eventKey: string): Promise<ClaimOutcome> {
