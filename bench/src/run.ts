@@ -11,7 +11,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runFailover, runGatewayMemory, runStartup } from './cluster-scenario.js';
 import { compiledMemoryEventsPerSecond, runCompiledMemory } from './compiled-memory-scenario.js';
+import { runDedupeWait } from './dedupe-wait-scenario.js';
 import {
+  backlogEvents,
   type EndToEndRun,
   liveEvents,
   offeredPerSecond,
@@ -64,7 +66,7 @@ const scenarios = {
   e2e: async () => {
     console.log(
       '\ne2e: simulator → gateway → Redis → consumer processes → trivial handler (4 uncompressed shards)\n' +
-        '  drain: a 30,000-event backlog filled by the gateway alone, drained by the consumers\n' +
+        `  drain: a ${backlogEvents.toLocaleString('en')}-event backlog filled by the gateway alone, drained by the consumers\n` +
         `  live: ${liveEvents.toLocaleString('en')} MESSAGE_CREATE offered at ${offeredPerSecond.toLocaleString('en')}/s (more than any path takes), first sent → last handled`,
     );
     const result = await runEndToEndScenario();
@@ -81,6 +83,7 @@ const scenarios = {
           {
             'live events/s': Math.round(run.perSecond),
             'drain events/s': Math.round(run.drainPerSecond),
+            'drain CPU-s/100k': run.drainConsumerCpuPer100k,
             'offered/s': Math.round(run.offeredPerSecond),
             'CPU-s/100k sim·gw·consumers·redis': `${run.cpuPer100k.simulator} · ${run.cpuPer100k.gateway} · ${run.cpuPer100k.consumers} · ${run.cpuPer100k.redis}`,
             'consumer RSS rest → peak MiB': `${run.consumerRssAtRestMiB.join('/')} → ${run.consumerRssPeakMiB.join('/')}`,
@@ -222,6 +225,27 @@ const scenarios = {
     });
     return result;
   },
+  'dedupe-wait': async () => {
+    console.log(
+      "\ndedupe-wait: a worker's dedupe claim + done mark per job (8 jobs in flight) against a primary with one replica,\n" +
+        '  baseline without WAIT beside WORKER_DEDUPE_WAIT_REPLICAS=1 (WAIT 1 after each), same servers, same run',
+    );
+    const runs = await runDedupeWait();
+    console.table(
+      Object.fromEntries(
+        runs.map((run) => [
+          `${run.eventsPerBatch} event(s) per job, ${run.waitReplicas === 0 ? 'baseline: no WAIT' : 'WAIT 1'}`,
+          {
+            'jobs/s': Math.round(run.batchesPerSecond),
+            'events/s': Math.round(run.eventsPerSecond),
+            'p50 ms': run.p50Ms.toFixed(2),
+            'p99 ms': run.p99Ms.toFixed(2),
+          },
+        ]),
+      ),
+    );
+    return runs;
+  },
   memory: async () => {
     console.log(
       '\nmemory: gateway RSS by shards and guilds; Redis bytes per waiting event; worker RSS; gateway, worker and scheduler RSS compiled vs tsx',
@@ -286,6 +310,7 @@ const processGroups: readonly (readonly ScenarioName[])[] = [
   ['rest'],
   ['cluster'],
   ['sessions'],
+  ['dedupe-wait'],
   ['interactions'],
 ];
 const ungrouped = Object.keys(scenarios).filter(

@@ -5,6 +5,7 @@ import {
   PostgresDelayedJobs,
   RedisStateCache,
 } from '@dgc/bot-sdk/runtime';
+import { openSharedRest } from '@dgc/rest';
 import {
   closeWorkerWithin,
   createRedisConnection,
@@ -21,6 +22,7 @@ import { createPrismaClient } from '@dgc/shared/db';
 import { ProcessMetrics } from '@dgc/shared/observability';
 import { Queue } from 'bullmq';
 import type { WorkerConfig } from './config.js';
+import { dedupeReplication } from './dedupe/dedupe-replication.js';
 import { EventDedupe } from './dedupe/event-dedupe.js';
 import { lowerCpuPriority } from './runtime/cpu-priority.js';
 import { DependencyBreaker } from './runtime/dependency-breaker.js';
@@ -32,7 +34,6 @@ import {
   registerRestClusterMetrics,
   registerWorkerMetrics,
 } from './runtime/worker-metrics.js';
-import { openWorkerRest } from './worker-rest.js';
 
 /**
  * Starts one worker process's consumers of the gateway events. An event's path, stage by stage:
@@ -90,8 +91,13 @@ export async function startWorker(
     await prisma.$queryRaw`select 1`;
     return true;
   });
-  const workerRest = await openWorkerRest(config, logger, restObserver);
-  if (workerRest.clusterStats) registerRestClusterMetrics(metrics, workerRest.clusterStats);
+  const workerRest = await openSharedRest(config, {
+    connectionName: 'worker:rest-limits',
+    requestTimeoutMs: config.DISCORD_REST_TIMEOUT_MS,
+    logger,
+    observer: restObserver,
+  });
+  registerRestClusterMetrics(metrics, workerRest.clusterStats);
 
   // The topology and subscribed events this worker relies on, written again whenever Redis loses them.
   await new OwnedRedisState({
@@ -110,6 +116,7 @@ export async function startWorker(
     // A claim outlives the job timeout, so only a crashed worker's claim ever expires.
     processingTtlMs: config.WORKER_JOB_TIMEOUT_MS * 2,
     doneTtlMs: config.DEDUPE_RETENTION_MS,
+    ...dedupeReplication(config, redis, tasks, metrics, logger),
   });
   const invoker = new HandlerInvoker({
     registry,
