@@ -63,6 +63,12 @@ export {
   defineCommand,
   type SlashCommand,
 } from './commands/define-command.js';
+export {
+  type ComponentContext,
+  type ComponentDefinition,
+  type ComponentHandler,
+  defineComponent,
+} from './commands/define-component.js';
 export type { ReplyBody } from './commands/interaction-responder.js';
 export { DuplicateRegistrationError } from './commands/interaction-router.js';
 export type { Bot } from './events/bot.js';

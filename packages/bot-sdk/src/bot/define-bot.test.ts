@@ -23,6 +23,7 @@ describe('defineBot', () => {
         command: () => ({}) as never,
         every: () => ({}) as never,
         job: () => ({}) as never,
+        component: () => ({}) as never,
       },
       client,
     );

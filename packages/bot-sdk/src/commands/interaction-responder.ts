@@ -120,7 +120,7 @@ export class InteractionResponder {
   }
 }
 
-function toCallbackData(body: ReplyBody): APIInteractionResponseCallbackData {
+export function toCallbackData(body: ReplyBody): APIInteractionResponseCallbackData {
   if (typeof body === 'string') return { content: body };
   const { ephemeral, ...data } = body;
   return ephemeral ? { ...data, flags: (data.flags ?? 0) | MessageFlags.Ephemeral } : data;

@@ -1,5 +1,6 @@
 import type { GatewayDispatchEvents } from 'discord-api-types/v10';
 import type { SlashCommand } from '../commands/define-command.js';
+import type { ComponentHandler } from '../commands/define-component.js';
 import type { DelayedJobHandler, DelayedJobOptions } from '../jobs/delayed-job-handler.js';
 import type { JsonValue } from '../jobs/json-value.js';
 import type { JobSchedule, PeriodicJobHandler, PeriodicJobOptions } from '../jobs/periodic-job.js';
@@ -11,6 +12,8 @@ export interface Bot {
   on<Name extends GatewayDispatchEvents>(event: Name, handler: EventHandler<Name>): this;
   /** Adds a slash command made with `defineCommand`; a name registered twice throws. */
   command(command: SlashCommand): this;
+  /** Handles clicks on the bot's buttons (and menu selections) made with `defineComponent`; a prefix registered twice throws. */
+  component(handler: ComponentHandler): this;
   /**
    * Runs `handler` every `schedule` (ms, or a cron pattern) on the scheduler: once per slot however many
    * scheduler replicas run, with a timeout, retries with exponential back-off, and every attempt recorded

@@ -1,5 +1,6 @@
 import { GatewayDispatchEvents } from 'discord-api-types/v10';
 import type { SlashCommand } from '../commands/define-command.js';
+import type { ComponentHandler } from '../commands/define-component.js';
 import { InteractionRouter } from '../commands/interaction-router.js';
 import { BotJobs } from '../jobs/bot-jobs.js';
 import {
@@ -35,17 +36,26 @@ export class HandlerRegistry implements Bot {
     return this;
   }
 
-  /** Adds a slash command; the first one also subscribes the registry to INTERACTION_CREATE. */
+  /** Adds a slash command; the first command or component also subscribes the registry to INTERACTION_CREATE. */
   command(command: SlashCommand): this {
-    const first = this.#router.size === 0;
+    const first = !this.#router.routes;
     this.#router.add(command);
-    if (first) {
-      const router = this.#router;
-      this.on(GatewayDispatchEvents.InteractionCreate, (interaction, context) =>
-        router.route(interaction, context),
-      );
-    }
+    if (first) this.#routeInteractions();
     return this;
+  }
+
+  component(handler: ComponentHandler): this {
+    const first = !this.#router.routes;
+    this.#router.addComponent(handler);
+    if (first) this.#routeInteractions();
+    return this;
+  }
+
+  #routeInteractions(): void {
+    const router = this.#router;
+    this.on(GatewayDispatchEvents.InteractionCreate, (interaction, context) =>
+      router.route(interaction, context),
+    );
   }
 
   every(
