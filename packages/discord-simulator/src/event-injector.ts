@@ -15,7 +15,12 @@ import {
   guildMemberRemovePayload,
   typingStartPayload,
 } from './model/payloads/guild-event-payloads.js';
-import { chatInputInteractionPayload, type InteractionInput } from './model/payloads/interaction-payloads.js';
+import {
+  type ComponentInteractionInput,
+  chatInputInteractionPayload,
+  componentInteractionPayload,
+  type InteractionInput,
+} from './model/payloads/interaction-payloads.js';
 import { type MessageInput, messageCreatePayload } from './model/payloads/message-payloads.js';
 import type { SeededRandom } from './model/seeded-random.js';
 import { SnowflakeGenerator } from './model/snowflake.js';
@@ -82,6 +87,29 @@ export class EventInjector implements TrafficSink {
   interaction(input: InteractionInput): APIChatInputApplicationCommandInteraction {
     const token = `aW50ZXJhY3Rpb246${randomBytes(48).toString('base64url')}`;
     const interaction = chatInputInteractionPayload({
+      world: this.#world,
+      ids: this.#ids,
+      random: this.#random,
+      interaction: input,
+      token,
+    });
+    this.#restState.registerInteraction({
+      id: interaction.id,
+      token,
+      deliveredAt: Date.now(),
+      acknowledged: false,
+      channelId: interaction.channel.id,
+      guildId: interaction.guild_id ?? '',
+      messageIds: [],
+    });
+    this.#dispatcher.dispatch('INTERACTION_CREATE', interaction, interaction.guild_id);
+    return interaction;
+  }
+
+  /** An INTERACTION_CREATE for a click on one of the bot's buttons; its token accepts one callback. */
+  componentInteraction(input: ComponentInteractionInput) {
+    const token = `aW50ZXJhY3Rpb246${randomBytes(48).toString('base64url')}`;
+    const interaction = componentInteractionPayload({
       world: this.#world,
       ids: this.#ids,
       random: this.#random,

@@ -10,7 +10,7 @@ export {
   type TrafficReport,
   type TrafficSink,
 } from './load/traffic-generator.js';
-export type { InteractionInput } from './model/payloads/interaction-payloads.js';
+export type { ComponentInteractionInput, InteractionInput } from './model/payloads/interaction-payloads.js';
 export type { MessageInput } from './model/payloads/message-payloads.js';
 export { SeededRandom } from './model/seeded-random.js';
 export { SnowflakeGenerator, shardIdForGuild, snowflakeTimestampMs } from './model/snowflake.js';

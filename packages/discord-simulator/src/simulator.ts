@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type {
   APIChatInputApplicationCommandInteraction,
+  APIMessageComponentInteraction,
   GatewayMessageCreateDispatchData,
 } from 'discord-api-types/v10';
 import { BotToken } from './bot-token.js';
@@ -18,7 +19,7 @@ import type { SessionSnapshot } from './gateway/gateway-session.js';
 import { IdentifyLimiter } from './gateway/identify-limiter.js';
 import { GatewayActivity } from './gateway-activity.js';
 import type { TrafficGenerator, TrafficOptions } from './load/traffic-generator.js';
-import type { InteractionInput } from './model/payloads/interaction-payloads.js';
+import type { ComponentInteractionInput, InteractionInput } from './model/payloads/interaction-payloads.js';
 import type { MessageInput } from './model/payloads/message-payloads.js';
 import { SeededRandom } from './model/seeded-random.js';
 import { SnowflakeGenerator } from './model/snowflake.js';
@@ -219,6 +220,11 @@ export class DiscordSimulator extends EventEmitter<SimulatorEvents> {
   /** Sends an INTERACTION_CREATE for a slash command; its token accepts one callback within the window. */
   injectInteraction(input: InteractionInput): APIChatInputApplicationCommandInteraction {
     return this.#events.interaction(input);
+  }
+
+  /** Sends an INTERACTION_CREATE for a click on a button of the bot's message. */
+  injectComponentInteraction(input: ComponentInteractionInput): APIMessageComponentInteraction {
+    return this.#events.componentInteraction(input);
   }
 
   /**

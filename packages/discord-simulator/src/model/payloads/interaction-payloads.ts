@@ -1,8 +1,10 @@
 import {
   type APIApplicationCommandInteractionDataOption,
   type APIChatInputApplicationCommandInteraction,
+  type APIMessageComponentInteraction,
   ApplicationCommandOptionType,
   ApplicationCommandType,
+  ComponentType,
   InteractionContextType,
   InteractionType,
 } from 'discord-api-types/v10';
@@ -99,4 +101,48 @@ export function chatInputInteractionPayload(input: {
     context: InteractionContextType.Guild,
     attachment_size_limit: 10_485_760,
   } as unknown as APIChatInputApplicationCommandInteraction;
+}
+
+export interface ComponentInteractionInput {
+  /** The custom id of the button clicked. */
+  customId: string;
+  /** The bot's message the button is on. */
+  messageId: string;
+  guildId?: string;
+  channelId?: string;
+  userId?: string;
+  memberPermissions?: string;
+}
+
+/** A button click (MESSAGE_COMPONENT INTERACTION_CREATE) on the bot's message, with a fresh token. */
+export function componentInteractionPayload(input: {
+  world: SimulatedWorld;
+  ids: SnowflakeGenerator;
+  random: SeededRandom;
+  interaction: ComponentInteractionInput;
+  token: string;
+}): APIMessageComponentInteraction {
+  const { world, interaction } = input;
+  const { guild, channel, member } = resolveActor(world, input.random, interaction);
+  return {
+    id: input.ids.next(),
+    application_id: world.application.id,
+    type: InteractionType.MessageComponent,
+    data: { custom_id: interaction.customId, component_type: ComponentType.Button },
+    message: { id: interaction.messageId, channel_id: channel.id, author: world.botUser },
+    guild_id: guild.id,
+    guild: { id: guild.id, locale: 'en-US', features: [] },
+    channel_id: channel.id,
+    channel: { id: channel.id, type: channel.type, name: channel.name, guild_id: guild.id, flags: 0 },
+    member: { ...member, permissions: interaction.memberPermissions ?? '2248473465835073' },
+    token: input.token,
+    version: 1,
+    app_permissions: '2248473465835073',
+    locale: 'en-US',
+    guild_locale: 'en-US',
+    entitlements: [],
+    authorizing_integration_owners: { '0': guild.id },
+    context: InteractionContextType.Guild,
+    attachment_size_limit: 10_485_760,
+  } as unknown as APIMessageComponentInteraction;
 }
