@@ -27,9 +27,11 @@ export default defineBot(moderationBotDatabase, (bot, prisma) => {
   const config = new GuildConfigStore(prisma);
   const modlog = new ModLog(config);
   const xp = new XpStore(prisma);
+  const caseBrowsing = createCaseBrowseCommands(cases);
+  for (const component of caseBrowsing.components) bot.component(component);
   for (const command of [
     ...createCaseCommands({ cases, modlog }),
-    ...createCaseBrowseCommands(cases),
+    ...caseBrowsing.commands,
     ...createXpCommands(xp),
     createConfigCommand(config),
     pingCommand,

@@ -1,3 +1,4 @@
+import { PermissionFlagsBits } from 'discord-api-types/v10';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ModerationCluster, startModerationCluster } from './moderation-cluster.js';
 
@@ -87,5 +88,45 @@ describe('moderation bot: cases', () => {
       (call) => call.method === 'DELETE' && call.route === `/guilds/${bot.guild.id}/members/${target}`,
     );
     expect(kick).toMatchObject({ status: 204, auditLogReason: 'spamming links' });
+  });
+
+  it('pages /cases with buttons: Older turns the page in place, a member without ModerateMembers is refused', {
+    timeout: 30_000,
+  }, async () => {
+    const moderator = memberId(2);
+    const interaction = bot.run('cases', moderator);
+    const first = await bot.answerMatching(interaction, /Page 1\/\d+/);
+    expect(first.content).toMatch(/^\*\*#21\*\* kick/);
+    const callback = bot.cluster.simulator.restCalls.find(
+      (call) => call.route === `/interactions/${interaction.id}/:token/callback`,
+    );
+    const buttons = (
+      callback?.requestBody as {
+        data: { components: { components: { custom_id: string; disabled: boolean }[] }[] };
+      }
+    ).data.components[0]?.components;
+    expect(buttons?.map((button) => [button.custom_id, button.disabled])).toEqual([
+      ['cases:-1:all', true],
+      ['cases:1:all', false],
+    ]);
+
+    const click = (userId: string, permissions: string) =>
+      bot.cluster.simulator.injectComponentInteraction({
+        customId: 'cases:1:all',
+        messageId: interaction.id,
+        guildId: bot.guild.id,
+        userId,
+        memberPermissions: permissions,
+      });
+    const older = click(moderator, String(PermissionFlagsBits.ModerateMembers));
+    const update = await bot.cluster.simulator.waitForInteractionResponse(older.id, 20_000);
+    const body = update.requestBody as { type: number; data: { content: string } };
+    expect(body.type).toBe(7);
+    expect(body.data.content).toMatch(/^\*\*#16\*\* warn/);
+    expect(body.data.content).toContain('Page 2/5');
+
+    const forged = click(memberId(60), '0');
+    const refusal = await bot.cluster.simulator.waitForInteractionResponse(forged.id, 20_000);
+    expect(refusal.requestBody).toMatchObject({ type: 4, data: { flags: 64 } });
   });
 });

@@ -1,5 +1,5 @@
-import { defineCommand, option } from '@dgc/bot-sdk';
-import { PermissionFlagsBits } from 'discord-api-types/v10';
+import { defineCommand, defineComponent, option, type ReplyBody } from '@dgc/bot-sdk';
+import { ButtonStyle, ComponentType, PermissionFlagsBits } from 'discord-api-types/v10';
 import type { ModCase } from '../database.js';
 import { type CaseStore, casesPerPage } from './case-store.js';
 
@@ -7,6 +7,34 @@ function caseLine(entry: ModCase): string {
   const at = Math.floor(entry.createdAt.getTime() / 1_000);
   const dm = entry.dmDelivered === false ? ' · DM not delivered' : '';
   return `**#${entry.number}** ${entry.action} <@${entry.targetId}> by <@${entry.moderatorId}> <t:${at}:R> — ${entry.reason.slice(0, 120)}${dm}`;
+}
+
+/** One page of cases with Newer/Older buttons; their custom ids carry the page and the user filter. */
+async function casesPage(
+  cases: CaseStore,
+  guildId: string,
+  userId: string | undefined,
+  page: number,
+): Promise<Exclude<ReplyBody, string>> {
+  const { cases: entries, total } = await cases.page(guildId, userId, page);
+  const pages = Math.max(1, Math.ceil(total / casesPerPage));
+  const button = (label: string, target: number) => ({
+    type: ComponentType.Button as const,
+    style: ButtonStyle.Secondary as const,
+    label,
+    custom_id: `cases:${target}:${userId ?? 'all'}`,
+    disabled: target < 0 || target >= pages,
+  });
+  return {
+    content:
+      entries.length === 0
+        ? 'No cases.'
+        : `${entries.map(caseLine).join('\n')}\nPage ${page + 1}/${pages} · ${total} case(s)`,
+    components: [
+      { type: ComponentType.ActionRow, components: [button('Newer', page - 1), button('Older', page + 1)] },
+    ],
+    allowed_mentions: { parse: [] },
+  };
 }
 
 /** `/cases [user] [page]` (newest first, 5 a page) and `/case <number> [reason]` (shows, or edits the reason). */
@@ -23,16 +51,26 @@ export function createCaseBrowseCommands(cases: CaseStore) {
     async execute({ interaction, options, reply }) {
       const guildId = interaction.guild_id ?? '';
       const page = (options.page ?? 1) - 1;
-      const { cases: entries, total } = await cases.page(guildId, options.user?.id, page);
-      const pages = Math.max(1, Math.ceil(total / casesPerPage));
-      await reply({
-        content:
-          entries.length === 0
-            ? 'No cases.'
-            : `${entries.map(caseLine).join('\n')}\nPage ${page + 1}/${pages} · ${total} case(s)`,
-        ephemeral: true,
-        allowed_mentions: { parse: [] },
-      });
+      await reply({ ...(await casesPage(cases, guildId, options.user?.id, page)), ephemeral: true });
+    },
+  });
+
+  // The pager's buttons: moderators only (the button is on an ephemeral message, but a custom id can be forged).
+  const pager = defineComponent({
+    prefix: 'cases',
+    async execute({ interaction, args: [page = '0', user = 'all'], update, reply }) {
+      const permissions = BigInt(interaction.member?.permissions ?? '0');
+      if (!interaction.guild_id || (permissions & PermissionFlagsBits.ModerateMembers) === 0n) {
+        await reply({ content: 'You need the ModerateMembers permission.', ephemeral: true });
+        return;
+      }
+      const body = await casesPage(
+        cases,
+        interaction.guild_id,
+        user === 'all' ? undefined : user,
+        Math.max(0, Number(page) || 0),
+      );
+      await update(body);
     },
   });
 
@@ -64,5 +102,5 @@ export function createCaseBrowseCommands(cases: CaseStore) {
       });
     },
   });
-  return [list, edit];
+  return { commands: [list, edit], components: [pager] };
 }
