@@ -6,6 +6,7 @@ import {
   laneQueueNames,
   type Redis,
   RedisKeys,
+  type RedisTarget,
   singleRedis,
   unorderedTopology,
 } from '@dgc/shared';
@@ -18,9 +19,14 @@ export class EventsQueueProbe {
   readonly #redis: Redis;
   readonly #queues: Map<LaneName, Queue[]>;
 
-  constructor(keyPrefix: string, topology: LaneTopology = unorderedTopology) {
+  /** `target`: the test's own Redis when it runs one (the shared one otherwise). */
+  constructor(
+    keyPrefix: string,
+    topology: LaneTopology = unorderedTopology,
+    target: RedisTarget = singleRedis(redisUrl),
+  ) {
     this.#keyPrefix = keyPrefix;
-    this.#redis = createRedisConnection({ target: singleRedis(redisUrl), connectionName: 'test:probe' });
+    this.#redis = createRedisConnection({ target, connectionName: 'test:probe' });
     this.#queues = new Map(
       laneNames.map((lane) => [
         lane,

@@ -42,6 +42,7 @@ export class ShardConnections implements ShardRunner, WatchedShards {
   readonly #lastEventAt = new Map<number, number>();
   readonly #events = new Map<number, number>();
   readonly #starting = new Set<Promise<void>>();
+  readonly #resuming = new Set<number>();
   #gatewayInfo: { at: number; info: Promise<APIGatewayBotInfo> } | undefined;
 
   constructor(options: ShardConnectionsOptions) {
@@ -136,6 +137,22 @@ export class ShardConnections implements ShardRunner, WatchedShards {
   async restart(shardId: number, reason: WatchdogReason): Promise<void> {
     await this.stop(shardId, `watchdog: ${reason}`);
     await this.start(shardId);
+  }
+
+  /**
+   * Reconnects a shard whose Redis lost its last writes (restart, failover): its session is kept, and the
+   * session store now answers with the sequence Redis holds, so Discord replays from there. Not started
+   * again when `stillOwned` says another process took the shard meanwhile.
+   */
+  async resumeFromStoredSequence(shardId: number, stillOwned: () => boolean): Promise<void> {
+    if (this.#resuming.has(shardId)) return;
+    this.#resuming.add(shardId);
+    try {
+      await this.stop(shardId, 'Redis lost writes: resume from the sequence it holds');
+      if (stillOwned()) await this.start(shardId);
+    } finally {
+      this.#resuming.delete(shardId);
+    }
   }
 
   async #start(shardId: number): Promise<void> {
