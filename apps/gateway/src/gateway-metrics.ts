@@ -150,7 +150,7 @@ export function registerGatewayMetrics(metrics: ProcessMetrics, sources: Gateway
       // the buffer growing: past 1 s the last counts stand.
       const sizes = await Promise.race([
         sources.cacheSize.sizes().catch(() => undefined),
-        new Promise<undefined>((resolve) => setTimeout(resolve, 1_000).unref()),
+        new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 1_000).unref()),
       ]);
       if (!sizes) return;
       this.reset();
