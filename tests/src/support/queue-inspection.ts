@@ -72,6 +72,27 @@ export class EventsQueueProbe {
     }, 0);
   }
 
+  /**
+   * The failed jobs with why they failed (a stall past BullMQ's limit, a handler error, a lost lock), so a
+   * test that expects none says which it got.
+   */
+  async failedJobs(): Promise<
+    { queue: string; id?: string; name: string; reason: string; attempts: number }[]
+  > {
+    const jobs = await Promise.all(
+      [...this.#queues.values()].flat().map(async (queue) =>
+        (await queue.getFailed(0, 50)).map((job) => ({
+          queue: queue.name,
+          id: job.id,
+          name: job.name,
+          reason: job.failedReason,
+          attempts: job.attemptsMade,
+        })),
+      ),
+    );
+    return jobs.flat();
+  }
+
   async failed(): Promise<number> {
     const counts = await Promise.all(
       [...this.#queues.values()].flat().map((queue) => queue.getFailedCount()),

@@ -37,7 +37,7 @@ export class ShardConnections implements ShardRunner, WatchedShards {
   readonly #rest: REST;
   readonly #running = new Map<
     number,
-    { manager: WebSocketManager; states: ShardStates; unwatch: () => void }
+    { manager: WebSocketManager; states: ShardStates; unwatch: () => void; stopped: AbortController }
   >();
   readonly #lastEventAt = new Map<number, number>();
   readonly #events = new Map<number, number>();
@@ -117,6 +117,8 @@ export class ShardConnections implements ShardRunner, WatchedShards {
     const running = this.#running.get(shardId);
     if (!running) return;
     this.#running.delete(shardId);
+    // Before the destroy: a shard waiting to reconnect ignores it, and must find itself stopped.
+    running.stopped.abort();
     // Not a logout: any code but 1000/1001 keeps the session resumable at Discord.
     this.#options.sessions.handOff(shardId);
     await running.manager.destroy({ reason, code: 4200 });
@@ -157,9 +159,11 @@ export class ShardConnections implements ShardRunner, WatchedShards {
     const { config, redis, sessions, tasks, logger } = this.#options;
     this.#events.delete(shardId);
     this.#lastEventAt.delete(shardId);
+    const stopped = new AbortController();
     const manager = createShardManager(config, this.#rest, logger, {
       redis,
       sessions,
+      stopped: stopped.signal,
       shardIds: [shardId],
       shardCount: await this.shardCount(),
       gatewayInformation: () => this.gatewayInformation(),
@@ -179,15 +183,20 @@ export class ShardConnections implements ShardRunner, WatchedShards {
     manager.on(WebSocketShardEvents.Resumed, () => counters.connection('resumed'));
     manager.on(WebSocketShardEvents.Closed, () => counters.connection('closed'));
     manager.on(WebSocketShardEvents.Dispatch, (dispatch, id) => {
+      // A dispatch a stopped manager was still decoding: the shard's next connection (here or in another
+      // process) replays it. Routed, it could count towards a later lease of this process and move the
+      // watermark past dispatches dropped while the lease was lost.
+      if (stopped.signal.aborted) return;
       this.#lastEventAt.set(id, Date.now());
       this.#events.set(id, (this.#events.get(id) ?? 0) + 1);
       router.route(dispatch, id);
     });
-    this.#running.set(shardId, { manager, states, unwatch });
+    this.#running.set(shardId, { manager, states, unwatch, stopped });
     try {
       await manager.connect();
     } catch (error) {
-      this.#running.delete(shardId);
+      if (this.#running.get(shardId)?.manager === manager) this.#running.delete(shardId);
+      stopped.abort();
       unwatch();
       await Promise.resolve(manager.destroy({ reason: 'start failed', code: 4200 })).catch(() => {});
       throw error;
