@@ -101,10 +101,10 @@ describe('moderation bot: cases', () => {
       (call) => call.route === `/interactions/${interaction.id}/:token/callback`,
     );
     const buttons = (
-      callback?.requestBody as {
-        data: { components: { components: { custom_id: string; disabled: boolean }[] }[] };
-      }
-    ).data.components[0]?.components;
+      callback?.requestBody as
+        | { data: { components: { components: { custom_id: string; disabled: boolean }[] }[] } }
+        | undefined
+    )?.data.components[0]?.components;
     expect(buttons?.map((button) => [button.custom_id, button.disabled])).toEqual([
       ['cases:-1:all', true],
       ['cases:1:all', false],
