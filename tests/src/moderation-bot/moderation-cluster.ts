@@ -44,7 +44,7 @@ export interface ModerationCluster {
   run(
     name: string,
     userId: string,
-    options?: Record<string, string | number | { user: string }>,
+    options?: Record<string, string | number | { user: string } | { channel: string }>,
     channelId?: string,
   ): APIChatInputApplicationCommandInteraction;
   /** The interaction's answers so far (first response, then edits and follow-ups), as the simulator received them. */
@@ -158,7 +158,9 @@ export async function startModerationCluster(
       const commandOptions: APIApplicationCommandInteractionDataOption[] = Object.entries(values).map(
         ([optionName, value]) =>
           typeof value === 'object'
-            ? { name: optionName, type: ApplicationCommandOptionType.User, value: value.user }
+            ? 'user' in value
+              ? { name: optionName, type: ApplicationCommandOptionType.User, value: value.user }
+              : { name: optionName, type: ApplicationCommandOptionType.Channel, value: value.channel }
             : typeof value === 'number'
               ? { name: optionName, type: ApplicationCommandOptionType.Integer, value }
               : { name: optionName, type: ApplicationCommandOptionType.String, value },
