@@ -74,7 +74,7 @@ describe('StateCacheWriter', () => {
   let confirmed = 0;
   const receipt = { confirm: () => (confirmed += 1) };
 
-  const make = (entities: CacheEntityKind[]) =>
+  const make = (entities: CacheEntityKind[], maxPendingEntries = 10_000) =>
     new StateCacheWriter({
       redisTarget: singleRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'),
       keyPrefix,
@@ -82,6 +82,7 @@ describe('StateCacheWriter', () => {
       maxEvents: 100,
       maxWaitMs: 2,
       maxBuffered: 1_000,
+      maxPendingEntries,
       leases,
       logger,
     });
@@ -237,5 +238,64 @@ describe('StateCacheWriter', () => {
     await writer.drain(AbortSignal.timeout(5_000));
     expect(confirmed).toBe(before);
     expect(await redis.hget(guildKeys.channels, '4')).toBeNull();
+  });
+
+  it('pauses the shards while more entries wait than its bound, and resumes them once half are written', async () => {
+    const bounded = make(['guilds', 'channels', 'roles'], 40);
+    const calls: string[] = [];
+    bounded.attachIntake({
+      pauseIntake: () => calls.push('pause'),
+      resumeIntake: () => calls.push('resume'),
+    });
+    const channels = Array.from({ length: 20 }, (_, index) => channel(String(100 + index), index));
+    const roles = Array.from({ length: 9 }, (_, index) => role(String(200 + index), index + 1));
+    const before = confirmed;
+    // 31 entries each (skeleton, 20 channels, 10 roles): the second crosses 40, and each flush takes one.
+    for (const _ of [1, 2, 3])
+      bounded.apply(guildCreate(channels, [role(guildId, 0), ...roles], []), 0, receipt);
+    expect(calls).toEqual(['pause']);
+    expect(bounded.pendingEntries).toBe(93);
+    await bounded.drain(AbortSignal.timeout(5_000));
+    expect(calls).toEqual(['pause', 'resume']);
+    expect(bounded.pendingEntries).toBe(0);
+    expect(bounded.intakePauses.pauses).toBe(1);
+    expect(confirmed - before).toBe(3);
+    expect(Object.keys((await state()).channels)).toHaveLength(20);
+    await bounded.close();
+  });
+
+  it('ends a pause that outlasts its longest (Redis away), and pauses no more until the backlog halves', async () => {
+    const bounded = new StateCacheWriter({
+      redisTarget: singleRedis('redis://127.0.0.1:1'),
+      keyPrefix,
+      entities: new Set(['guilds', 'channels']),
+      maxEvents: 100,
+      maxWaitMs: 2,
+      maxBuffered: 1_000,
+      maxPendingEntries: 2,
+      maxPauseMs: 50,
+      leases,
+      logger,
+    });
+    const calls: string[] = [];
+    let resolve = () => {};
+    const resumed = new Promise<void>((done) => {
+      resolve = done;
+    });
+    bounded.attachIntake({
+      pauseIntake: () => calls.push('pause'),
+      resumeIntake: () => {
+        calls.push('resume');
+        resolve();
+      },
+    });
+    bounded.apply(guildCreate([channel('300', 0)], [], []), 0, receipt);
+    expect(calls).toEqual(['pause']);
+    // Nothing answers on port 1: the write waits, the pause ends after 50 ms, and no new pause follows.
+    await resumed;
+    expect(bounded.pendingEntries).toBe(2);
+    bounded.apply(guildCreate([channel('301', 0)], [], []), 0, receipt);
+    expect(calls).toEqual(['pause', 'resume']);
+    await bounded.close();
   });
 });
