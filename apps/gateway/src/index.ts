@@ -1,3 +1,4 @@
+export * from './cache/state-cache-writer.js';
 export * from './config.js';
 export * from './gateway-app.js';
 export * from './gateway-counters.js';
