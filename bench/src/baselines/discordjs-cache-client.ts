@@ -40,6 +40,14 @@ const timer = setInterval(() => {
   );
 }, 50);
 
+// A shard whose connection fails (a handshake timing out on a busy machine) reconnects; logged, not fatal.
+client.on('shardError', (error, shardId) =>
+  console.error(JSON.stringify({ msg: 'shard error', shardId, error: String(error) })),
+);
+process.on('uncaughtException', (error) =>
+  console.error(JSON.stringify({ msg: 'uncaught', error: String(error) })),
+);
+
 process.on('SIGTERM', () => {
   clearInterval(timer);
   void client.destroy().finally(() => process.exit(0));
