@@ -1,4 +1,12 @@
-import { type CacheEntityKind, compactChannel, compactGuild, compactMember, compactRole } from '@dgc/shared';
+import {
+  type CacheEntityKind,
+  compactChannel,
+  compactGuild,
+  compactMember,
+  compactRole,
+  type Redis,
+  type RedisKeys,
+} from '@dgc/shared';
 import type {
   GatewayChannelCreateDispatchData,
   GatewayChannelDeleteDispatchData,
@@ -13,11 +21,14 @@ import type {
   GatewayReadyDispatchData,
 } from 'discord-api-types/v10';
 import { type CacheBatch, type GuildReplacement, serializeGuildReplacement } from './cache-batch.js';
+import { staleGuildsOfShard } from './cached-guild-scan.js';
 
 /** One dispatch's cache writes, prepared when it arrives, applied to a batch when it is flushed. */
 export interface PreparedCacheWrite {
   /** Entries it writes: what it costs while it waits (the writer bounds the sum). */
   weight: number;
+  /** Reads the write needs from the cache first, in the shard's order (the writer awaits it before the batch). */
+  before?: (redis: Redis, keys: RedisKeys) => Promise<void>;
   apply(batch: CacheBatch): void;
 }
 
@@ -73,11 +84,20 @@ export function cacheEventTable(entities: ReadonlySet<CacheEntityKind>): Readonl
   if (guilds) {
     // After an identify, every guild is unavailable until its GUILD_CREATE arrives (and stays marked if
     // Discord reports an outage instead).
+    // A new session's READY lists every guild of its shard: cached guilds of the shard it does not list were
+    // left while no session ran (no GUILD_DELETE came) and are swept, in the shard's order, before any
+    // later GUILD_CREATE of the session.
     on<GatewayReadyDispatchData>('READY', (ready) => {
       const ids = ready.guilds.map((guild) => guild.id);
+      const shard = ready.shard ?? [0, 1];
+      let stale: string[] = [];
       return {
         weight: ids.length,
+        before: async (redis, keys) => {
+          stale = await staleGuildsOfShard(redis, keys, new Set(ids), shard);
+        },
         apply: (batch) => {
+          for (const id of stale) batch.deleteGuild(id);
           for (const id of ids) batch.setGuildFields(id, { unavailable: true });
         },
       };

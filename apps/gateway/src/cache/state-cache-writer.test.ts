@@ -298,4 +298,24 @@ describe('StateCacheWriter', () => {
     expect(calls).toEqual(['pause', 'resume']);
     await bounded.close();
   });
+
+  it("a new session's READY sweeps cached guilds of its shard it does not list, and no other shard's", async () => {
+    // Guild ids by shard of 2: (id >> 22) % 2 — 600 is on shard 0, 4194304 (1 << 22) on shard 1.
+    const leftMeanwhile = '600';
+    const otherShard = '4194304';
+    const created = (id: string) =>
+      dispatch('GUILD_CREATE', {
+        ...(guildCreate([channel(`${id}1`, 0)], [role(id, 0)], []).d as object),
+        id,
+      });
+    await apply(created(leftMeanwhile), created(otherShard));
+    expect(await redis.exists(keys.guildCache(leftMeanwhile).guild)).toBe(1);
+    await apply(dispatch('READY', { guilds: [{ id: guildId, unavailable: true }], shard: [0, 2] }));
+    expect(
+      await redis.exists(keys.guildCache(leftMeanwhile).guild, keys.guildCache(leftMeanwhile).channels),
+    ).toBe(0);
+    expect(await redis.hget(keys.cachedChannelGuilds(), `${leftMeanwhile}1`)).toBeNull();
+    expect(await redis.exists(keys.guildCache(otherShard).guild)).toBe(1);
+    expect((await state()).guild?.unavailable).toBe(true);
+  });
 });

@@ -194,12 +194,20 @@ export class StateCacheWriter {
       return;
     }
     const batch = new CacheBatch(this.#redis, this.#keys);
-    for (const { write } of owned) write.apply(batch);
     this.#writing = true;
-    batch.exec().then(
+    const reads = owned.flatMap(({ write }) => (write.before ? [write.before(this.#redis, this.#keys)] : []));
+    const written =
+      reads.length === 0
+        ? (this.#fill(batch, owned), batch.exec())
+        : Promise.all(reads).then(() => (this.#fill(batch, owned), batch.exec()));
+    written.then(
       () => this.#onApplied(owned, batch),
       (error: unknown) => this.#onFailed(owned, error),
     );
+  }
+
+  #fill(batch: CacheBatch, dispatches: readonly WaitingDispatch[]): void {
+    for (const { write } of dispatches) write.apply(batch);
   }
 
   /** Dispatches in the next flush: at most `maxEvents`, and at most `#maxBatchEntries` entries (one or more). */
