@@ -1,3 +1,4 @@
+// Over 300 lines: one stateful walk through the writer against real Redis (each case builds on the cache the previous left), plus its backpressure and sweep cases.
 import { randomUUID } from 'node:crypto';
 import {
   type CacheEntityKind,

@@ -196,10 +196,11 @@ export class StateCacheWriter {
     const batch = new CacheBatch(this.#redis, this.#keys);
     this.#writing = true;
     const reads = owned.flatMap(({ write }) => (write.before ? [write.before(this.#redis, this.#keys)] : []));
-    const written =
-      reads.length === 0
-        ? (this.#fill(batch, owned), batch.exec())
-        : Promise.all(reads).then(() => (this.#fill(batch, owned), batch.exec()));
+    const send = () => {
+      this.#fill(batch, owned);
+      return batch.exec();
+    };
+    const written = reads.length === 0 ? send() : Promise.all(reads).then(send);
     written.then(
       () => this.#onApplied(owned, batch),
       (error: unknown) => this.#onFailed(owned, error),
