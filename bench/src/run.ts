@@ -9,6 +9,7 @@ import { once } from 'node:events';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { runCacheScenario } from './cache-scenario.js';
 import { runFailover, runGatewayMemory, runStartup } from './cluster-scenario.js';
 import { compiledMemoryEventsPerSecond, runCompiledMemory } from './compiled-memory-scenario.js';
 import { runDedupeWait } from './dedupe-wait-scenario.js';
@@ -279,6 +280,45 @@ const scenarios = {
     });
     return { gateway, redisBytesPerWaitingEvent: ingest.redisBytesPerWaitingEvent, workers, compiled };
   },
+  cache: async () => {
+    console.log(
+      '\ncache: the shared state cache — ingest with it on vs off (1 gateway, 4 shards, MESSAGE_CREATE offered at 15,000/s, 1 event in 10 a guild, channel, role or member change), Redis bytes, and RSS of what holds the world as guilds grow 16× (16 shards)',
+    );
+    const result = await runCacheScenario();
+    const { on, off, ratio, cpuRatio } = result.ingest;
+    console.table({
+      'gateway, default cache (guilds, channels, roles)': {
+        'events/s': Math.round(on.perSecond),
+        'gateway CPU-s per 100k': on.gatewayCpuSecondsPer100k.toFixed(2),
+        'state changes offered': on.stateChangesOffered,
+      },
+      'baseline: gateway, CACHE_ENTITIES=none': {
+        'events/s': Math.round(off.perSecond),
+        'gateway CPU-s per 100k': off.gatewayCpuSecondsPer100k.toFixed(2),
+        'state changes offered': off.stateChangesOffered,
+      },
+    });
+    console.log(
+      `cache: ingest with the cache on / off: ${(ratio * 100).toFixed(0)} % of the events/s, ${(cpuRatio * 100).toFixed(0)} % of the events per gateway CPU-second (target ≥ 80 %)`,
+    );
+    console.log(
+      `cache: Redis bytes per guild (${result.bytes.shape}, its share of the channel index included) ${result.bytes.bytesPerGuild}; per cached member ${result.bytes.bytesPerMember} (${result.bytes.guilds} guilds, MEMORY USAGE)`,
+    );
+    console.table(
+      Object.fromEntries(
+        result.memory.map((run) => [
+          `${run.holder}, ${run.guildCount.toLocaleString('en')} guilds`,
+          {
+            'peak RSS MiB': run.peakMiB,
+            'settled RSS MiB': run.settledMiB,
+            'world held after ms': run.burstMs,
+          },
+        ]),
+      ),
+    );
+    console.table(result.growth);
+    return result;
+  },
   interactions: async () => {
     console.log(
       `\ninteractions: /ping every ${pingEveryMs} ms, ${interactionSamples.toLocaleString('en')} samples per condition in ${interactionBlocks} alternating idle and loaded blocks (each loaded block after 1 s of steady load), simulator INTERACTION_CREATE → callback received (1 interactions worker, 2 event workers at WORKER_NICE=10)`,
@@ -312,6 +352,7 @@ const processGroups: readonly (readonly ScenarioName[])[] = [
   ['sessions'],
   ['dedupe-wait'],
   ['interactions'],
+  ['cache'],
 ];
 const ungrouped = Object.keys(scenarios).filter(
   (name) => !processGroups.some((group) => group.includes(name as ScenarioName)),

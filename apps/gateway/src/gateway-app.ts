@@ -77,6 +77,7 @@ export async function startGateway(
     maxEvents: config.GATEWAY_BATCH_MAX_EVENTS,
     maxWaitMs: config.GATEWAY_BATCH_MAX_WAIT_MS,
     maxBuffered: config.GATEWAY_MAX_BUFFERED_EVENTS,
+    maxPendingEntries: config.CACHE_MAX_PENDING_ENTRIES,
     leases,
     logger: logger.child({ stage: 'cache' }),
   });
@@ -99,6 +100,7 @@ export async function startGateway(
   });
   router.schedule(tasks);
   const connections = new ShardConnections({ config, redis, sessions, tasks, logger, router, counters });
+  cache.attachIntake(connections);
   // What Redis lost, Discord replays: a restarted or promoted Redis holds an older watermark than this
   // process wrote; the shard resumes from it (README: "Redis failures lose no event").
   sessions.onServerReplaced((shardId) => {

@@ -29,6 +29,50 @@ export interface GuildReplacement {
   members?: CachedMember[];
 }
 
+/** A GUILD_CREATE's replacement as the script's arguments: serialised once, when the dispatch arrives. */
+export interface SerializedGuildReplacement {
+  guildId: string;
+  args: (string | number)[];
+  channelIds: string[];
+  counts: Record<CacheEntityKind, number>;
+  /** Entries written: what the replacement costs while it waits (the writer bounds the sum). */
+  weight: number;
+}
+
+/**
+ * Serialises a replacement to the replaceGuild script's arguments. Done as the dispatch arrives, so a
+ * waiting GUILD_CREATE holds a few short strings rather than its raw payload (hundreds of objects).
+ */
+export function serializeGuildReplacement(
+  guildId: string,
+  replacement: GuildReplacement,
+): SerializedGuildReplacement {
+  const guildArgs = replacement.guild ? guildHashFields(replacement.guild) : [];
+  const args: (string | number)[] = [
+    guildArgs.length,
+    replacement.channels?.length ?? -1,
+    replacement.roles?.length ?? -1,
+    replacement.members?.length ?? -1,
+    ...guildArgs,
+  ];
+  for (const channel of replacement.channels ?? []) args.push(channel.id, JSON.stringify(channel));
+  for (const role of replacement.roles ?? []) args.push(role.id, JSON.stringify(role));
+  for (const member of replacement.members ?? []) args.push(member.id, JSON.stringify(member));
+  const counts = {
+    guilds: replacement.guild ? 1 : 0,
+    channels: replacement.channels?.length ?? 0,
+    roles: replacement.roles?.length ?? 0,
+    members: replacement.members?.length ?? 0,
+  };
+  return {
+    guildId,
+    args,
+    channelIds: (replacement.channels ?? []).map((channel) => channel.id),
+    counts,
+    weight: 1 + counts.channels + counts.roles + counts.members,
+  };
+}
+
 /**
  * One flush's writes to the state cache, as one pipeline (one round trip). The event table calls its named
  * writes in the shard's order; each also drops the worker's REST fallback copy of what it writes, so a
@@ -54,34 +98,21 @@ export class CacheBatch {
   }
 
   /** GUILD_CREATE: the skeleton's fields over the stored ones, each cached collection replaced whole. */
-  replaceGuild(guildId: string, replacement: GuildReplacement): void {
+  replaceGuild(replacement: SerializedGuildReplacement): void {
+    const { guildId, args, channelIds, counts } = replacement;
     const keys = this.#keys.guildCache(guildId);
-    const guildArgs = replacement.guild ? guildHashFields(replacement.guild) : [];
-    const args: (string | number)[] = [
-      guildArgs.length,
-      replacement.channels?.length ?? -1,
-      replacement.roles?.length ?? -1,
-      replacement.members?.length ?? -1,
-      ...guildArgs,
-    ];
-    for (const channel of replacement.channels ?? []) args.push(channel.id, JSON.stringify(channel));
-    for (const role of replacement.roles ?? []) args.push(role.id, JSON.stringify(role));
-    for (const member of replacement.members ?? []) args.push(member.id, JSON.stringify(member));
     this.#pipeline.replaceGuild(keys.guild, keys.channels, keys.roles, keys.members, ...args);
     this.#sweeps.push(this.#pipeline.length - 1);
-    if (replacement.channels && replacement.channels.length > 0) {
+    if (channelIds.length > 0) {
       const index: string[] = [];
-      for (const channel of replacement.channels) index.push(channel.id, guildId);
+      for (const channelId of channelIds) index.push(channelId, guildId);
       this.#pipeline.hset(this.#keys.cachedChannelGuilds(), ...index);
     }
     this.#pipeline.del(
       this.#keys.cacheFallback('guild', guildId),
       this.#keys.cacheFallback('roles', guildId),
     );
-    if (replacement.guild) this.writes.guilds += 1;
-    this.writes.channels += replacement.channels?.length ?? 0;
-    this.writes.roles += replacement.roles?.length ?? 0;
-    this.writes.members += replacement.members?.length ?? 0;
+    for (const entity of Object.keys(counts) as CacheEntityKind[]) this.writes[entity] += counts[entity];
   }
 
   /** GUILD_UPDATE, an outage (`{ unavailable: true }`), READY's list of guilds still to come. */
