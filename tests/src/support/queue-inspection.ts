@@ -9,7 +9,7 @@ import {
   singleRedis,
   unorderedTopology,
 } from '@dgc/shared';
-import { Queue } from 'bullmq';
+import { type Job, Queue } from 'bullmq';
 import { redisUrl } from './services.js';
 
 /** The lane queues of a test's key prefix, for assertions on their counts. */
@@ -71,6 +71,12 @@ export class EventsQueueProbe {
       [...this.#queues.values()].flat().map((queue) => queue.getFailedCount()),
     );
     return counts.reduce((sum, count) => sum + count, 0);
+  }
+
+  /** Every lane's failed jobs (the newest thousand of each queue). */
+  async failedJobs(): Promise<Job[]> {
+    const queues = [...this.#queues.values()].flat();
+    return (await Promise.all(queues.map((queue) => queue.getFailed(0, 999)))).flat();
   }
 
   /** Deletes every key under the test's prefix and closes the connection. */
