@@ -4,6 +4,8 @@ interface ProxiedConnection {
   client: Socket;
   upstream: Socket;
   pipes: DelayedPipe[];
+  /** This connection's bytes are held (a flow stuck in a middlebox); new connections still flow. */
+  stalled: boolean;
 }
 
 /** One direction of a proxied connection: chunks leave in order, each `latencyMs` after it arrived. */
@@ -13,9 +15,12 @@ class DelayedPipe {
   readonly #queue: { at: number; chunk: Buffer }[] = [];
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(from: Socket, to: Socket, proxy: TcpProxy) {
+  readonly #connection: ProxiedConnection;
+
+  constructor(from: Socket, to: Socket, proxy: TcpProxy, connection: ProxiedConnection) {
     this.#to = to;
     this.#proxy = proxy;
+    this.#connection = connection;
     from.on('data', (chunk: Buffer) => {
       this.#queue.push({ at: Date.now() + proxy.latencyMs, chunk });
       this.#pump();
@@ -26,12 +31,13 @@ class DelayedPipe {
   #pump(): void {
     if (this.#timer) return;
     const now = Date.now();
-    while (!this.#proxy.stalled && this.#queue.length > 0 && (this.#queue[0]?.at ?? 0) <= now) {
+    const stalled = this.#proxy.stalled || this.#connection.stalled;
+    while (!stalled && this.#queue.length > 0 && (this.#queue[0]?.at ?? 0) <= now) {
       const next = this.#queue.shift();
       if (next && !this.#to.destroyed) this.#to.write(next.chunk);
     }
     if (this.#queue.length === 0) return;
-    const wait = this.#proxy.stalled ? 50 : Math.max(1, (this.#queue[0]?.at ?? now) - now);
+    const wait = stalled ? 50 : Math.max(1, (this.#queue[0]?.at ?? now) - now);
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       this.#pump();
@@ -77,9 +83,12 @@ export class TcpProxy {
     let proxy: TcpProxy | undefined;
     const server = createServer((client) => {
       const upstream = createConnection(target);
-      const connection: ProxiedConnection = { client, upstream, pipes: [] };
+      const connection: ProxiedConnection = { client, upstream, pipes: [], stalled: false };
       if (!proxy) throw new Error('proxy not started');
-      connection.pipes = [new DelayedPipe(client, upstream, proxy), new DelayedPipe(upstream, client, proxy)];
+      connection.pipes = [
+        new DelayedPipe(client, upstream, proxy, connection),
+        new DelayedPipe(upstream, client, proxy, connection),
+      ];
       connections.add(connection);
       const close = () => {
         for (const pipe of connection.pipes) pipe.stop();
@@ -102,6 +111,16 @@ export class TcpProxy {
 
   get openConnections(): number {
     return this.#connections.size;
+  }
+
+  /** Holds the bytes of every connection open now for `ms` (they go on afterwards); new ones flow. */
+  stallOpenConnections(ms: number): number {
+    const stalled = [...this.#connections];
+    for (const connection of stalled) connection.stalled = true;
+    setTimeout(() => {
+      for (const connection of stalled) connection.stalled = false;
+    }, ms).unref();
+    return stalled.length;
   }
 
   /** Destroys every open connection, both sides (clients see a reset and reconnect). */
