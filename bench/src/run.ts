@@ -28,6 +28,7 @@ import {
 import { measureCallbackLatency, runRestLoad } from './rest-load/index.js';
 import { runSessionWrites } from './session-writes-scenario.js';
 import { runSimulatorScenario } from './simulator-scenario.js';
+import { runSoak, soakPerSecond, soakRestartEverySeconds, soakSeconds } from './soak-scenario.js';
 
 // Figures one scenario measures and another reports (memory reuses the ingest and e2e runs of the same
 // invocation rather than running them twice).
@@ -269,6 +270,23 @@ const scenarios = {
     );
     return result;
   },
+  soak: async () => {
+    console.log(
+      `\nsoak: ${soakSeconds} s of ${soakPerSecond.toLocaleString('en')} MESSAGE_CREATE/s through 1 gateway (4 shards) and 2 workers, one worker restarted every ${soakRestartEverySeconds} s (BENCH_SOAK_SECONDS, BENCH_SOAK_RATE, BENCH_SOAK_RESTART_SECONDS)`,
+    );
+    const result = await runSoak();
+    console.table({
+      'gateway RSS MiB': result.gatewayRssMiB,
+      'worker RSS MiB (mean of 2)': result.workerRssMiB,
+      'Redis used memory MiB': result.redisMiB,
+      'lag, events sent not yet handled': result.lagEvents,
+      'lag, seconds at the offered rate': result.lagSeconds,
+    });
+    console.log(
+      `soak: ${result.sent} sent, ${result.handled} handled (${result.lost} lost, ${result.duplicates} duplicates) across ${result.restarts} worker restarts; backlog drained ${result.drainMs} ms after traffic stopped`,
+    );
+    return result;
+  },
 } as const;
 
 type ScenarioName = keyof typeof scenarios;
@@ -287,6 +305,7 @@ const processGroups: readonly (readonly ScenarioName[])[] = [
   ['cluster'],
   ['sessions'],
   ['interactions'],
+  ['soak'],
 ];
 const ungrouped = Object.keys(scenarios).filter(
   (name) => !processGroups.some((group) => group.includes(name as ScenarioName)),
