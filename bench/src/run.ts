@@ -25,6 +25,7 @@ import {
   pingEveryMs,
   runInteractionScenario,
 } from './interaction-scenario.js';
+import { pgOutagePerSecond, pgOutageSeconds, runPgOutage } from './pg-outage-scenario.js';
 import { measureCallbackLatency, runRestLoad } from './rest-load/index.js';
 import { runSessionWrites } from './session-writes-scenario.js';
 import { runSimulatorScenario } from './simulator-scenario.js';
@@ -270,6 +271,14 @@ const scenarios = {
     );
     return result;
   },
+  'pg-outage': async () => {
+    console.log(
+      `\npg-outage: PostgreSQL stopped ${pgOutageSeconds} s under ${pgOutagePerSecond.toLocaleString('en')} MESSAGE_CREATE/s (tests/src/chaos/postgres-outage.test.ts at full size; BENCH_PG_OUTAGE_SECONDS, BENCH_PG_OUTAGE_RATE)`,
+    );
+    const result = await runPgOutage();
+    console.log(`pg-outage: ${result.measure ?? 'no figures printed'}`);
+    return result;
+  },
   soak: async () => {
     console.log(
       `\nsoak: ${soakSeconds} s of ${soakPerSecond.toLocaleString('en')} MESSAGE_CREATE/s through 1 gateway (4 shards) and 2 workers, one worker restarted every ${soakRestartEverySeconds} s (BENCH_SOAK_SECONDS, BENCH_SOAK_RATE, BENCH_SOAK_RESTART_SECONDS)`,
@@ -305,6 +314,7 @@ const processGroups: readonly (readonly ScenarioName[])[] = [
   ['cluster'],
   ['sessions'],
   ['interactions'],
+  ['pg-outage'],
   ['soak'],
 ];
 const ungrouped = Object.keys(scenarios).filter(
