@@ -55,12 +55,14 @@ export const unvalidatedVariables: readonly UnvalidatedVariable[] = [
   {
     name: 'CHAOS_PG_OUTAGE_MS',
     readBy: 'tests/src/chaos/postgres-outage.test.ts',
-    description: 'How long the PostgreSQL outage test stops its server (default 20000; the pg-outage bench sets 120000).',
+    description:
+      'How long the PostgreSQL outage test stops its server (default 20000; the pg-outage bench sets 120000).',
   },
   {
     name: 'CHAOS_PG_EVENTS_PER_SECOND',
     readBy: 'tests/src/chaos/postgres-outage.test.ts',
-    description: 'MESSAGE_CREATE/s offered during the PostgreSQL outage test (default 250; the pg-outage bench sets 1000).',
+    description:
+      'MESSAGE_CREATE/s offered during the PostgreSQL outage test (default 250; the pg-outage bench sets 1000).',
   },
   {
     name: 'BENCH_PG_OUTAGE_SECONDS',
