@@ -60,7 +60,7 @@ describe('frame guard', () => {
     const reports: string[] = [];
     const internals = {
       inflateBuffer: [Buffer.from('left over')],
-      unpackMessage: async () => {
+      unpackMessage: async (_data: unknown, _isBinary: boolean): Promise<unknown> => {
         throw new Error('inflate failed');
       },
       parseInflateResult: (_result: unknown): unknown => null,
