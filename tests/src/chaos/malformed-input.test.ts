@@ -8,11 +8,15 @@ import { freePort, repositoryRoot, startService } from '../support/services.js';
 
 const run = promisify(execFile);
 
-/** A series' value in a Prometheus exposition: the first of `name` whose labels include `label` (0 if none). */
-function metricValue(exposition: string, name: string, label: string): number {
+/** A series' value in a Prometheus exposition: the first of `name` whose labels include every one given (0 if none). */
+function metricValue(exposition: string, name: string, ...labels: string[]): number {
   const line = exposition
     .split('\n')
-    .find((entry) => entry.startsWith(`${name}{`) && entry.slice(0, entry.indexOf('}')).includes(label));
+    .find(
+      (entry) =>
+        entry.startsWith(`${name}{`) &&
+        labels.every((label) => entry.slice(0, entry.indexOf('}')).includes(label)),
+    );
   return line ? Number(line.split(' ').at(-1)) : 0;
 }
 
@@ -130,7 +134,10 @@ describe('malformed input from the gateway to the workers', () => {
     expect(causes).toMatch(/id must be a snowflake string/);
     for (const job of await invalidPayloads()) expect(job.attemptsMade).toBe(1);
     const workerMetrics = await (await fetch(workerMetricsUrl)).text();
-    expect(metricValue(workerMetrics, 'dgc_events_failed_total', 'lane="events"')).toBe(2);
+    // Counted as failed events wherever they were refused (alone in a job, or in a batch).
+    expect(metricValue(workerMetrics, 'dgc_events_total', 'event="MESSAGE_CREATE"', 'outcome="failed"')).toBe(
+      2,
+    );
 
     // The good events around them: every one handled, once.
     await expectEveryMessageHandledOnce(cluster);
