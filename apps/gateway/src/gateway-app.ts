@@ -118,6 +118,17 @@ export async function startGateway(
     counters,
     reportFrame: guard.reportFrame,
   });
+  // What Redis lost, Discord replays: a restarted or promoted Redis holds an older watermark than this
+  // process wrote; the shard resumes from it (README: "Redis failures lose no event").
+  sessions.onServerReplaced((shardId) => {
+    tasks
+      .run(`resume shard ${shardId} after Redis lost writes`, () =>
+        connections.resumeFromStoredSequence(shardId, () => leases.holds(shardId)),
+      )
+      .catch((error: unknown) =>
+        logger.error({ err: error, shardId }, 'resuming a shard after Redis lost writes failed'),
+      );
+  });
   registerGatewayMetrics(metrics, {
     shards: connections,
     lanes: publishers,

@@ -127,12 +127,12 @@ describe('malformed input from the gateway to the workers', () => {
     // The worker refused the two MESSAGE_CREATEs missing or mistyping what handlers rely on: parked in the
     // failed set with the cause, on their first attempt, never handled.
     const invalidPayloads = async () =>
-      (await probe.failedJobs()).filter((job) => /invalid event payload/.test(job.failedReason ?? ''));
+      (await probe.failedJobs()).filter((job) => /invalid event payload/.test(job.reason ?? ''));
     await expect.poll(async () => (await invalidPayloads()).length, { timeout: 20_000 }).toBe(2);
-    const causes = (await invalidPayloads()).map((job) => job.failedReason).join('\n');
+    const causes = (await invalidPayloads()).map((job) => job.reason).join('\n');
     expect(causes).toMatch(/author must be an object/);
     expect(causes).toMatch(/id must be a snowflake string/);
-    for (const job of await invalidPayloads()) expect(job.attemptsMade).toBe(1);
+    for (const job of await invalidPayloads()) expect(job.attempts).toBe(1);
     const workerMetrics = await (await fetch(workerMetricsUrl)).text();
     // Counted as failed events wherever they were refused (alone in a job, or in a batch).
     expect(metricValue(workerMetrics, 'dgc_events_total', 'event="MESSAGE_CREATE"', 'outcome="failed"')).toBe(

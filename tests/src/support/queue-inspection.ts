@@ -6,10 +6,11 @@ import {
   laneQueueNames,
   type Redis,
   RedisKeys,
+  type RedisTarget,
   singleRedis,
   unorderedTopology,
 } from '@dgc/shared';
-import { type Job, Queue } from 'bullmq';
+import { Queue } from 'bullmq';
 import { redisUrl } from './services.js';
 
 /** The lane queues of a test's key prefix, for assertions on their counts. */
@@ -18,9 +19,14 @@ export class EventsQueueProbe {
   readonly #redis: Redis;
   readonly #queues: Map<LaneName, Queue[]>;
 
-  constructor(keyPrefix: string, topology: LaneTopology = unorderedTopology) {
+  /** `target`: the test's own Redis when it runs one (the shared one otherwise). */
+  constructor(
+    keyPrefix: string,
+    topology: LaneTopology = unorderedTopology,
+    target: RedisTarget = singleRedis(redisUrl),
+  ) {
     this.#keyPrefix = keyPrefix;
-    this.#redis = createRedisConnection({ target: singleRedis(redisUrl), connectionName: 'test:probe' });
+    this.#redis = createRedisConnection({ target, connectionName: 'test:probe' });
     this.#queues = new Map(
       laneNames.map((lane) => [
         lane,
@@ -66,17 +72,32 @@ export class EventsQueueProbe {
     }, 0);
   }
 
+  /**
+   * The failed jobs with why they failed (a stall past BullMQ's limit, a handler error, a lost lock), so a
+   * test that expects none says which it got.
+   */
+  async failedJobs(): Promise<
+    { queue: string; id?: string; name: string; reason: string; attempts: number }[]
+  > {
+    const jobs = await Promise.all(
+      [...this.#queues.values()].flat().map(async (queue) =>
+        (await queue.getFailed(0, 50)).map((job) => ({
+          queue: queue.name,
+          id: job.id,
+          name: job.name,
+          reason: job.failedReason,
+          attempts: job.attemptsMade,
+        })),
+      ),
+    );
+    return jobs.flat();
+  }
+
   async failed(): Promise<number> {
     const counts = await Promise.all(
       [...this.#queues.values()].flat().map((queue) => queue.getFailedCount()),
     );
     return counts.reduce((sum, count) => sum + count, 0);
-  }
-
-  /** Every lane's failed jobs (the newest thousand of each queue). */
-  async failedJobs(): Promise<Job[]> {
-    const queues = [...this.#queues.values()].flat();
-    return (await Promise.all(queues.map((queue) => queue.getFailed(0, 999)))).flat();
   }
 
   /** Deletes every key under the test's prefix and closes the connection. */
