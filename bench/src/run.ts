@@ -28,9 +28,11 @@ import {
   pingEveryMs,
   runInteractionScenario,
 } from './interaction-scenario.js';
+import { pgOutagePerSecond, pgOutageSeconds, runPgOutage } from './pg-outage-scenario.js';
 import { measureCallbackLatency, runRestLoad } from './rest-load/index.js';
 import { runSessionWrites } from './session-writes-scenario.js';
 import { runSimulatorScenario } from './simulator-scenario.js';
+import { runSoak, soakPerSecond, soakRestartEverySeconds, soakSeconds } from './soak-scenario.js';
 
 // Figures one scenario measures and another reports (memory reuses the ingest and e2e runs of the same
 // invocation rather than running them twice).
@@ -333,6 +335,31 @@ const scenarios = {
     );
     return result;
   },
+  'pg-outage': async () => {
+    console.log(
+      `\npg-outage: PostgreSQL stopped ${pgOutageSeconds} s under ${pgOutagePerSecond.toLocaleString('en')} MESSAGE_CREATE/s (tests/src/chaos/postgres-outage.test.ts at full size; BENCH_PG_OUTAGE_SECONDS, BENCH_PG_OUTAGE_RATE)`,
+    );
+    const result = await runPgOutage();
+    console.log(`pg-outage: ${result.measure ?? 'no figures printed'}`);
+    return result;
+  },
+  soak: async () => {
+    console.log(
+      `\nsoak: ${soakSeconds} s of ${soakPerSecond.toLocaleString('en')} MESSAGE_CREATE/s through 1 gateway (4 shards) and 2 workers, one worker restarted every ${soakRestartEverySeconds} s (BENCH_SOAK_SECONDS, BENCH_SOAK_RATE, BENCH_SOAK_RESTART_SECONDS)`,
+    );
+    const result = await runSoak();
+    console.table({
+      'gateway RSS MiB': result.gatewayRssMiB,
+      'worker RSS MiB (mean of 2)': result.workerRssMiB,
+      'Redis used memory MiB': result.redisMiB,
+      'lag, events sent not yet handled': result.lagEvents,
+      'lag, seconds at the offered rate': result.lagSeconds,
+    });
+    console.log(
+      `soak: ${result.sent} sent, ${result.handled} handled (${result.lost} lost, ${result.duplicates} duplicates) across ${result.restarts} worker restarts; backlog drained ${result.drainMs} ms after traffic stopped`,
+    );
+    return result;
+  },
 } as const;
 
 type ScenarioName = keyof typeof scenarios;
@@ -353,6 +380,8 @@ const processGroups: readonly (readonly ScenarioName[])[] = [
   ['dedupe-wait'],
   ['interactions'],
   ['cache'],
+  ['pg-outage'],
+  ['soak'],
 ];
 const ungrouped = Object.keys(scenarios).filter(
   (name) => !processGroups.some((group) => group.includes(name as ScenarioName)),

@@ -190,6 +190,10 @@ export const gatewayEnvShape = envGroup('Gateway', {
     positiveInt(200_000),
     'Events a lane may buffer in memory while Redis is unreachable; past it the events lane drops new events (counted, logged as errors) rather than run out of memory. Interactions are never dropped.',
   ),
+  GATEWAY_MAX_EVENT_BYTES: variable(
+    positiveInt(1_048_576),
+    'A dispatch larger than this (bytes of JSON as received) is parked with its cause instead of queued: every byte of a job is held in Redis and read by a worker.',
+  ),
   GATEWAY_DEPTH_POLL_MS: variable(
     positiveInt(250),
     'How often (ms) lane depths are read from Redis for shedding decisions.',

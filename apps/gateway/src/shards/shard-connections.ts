@@ -8,6 +8,7 @@ import type { ShardRunner } from '../cluster/shard-ownership.js';
 import type { GatewayConfig } from '../config.js';
 import type { DispatchRouter } from '../dispatch/dispatch-router.js';
 import type { GatewayCounters } from '../gateway-counters.js';
+import type { MalformedFrameReport } from './frame-guard.js';
 import { createShardManager } from './shard-manager.js';
 import { shardSocketOf } from './shard-socket.js';
 import { ShardStates } from './shard-states.js';
@@ -23,6 +24,8 @@ export interface ShardConnectionsOptions {
   router: Pick<DispatchRouter, 'route'>;
   /** Counts connection milestones, for metrics. */
   counters: Pick<GatewayCounters, 'connection'>;
+  /** Told of frames that are not JSON or not UTF-8 (the frame guard drops them instead of crashing). */
+  reportFrame?: MalformedFrameReport;
 }
 
 /** Gateway information is cached this long: GET /gateway/bot has a tight rate limit. */
@@ -186,6 +189,7 @@ export class ShardConnections implements ShardRunner, WatchedShards, CacheIntake
       shardIds: [shardId],
       shardCount: await this.shardCount(),
       gatewayInformation: () => this.gatewayInformation(),
+      reportFrame: this.#options.reportFrame,
     });
     // @discordjs/ws refuses to connect at all when no session starts are left, even a shard that would
     // RESUME (which spends none). The identify throttler guards the real identifies instead: with none left
