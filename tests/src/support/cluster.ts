@@ -2,7 +2,8 @@ import { botMigrationSource } from '@dgc/bot-sdk/runtime';
 import type { ManagedProcess } from '@dgc/dev-tools/supervision';
 import { createTestDatabase, type TestDatabaseSchema } from '@dgc/dev-tools/testing';
 import { DiscordSimulator, type SimulatorOptions } from '@dgc/discord-simulator';
-import { type LaneTopology, RedisKeys, unorderedTopology } from '@dgc/shared';
+import type { LocalRedisCluster } from '@dgc/dev-tools/testing';
+import { CrossSlotPipeline, type LaneTopology, RedisKeys, unorderedTopology } from '@dgc/shared';
 import { applyMigrations } from '@dgc/shared/db';
 import { starterBotDatabase } from '@dgc/starter-bot/database';
 import { expect } from 'vitest';
@@ -32,10 +33,16 @@ export interface TestCluster {
   teardown(): Promise<Record<string, number | null>>;
 }
 
+export interface TestClusterOptions {
+  /** A Redis Cluster the test started: every process and the probe use it instead of the shared Redis. */
+  redisCluster?: LocalRedisCluster;
+}
+
 export async function createTestCluster(
   label: string,
   simulatorOptions: Partial<SimulatorOptions> = {},
   topology: LaneTopology = unorderedTopology,
+  options: TestClusterOptions = {},
 ): Promise<TestCluster> {
   const [simulator, database] = await Promise.all([
     DiscordSimulator.start({
@@ -48,7 +55,14 @@ export async function createTestCluster(
     createTestDatabase(label, { schema: runtimeAndExampleBotSchema }),
   ]);
   const keyPrefix = uniqueKeyPrefix(label);
-  const probe = new EventsQueueProbe(keyPrefix, topology);
+  const { redisCluster } = options;
+  const probe = new EventsQueueProbe(
+    keyPrefix,
+    topology,
+    redisCluster
+      ? { kind: 'cluster', nodes: redisCluster.ports.map((port) => ({ host: '127.0.0.1', port })) }
+      : undefined,
+  );
   const processes: ManagedProcess[] = [];
   return {
     simulator,
@@ -58,6 +72,7 @@ export async function createTestCluster(
     processes,
     env: {
       REDIS_URL: redisUrl,
+      ...(redisCluster ? { REDIS_CLUSTER_NODES: redisCluster.nodesVariable } : {}),
       REDIS_KEY_PREFIX: keyPrefix,
       DATABASE_URL: database.url,
       DATABASE_POOL_SIZE: '5',
@@ -79,12 +94,13 @@ export async function createTestCluster(
 
 /** Who holds each shard's lease, read straight from Redis. */
 export async function leaseOwners(cluster: TestCluster, shardCount: number): Promise<Map<number, string>> {
-  const pipeline = cluster.probe.redis.pipeline();
+  const pipeline = new CrossSlotPipeline(cluster.probe.redis);
   for (let shardId = 0; shardId < shardCount; shardId += 1) {
-    pipeline.hget(new RedisKeys(cluster.keyPrefix).shardLease(shardId), 'owner');
+    const lease = new RedisKeys(cluster.keyPrefix).shardLease(shardId);
+    pipeline.add(lease, (commands) => commands.hget(lease, 'owner'));
   }
   const owners = new Map<number, string>();
-  ((await pipeline.exec()) ?? []).forEach(([, owner], shardId) => {
+  (await pipeline.exec()).forEach(([, owner], shardId) => {
     if (typeof owner === 'string') owners.set(shardId, owner);
   });
   return owners;

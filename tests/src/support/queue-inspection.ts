@@ -6,7 +6,9 @@ import {
   laneQueueNames,
   type Redis,
   RedisKeys,
+  type RedisTarget,
   singleRedis,
+  unlinkKeysMatching,
   unorderedTopology,
 } from '@dgc/shared';
 import { Queue } from 'bullmq';
@@ -18,9 +20,14 @@ export class EventsQueueProbe {
   readonly #redis: Redis;
   readonly #queues: Map<LaneName, Queue[]>;
 
-  constructor(keyPrefix: string, topology: LaneTopology = unorderedTopology) {
+  /** `target`: the shared Redis unless the test runs its own (a Redis Cluster, say). */
+  constructor(
+    keyPrefix: string,
+    topology: LaneTopology = unorderedTopology,
+    target: RedisTarget = singleRedis(redisUrl),
+  ) {
     this.#keyPrefix = keyPrefix;
-    this.#redis = createRedisConnection({ target: singleRedis(redisUrl), connectionName: 'test:probe' });
+    this.#redis = createRedisConnection({ target, connectionName: 'test:probe' });
     this.#queues = new Map(
       laneNames.map((lane) => [
         lane,
@@ -75,18 +82,7 @@ export class EventsQueueProbe {
 
   /** Deletes every key under the test's prefix and closes the connection. */
   async removeAndClose(): Promise<void> {
-    let cursor = '0';
-    do {
-      const [next, keys] = await this.#redis.scan(
-        cursor,
-        'MATCH',
-        new RedisKeys(this.#keyPrefix).everything(),
-        'COUNT',
-        1_000,
-      );
-      cursor = next;
-      if (keys.length > 0) await this.#redis.del(...keys);
-    } while (cursor !== '0');
+    await unlinkKeysMatching(this.#redis, new RedisKeys(this.#keyPrefix).everything());
     await Promise.all([...this.#queues.values()].flat().map((queue) => queue.close()));
     await this.#redis.quit();
   }
