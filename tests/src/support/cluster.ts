@@ -1,8 +1,8 @@
 import { botMigrationSource } from '@dgc/bot-sdk/runtime';
 import type { ManagedProcess } from '@dgc/dev-tools/supervision';
+import type { LocalRedisCluster } from '@dgc/dev-tools/testing';
 import { createTestDatabase, type TestDatabaseSchema } from '@dgc/dev-tools/testing';
 import { DiscordSimulator, type SimulatorOptions } from '@dgc/discord-simulator';
-import type { LocalRedisCluster } from '@dgc/dev-tools/testing';
 import { CrossSlotPipeline, type LaneTopology, RedisKeys, unorderedTopology } from '@dgc/shared';
 import { applyMigrations } from '@dgc/shared/db';
 import { starterBotDatabase } from '@dgc/starter-bot/database';
