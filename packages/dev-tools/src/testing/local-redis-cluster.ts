@@ -101,6 +101,11 @@ export class LocalRedisCluster {
     return this.addresses.join(',');
   }
 
+  /** Process ids of every node, for CPU figures. */
+  get pids(): number[] {
+    return this.#nodes.map((node) => node.pid ?? 0).filter((pid) => pid > 0);
+  }
+
   /** `redis-cli` against one node (e.g. `CLUSTER INFO`), its reply as text. */
   async cli(port: number, ...args: string[]): Promise<string> {
     const { stdout } = await run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args], {
