@@ -1,7 +1,13 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { LocalRedisCluster } from '@dgc/dev-tools/testing';
-import { keyHoldingServers, QueueNames, RedisKeys, scanKeys } from '@dgc/shared';
+import {
+  keyHoldingServers,
+  type LaneTopology,
+  laneQueueNames,
+  QueueNames,
+  RedisKeys,
+  scanKeys,
+} from '@dgc/shared';
 import { createPrismaClient, type PrismaClient as RuntimeClient } from '@dgc/shared/db';
 import { type StarterBotClient as PrismaClient, starterBotDatabase } from '@dgc/starter-bot/database';
 import { Queue } from 'bullmq';
@@ -11,6 +17,8 @@ import { repositoryRoot, startService } from '../support/services.js';
 
 const run = promisify(execFile);
 const eventCount = 10_000;
+/** The hot lane spread over 3 queues (SPREAD_LANES=events=3): their tags fall on the 3 primaries' slots. */
+const topology: LaneTopology = { orderedLanes: [], partitions: 1, spreadLanes: { events: 3 } };
 
 /** Messages counted per `guild:user` in the starter bot's table. */
 async function countsInDatabase(prisma: PrismaClient): Promise<Map<string, number>> {
@@ -39,19 +47,22 @@ async function totalCounted(prisma: PrismaClient): Promise<number> {
  * write or a read somewhere on that path, and the count below comes out wrong or never completes.
  */
 describe(`${eventCount} MESSAGE_CREATE events through a Redis Cluster (3 primaries, 3 replicas)`, () => {
-  let redisCluster: LocalRedisCluster;
   let cluster: TestCluster;
   let prisma: PrismaClient;
   let runtimePrisma: RuntimeClient;
 
   beforeAll(async () => {
-    redisCluster = await LocalRedisCluster.start({ primaries: 3, replicasPerPrimary: 1 });
-    cluster = await createTestCluster('redis-cluster', { shardCount: 4, guildCount: 12 }, undefined, {
-      redisCluster,
+    cluster = await createTestCluster('redis-cluster', { shardCount: 4, guildCount: 12 }, topology, {
+      redisCluster: true,
     });
     runtimePrisma = createPrismaClient({ databaseUrl: cluster.databaseUrl, maxConnections: 1 });
     prisma = starterBotDatabase.connect({
-      pool: { connectionString: cluster.databaseUrl, max: 2, connectionTimeoutMillis: 5_000 },
+      pool: {
+        connectionString: cluster.databaseUrl,
+        max: 2,
+        connectionTimeoutMillis: 5_000,
+        idleTimeoutMillis: 1_000,
+      },
     });
     const env = { ...cluster.env, WORKER_CONCURRENCY: '50' };
     cluster.processes.push(
@@ -68,7 +79,6 @@ describe(`${eventCount} MESSAGE_CREATE events through a Redis Cluster (3 primari
     await prisma?.$disconnect();
     await runtimePrisma?.$disconnect();
     await cluster?.teardown();
-    await redisCluster?.stop();
   });
 
   it('handles each event exactly once', { timeout: 120_000 }, async () => {
@@ -112,6 +122,32 @@ describe(`${eventCount} MESSAGE_CREATE events through a Redis Cluster (3 primari
     } finally {
       await queue.close();
     }
+  });
+
+  it('spreads the hot lane’s queues over the primaries, each taking a share of the events', async () => {
+    const primaries = await keyHoldingServers(cluster.probe.redis);
+    const queues = laneQueueNames(topology, 'events');
+    expect(queues).toHaveLength(3);
+    const holders = await Promise.all(
+      queues.map(async (queue) => {
+        const pattern = `${new RedisKeys(cluster.keyPrefix).queuePrefix(queue)}:*`;
+        const holding = await Promise.all(
+          primaries.map(async (primary) => {
+            for await (const _keys of scanKeys(primary, pattern)) return true;
+            return false;
+          }),
+        );
+        expect(holding.filter(Boolean)).toHaveLength(1);
+        return holding.indexOf(true);
+      }),
+    );
+    expect(new Set(holders).size).toBe(3);
+    const completed = await Promise.all(
+      queues.map((queue) =>
+        cluster.probe.redis.zcard(new RedisKeys(cluster.keyPrefix).queueKey(queue, 'completed')),
+      ),
+    );
+    for (const count of completed) expect(count).toBeGreaterThan(0);
   });
 
   it('spreads the deployment’s keys over every primary', async () => {

@@ -1,7 +1,6 @@
 import { botMigrationSource } from '@dgc/bot-sdk/runtime';
 import type { ManagedProcess } from '@dgc/dev-tools/supervision';
-import type { LocalRedisCluster } from '@dgc/dev-tools/testing';
-import { createTestDatabase, type TestDatabaseSchema } from '@dgc/dev-tools/testing';
+import { createTestDatabase, LocalRedisCluster, type TestDatabaseSchema } from '@dgc/dev-tools/testing';
 import { DiscordSimulator, type SimulatorOptions } from '@dgc/discord-simulator';
 import { CrossSlotPipeline, type LaneTopology, RedisKeys, unorderedTopology } from '@dgc/shared';
 import { applyMigrations } from '@dgc/shared/db';
@@ -30,12 +29,17 @@ export interface TestCluster {
   probe: EventsQueueProbe;
   /** Processes to stop at teardown (tests push what they start). */
   processes: ManagedProcess[];
+  /** The test's own Redis Cluster, when asked for (`redisCluster: true`); stopped at teardown. */
+  redisCluster: LocalRedisCluster | undefined;
   teardown(): Promise<Record<string, number | null>>;
 }
 
 export interface TestClusterOptions {
-  /** A Redis Cluster the test started: every process and the probe use it instead of the shared Redis. */
-  redisCluster?: LocalRedisCluster;
+  /**
+   * Start a Redis Cluster of the test's own (3 primaries, 3 replicas) beside the simulator and the
+   * database: every process and the probe use it instead of the shared Redis.
+   */
+  redisCluster?: boolean;
 }
 
 export async function createTestCluster(
@@ -44,7 +48,7 @@ export async function createTestCluster(
   topology: LaneTopology = unorderedTopology,
   options: TestClusterOptions = {},
 ): Promise<TestCluster> {
-  const [simulator, database] = await Promise.all([
+  const [simulator, database, redisCluster] = await Promise.all([
     DiscordSimulator.start({
       token: simulatorToken,
       shardCount: 2,
@@ -53,9 +57,9 @@ export async function createTestCluster(
       ...simulatorOptions,
     }),
     createTestDatabase(label, { schema: runtimeAndExampleBotSchema }),
+    options.redisCluster ? LocalRedisCluster.start() : undefined,
   ]);
   const keyPrefix = uniqueKeyPrefix(label);
-  const { redisCluster } = options;
   const probe = new EventsQueueProbe(
     keyPrefix,
     topology,
@@ -70,6 +74,7 @@ export async function createTestCluster(
     keyPrefix,
     probe,
     processes,
+    redisCluster,
     env: {
       REDIS_URL: redisUrl,
       ...(redisCluster ? { REDIS_CLUSTER_NODES: redisCluster.nodesVariable } : {}),
@@ -81,13 +86,20 @@ export async function createTestCluster(
       GATEWAY_SHARD_COUNT: String(simulatorOptions.shardCount ?? 2),
       ORDERED_LANES: topology.orderedLanes.join(','),
       ORDERED_LANE_PARTITIONS: String(topology.partitions),
+      SPREAD_LANES: Object.entries(topology.spreadLanes ?? {})
+        .map(([lane, queues]) => `${lane}=${queues}`)
+        .join(','),
     },
     async teardown() {
-      const exits = await stopServices(processes);
-      await simulator.stop();
-      await probe.removeAndClose();
-      await database.drop();
-      return exits;
+      try {
+        const exits = await stopServices(processes);
+        await simulator.stop();
+        await probe.removeAndClose();
+        await database.drop();
+        return exits;
+      } finally {
+        await redisCluster?.stop();
+      }
     },
   };
 }
