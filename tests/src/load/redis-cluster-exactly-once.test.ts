@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { startApp } from '@dgc/dev-tools/supervision';
 import {
   keyHoldingServers,
   type LaneTopology,
@@ -8,12 +9,13 @@ import {
   RedisKeys,
   scanKeys,
 } from '@dgc/shared';
+import type { ClusterOverview } from '@dgc/shared/cluster-view';
 import { createPrismaClient, type PrismaClient as RuntimeClient } from '@dgc/shared/db';
 import { type StarterBotClient as PrismaClient, starterBotDatabase } from '@dgc/starter-bot/database';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestCluster, type TestCluster } from '../support/cluster.js';
-import { repositoryRoot, startService } from '../support/services.js';
+import { freePort, repositoryRoot, startService } from '../support/services.js';
 
 const run = promisify(execFile);
 const eventCount = 10_000;
@@ -186,5 +188,23 @@ describe(`${eventCount} MESSAGE_CREATE events through a Redis Cluster (3 primari
       'worker',
       'worker',
     ]);
+  });
+
+  it('shows the cluster on the dashboard', { timeout: 60_000 }, async () => {
+    const port = await freePort();
+    const dashboard = await startApp(
+      'dashboard',
+      { ...cluster.env, DASHBOARD_PORT: String(port) },
+      'dashboard',
+    );
+    cluster.processes.push(dashboard);
+    const overview = (await (await fetch(`http://127.0.0.1:${port}/api/overview`)).json()) as ClusterOverview;
+    expect(overview.shardsByState).toEqual({ running: 4 });
+    expect(overview.lanes.map(({ lane, failed }) => [lane, failed])).toEqual([
+      ['interactions', 0],
+      ['events', 0],
+      ['bulk', 0],
+    ]);
+    expect(overview.rest.requests).toBeGreaterThan(0);
   });
 });
