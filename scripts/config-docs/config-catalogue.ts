@@ -70,7 +70,7 @@ export const unvalidatedVariables: readonly UnvalidatedVariable[] = [
   {
     name: 'BENCH_E2E_BACKLOG',
     readBy: 'bench',
-    description: 'Events of the drain phase (backlog) of the end-to-end bench scenario (default 30000).',
+    description: 'Events of the drain phase (backlog) of the end-to-end bench scenario (default 120000).',
   },
   {
     name: 'DGC_GC_WATCH_DIR',
