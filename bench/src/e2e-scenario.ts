@@ -173,7 +173,7 @@ export async function runEndToEndScenario() {
     runs.find((run) => run.path === path && run.consumers === 2 && run.redis === redis);
   const ratio = (field: 'perSecond' | 'drainPerSecond', baseline: EndToEndPath) =>
     (two('project')?.[field] ?? Number.NaN) / (two(baseline)?.[field] ?? Number.NaN);
-  const clusterRatio = (field: 'perSecond' | 'drainPerSecond') =>
+  const clusterRatio = (field: 'perSecond' | 'drainPerSecond' | 'drainConsumerCpuPer100k') =>
     (two('project', 'cluster')?.[field] ?? Number.NaN) / (two('project')?.[field] ?? Number.NaN);
   return {
     runs,
@@ -184,6 +184,8 @@ export async function runEndToEndScenario() {
       drainVsBrokers: ratio('drainPerSecond', 'brokers'),
       liveClusterVsSingle: clusterRatio('perSecond'),
       drainClusterVsSingle: clusterRatio('drainPerSecond'),
+      /** Workers' CPU per drained event on the cluster over single Redis (above 1: the cluster costs more). */
+      drainCpuClusterVsSingle: clusterRatio('drainConsumerCpuPer100k'),
     },
   };
 }
