@@ -186,6 +186,10 @@ export async function runEndToEndScenario() {
       drainClusterVsSingle: clusterRatio('drainPerSecond'),
       /** Workers' CPU per drained event on the cluster over single Redis (above 1: the cluster costs more). */
       drainCpuClusterVsSingle: clusterRatio('drainConsumerCpuPer100k'),
+      /** The same per live event: steadier than rates on a busy machine, where the offer varies per run. */
+      liveCpuClusterVsSingle:
+        (two('project', 'cluster')?.cpuPer100k.consumers ?? Number.NaN) /
+        (two('project')?.cpuPer100k.consumers ?? Number.NaN),
     },
   };
 }

@@ -95,7 +95,7 @@ const scenarios = {
         `vs @discordjs/brokers: live ${result.ratios.liveVsBrokers.toFixed(2)}×, drain ${result.ratios.drainVsBrokers.toFixed(2)}×`,
     );
     console.log(
-      `e2e: 2 workers on a local 3-primary Redis Cluster vs single Redis (same machine, same run): live ${result.ratios.liveClusterVsSingle.toFixed(2)}×, drain ${result.ratios.drainClusterVsSingle.toFixed(2)}×, workers' CPU per drained event ${result.ratios.drainCpuClusterVsSingle.toFixed(2)}×`,
+      `e2e: 2 workers on a local 3-primary Redis Cluster vs single Redis (same machine, same run): live ${result.ratios.liveClusterVsSingle.toFixed(2)}×, drain ${result.ratios.drainClusterVsSingle.toFixed(2)}×, workers' CPU per event drained ${result.ratios.drainCpuClusterVsSingle.toFixed(2)}×, live ${result.ratios.liveCpuClusterVsSingle.toFixed(2)}×`,
     );
     return result;
   },
