@@ -52,6 +52,7 @@ describe(`${eventCount} MESSAGE_CREATE events through a Redis Cluster (3 primari
   let cluster: TestCluster;
   let prisma: PrismaClient;
   let runtimePrisma: RuntimeClient;
+  let gatewayMetricsPort: number;
 
   beforeAll(async () => {
     cluster = await createTestCluster('redis-cluster', { shardCount: 4, guildCount: 12 }, topology, {
@@ -67,13 +68,14 @@ describe(`${eventCount} MESSAGE_CREATE events through a Redis Cluster (3 primari
       },
     });
     const env = { ...cluster.env, WORKER_CONCURRENCY: '50' };
+    gatewayMetricsPort = await freePort();
     cluster.processes.push(
       ...(await Promise.all([
         startService('worker', env, 'worker-1'),
         startService('worker', env, 'worker-2'),
         startService('scheduler', cluster.env),
       ])),
-      await startService('gateway', cluster.env),
+      await startService('gateway', { ...cluster.env, METRICS_PORT: String(gatewayMetricsPort) }),
     );
   }, 120_000);
 
@@ -188,6 +190,13 @@ describe(`${eventCount} MESSAGE_CREATE events through a Redis Cluster (3 primari
       'worker',
       'worker',
     ]);
+  });
+
+  it('counts the state cache on every primary in the gateway’s metrics', { timeout: 30_000 }, async () => {
+    // Each guild's keys carry its own tag: the count walks every primary and reads each guild on its node.
+    const metrics = await (await fetch(`http://127.0.0.1:${gatewayMetricsPort}/metrics`)).text();
+    expect(metrics).toMatch(/^dgc_cache_entries\{entity="guilds"[^}]*\} 12$/m);
+    expect(metrics).toMatch(/^dgc_cache_entries\{entity="channels"[^}]*\} [1-9]\d*$/m);
   });
 
   it('shows the cluster on the dashboard', { timeout: 60_000 }, async () => {
