@@ -63,6 +63,11 @@ export const unvalidatedVariables: readonly UnvalidatedVariable[] = [
     description: 'Events of the live end-to-end bench scenario (default 150000).',
   },
   {
+    name: 'BENCH_E2E_BACKLOG',
+    readBy: 'bench',
+    description: 'Events in the backlog the end-to-end bench scenario drains (default 120000).',
+  },
+  {
     name: 'BENCH_E2E_RATE',
     readBy: 'bench',
     description: 'Offered rate (events/s) of the live end-to-end bench scenario (default 50000).',
