@@ -73,11 +73,6 @@ export const unvalidatedVariables: readonly UnvalidatedVariable[] = [
     description: 'Offered rate (events/s) of the live end-to-end bench scenario (default 50000).',
   },
   {
-    name: 'BENCH_E2E_BACKLOG',
-    readBy: 'bench',
-    description: 'Events of the drain phase (backlog) of the end-to-end bench scenario (default 120000).',
-  },
-  {
     name: 'DGC_GC_WATCH_DIR',
     readBy: 'bench/tools/gc-watch.mjs',
     description: "Directory where the gc-watch preload writes each process's garbage-collection samples.",
