@@ -48,6 +48,12 @@ export const unvalidatedVariables: readonly UnvalidatedVariable[] = [
     description: 'Events per guild of the per-guild ordering load test (default 1000).',
   },
   {
+    name: 'RUN_LEDGER_FILE',
+    readBy: 'tests/src/fixtures/run-ledger-bot.ts',
+    description:
+      "The file the Redis failure tests' bot appends each MESSAGE_CREATE handler run to (set by those tests).",
+  },
+  {
     name: 'FLOOD_DEBUG',
     readBy: 'tests/src/load/flood-keeps-interactions-fast.test.ts',
     description: 'Set: the flood test prints the order interactions were answered in.',

@@ -18,8 +18,12 @@ export interface ShardManagerCluster {
   stopped: AbortSignal;
 }
 
-/** What a stopped manager's session hooks answer: nothing, ever (see `createShardManager`). */
-const never = new Promise<never>(() => {});
+/**
+ * What a stopped manager's session hooks answer: nothing, ever (see `createShardManager`). A new promise
+ * each time: one shared promise would keep every continuation awaiting it, and with it every stopped
+ * manager, alive for good; an unreferenced pending promise is collected with what awaits it.
+ */
+const never = () => new Promise<never>(() => {});
 
 /**
  * Builds the shard manager for this process's shards and logs every state change of every shard.
@@ -44,7 +48,8 @@ export function createShardManager(
     // resume the session another process now runs — taking it from that process, feeding events to a
     // shard this process no longer owns. Every connect and every dispatch first asks for the session, so
     // a stopped manager is never answered: it neither opens a connection nor delivers a dispatch.
-    retrieveSessionInfo: (shardId) => (cluster.stopped.aborted ? never : cluster.sessions.retrieve(shardId)),
+    retrieveSessionInfo: (shardId) =>
+      cluster.stopped.aborted ? never() : cluster.sessions.retrieve(shardId),
     updateSessionInfo: (shardId, session) => {
       if (!cluster.stopped.aborted) cluster.sessions.update(shardId, session);
     },
