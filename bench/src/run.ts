@@ -82,7 +82,7 @@ const scenarios = {
     console.table(
       Object.fromEntries(
         result.runs.map((run) => [
-          `${pathName[run.path]} × ${run.consumers}`,
+          `${pathName[run.path]} × ${run.consumers}${run.redis === 'cluster' ? ' on a 3-primary Redis Cluster' : ''}`,
           {
             'live events/s': Math.round(run.perSecond),
             'drain events/s': Math.round(run.drainPerSecond),
@@ -97,6 +97,9 @@ const scenarios = {
     console.log(
       `e2e: 2 workers vs naive BullMQ: live ${result.ratios.liveVsNaive.toFixed(2)}×, drain ${result.ratios.drainVsNaive.toFixed(2)}×; ` +
         `vs @discordjs/brokers: live ${result.ratios.liveVsBrokers.toFixed(2)}×, drain ${result.ratios.drainVsBrokers.toFixed(2)}×`,
+    );
+    console.log(
+      `e2e: 2 workers on a local 3-primary Redis Cluster vs single Redis (same machine, same run): live ${result.ratios.liveClusterVsSingle.toFixed(2)}×, drain ${result.ratios.drainClusterVsSingle.toFixed(2)}×, workers' CPU per event drained ${result.ratios.drainCpuClusterVsSingle.toFixed(2)}×, live ${result.ratios.liveCpuClusterVsSingle.toFixed(2)}×`,
     );
     return result;
   },

@@ -1,4 +1,4 @@
-import type { Redis, RedisKeys } from '@dgc/shared';
+import { type Redis, type RedisKeys, scanKeys } from '@dgc/shared';
 
 /** The shard a guild belongs to: Discord's `(guild_id >> 22) % num_shards`. */
 export function shardOfGuild(guildId: string, shardCount: number): number {
@@ -17,15 +17,13 @@ export async function staleGuildsOfShard(
   shard: readonly [shardId: number, shardCount: number],
 ): Promise<string[]> {
   const stale: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', keys.guildCachePattern(), 'COUNT', 1_000);
-    cursor = next;
+  // scanKeys walks every primary of a Redis Cluster (a plain SCAN reaches one node).
+  for await (const found of scanKeys(redis, keys.guildCachePattern())) {
     for (const key of found) {
       const guildId = keys.guildIdOfCacheKey(key);
       if (guildId && !listed.has(guildId) && shardOfGuild(guildId, shard[1]) === shard[0])
         stale.push(guildId);
     }
-  } while (cursor !== '0');
+  }
   return stale;
 }
