@@ -1,4 +1,5 @@
 import {
+  booleanFlag,
   botEnvShape,
   commonEnvShape,
   databaseEnvShape,
@@ -104,6 +105,25 @@ export const workerOwnEnvShape = envGroup('Worker', {
   ),
 });
 
+/** Slash command registration, at worker start or by `npm run commands -- register`. */
+export const commandRegistrationEnvShape = envGroup('Command registration', {
+  REGISTER_COMMANDS: variable(
+    booleanFlag(false),
+    "At start, each worker compares the bot's slash commands with Discord's and bulk-overwrites them only when they differ (also: npm run commands -- register).",
+  ),
+  REGISTER_COMMANDS_GUILD_ID: variable(
+    z
+      .string()
+      .regex(/^\d{17,20}$/, 'must be a guild id (a snowflake)')
+      .optional(),
+    {
+      description:
+        "Register the commands as this guild's commands instead of global ones (they update at once: for development).",
+      unsetMeans: 'global commands',
+    },
+  ),
+});
+
 export const workerEnvSchema = z.object({
   ...commonEnvShape,
   ...databaseEnvShape,
@@ -114,6 +134,7 @@ export const workerEnvSchema = z.object({
   ...botEnvShape,
   ...workerOwnEnvShape,
   ...workerCacheEnvShape,
+  ...commandRegistrationEnvShape,
 });
 
 export type WorkerConfig = z.output<typeof workerEnvSchema>;

@@ -76,11 +76,13 @@ export class EventInjector implements TrafficSink {
   /** An INTERACTION_CREATE for a slash command; its token accepts one callback within the window. */
   interaction(input: InteractionInput): APIChatInputApplicationCommandInteraction {
     const token = `aW50ZXJhY3Rpb246${randomBytes(48).toString('base64url')}`;
+    const registered = this.#restState.commands.find(input.commandName, input.guildId);
     const interaction = chatInputInteractionPayload({
       world: this.#world,
       ids: this.#ids,
       random: this.#random,
-      interaction: input,
+      interaction:
+        registered && input.commandId === undefined ? { ...input, commandId: registered.id } : input,
       token,
     });
     this.#restState.registerInteraction({
@@ -161,9 +163,13 @@ export class EventInjector implements TrafficSink {
       case 'GUILD_MEMBER_REMOVE':
         this.guildMemberRemove(guild.id);
         break;
-      case 'INTERACTION_CREATE':
-        this.interaction({ commandName: 'ping', guildId: guild.id });
+      case 'INTERACTION_CREATE': {
+        // Users run what the bot registered (commands without required options); `/ping` before any is.
+        const runnable = this.#restState.commands.runnableNamesIn(guild.id);
+        const commandName = runnable.length > 0 ? this.#random.pick(runnable) : 'ping';
+        this.interaction({ commandName, guildId: guild.id });
         break;
+      }
     }
   }
 

@@ -2,6 +2,7 @@ import type { APIMessage } from 'discord-api-types/v10';
 import type { SnowflakeGenerator } from '../model/snowflake.js';
 import type { SimulatedWorld } from '../model/world.js';
 import { OffHeapLog } from '../off-heap-log.js';
+import { ApplicationCommands } from './application-commands.js';
 import { type BucketPolicyName, defaultBucketPolicies } from './bucket-policies.js';
 import type { BucketPolicy } from './rate-limits.js';
 import { SnowflakePositionIndex } from './snowflake-position-index.js';
@@ -41,6 +42,8 @@ export class RestState {
   readonly #interactionsByToken = new Map<string, PendingInteraction>();
   readonly bans = new Map<string, Map<string, BanRecord>>();
   readonly dmChannels = new Map<string, string>();
+  /** The application's registered slash commands, global and per guild. */
+  readonly commands: ApplicationCommands;
   /** Messages created or edited through REST, by `channel:message` id. */
   readonly #messages = new Map<string, APIMessage>();
   readonly #messageOrder: (string | undefined)[] = [];
@@ -64,6 +67,7 @@ export class RestState {
     this.world = input.world;
     this.ids = input.ids;
     this.#dispatcher = input.dispatcher;
+    this.commands = new ApplicationCommands(input.ids, input.world.application.id);
     this.policies = { ...defaultBucketPolicies };
     for (const [name, override] of Object.entries(input.policyOverrides ?? {})) {
       const policy = this.policies[name as BucketPolicyName];
