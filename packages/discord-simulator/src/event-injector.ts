@@ -19,6 +19,7 @@ import { chatInputInteractionPayload, type InteractionInput } from './model/payl
 import { type MessageInput, messageCreatePayload } from './model/payloads/message-payloads.js';
 import type { SeededRandom } from './model/seeded-random.js';
 import type { SnowflakeGenerator } from './model/snowflake.js';
+import { userObject } from './model/users.js';
 import type { SimulatedGuild, SimulatedWorld } from './model/world.js';
 import type { RestState } from './rest/rest-state.js';
 
@@ -106,13 +107,7 @@ export class EventInjector implements TrafficSink {
   /** GUILD_MEMBER_ADD for a new user joining (a random guild unless given). */
   guildMemberAdd(guildId?: string) {
     const guild = this.#guildOrRandom(guildId);
-    const user = {
-      id: this.#ids.next(),
-      username: `newcomer${this.#world.users.size}`,
-      discriminator: '0',
-      global_name: null,
-      avatar: null,
-    };
+    const user = userObject({ id: this.#ids.next(), username: `newcomer${this.#world.users.size}` });
     this.#world.users.set(user.id, user);
     const payload = guildMemberAddPayload(guild, user);
     const { guild_id: _guildId, ...member } = payload;
