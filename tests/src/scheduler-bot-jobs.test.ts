@@ -3,6 +3,7 @@ import { promisify } from 'node:util';
 import type { ManagedProcess } from '@dgc/dev-tools/supervision';
 import { createTestDatabase } from '@dgc/dev-tools/testing';
 import { DiscordSimulator } from '@dgc/discord-simulator';
+import { createRedisConnection, singleRedis } from '@dgc/shared';
 import { applyMigrations, createPrismaClient, type PrismaClient } from '@dgc/shared/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventsQueueProbe } from './support/queue-inspection.js';
@@ -50,6 +51,7 @@ describe('a bot’s periodic jobs on two scheduler replicas', () => {
       DISCORD_API_URL: simulator.restUrl,
       WORKER_BOT_MODULE: 'tests/src/fixtures/jobs-bot.ts',
       SCHEDULER_PRUNE_EVERY_MS: String(3_600_000),
+      FIXTURE_GUILD_ID: simulator.guilds[0]?.id ?? '',
     };
     replicas = await Promise.all([
       startService('scheduler', { ...env, SCHEDULER_REPLICA_ID: 'replica-a' }, 'scheduler-a'),
@@ -68,6 +70,13 @@ describe('a bot’s periodic jobs on two scheduler replicas', () => {
       )
       .toBeGreaterThanOrEqual(slotsToObserve);
     expect(await stopServices(replicas)).toEqual({ 'scheduler-a': 0, 'scheduler-b': 0 });
+    // Jobs get the handlers' state cache: a job read the guild through it (a miss, fetched over REST).
+    const redis = createRedisConnection({ target: singleRedis(redisUrl), connectionName: 'test:bot-jobs' });
+    try {
+      expect(await redis.get(`${keyPrefix}:fixture:cached-guild`)).toBe(simulator.guilds[0]?.name);
+    } finally {
+      await redis.quit();
+    }
 
     const ticks = await prisma.scheduledJobRun.findMany({ where: { jobName: 'tick' } });
     const tickIds = ticks.map((run) => run.jobId);
@@ -80,7 +89,9 @@ describe('a bot’s periodic jobs on two scheduler replicas', () => {
     expect(slots.slice(1).every((slot, index) => slot > (slots[index] ?? 0))).toBe(true);
     // Each of 20 consecutive slots ran, once: no slot skipped between the first and the twentieth.
     const firstTwenty = slots.slice(0, slotsToObserve);
-    expect(firstTwenty.slice(1).every((slot, index) => slot - (firstTwenty[index] ?? 0) === 1_000)).toBe(true);
+    expect(firstTwenty.slice(1).every((slot, index) => slot - (firstTwenty[index] ?? 0) === 1_000)).toBe(
+      true,
+    );
 
     // Every slot of the flaky job: attempt 1 failed with its error, attempt 2 succeeded after the back-off.
     const flaky = await prisma.scheduledJobRun.findMany({

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { botModuleLocation, loadBotModule, PostgresDelayedJobs } from '@dgc/bot-sdk/runtime';
+import { botModuleLocation, loadBotModule, PostgresDelayedJobs, RedisStateCache } from '@dgc/bot-sdk/runtime';
 import {
   createRedisConnection,
   type Logger,
@@ -66,6 +66,12 @@ export async function startScheduler(
     rest: schedulerRest.rest,
     redis,
     jobs: new PostgresDelayedJobs(prisma, botJobs.delayedNames),
+    cache: new RedisStateCache({
+      redis,
+      rest: schedulerRest.rest,
+      keyPrefix: config.REDIS_KEY_PREFIX,
+      fallbackTtlMs: config.CACHE_FALLBACK_TTL_MS,
+    }),
   };
 
   const reserved = new Set(schedulerJobs(config).map((job) => job.name));

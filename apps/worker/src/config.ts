@@ -14,6 +14,7 @@ import {
   loadConfig,
   positiveInt,
   restEnvShape,
+  stateCacheEnvShape,
   variable,
 } from '@dgc/shared';
 import { z } from 'zod';
@@ -60,13 +61,8 @@ const laneConcurrency = z
   });
 
 /** The worker's own variables, each with the description the generated docs show. */
-/** How handlers read the shared state cache the gateways keep. */
-export const workerCacheEnvShape = envGroup('Shared state cache', {
-  CACHE_FALLBACK_TTL_MS: variable(
-    positiveInt(300_000),
-    'An entity a handler fetched over REST on a cache miss (ctx.cache) is kept this long (ms); gateways drop it sooner when they see it change.',
-  ),
-});
+/** Kept under its former name: the group now lives in @dgc/shared, read by schedulers too. */
+export const workerCacheEnvShape = stateCacheEnvShape;
 
 export const workerOwnEnvShape = envGroup('Worker', {
   WORKER_CONCURRENCY: variable(

@@ -1,11 +1,12 @@
 import type { Logger, Redis } from '@dgc/shared';
 import type { Prisma } from '@dgc/shared/db';
 import type { REST } from '@discordjs/rest';
+import type { StateCache } from '../cache/state-cache.js';
 import type { DelayedJobs } from './delayed-jobs.js';
 
 /**
  * What every job gets, like a handler's context: the scheduler's REST client (behind the cluster's shared
- * limits), Redis, a logger naming the job, and the signal to pass to every call. A bot's own database
+ * limits), Redis, the shared state cache, a logger naming the job, and the signal to pass to every call. A bot's own database
  * client comes from `defineBot`'s setup, as for handlers.
  */
 export interface JobContext {
@@ -15,6 +16,8 @@ export interface JobContext {
   /** Fires when the job's timeout elapses or the scheduler is forced to stop. */
   signal: AbortSignal;
   jobs: DelayedJobs;
+  /** The guilds, channels, roles and members the gateways keep, falling back to REST on a miss (as `ctx.cache`). */
+  cache: StateCache;
   /** 1 for the first attempt, then one more per retry. */
   attempt: number;
 }
