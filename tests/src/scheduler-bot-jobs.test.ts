@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { ManagedProcess } from '@dgc/dev-tools/supervision';
+import { startApp } from '@dgc/dev-tools/supervision';
 import { createTestDatabase } from '@dgc/dev-tools/testing';
 import { DiscordSimulator } from '@dgc/discord-simulator';
 import { createRedisConnection, singleRedis } from '@dgc/shared';
@@ -8,6 +9,7 @@ import { applyMigrations, createPrismaClient, type PrismaClient } from '@dgc/sha
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventsQueueProbe } from './support/queue-inspection.js';
 import {
+  freePort,
   redisUrl,
   repositoryRoot,
   simulatorToken,
@@ -129,6 +131,31 @@ describe('a bot’s periodic jobs on two scheduler replicas', () => {
     expect(flakyAttempts).toContainEqual(
       expect.objectContaining({ outcome: 'failed', attempt: 1, error: 'first attempt of every slot fails' }),
     );
+
+    // And the dashboard: /api/jobs, which its page shows (status, duration, error of each run).
+    const port = await freePort();
+    const dashboard = await startApp(
+      'dashboard',
+      { ...env, DASHBOARD_PORT: String(port) },
+      'dashboard',
+      30_000,
+    );
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/api/jobs`);
+      expect(response.status).toBe(200);
+      const shown = (await response.json()) as typeof listed;
+      const flakyShown = shown.periodic.find((entry) => entry.job === 'flaky')?.latest ?? [];
+      expect(flakyShown).toContainEqual(
+        expect.objectContaining({ outcome: 'failed', error: 'first attempt of every slot fails' }),
+      );
+      expect(flakyShown).toContainEqual(
+        expect.objectContaining({ outcome: 'succeeded', durationMs: expect.any(Number) }),
+      );
+      const page = await (await fetch(`http://127.0.0.1:${port}/`)).text();
+      expect(page).toContain('api/jobs');
+    } finally {
+      await dashboard.stop('SIGTERM', 10_000);
+    }
 
     const runners = new Set([...ticks, ...flaky].map((run) => run.runnerId));
     console.log(

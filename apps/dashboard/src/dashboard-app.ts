@@ -6,6 +6,7 @@ import { createRedisConnection, type Logger, redisTargetOf, type ServiceLifecycl
 import { ClusterOverviewReader } from '@dgc/shared/cluster-view';
 import express from 'express';
 import type { DashboardConfig } from './config.js';
+import { jobHistoryRoute } from './job-history-route.js';
 import { maskedQueueAdapter } from './masked-queue-adapter.js';
 import { overviewPage } from './overview-page.js';
 import { tokenGuard } from './token-guard.js';
@@ -55,6 +56,8 @@ export async function startDashboard(config: DashboardConfig, logger: Logger): P
   app.get('/api/overview', (_request, response) => {
     response.json(latest);
   });
+  const jobs = jobHistoryRoute(config.DATABASE_URL, logger);
+  app.get('/api/jobs', jobs.handler);
   app.get('/api/events', (request, response) => {
     response.writeHead(200, {
       'content-type': 'text/event-stream',
@@ -88,6 +91,7 @@ export async function startDashboard(config: DashboardConfig, logger: Logger): P
     async close() {
       server.closeAllConnections();
       await overview.close();
+      await jobs.close().catch(() => {});
       await redis.quit().catch(() => {});
     },
   };
