@@ -4,10 +4,10 @@
  * cluster's shared REST limits, so it is safe to run beside a live cluster.
  */
 import { botModuleLocation, describeDifference, loadBotModule } from '@dgc/bot-sdk/runtime';
+import { openSharedRest } from '@dgc/rest';
 import { createLogger, loadConfigOrExit } from '@dgc/shared';
 import { registerBotCommands } from './bot/register-bot-commands.js';
 import { workerEnvSchema } from './config.js';
-import { openWorkerRest } from './worker-rest.js';
 
 const usage = `usage: npm run commands -- register [--guild <guild id>]
 
@@ -31,7 +31,11 @@ const guildId = guildArgument ?? config.REGISTER_COMMANDS_GUILD_ID;
 const bot = await loadBotModule(botModuleLocation(config.WORKER_BOT_MODULE), {
   database: { databaseUrl: config.DATABASE_URL, maxConnections: 1 },
 });
-const workerRest = await openWorkerRest(config, logger, {});
+const workerRest = await openSharedRest(config, {
+  connectionName: 'commands:rest-limits',
+  requestTimeoutMs: config.DISCORD_REST_TIMEOUT_MS,
+  logger,
+});
 try {
   const result = await registerBotCommands({
     rest: workerRest.rest,
