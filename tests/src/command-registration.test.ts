@@ -107,15 +107,23 @@ describe('command registration', () => {
       client.identify(simulatorToken);
       await client.waitForFrame((frame) => frame.t === 'READY');
       const traffic = simulator.startTraffic({ eventsPerSecond: 200, mix: { INTERACTION_CREATE: 1 } });
-      const names = await pollUntil('20 generated interactions', 10_000, () => {
-        const received = client.dispatches('INTERACTION_CREATE');
-        return received.length >= 20
-          ? received.map((frame) => (frame.d as { data: { name: string } }).data.name)
+      const received = await pollUntil('20 generated interactions', 10_000, () => {
+        const frames = client.dispatches('INTERACTION_CREATE');
+        return frames.length >= 20
+          ? frames.map((frame) => frame.d as { guild_id: string; data: { id: string; name: string } })
           : undefined;
       });
       traffic.stop();
-      // Traffic goes to random guilds: the first guild's /status, or /ping where nothing is registered.
-      expect(new Set(names)).toEqual(new Set(['status', 'ping']));
+      // In the guild with registered commands users run /status (with its id), /ping where none are.
+      for (const interaction of received) {
+        if (interaction.guild_id === guildId) {
+          const status = simulator
+            .registeredCommands(guildId)
+            .commands.find((command) => command.name === 'status');
+          expect(interaction.data).toMatchObject({ name: 'status', id: status?.id });
+        } else expect(interaction.data.name).toBe('ping');
+      }
+      expect(received.some((interaction) => interaction.guild_id === guildId)).toBe(true);
     } finally {
       client.socket.terminate();
     }
