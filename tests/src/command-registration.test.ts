@@ -1,13 +1,22 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { registerCommands } from '@dgc/bot-sdk/runtime';
-import { pollUntil } from '@dgc/dev-tools/testing';
+import { createTestDatabase, pollUntil } from '@dgc/dev-tools/testing';
 import { DiscordSimulator } from '@dgc/discord-simulator';
+import { applyMigrations } from '@dgc/shared/db';
 import { REST } from '@discordjs/rest';
 import type { RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord-api-types/v10';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RawGatewayClient } from './simulator/raw-gateway-client.js';
-import { redisUrl, repositoryRoot, simulatorToken, uniqueKeyPrefix } from './support/services.js';
+import { EventsQueueProbe } from './support/queue-inspection.js';
+import {
+  redisUrl,
+  repositoryRoot,
+  simulatorToken,
+  startService,
+  stopServices,
+  uniqueKeyPrefix,
+} from './support/services.js';
 
 const run = promisify(execFile);
 
@@ -128,6 +137,40 @@ describe('command registration', () => {
       client.socket.terminate();
     }
   }, 90_000);
+
+  it('registers at worker start with REGISTER_COMMANDS=true, before taking events', {
+    timeout: 60_000,
+  }, async () => {
+    const guildId = simulator.guilds[1]?.id ?? '';
+    const database = await createTestDatabase('command-registration', { schema: { apply: applyMigrations } });
+    const keyPrefix = uniqueKeyPrefix('commands-worker');
+    const worker = await startService('worker', {
+      REDIS_URL: redisUrl,
+      REDIS_KEY_PREFIX: keyPrefix,
+      DATABASE_URL: database.url,
+      DATABASE_POOL_SIZE: '2',
+      DISCORD_TOKEN: simulatorToken,
+      DISCORD_API_URL: simulator.restUrl,
+      WORKER_BOT_MODULE: `${repositoryRoot}/tests/src/fixtures/commands-bot.ts`,
+      REGISTER_COMMANDS: 'true',
+      REGISTER_COMMANDS_GUILD_ID: guildId,
+    });
+    let exits: Record<string, number | null> = {};
+    try {
+      // Ready means consuming: registration happened before.
+      expect(
+        simulator
+          .registeredCommands(guildId)
+          .commands.map((command) => command.name)
+          .sort(),
+      ).toEqual(['status', 'warn']);
+    } finally {
+      exits = await stopServices([worker]);
+      await new EventsQueueProbe(keyPrefix).removeAndClose();
+      await database.drop();
+    }
+    expect(exits).toEqual({ worker: 0 });
+  });
 
   it('compares the SDK form with what Discord returns, defaults and all', async () => {
     const applicationId = simulator.applicationId;
