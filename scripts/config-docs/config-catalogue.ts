@@ -55,7 +55,8 @@ export const unvalidatedVariables: readonly UnvalidatedVariable[] = [
   {
     name: 'FIXTURE_REASON_MAX_LENGTH',
     readBy: 'tests/src/fixtures/commands-bot.ts',
-    description: "The command-registration test's bot: max length of /warn's reason (changes its command set).",
+    description:
+      "The command-registration test's bot: max length of /warn's reason (changes its command set).",
   },
   {
     name: 'FIXTURE_GUILD_ID',
