@@ -99,6 +99,17 @@ export async function startGateway(
   });
   router.schedule(tasks);
   const connections = new ShardConnections({ config, redis, sessions, tasks, logger, router, counters });
+  // What Redis lost, Discord replays: a restarted or promoted Redis holds an older watermark than this
+  // process wrote; the shard resumes from it (README: "Redis failures lose no event").
+  sessions.onServerReplaced((shardId) => {
+    tasks
+      .run(`resume shard ${shardId} after Redis lost writes`, () =>
+        connections.resumeFromStoredSequence(shardId, () => leases.holds(shardId)),
+      )
+      .catch((error: unknown) =>
+        logger.error({ err: error, shardId }, 'resuming a shard after Redis lost writes failed'),
+      );
+  });
   registerGatewayMetrics(metrics, {
     shards: connections,
     lanes: publishers,

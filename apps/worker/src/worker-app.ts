@@ -24,6 +24,7 @@ import { ProcessMetrics } from '@dgc/shared/observability';
 import { Queue } from 'bullmq';
 import { registerBotCommands } from './bot/register-bot-commands.js';
 import type { WorkerConfig } from './config.js';
+import { dedupeReplication } from './dedupe/dedupe-replication.js';
 import { EventDedupe } from './dedupe/event-dedupe.js';
 import { lowerCpuPriority } from './runtime/cpu-priority.js';
 import { DependencyBreaker } from './runtime/dependency-breaker.js';
@@ -130,6 +131,7 @@ export async function startWorker(
     // A claim outlives the job timeout, so only a crashed worker's claim ever expires.
     processingTtlMs: config.WORKER_JOB_TIMEOUT_MS * 2,
     doneTtlMs: config.DEDUPE_RETENTION_MS,
+    ...dedupeReplication(config, redis, tasks, metrics, logger),
   });
   const invoker = new HandlerInvoker({
     registry,
