@@ -6,6 +6,7 @@ import {
   laneTopologyFromConfig,
   OwnedRedisState,
   ownedRedisStateCheckEveryMs,
+  ParkedDispatches,
   redisTargetOf,
   type ServiceLifecycle,
   TaskMonitor,
@@ -20,6 +21,7 @@ import { RedisSessionStore } from './cluster/redis-session-store.js';
 import { ShardLeases } from './cluster/shard-leases.js';
 import { ShardOwnership } from './cluster/shard-ownership.js';
 import type { GatewayConfig } from './config.js';
+import { DispatchGuard } from './dispatch/dispatch-guard.js';
 import { DispatchRouter } from './dispatch/dispatch-router.js';
 import { EventFilter } from './dispatch/event-filter.js';
 import { LaneBackpressure } from './dispatch/lane-backpressure.js';
@@ -77,6 +79,7 @@ export async function startGateway(
     maxEvents: config.GATEWAY_BATCH_MAX_EVENTS,
     maxWaitMs: config.GATEWAY_BATCH_MAX_WAIT_MS,
     maxBuffered: config.GATEWAY_MAX_BUFFERED_EVENTS,
+    maxPendingEntries: config.CACHE_MAX_PENDING_ENTRIES,
     leases,
     logger: logger.child({ stage: 'cache' }),
   });
@@ -86,6 +89,13 @@ export async function startGateway(
   }));
   const sessions = new RedisSessionStore({ redis, keyPrefix, logger });
   const counters = new GatewayCounters(metrics);
+  const guard = new DispatchGuard({
+    parked: new ParkedDispatches(redis, keyPrefix),
+    counters,
+    filter,
+    maxEventBytes: config.GATEWAY_MAX_EVENT_BYTES,
+    logger,
+  });
   const router = new DispatchRouter({
     leases,
     sessions,
@@ -95,10 +105,21 @@ export async function startGateway(
     publishers,
     cache,
     counters,
+    guard,
     logger,
   });
   router.schedule(tasks);
-  const connections = new ShardConnections({ config, redis, sessions, tasks, logger, router, counters });
+  const connections = new ShardConnections({
+    config,
+    redis,
+    sessions,
+    tasks,
+    logger,
+    router,
+    counters,
+    reportFrame: guard.reportFrame,
+  });
+  cache.attachIntake(connections);
   // What Redis lost, Discord replays: a restarted or promoted Redis holds an older watermark than this
   // process wrote; the shard resumes from it (README: "Redis failures lose no event").
   sessions.onServerReplaced((shardId) => {

@@ -1,3 +1,4 @@
+import { CrossSlotPipeline } from '../redis/cross-slot.js';
 import type { Redis } from '../redis/redis-connection.js';
 import { RedisKeys } from '../redis/redis-keys.js';
 
@@ -15,12 +16,15 @@ export async function readShards(redis: Redis, keyPrefix: string): Promise<Shard
   const keys = new RedisKeys(keyPrefix);
   const shardCount = Number(await redis.get(keys.shardCount()));
   if (!Number.isInteger(shardCount) || shardCount <= 0) return [];
-  const pipeline = redis.pipeline();
+  // Tagged per shard: on a Redis Cluster the shards' keys are spread over the nodes.
+  const pipeline = new CrossSlotPipeline(redis);
   for (let shard = 0; shard < shardCount; shard += 1) {
-    pipeline.hget(keys.shardLease(shard), 'owner');
-    pipeline.hgetall(keys.shardState(shard));
+    const lease = keys.shardLease(shard);
+    const state = keys.shardState(shard);
+    pipeline.add(lease, (commands) => commands.hget(lease, 'owner'));
+    pipeline.add(state, (commands) => commands.hgetall(state));
   }
-  const replies = ((await pipeline.exec()) ?? []).map(([, value]) => value);
+  const replies = (await pipeline.exec()).map(([, value]) => value);
   const now = Date.now();
   return Array.from({ length: shardCount }, (_, shard) => {
     const owner = typeof replies[shard * 2] === 'string' ? (replies[shard * 2] as string) : null;
