@@ -59,6 +59,17 @@ export const unvalidatedVariables: readonly UnvalidatedVariable[] = [
     description: 'Set: the flood test prints the order interactions were answered in.',
   },
   {
+    name: 'FIXTURE_REASON_MAX_LENGTH',
+    readBy: 'tests/src/fixtures/commands-bot.ts',
+    description:
+      "The command-registration test's bot: max length of /warn's reason (changes its command set).",
+  },
+  {
+    name: 'FIXTURE_GUILD_ID',
+    readBy: 'tests/src/fixtures/jobs-bot.ts',
+    description: "The scheduler tests' bot: a guild its cache-read job reads through the state cache.",
+  },
+  {
     name: 'CHAOS_PG_OUTAGE_MS',
     readBy: 'tests/src/chaos/postgres-outage.test.ts',
     description:

@@ -1,12 +1,15 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { ManagedProcess } from '@dgc/dev-tools/supervision';
+import { startApp } from '@dgc/dev-tools/supervision';
 import { createTestDatabase } from '@dgc/dev-tools/testing';
 import { DiscordSimulator } from '@dgc/discord-simulator';
+import { createRedisConnection, singleRedis } from '@dgc/shared';
 import { applyMigrations, createPrismaClient, type PrismaClient } from '@dgc/shared/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventsQueueProbe } from './support/queue-inspection.js';
 import {
+  freePort,
   redisUrl,
   repositoryRoot,
   simulatorToken,
@@ -15,7 +18,7 @@ import {
   uniqueKeyPrefix,
 } from './support/services.js';
 
-const slotsToObserve = 5;
+const slotsToObserve = 20;
 
 describe('a bot’s periodic jobs on two scheduler replicas', () => {
   let simulator: DiscordSimulator;
@@ -39,8 +42,8 @@ describe('a bot’s periodic jobs on two scheduler replicas', () => {
     await simulator?.stop();
   });
 
-  it('run once per slot, and a failing attempt is retried with back-off and recorded', {
-    timeout: 60_000,
+  it('run once in each of 20 consecutive slots, and a failing attempt is retried with back-off and recorded', {
+    timeout: 90_000,
   }, async () => {
     const env = {
       REDIS_URL: redisUrl,
@@ -50,6 +53,7 @@ describe('a bot’s periodic jobs on two scheduler replicas', () => {
       DISCORD_API_URL: simulator.restUrl,
       WORKER_BOT_MODULE: 'tests/src/fixtures/jobs-bot.ts',
       SCHEDULER_PRUNE_EVERY_MS: String(3_600_000),
+      FIXTURE_GUILD_ID: simulator.guilds[0]?.id ?? '',
     };
     replicas = await Promise.all([
       startService('scheduler', { ...env, SCHEDULER_REPLICA_ID: 'replica-a' }, 'scheduler-a'),
@@ -64,10 +68,17 @@ describe('a bot’s periodic jobs on two scheduler replicas', () => {
             await prisma.scheduledJobRun.count({ where: { jobName: 'tick', outcome: 'succeeded' } }),
             await retriedSlots(),
           ),
-        { timeout: 30_000, interval: 100 },
+        { timeout: 60_000, interval: 100 },
       )
       .toBeGreaterThanOrEqual(slotsToObserve);
     expect(await stopServices(replicas)).toEqual({ 'scheduler-a': 0, 'scheduler-b': 0 });
+    // Jobs get the handlers' state cache: a job read the guild through it (a miss, fetched over REST).
+    const redis = createRedisConnection({ target: singleRedis(redisUrl), connectionName: 'test:bot-jobs' });
+    try {
+      expect(await redis.get(`${keyPrefix}:fixture:cached-guild`)).toBe(simulator.guilds[0]?.name);
+    } finally {
+      await redis.quit();
+    }
 
     const ticks = await prisma.scheduledJobRun.findMany({ where: { jobName: 'tick' } });
     const tickIds = ticks.map((run) => run.jobId);
@@ -78,6 +89,11 @@ describe('a bot’s periodic jobs on two scheduler replicas', () => {
     const slots = tickIds.map((jobId) => Number(/:(\d+)$/.exec(jobId)?.[1])).sort((a, b) => a - b);
     expect(slots.slice(1).every((slot, index) => (slot - (slots[index] ?? 0)) % 1_000 === 0)).toBe(true);
     expect(slots.slice(1).every((slot, index) => slot > (slots[index] ?? 0))).toBe(true);
+    // Each of 20 consecutive slots ran, once: no slot skipped between the first and the twentieth.
+    const firstTwenty = slots.slice(0, slotsToObserve);
+    expect(firstTwenty.slice(1).every((slot, index) => slot - (firstTwenty[index] ?? 0) === 1_000)).toBe(
+      true,
+    );
 
     // Every slot of the flaky job: attempt 1 failed with its error, attempt 2 succeeded after the back-off.
     const flaky = await prisma.scheduledJobRun.findMany({
@@ -115,6 +131,31 @@ describe('a bot’s periodic jobs on two scheduler replicas', () => {
     expect(flakyAttempts).toContainEqual(
       expect.objectContaining({ outcome: 'failed', attempt: 1, error: 'first attempt of every slot fails' }),
     );
+
+    // And the dashboard: /api/jobs, which its page shows (status, duration, error of each run).
+    const port = await freePort();
+    const dashboard = await startApp(
+      'dashboard',
+      { ...env, DASHBOARD_PORT: String(port) },
+      'dashboard',
+      30_000,
+    );
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/api/jobs`);
+      expect(response.status).toBe(200);
+      const shown = (await response.json()) as typeof listed;
+      const flakyShown = shown.periodic.find((entry) => entry.job === 'flaky')?.latest ?? [];
+      expect(flakyShown).toContainEqual(
+        expect.objectContaining({ outcome: 'failed', error: 'first attempt of every slot fails' }),
+      );
+      expect(flakyShown).toContainEqual(
+        expect.objectContaining({ outcome: 'succeeded', durationMs: expect.any(Number) }),
+      );
+      const page = await (await fetch(`http://127.0.0.1:${port}/`)).text();
+      expect(page).toContain('api/jobs');
+    } finally {
+      await dashboard.stop('SIGTERM', 10_000);
+    }
 
     const runners = new Set([...ticks, ...flaky].map((run) => run.runnerId));
     console.log(

@@ -1,10 +1,20 @@
-import { commonEnvShape, type Environment, envGroup, loadConfig, positiveInt, variable } from '@dgc/shared';
+import {
+  commonEnvShape,
+  databaseEnvShape,
+  type Environment,
+  envGroup,
+  loadConfig,
+  positiveInt,
+  variable,
+} from '@dgc/shared';
 import { z } from 'zod';
 
 const loopbackHosts = new Set(['127.0.0.1', '::1', 'localhost']);
 
 export const dashboardEnvShape = {
   ...commonEnvShape,
+  // The jobs' run history (scheduled_job_run, delayed_job) is read from PostgreSQL.
+  ...databaseEnvShape,
   ...envGroup('Dashboard', {
     DASHBOARD_HOST: variable(
       z.string().min(1).default('127.0.0.1'),

@@ -12,6 +12,7 @@ import {
 import { ClusterOverviewReader } from '@dgc/shared/cluster-view';
 import express from 'express';
 import type { DashboardConfig } from './config.js';
+import { jobHistoryRoute } from './job-history-route.js';
 import { maskedQueueAdapter } from './masked-queue-adapter.js';
 import { overviewPage } from './overview-page.js';
 import { tokenGuard } from './token-guard.js';
@@ -62,6 +63,8 @@ export async function startDashboard(config: DashboardConfig, logger: Logger): P
   app.get('/api/overview', (_request, response) => {
     response.json(latest);
   });
+  const jobs = jobHistoryRoute(config.DATABASE_URL, logger);
+  app.get('/api/jobs', jobs.handler);
   // What gateways parked instead of queueing (malformed frames and dispatches), newest first.
   app.get('/api/parked', (_request, response, next) => {
     Promise.all([parked.count(), parked.recent(100)]).then(
@@ -102,6 +105,7 @@ export async function startDashboard(config: DashboardConfig, logger: Logger): P
     async close() {
       server.closeAllConnections();
       await overview.close();
+      await jobs.close().catch(() => {});
       await redis.quit().catch(() => {});
     },
   };

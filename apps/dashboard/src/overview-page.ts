@@ -40,6 +40,7 @@ export const overviewPage = `<!doctype html>
   <section><h2>Lanes</h2><table><thead><tr><th>lane</th><th>waiting</th><th>active</th><th>delayed</th><th>failed</th><th>lag</th><th></th></tr></thead><tbody id="lanes"></tbody></table></section>
   <section><h2>Discord REST</h2><div class="row"><div><div class="big" id="rest-rate">—</div><div class="dim">requests/s</div></div><div><div class="big" id="rest-429">—</div><div class="dim">429s (ours)</div></div><div><div class="big" id="rest-invalid">—</div><div class="dim">invalid requests</div></div></div><div class="dim" id="rest-shared"></div></section>
   <section><h2>Processes</h2><table><thead><tr><th>role</th><th>host · pid</th><th>up</th><th>tasks</th></tr></thead><tbody id="processes"></tbody></table></section>
+  <section><h2>Scheduled jobs</h2><table><thead><tr><th>job</th><th>latest runs (newest first)</th><th>24 h failures</th></tr></thead><tbody id="jobs"></tbody></table><div class="dim" id="delayed"></div></section>
   <section><h2>Failed jobs</h2><table><thead><tr><th>lane</th><th>job</th><th>cause</th></tr></thead><tbody id="failed"></tbody></table></section>
 </main>
 <script>
@@ -82,6 +83,26 @@ export const overviewPage = `<!doctype html>
     document.getElementById('failed').innerHTML = o.failedJobs.length === 0 ? '<tr><td class="ok" colspan="3">none</td></tr>' :
       o.failedJobs.map((j) => '<tr><td>' + esc(j.lane) + '</td><td>' + esc(j.name) + ' #' + esc(j.id) + '</td><td class="bad">' + esc(j.reason) + '</td></tr>').join('');
   }
+  // Job runs live in PostgreSQL, not in the overview stream: read every 5 s.
+  const runCell = (r) => '<span class="' + (r.outcome === 'succeeded' ? 'ok' : r.outcome === 'failed' ? 'bad' : 'warn') + '" data-outcome="' + esc(r.outcome) + '" title="' +
+    esc(new Date(r.startedAt).toLocaleString() + ' · attempt ' + r.attempt + ' · ' + r.runnerId + (r.error ? ' · ' + r.error : '')) + '">' + esc(r.outcome) + ' ' + (r.durationMs === null ? '—' : r.durationMs + ' ms') + (r.error ? ' (' + esc(r.error) + ')' : '') + '</span>';
+  async function renderJobs() {
+    try {
+      const response = await fetch('api/jobs');
+      const j = await response.json();
+      if (!response.ok) throw new Error(j.error);
+      document.getElementById('jobs').innerHTML = j.periodic.length === 0 ? '<tr><td class="dim" colspan="3">no runs recorded yet</td></tr>' :
+        j.periodic.map((p) => '<tr data-job="' + esc(p.job) + '"><td>' + esc(p.job) + '</td><td>' + p.latest.slice(0, 3).map(runCell).join(' · ') + '</td><td class="' + (p.failedLastDay > 0 ? 'bad' : 'ok') + '">' + p.failedLastDay + '</td></tr>').join('');
+      const counts = Object.entries(j.delayed.counts).map(([status, count]) => status + ' ' + count).join(', ');
+      document.getElementById('delayed').textContent = 'delayed jobs: ' + (counts || 'none scheduled') +
+        (j.delayed.nextDue ? ' · next ' + j.delayed.nextDue.name + ' at ' + new Date(j.delayed.nextDue.runAt).toLocaleString() : '') +
+        j.delayed.failed.slice(0, 3).map((f) => ' · failed #' + f.id + ' ' + f.name + ': ' + (f.error || '')).join('');
+    } catch (error) {
+      document.getElementById('delayed').textContent = String(error.message || error);
+    }
+  }
+  renderJobs();
+  setInterval(renderJobs, 5000);
   const source = new EventSource('api/events');
   source.addEventListener('overview', (event) => render(JSON.parse(event.data)));
   source.onerror = () => { document.getElementById('status').textContent = 'reconnecting…'; };

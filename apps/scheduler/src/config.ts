@@ -9,6 +9,7 @@ import {
   loadConfig,
   positiveInt,
   restEnvShape,
+  stateCacheEnvShape,
   variable,
 } from '@dgc/shared';
 import { z } from 'zod';
@@ -65,6 +66,7 @@ export const schedulerEnvSchema = z.object({
   ...dedupeEnvShape,
   ...botEnvShape,
   ...schedulerOwnEnvShape,
+  ...stateCacheEnvShape,
 });
 
 export type SchedulerConfig = z.output<typeof schedulerEnvSchema>;

@@ -4,6 +4,7 @@ import {
   loadBotModule,
   PostgresDelayedJobs,
   RedisGatewayCommands,
+  RedisStateCache,
 } from '@dgc/bot-sdk/runtime';
 import { openSharedRest } from '@dgc/rest';
 import {
@@ -77,6 +78,12 @@ export async function startScheduler(
     redis,
     jobs: new PostgresDelayedJobs(prisma, botJobs.delayedNames),
     gateway: new RedisGatewayCommands(redis, config.REDIS_KEY_PREFIX),
+    cache: new RedisStateCache({
+      redis,
+      rest: schedulerRest.rest,
+      keyPrefix: config.REDIS_KEY_PREFIX,
+      fallbackTtlMs: config.CACHE_FALLBACK_TTL_MS,
+    }),
   };
 
   const reserved = new Set(schedulerJobs(config).map((job) => job.name));

@@ -1,4 +1,5 @@
 import {
+  booleanFlag,
   botEnvShape,
   commonEnvShape,
   databaseEnvShape,
@@ -14,6 +15,7 @@ import {
   nonNegativeInt,
   positiveInt,
   restEnvShape,
+  stateCacheEnvShape,
   variable,
 } from '@dgc/shared';
 import { z } from 'zod';
@@ -60,13 +62,8 @@ const laneConcurrency = z
   });
 
 /** The worker's own variables, each with the description the generated docs show. */
-/** How handlers read the shared state cache the gateways keep. */
-export const workerCacheEnvShape = envGroup('Shared state cache', {
-  CACHE_FALLBACK_TTL_MS: variable(
-    positiveInt(300_000),
-    'An entity a handler fetched over REST on a cache miss (ctx.cache) is kept this long (ms); gateways drop it sooner when they see it change.',
-  ),
-});
+/** Kept under its former name: the group now lives in @dgc/shared, read by schedulers too. */
+export const workerCacheEnvShape = stateCacheEnvShape;
 
 export const workerOwnEnvShape = envGroup('Worker', {
   WORKER_CONCURRENCY: variable(
@@ -113,6 +110,25 @@ export const workerOwnEnvShape = envGroup('Worker', {
   ),
 });
 
+/** Slash command registration, at worker start or by `npm run commands -- register`. */
+export const commandRegistrationEnvShape = envGroup('Command registration', {
+  REGISTER_COMMANDS: variable(
+    booleanFlag(false),
+    "At start, each worker compares the bot's slash commands with Discord's and bulk-overwrites them only when they differ (also: npm run commands -- register).",
+  ),
+  REGISTER_COMMANDS_GUILD_ID: variable(
+    z
+      .string()
+      .regex(/^\d{17,20}$/, 'must be a guild id (a snowflake)')
+      .optional(),
+    {
+      description:
+        "Register the commands as this guild's commands instead of global ones (they update at once: for development).",
+      unsetMeans: 'global commands',
+    },
+  ),
+});
+
 export const workerEnvSchema = z.object({
   ...commonEnvShape,
   ...databaseEnvShape,
@@ -123,6 +139,7 @@ export const workerEnvSchema = z.object({
   ...botEnvShape,
   ...workerOwnEnvShape,
   ...workerCacheEnvShape,
+  ...commandRegistrationEnvShape,
 });
 
 export type WorkerConfig = z.output<typeof workerEnvSchema>;

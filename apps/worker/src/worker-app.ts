@@ -1,5 +1,6 @@
 import {
   botModuleLocation,
+  describeDifference,
   type HandlerRegistry,
   loadBotModule,
   PostgresDelayedJobs,
@@ -21,6 +22,7 @@ import {
 import { createPrismaClient } from '@dgc/shared/db';
 import { ProcessMetrics } from '@dgc/shared/observability';
 import { Queue } from 'bullmq';
+import { registerBotCommands } from './bot/register-bot-commands.js';
 import type { WorkerConfig } from './config.js';
 import { dedupeReplication } from './dedupe/dedupe-replication.js';
 import { EventDedupe } from './dedupe/event-dedupe.js';
@@ -98,6 +100,19 @@ export async function startWorker(
     observer: restObserver,
   });
   registerRestClusterMetrics(metrics, workerRest.clusterStats);
+  if (config.REGISTER_COMMANDS) {
+    // Before intake, so users see the new commands as this version starts answering them. A failure is
+    // logged, not fatal: the commands Discord already has keep working.
+    await registerBotCommands({
+      rest: workerRest.rest,
+      registry,
+      ...(config.REGISTER_COMMANDS_GUILD_ID ? { guildId: config.REGISTER_COMMANDS_GUILD_ID } : {}),
+    }).then(
+      ({ difference, overwritten }) =>
+        logger.info({ difference, overwritten }, `slash commands: ${describeDifference(difference)}`),
+      (error: unknown) => logger.error({ err: error }, 'slash command registration failed'),
+    );
+  }
 
   // The topology and subscribed events this worker relies on, written again whenever Redis loses them.
   await new OwnedRedisState({

@@ -24,6 +24,7 @@ import {
 import { type MessageInput, messageCreatePayload } from './model/payloads/message-payloads.js';
 import type { SeededRandom } from './model/seeded-random.js';
 import { SnowflakeGenerator } from './model/snowflake.js';
+import { userObject } from './model/users.js';
 import type { SimulatedGuild, SimulatedWorld } from './model/world.js';
 import type { RestState } from './rest/rest-state.js';
 
@@ -86,11 +87,13 @@ export class EventInjector implements TrafficSink {
   /** An INTERACTION_CREATE for a slash command; its token accepts one callback within the window. */
   interaction(input: InteractionInput): APIChatInputApplicationCommandInteraction {
     const token = `aW50ZXJhY3Rpb246${randomBytes(48).toString('base64url')}`;
+    const registered = this.#restState.commands.find(input.commandName, input.guildId);
     const interaction = chatInputInteractionPayload({
       world: this.#world,
       ids: this.#ids,
       random: this.#random,
-      interaction: input,
+      interaction:
+        registered && input.commandId === undefined ? { ...input, commandId: registered.id } : input,
       token,
     });
     this.#restState.registerInteraction({
@@ -137,13 +140,7 @@ export class EventInjector implements TrafficSink {
   /** GUILD_MEMBER_ADD for a new user joining (a random guild unless given). */
   guildMemberAdd(guildId?: string) {
     const guild = this.#guildOrRandom(guildId);
-    const user = {
-      id: this.#ids.next(),
-      username: `newcomer${this.#world.users.size}`,
-      discriminator: '0',
-      global_name: null,
-      avatar: null,
-    };
+    const user = userObject({ id: this.#ids.next(), username: `newcomer${this.#world.users.size}` });
     this.#world.users.set(user.id, user);
     const payload = guildMemberAddPayload(guild, user);
     const { guild_id: _guildId, ...member } = payload;
@@ -194,9 +191,13 @@ export class EventInjector implements TrafficSink {
       case 'GUILD_MEMBER_REMOVE':
         this.guildMemberRemove(guild.id);
         break;
-      case 'INTERACTION_CREATE':
-        this.interaction({ commandName: 'ping', guildId: guild.id });
+      case 'INTERACTION_CREATE': {
+        // Users run what the bot registered (commands without required options); `/ping` before any is.
+        const runnable = this.#restState.commands.runnableNamesIn(guild.id);
+        const commandName = runnable.length > 0 ? this.#random.pick(runnable) : 'ping';
+        this.interaction({ commandName, guildId: guild.id });
         break;
+      }
     }
   }
 

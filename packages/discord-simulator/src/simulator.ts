@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type {
+  APIApplicationCommand,
   APIChatInputApplicationCommandInteraction,
   APIMessageComponentInteraction,
   GatewayMessageCreateDispatchData,
@@ -114,6 +115,7 @@ export class DiscordSimulator extends EventEmitter<SimulatorEvents> {
       dispatcher: this.#dispatcher,
       ...(options.routeLimits ? { policyOverrides: options.routeLimits } : {}),
     });
+    this.#restState = restState;
     this.#restActivity = new RestActivity(this, Math.max(1, options.restCallsKept ?? 100_000));
     this.#restState = restState;
     this.#rest = new RestServer({
@@ -190,6 +192,19 @@ export class DiscordSimulator extends EventEmitter<SimulatorEvents> {
   /** The REST requests received, in order: all of them, or the newest when more than `restCallsKept`. */
   get restCalls(): readonly RestCallRecord[] {
     return this.#restActivity.log.calls;
+  }
+
+  /** Every REST route served (method and path pattern), so conformance checks cover routes added later. */
+  get restRoutes(): readonly { method: string; pattern: RegExp }[] {
+    return this.#rest.routes;
+  }
+
+  /** The slash commands registered (global, or a guild's), and how many bulk overwrites were applied. */
+  registeredCommands(guildId?: string): { commands: APIApplicationCommand[]; overwrites: number } {
+    return {
+      commands: this.#restState.commands.list(guildId),
+      overwrites: this.#restState.commands.overwrites,
+    };
   }
 
   /** Resolves with the first callback received for the interaction; rejects after `timeoutMs`. */

@@ -60,6 +60,10 @@ export function createRateLimitedRest(options: RateLimitedRestOptions): {
     ...options.rest,
     ...(limiter
       ? {
+          // The shared limiter holds the bot's global limit cluster-wide; @discordjs/rest's own per-process
+          // cap (50/s by default) would otherwise pace a bucket-bound run (a mass ban) below what it allows.
+          globalRequestsPerSecond:
+            options.rest?.globalRequestsPerSecond ?? options.limiter?.globalPerSecond ?? 50,
           async makeRequest(url: string, init: RequestInit): Promise<ResponseLike> {
             const key = routeKeyOf(url, init.method ?? 'GET');
             const reservation = await limiter.acquire(key, (init.signal as AbortSignal | null) ?? undefined);

@@ -1,4 +1,4 @@
-import { createPrismaClient } from '@dgc/shared/db';
+import { createPrismaClient, readJobHistory } from '@dgc/shared/db';
 import { type Colour, colour } from '../terminal-format.js';
 import type { CommandContext } from './command-context.js';
 
@@ -11,40 +11,7 @@ const outcomeColour: Record<string, Colour> = { succeeded: 'green', failed: 'red
 export async function printJobs({ databaseUrl, json }: CommandContext): Promise<void> {
   const prisma = createPrismaClient({ databaseUrl, maxConnections: 1 });
   try {
-    const names = await prisma.scheduledJobRun.findMany({ distinct: ['jobName'], select: { jobName: true } });
-    const periodic = await Promise.all(
-      names.map(async ({ jobName }) => ({
-        job: jobName,
-        latest: await prisma.scheduledJobRun.findMany({
-          where: { jobName },
-          orderBy: { startedAt: 'desc' },
-          take: 5,
-        }),
-        failedLastDay: await prisma.scheduledJobRun.count({
-          where: { jobName, outcome: 'failed', startedAt: { gte: new Date(Date.now() - 86_400_000) } },
-        }),
-      })),
-    );
-    const byStatus = await prisma.delayedJob.groupBy({ by: ['status'], _count: { _all: true } });
-    const nextDue = await prisma.delayedJob.findFirst({
-      where: { status: 'pending' },
-      orderBy: { runAt: 'asc' },
-    });
-    const failed = await prisma.delayedJob.findMany({
-      where: { status: 'failed' },
-      orderBy: { finishedAt: 'desc' },
-      take: 10,
-    });
-    const delayed = {
-      counts: Object.fromEntries(byStatus.map((row) => [row.status, row._count._all])),
-      nextDue: nextDue ? { id: String(nextDue.id), name: nextDue.name, runAt: nextDue.runAt } : null,
-      failed: failed.map((job) => ({
-        id: String(job.id),
-        name: job.name,
-        attempts: job.attempts,
-        error: job.lastError,
-      })),
-    };
+    const { periodic, delayed } = await readJobHistory(prisma);
     if (json) {
       console.log(
         JSON.stringify(

@@ -2,7 +2,7 @@ import type { JobContext, PeriodicJob } from '@dgc/bot-sdk/runtime';
 import type { ScheduledJob } from './scheduled-job.js';
 
 /** What a bot's job gets besides its own signal, logger and attempt: the scheduler's shared clients. */
-export type BotJobServices = Pick<JobContext, 'rest' | 'redis' | 'jobs' | 'gateway'>;
+export type BotJobServices = Pick<JobContext, 'rest' | 'redis' | 'jobs' | 'gateway' | 'cache'>;
 
 /** A bot's `bot.every` declaration as a scheduled job of this scheduler. */
 export function botPeriodicJob(job: PeriodicJob, services: BotJobServices): ScheduledJob {

@@ -1,12 +1,13 @@
 import type { Logger, Redis } from '@dgc/shared';
 import type { Prisma } from '@dgc/shared/db';
 import type { REST } from '@discordjs/rest';
+import type { StateCache } from '../cache/state-cache.js';
 import type { DelayedJobs } from './delayed-jobs.js';
 import type { GatewayCommands } from './gateway-commands.js';
 
 /**
  * What every job gets, like a handler's context: the scheduler's REST client (behind the cluster's shared
- * limits), Redis, a logger naming the job, and the signal to pass to every call. A bot's own database
+ * limits), Redis, the shared state cache, a logger naming the job, and the signal to pass to every call. A bot's own database
  * client comes from `defineBot`'s setup, as for handlers.
  */
 export interface JobContext {
@@ -18,6 +19,8 @@ export interface JobContext {
   jobs: DelayedJobs;
   /** Gateway commands (presence updates) sent through the gateways holding the shards. */
   gateway: GatewayCommands;
+  /** The guilds, channels, roles and members the gateways keep, falling back to REST on a miss (as `ctx.cache`). */
+  cache: StateCache;
   /** 1 for the first attempt, then one more per retry. */
   attempt: number;
 }

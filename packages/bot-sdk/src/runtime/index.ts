@@ -19,6 +19,14 @@ export {
   type RunningBot,
 } from './bot-module.js';
 export { botModuleLocation, defaultBotPackage } from './bot-module-location.js';
+export {
+  type CommandRegistrationResult,
+  type CommandSetDifference,
+  describeDifference,
+  diffCommands,
+  normaliseCommand,
+  registerCommands,
+} from './command-registration.js';
 export { PostgresDelayedJobs } from './postgres-delayed-jobs.js';
 export {
   type CacheEntity,

@@ -9,6 +9,7 @@ import {
 import { guildMemberAddPayload } from './payloads/guild-event-payloads.js';
 import type { SeededRandom } from './seeded-random.js';
 import type { SnowflakeGenerator } from './snowflake.js';
+import { userObject } from './users.js';
 import type { SimulatedChannel, SimulatedGuild, SimulatedWorld } from './world.js';
 
 /** The kinds of change `StateMutations` makes, each with the dispatch Discord sends for it. */
@@ -241,13 +242,7 @@ export class StateMutations {
   }
 
   #addMember(guild: SimulatedGuild): boolean {
-    const user = {
-      id: this.#ids.next(),
-      username: `joiner${this.#world.users.size}`,
-      discriminator: '0',
-      global_name: null,
-      avatar: null,
-    };
+    const user = userObject({ id: this.#ids.next(), username: `joiner${this.#world.users.size}` });
     this.#world.users.set(user.id, user);
     const payload = guildMemberAddPayload(guild, user);
     const { guild_id: _guildId, ...member } = payload;

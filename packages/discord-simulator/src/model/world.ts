@@ -9,6 +9,7 @@ import type {
 } from 'discord-api-types/v10';
 import { SeededRandom } from './seeded-random.js';
 import { SnowflakeGenerator } from './snowflake.js';
+import { userObject } from './users.js';
 
 export interface SimulatedChannel {
   id: string;
@@ -87,14 +88,7 @@ export function buildWorld(options: {
     return clock;
   };
   const applicationId = options.applicationId ?? ids.next(tick());
-  const botUser: APIUser = {
-    id: applicationId,
-    username: 'Simulated Bot',
-    discriminator: '0',
-    global_name: null,
-    avatar: null,
-    bot: true,
-  };
+  const botUser: APIUser = userObject({ id: applicationId, username: 'Simulated Bot', bot: true });
   const users = new Map<string, APIUser>([[botUser.id, botUser]]);
   const channels = new Map<string, { channel: SimulatedChannel; guildId: string }>();
   const guilds: SimulatedGuild[] = [];
@@ -178,13 +172,11 @@ function buildMembers(input: {
 }): APIGuildMember[] {
   const guildUsers: APIUser[] = [];
   for (let memberIndex = 0; memberIndex < input.memberTotal; memberIndex += 1) {
-    const user: APIUser = {
+    const user = userObject({
       id: memberIdFor(input.guildIndex, input.guildCreatedAt, memberIndex),
       username: `user${input.guildIndex}_${memberIndex}`,
-      discriminator: '0',
-      global_name: `User ${input.guildIndex}-${memberIndex}`,
-      avatar: null,
-    };
+      globalName: `User ${input.guildIndex}-${memberIndex}`,
+    });
     input.users.set(user.id, user);
     guildUsers.push(user);
   }
@@ -196,6 +188,7 @@ function buildMembers(input: {
     roles: [],
     joined_at: input.joinedAt,
     premium_since: null,
+    communication_disabled_until: null,
     deaf: false,
     mute: false,
     flags: 0 as GuildMemberFlags,

@@ -20,6 +20,9 @@ export const defaultBucketPolicies = {
   bans: { hash: 'b5e1d7c3a902', limit: 5, windowMs: 1_000 },
   bulkBan: { hash: 'f0a3c6e9b218', limit: 1, windowMs: 5_000 },
   dmChannel: { hash: '0c5f8a2e7d46', limit: 5, windowMs: 5_000 },
+  applicationCommands: { hash: 'a4d9e1b7c630', limit: 5, windowMs: 5_000 },
+  guildResources: { hash: 'd81f3b6a9e24', limit: 10, windowMs: 10_000 },
+  getUser: { hash: '5b2e8c1f7a39', limit: 5, windowMs: 1_000 },
 } satisfies Record<string, BucketPolicy>;
 
 export type BucketPolicyName = keyof typeof defaultBucketPolicies;

@@ -13,6 +13,14 @@ export class RestError extends Error {
 
 /** `{ field: { _errors: [...] } }` as Discord nests form errors (code 50035). */
 export function invalidFormBody(field: string, code: string, message: string): RestError {
+  // An error about the body as a whole sits at the top: `{ _errors: [...] }`.
+  if (field === '') {
+    return new RestError(400, {
+      code: 50035,
+      message: 'Invalid Form Body',
+      errors: { _errors: [{ code, message }] },
+    });
+  }
   const errors: Record<string, unknown> = {};
   let cursor = errors;
   const parts = field.split('.');

@@ -5,6 +5,8 @@ import type { RestCallRecord } from './rest-call-record.js';
 import { RestFaults } from './rest-faults.js';
 import { RestError, type RouteDefinition } from './rest-route.js';
 import type { RestState } from './rest-state.js';
+import { applicationCommandRoutes } from './routes/application-command-routes.js';
+import { guildReadRoutes } from './routes/guild-read-routes.js';
 import { guildRoutes } from './routes/guild-routes.js';
 import { interactionRoutes } from './routes/interaction-routes.js';
 import { messageRoutes } from './routes/message-routes.js';
@@ -39,6 +41,11 @@ export class RestServer {
     this.#options = options;
     this.#limits = new RateLimits(options.globalRateLimitPerSecond);
     this.#routes = this.#defineRoutes();
+  }
+
+  /** The route table, in match order. */
+  get routes(): readonly RouteDefinition[] {
+    return this.#routes;
   }
 
   async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -211,6 +218,8 @@ export class RestServer {
       ...interactionRoutes(state, this.#options.interactionResponseWindowMs),
       ...messageRoutes(state),
       ...guildRoutes(state),
+      ...guildReadRoutes(state),
+      ...applicationCommandRoutes(state),
     ];
   }
 }

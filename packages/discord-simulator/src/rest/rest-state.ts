@@ -2,6 +2,7 @@ import type { APIMessage } from 'discord-api-types/v10';
 import type { SnowflakeGenerator } from '../model/snowflake.js';
 import type { SimulatedWorld } from '../model/world.js';
 import { OffHeapLog } from '../off-heap-log.js';
+import { ApplicationCommands } from './application-commands.js';
 import { type BucketPolicyName, defaultBucketPolicies } from './bucket-policies.js';
 import { ChannelHistory } from './channel-history.js';
 import type { BucketPolicy } from './rate-limits.js';
@@ -51,6 +52,8 @@ export class RestState {
   readonly enforcedNonces = new Map<string, { message: APIMessage; at: number }>();
   /** Each channel's message ids in order, for history reads. */
   readonly #history = new ChannelHistory();
+  /** The application's registered slash commands, global and per guild. */
+  readonly commands: ApplicationCommands;
   /** Messages created or edited through REST, by `channel:message` id. */
   readonly #messages = new Map<string, APIMessage>();
   readonly #messageOrder: (string | undefined)[] = [];
@@ -74,6 +77,7 @@ export class RestState {
     this.world = input.world;
     this.ids = input.ids;
     this.#dispatcher = input.dispatcher;
+    this.commands = new ApplicationCommands(input.ids, input.world.application.id);
     this.policies = { ...defaultBucketPolicies };
     for (const [name, override] of Object.entries(input.policyOverrides ?? {})) {
       const policy = this.policies[name as BucketPolicyName];

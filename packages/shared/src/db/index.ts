@@ -2,6 +2,7 @@ export type { HandledEvent, ScheduledJobRun } from '../generated/prisma/client.j
 export { Prisma, PrismaClient } from '../generated/prisma/client.js';
 export { adminDatabaseUrl, databaseUrlOn } from './admin-url.js';
 export { ensureDatabaseExists } from './ensure-database.js';
+export { type JobHistory, type PeriodicJobRunView, readJobHistory } from './job-history.js';
 export { MigrationError } from './migration-error.js';
 export { migrationToolEnvSchema } from './migration-tool-env.js';
 export {

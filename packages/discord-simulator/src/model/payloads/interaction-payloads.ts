@@ -19,6 +19,8 @@ export interface InteractionInput {
   channelId?: string;
   userId?: string;
   options?: APIApplicationCommandInteractionDataOption[];
+  /** The registered command's id (the simulator fills it in when the command is registered). */
+  commandId?: string;
   /** The member's computed permissions in the channel (decimal bit set); default: a broad moderator set. */
   memberPermissions?: string;
 }
@@ -80,7 +82,9 @@ export function chatInputInteractionPayload(input: {
     application_id: world.application.id,
     type: InteractionType.ApplicationCommand,
     data: {
-      id: (BigInt(world.application.id) + BigInt(commandIdSeed % 1_000_000)).toString(),
+      id:
+        interaction.commandId ??
+        (BigInt(world.application.id) + BigInt(commandIdSeed % 1_000_000)).toString(),
       name: interaction.commandName,
       type: ApplicationCommandType.ChatInput,
       ...(interaction.options ? { options: interaction.options } : {}),

@@ -1,5 +1,6 @@
 import type { APIGuildMember } from 'discord-api-types/v10';
 import { guildCreatePayload } from '../../model/payloads/session-payloads.js';
+import { unknownUser } from '../../model/users.js';
 import type { SimulatedGuild } from '../../model/world.js';
 import { asRecord, invalidFormBody, RestError, type RouteDefinition } from '../rest-route.js';
 import type { RestState } from '../rest-state.js';
@@ -56,13 +57,7 @@ function validateDeleteMessageSeconds(body: Record<string, unknown>): void {
 function ban(state: RestState, guild: SimulatedGuild, userId: string, reason: string | null): boolean {
   const bans = state.guildBans(guild.id);
   if (bans.has(userId)) return false;
-  const user = state.world.users.get(userId) ?? {
-    id: userId,
-    username: `user-${userId.slice(-4)}`,
-    discriminator: '0',
-    global_name: null,
-    avatar: null,
-  };
+  const user = state.world.users.get(userId) ?? unknownUser(userId);
   bans.set(userId, { userId, reason });
   removeMember(state, guild, userId);
   state.dispatch('GUILD_BAN_ADD', { guild_id: guild.id, user }, guild.id);
@@ -104,7 +99,19 @@ export function guildRoutes(state: RestState): RouteDefinition[] {
           threads: _t,
           ...guild
         } = guildCreatePayload(guildOf(state, guildId), 250) as unknown as Record<string, unknown>;
-        return { status: 200, body: guild };
+        // REST's guild object has fields the gateway's omits (Discord's GuildWithCountsResponse).
+        const restOnly = {
+          home_header: null,
+          region: 'deprecated',
+          widget_enabled: false,
+          widget_channel_id: null,
+          max_presences: null,
+          max_members: 500_000,
+          max_stage_video_channel_users: 50,
+          max_video_channel_users: 25,
+          nsfw: false,
+        };
+        return { status: 200, body: { ...guild, ...restOnly } };
       },
     },
     guildUserRoute('members', 'GET', ({ params: [guildId = '', userId = ''] }) => ({
@@ -197,7 +204,7 @@ export function guildRoutes(state: RestState): RouteDefinition[] {
           .slice(0, limit)
           .map((entry) => ({
             reason: entry.reason,
-            user: state.world.users.get(entry.userId) ?? { id: entry.userId },
+            user: state.world.users.get(entry.userId) ?? unknownUser(entry.userId),
           }));
         return { status: 200, body: bans };
       },
@@ -208,7 +215,7 @@ export function guildRoutes(state: RestState): RouteDefinition[] {
       if (!entry) throw new RestError(404, { code: 10026, message: 'Unknown Ban' });
       return {
         status: 200,
-        body: { reason: entry.reason, user: state.world.users.get(userId) ?? { id: userId } },
+        body: { reason: entry.reason, user: state.world.users.get(userId) ?? unknownUser(userId) },
       };
     }),
     guildUserRoute('bans', 'PUT', ({ body, params: [guildId = '', userId = ''], request }) => {
@@ -223,7 +230,7 @@ export function guildRoutes(state: RestState): RouteDefinition[] {
       if (!bans.delete(userId)) throw new RestError(404, { code: 10026, message: 'Unknown Ban' });
       state.dispatch(
         'GUILD_BAN_REMOVE',
-        { guild_id: guildId, user: state.world.users.get(userId) ?? { id: userId } },
+        { guild_id: guildId, user: state.world.users.get(userId) ?? unknownUser(userId) },
         guildId,
       );
       return { status: 204 };

@@ -30,7 +30,13 @@ export function userRoutes(state: RestState, gateway: GatewayDirectory): RouteDe
       route: () => '/users/@me',
       handle: () => ({
         status: 200,
-        body: { ...state.world.botUser, verified: true, mfa_enabled: false, flags: 0 },
+        body: {
+          ...state.world.botUser,
+          verified: true,
+          mfa_enabled: false,
+          locale: 'en-US',
+          premium_type: 0,
+        },
       }),
     },
     {
