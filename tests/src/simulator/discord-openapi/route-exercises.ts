@@ -53,6 +53,11 @@ export async function exerciseEveryRoute(
   const second = (await call('POST', `/channels/${channelId}/messages`, { content: 'two' })) as {
     id: string;
   };
+  await call('GET', `/channels/${channelId}/messages?limit=50`);
+  await call('GET', `/channels/${channelId}/messages?before=${second.id}&limit=1`);
+  await call('GET', `/channels/${channelId}/messages?around=${first.id}&limit=3`);
+  await call('GET', `/channels/${channelId}/messages/${first.id}`);
+  await call('GET', `/channels/${channelId}/messages/1`);
   await call('POST', `/channels/${channelId}/messages/bulk-delete`, { messages: [first.id, second.id] });
 
   await call('GET', `/guilds/${guild.id}`);
