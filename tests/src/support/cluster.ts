@@ -78,10 +78,14 @@ export async function createTestCluster(
 }
 
 /** Who holds each shard's lease, read straight from Redis. */
-export async function leaseOwners(cluster: TestCluster, shardCount: number): Promise<Map<number, string>> {
+export async function leaseOwners(
+  cluster: TestCluster,
+  shardCount: number,
+  generation = 1,
+): Promise<Map<number, string>> {
   const pipeline = cluster.probe.redis.pipeline();
   for (let shardId = 0; shardId < shardCount; shardId += 1) {
-    pipeline.hget(new RedisKeys(cluster.keyPrefix).shardLease(shardId), 'owner');
+    pipeline.hget(new RedisKeys(cluster.keyPrefix).shardLease(generation, shardId), 'owner');
   }
   const owners = new Map<number, string>();
   ((await pipeline.exec()) ?? []).forEach(([, owner], shardId) => {

@@ -5,6 +5,8 @@ import { PublishedWatermark } from '../publish/published-watermark.js';
 export interface RedisSessionStoreOptions {
   redis: Redis;
   keyPrefix: string;
+  /** The shard set these sessions belong to. */
+  generation: number;
   logger: Logger;
   /** How often changed sessions are written: the bound on how stale the stored sequence is. */
   flushEveryMs?: number;
@@ -23,6 +25,7 @@ export interface RedisSessionStoreOptions {
 export class RedisSessionStore {
   readonly #redis: Redis & RedisScriptCommands;
   readonly #keys: RedisKeys;
+  readonly #generation: number;
   readonly #logger: Logger;
   readonly #ttlMs: number;
   readonly #sessions = new Map<number, SessionInfo>();
@@ -36,6 +39,7 @@ export class RedisSessionStore {
   constructor(options: RedisSessionStoreOptions) {
     this.#redis = withRedisScripts(options.redis);
     this.#keys = new RedisKeys(options.keyPrefix);
+    this.#generation = options.generation;
     this.#logger = options.logger;
     this.#ttlMs = options.ttlMs ?? 15 * 60_000;
     this.#timer = setInterval(() => {
@@ -56,7 +60,7 @@ export class RedisSessionStore {
       known.sequence = this.watermark(shardId).value;
       return known;
     }
-    const stored = await this.#redis.hgetall(this.#keys.shardSession(shardId));
+    const stored = await this.#redis.hgetall(this.#keys.shardSession(this.#generation, shardId));
     if (!stored.sessionId || !stored.resumeURL) return null;
     const session: SessionInfo = {
       shardId,
@@ -130,7 +134,7 @@ export class RedisSessionStore {
     try {
       await Promise.all([
         ...dirty.map((shardId) => this.#write(shardId)),
-        ...deleted.map((shardId) => this.#redis.del(this.#keys.shardSession(shardId))),
+        ...deleted.map((shardId) => this.#redis.del(this.#keys.shardSession(this.#generation, shardId))),
       ]);
     } catch (error) {
       for (const shardId of dirty) this.#dirty.add(shardId);
@@ -144,6 +148,15 @@ export class RedisSessionStore {
     if (this.#sessions.has(shardId)) this.#dirty.add(shardId);
   }
 
+  /** A shard of a retired set: its session ends at Discord, and no one resumes it. */
+  async forget(shardId: number): Promise<void> {
+    this.#sessions.delete(shardId);
+    this.#watermarks.delete(shardId);
+    this.#dirty.delete(shardId);
+    this.#deleted.delete(shardId);
+    await this.#redis.del(this.#keys.shardSession(this.#generation, shardId));
+  }
+
   async close(): Promise<void> {
     clearInterval(this.#timer);
     await this.flush();
@@ -154,7 +167,7 @@ export class RedisSessionStore {
     const session = this.#sessions.get(shardId);
     if (!session) return;
     await this.#redis.writeSession(
-      this.#keys.shardSession(shardId),
+      this.#keys.shardSession(this.#generation, shardId),
       session.sessionId,
       this.watermark(shardId).value,
       session.resumeURL,

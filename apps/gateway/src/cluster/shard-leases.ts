@@ -23,12 +23,21 @@ export class ShardLeases {
   readonly #keys: RedisKeys;
   readonly #owner: string;
   readonly #ttlMs: number;
+  /** The shard set (generation) these leases belong to: shard 3 of 4 and shard 3 of 8 are two shards. */
+  readonly #generation: number;
 
-  constructor(options: { redis: Redis; keyPrefix: string; owner: string; ttlMs: number }) {
+  constructor(options: {
+    redis: Redis;
+    keyPrefix: string;
+    owner: string;
+    ttlMs: number;
+    generation: number;
+  }) {
     this.#redis = withRedisScripts(options.redis);
     this.#keys = new RedisKeys(options.keyPrefix);
     this.#owner = options.owner;
     this.#ttlMs = options.ttlMs;
+    this.#generation = options.generation;
   }
 
   get owner(): string {
@@ -38,8 +47,8 @@ export class ShardLeases {
   async acquire(shardId: number): Promise<ShardLease | undefined> {
     const askedAt = Date.now();
     const token = await this.#redis.acquireLease(
-      this.#keys.shardLease(shardId),
-      this.#keys.shardLeaseFence(shardId),
+      this.#keys.shardLease(this.#generation, shardId),
+      this.#keys.shardLeaseFence(this.#generation, shardId),
       this.#owner,
       this.#ttlMs,
     );
@@ -51,7 +60,7 @@ export class ShardLeases {
     const askedAt = Date.now();
     const renewed =
       (await this.#redis.renewLease(
-        this.#keys.shardLease(lease.shardId),
+        this.#keys.shardLease(this.#generation, lease.shardId),
         this.#owner,
         lease.token,
         this.#ttlMs,
@@ -66,7 +75,11 @@ export class ShardLeases {
 
   async release(lease: ShardLease): Promise<boolean> {
     return (
-      (await this.#redis.releaseLease(this.#keys.shardLease(lease.shardId), this.#owner, lease.token)) === 1
+      (await this.#redis.releaseLease(
+        this.#keys.shardLease(this.#generation, lease.shardId),
+        this.#owner,
+        lease.token,
+      )) === 1
     );
   }
 
@@ -74,7 +87,7 @@ export class ShardLeases {
   async owners(shardCount: number): Promise<Map<number, string>> {
     const pipeline = this.#redis.pipeline();
     for (let shardId = 0; shardId < shardCount; shardId += 1)
-      pipeline.hget(this.#keys.shardLease(shardId), 'owner');
+      pipeline.hget(this.#keys.shardLease(this.#generation, shardId), 'owner');
     const replies = (await pipeline.exec()) ?? [];
     const owners = new Map<number, string>();
     replies.forEach(([, owner], shardId) => {

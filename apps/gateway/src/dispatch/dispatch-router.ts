@@ -25,6 +25,11 @@ export interface DispatchRouterOptions {
   cache: Pick<StateCacheWriter, 'handles' | 'apply'>;
   counters: Pick<GatewayCounters, 'droppedForLostLease'>;
   logger: Logger;
+  /**
+   * During a reshard: whether this shard set publishes a dispatch (the cut-over rule). One it does not is
+   * let go like an unwanted one (the cache still gets what it needs).
+   */
+  gate?: { publishes(dispatch: GatewayDispatchPayload, shardId: number): boolean };
 }
 
 /**
@@ -46,6 +51,7 @@ export class DispatchRouter {
   readonly #cache: DispatchRouterOptions['cache'];
   readonly #counters: DispatchRouterOptions['counters'];
   readonly #logger: Logger;
+  readonly #gate: DispatchRouterOptions['gate'];
   #droppedForLostLease = 0;
 
   constructor(options: DispatchRouterOptions) {
@@ -58,6 +64,7 @@ export class DispatchRouter {
     this.#cache = options.cache;
     this.#counters = options.counters;
     this.#logger = options.logger;
+    this.#gate = options.gate;
   }
 
   /** Called by the shard connections for every dispatch, in the shard's sequence order. */
@@ -70,9 +77,10 @@ export class DispatchRouter {
     }
     const watermark = this.#sessions.watermark(shardId);
     const lane = this.#laneOf(dispatch.t);
-    const publisher = this.#filter.wants(dispatch.t)
-      ? this.#publishers.publisherFor(lane, dispatch.d)
-      : undefined;
+    const publisher =
+      this.#filter.wants(dispatch.t) && (this.#gate?.publishes(dispatch, shardId) ?? true)
+        ? this.#publishers.publisherFor(lane, dispatch.d)
+        : undefined;
     const cached = this.#cache.handles(dispatch.t);
     if (!publisher || this.#backpressure.shouldShed(lane, dispatch.t)) {
       if (cached) this.#cache.apply(dispatch, shardId, watermark.accept(dispatch.s));
