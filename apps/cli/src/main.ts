@@ -9,6 +9,7 @@ import { drainRole } from './commands/drain.js';
 import { failedJobs } from './commands/failed-jobs.js';
 import { printJobs } from './commands/jobs.js';
 import { printLanes } from './commands/lanes.js';
+import { reshard } from './commands/reshard.js';
 import { printClusterState } from './commands/status.js';
 import { cliEnvSchema } from './config.js';
 
@@ -23,6 +24,8 @@ const usage = `usage: npm run cluster -- <command> [--json]
   failed retry <lane> <job id|--all>    move failed jobs back to waiting
   drain <role> [--timeout=<seconds>]    SIGTERM every process of a role on this host, wait until they exit
   jobs        periodic jobs' latest attempts (outcome, duration, error), delayed jobs by status
+  reshard --to <N> [--deadline=<seconds>] [--no-wait]
+              bring up N shards beside the running set and switch over (rolls back past the deadline)
   --json      machine-readable output`;
 
 const commands = new Map<string, (context: CommandContext) => Promise<void>>([
@@ -33,6 +36,7 @@ const commands = new Map<string, (context: CommandContext) => Promise<void>>([
   ['failed', failedJobs],
   ['drain', drainRole],
   ['jobs', printJobs],
+  ['reshard', reshard],
 ]);
 
 const [command, ...flags] = process.argv.slice(2);
