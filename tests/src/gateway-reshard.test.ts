@@ -45,7 +45,15 @@ describe('resharding a live cluster', () => {
     stdout
       .split('\n')
       .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line) as { event: string; seconds?: number });
+      .map((line) => JSON.parse(line) as { event: string; at: number; phase?: string; ready?: number });
+  /** When each phase began, in seconds after `from`: where a switch's time goes. */
+  const timeline = (stdout: string, from: number) =>
+    events(stdout)
+      .map(
+        (entry) =>
+          `${entry.phase ?? entry.event}${entry.ready === undefined ? '' : ` ${entry.ready} ready`} +${((entry.at - from) / 1_000).toFixed(1)} s`,
+      )
+      .join(', ');
 
   beforeAll(async () => {
     cluster = await createTestCluster('reshard', {
@@ -113,7 +121,7 @@ describe('resharding a live cluster', () => {
     expect(after.identifies - before.identifies).toBe(8);
     const limitS = (8 / maxConcurrency) * 5 + 10;
     console.log(
-      `[measure] reshard 4 → 8 across 3 gateways at 1,000 msg/s: command to switch ${switchSeconds.toFixed(1)} s (limit ${limitS} s)`,
+      `[measure] reshard 4 → 8 across 3 gateways at 1,000 msg/s: command to switch ${switchSeconds.toFixed(1)} s (limit ${limitS} s): ${timeline(stdout, commandAt)}`,
     );
     expect(switchSeconds).toBeLessThanOrEqual(limitS);
     const state = await readGenerationState(cluster.probe.redis, cluster.keyPrefix);
@@ -131,19 +139,28 @@ describe('resharding a live cluster', () => {
     const traffic = simulator.startTraffic({ eventsPerSecond: 1_000, mix: { MESSAGE_CREATE: 1 } });
     const command = reshardCommand(4, 40);
     const victim = gateways[0] as ManagedProcess;
-    // Killed once the new set is identifying: it holds old shards and new ones.
+    const holdsIn = async (generation: number, shardCount: number) =>
+      [...(await leaseOwners(cluster, shardCount, generation)).values()].some((owner) =>
+        owner.includes(`:${victim.pid}:`),
+      );
+    // Killed once the new set is identifying and it holds shards of both sets.
     await expect
-      .poll(() => probe.redis.hlen(new RedisKeys(keyPrefix).generationReady(3)), {
-        timeout: 30_000,
-        interval: 50,
-      })
-      .toBeGreaterThan(0);
+      .poll(
+        async () =>
+          (await holdsIn(3, 4)) && (await probe.redis.hlen(new RedisKeys(keyPrefix).generationReady(3))) > 0,
+        { timeout: 30_000, interval: 50 },
+      )
+      .toBe(true);
+    expect(await holdsIn(2, 8)).toBe(true);
     victim.kill();
+    const killedAt = Date.now();
     await victim.exited;
     const { stdout } = await command;
     traffic.stop();
     const outcome = events(stdout).at(-1)?.event;
-    console.log(`[measure] reshard 8 → 4 with a gateway killed -9 during it: ${outcome}`);
+    console.log(
+      `[measure] reshard 8 → 4 with a gateway killed -9 during it: ${outcome} (${timeline(stdout, killedAt)} after the kill)`,
+    );
     expect(['switched', 'rolled-back']).toContain(outcome);
     const state = await readGenerationState(probe.redis, keyPrefix);
     expect(state?.target).toBeUndefined();

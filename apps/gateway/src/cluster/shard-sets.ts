@@ -25,6 +25,7 @@ export class ShardSets {
   readonly #keys: RedisKeys;
   #activeGeneration: number;
   #lastAdvanceAt = 0;
+  #ticking: Promise<void> | undefined;
   #stopped = false;
 
   constructor(shared: ShardSetShared, state: GenerationState) {
@@ -54,8 +55,17 @@ export class ShardSets {
     return this.all().every((set) => set.connections.allRunning());
   }
 
-  async tick(): Promise<void> {
-    await Promise.all(this.all().map((set) => set.tick()));
+  /**
+   * One ownership tick of every set. Never two at once (two ticks could both take a shard's lease and
+   * start it twice): a call during a tick waits for that one.
+   */
+  tick(): Promise<void> {
+    this.#ticking ??= Promise.all(this.all().map((set) => set.tick()))
+      .then(() => undefined)
+      .finally(() => {
+        this.#ticking = undefined;
+      });
+    return this.#ticking;
   }
 
   async started(): Promise<void> {
@@ -103,7 +113,13 @@ export class ShardSets {
     }
     const state = await readGenerationState(redis, config.REDIS_KEY_PREFIX);
     if (!state || this.#stopped) return;
+    const setsBefore = this.#sets.size;
     const retiring = this.#reconcile(state);
+    // A set just started takes its leases now rather than at the next ownership tick.
+    if (this.#sets.size > setsBefore)
+      this.tick().catch((error: unknown) =>
+        this.#shared.logger.warn({ err: error }, 'ownership tick failed'),
+      );
     await this.#confirmCutOver(state);
     await Promise.all(retiring);
   }

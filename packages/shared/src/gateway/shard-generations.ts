@@ -34,7 +34,7 @@ export interface GenerationState {
  * old set stays connected, so it receives every event created before it. `switchMaxMs`: past it the switch
  * commits even if an old shard never confirmed (no process runs it).
  */
-export const reshardTiming = { leadMs: 2_000, graceMs: 2_000, switchMaxMs: 30_000, pollMs: 250 } as const;
+export const reshardTiming = { leadMs: 1_000, graceMs: 1_500, switchMaxMs: 30_000, pollMs: 250 } as const;
 
 export async function readGenerationState(
   redis: Redis,
