@@ -16,6 +16,8 @@ export interface EndToEndRun {
   offeredPerSecond: number;
   /** Queue → handler alone: a backlog filled with no consumer running, drained by the consumers. */
   drainPerSecond: number;
+  /** Consumer CPU seconds per 100,000 drained events: the drain's cost, steadier than its rate on a busy machine. */
+  drainConsumerCpuPer100k: number;
   consumerRssAtRestMiB: number[];
   consumerRssPeakMiB: number[];
   /** CPU seconds per 100,000 live events, by process role: where the two cores went. */
@@ -27,7 +29,9 @@ export const liveEvents = Number(process.env.BENCH_E2E_EVENTS ?? 150_000);
 // this project's path and @discordjs/brokers kept up with the offer on this machine. The simulator delivers
 // up to ~48,000/s while it shares the cores with a path; the table shows what it achieved beside each rate.
 export const offeredPerSecond = Number(process.env.BENCH_E2E_RATE ?? 50_000);
-const backlogEvents = 30_000;
+// 30,000 events (the old size) drained in about a second at two workers, so start-up noise outweighed the
+// path in the drain figure; 120,000 (BENCH_E2E_BACKLOG) measures the steady drain.
+export const backlogEvents = Number(process.env.BENCH_E2E_BACKLOG ?? 120_000);
 
 /** Events waiting for a consumer on a path, read the way each path stores them. */
 function backlogReader(cluster: BenchCluster, path: EndToEndPath): () => Promise<number> {
@@ -76,13 +80,18 @@ export async function runEndToEnd(path: EndToEndPath, consumers: number): Promis
       ),
     );
     const allUpAt = performance.now();
+    const pids = consumerProcesses.map((service) => service.pid ?? 0);
+    const drainCpuBefore = (await Promise.all(pids.map(cpuSeconds))).reduce((a, b) => a + b, 0);
     const handledBeforeAllUp = await cluster.counted();
     const drained = await pollUntil('backlog drained', 120_000, async () =>
       (await cluster.counted()) >= filled.sent ? performance.now() : undefined,
     );
     const drainPerSecond = (filled.sent - handledBeforeAllUp) / ((drained - allUpAt) / 1_000);
+    const drainCpuAfter = (await Promise.all(pids.map(cpuSeconds))).reduce((a, b) => a + b, 0);
+    const drainConsumerCpuPer100k =
+      Math.round(((drainCpuAfter - drainCpuBefore) / (filled.sent - handledBeforeAllUp)) * 100_000 * 100) /
+      100;
 
-    const pids = consumerProcesses.map((service) => service.pid ?? 0);
     const atRest = await Promise.all(pids.map(rssBytes));
     const redisPid = Number(/^process_id:(\d+)/m.exec(await cluster.redis.info('server'))?.[1]);
     const cpuOf = async () => ({
@@ -109,6 +118,7 @@ export async function runEndToEnd(path: EndToEndPath, consumers: number): Promis
       perSecond: report.sent / seconds,
       offeredPerSecond: report.achievedPerSecond,
       drainPerSecond,
+      drainConsumerCpuPer100k,
       consumerRssAtRestMiB: atRest.map(mebibytes),
       consumerRssPeakMiB: peaks.map(mebibytes),
       cpuPer100k: {

@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import { runFailover, runGatewayMemory, runStartup } from './cluster-scenario.js';
 import { compiledMemoryEventsPerSecond, runCompiledMemory } from './compiled-memory-scenario.js';
 import {
+  backlogEvents,
   type EndToEndRun,
   liveEvents,
   offeredPerSecond,
@@ -64,7 +65,7 @@ const scenarios = {
   e2e: async () => {
     console.log(
       '\ne2e: simulator → gateway → Redis → consumer processes → trivial handler (4 uncompressed shards)\n' +
-        '  drain: a 30,000-event backlog filled by the gateway alone, drained by the consumers\n' +
+        `  drain: a ${backlogEvents.toLocaleString('en')}-event backlog filled by the gateway alone, drained by the consumers\n` +
         `  live: ${liveEvents.toLocaleString('en')} MESSAGE_CREATE offered at ${offeredPerSecond.toLocaleString('en')}/s (more than any path takes), first sent → last handled`,
     );
     const result = await runEndToEndScenario();
@@ -81,6 +82,7 @@ const scenarios = {
           {
             'live events/s': Math.round(run.perSecond),
             'drain events/s': Math.round(run.drainPerSecond),
+            'drain CPU-s/100k': run.drainConsumerCpuPer100k,
             'offered/s': Math.round(run.offeredPerSecond),
             'CPU-s/100k sim·gw·consumers·redis': `${run.cpuPer100k.simulator} · ${run.cpuPer100k.gateway} · ${run.cpuPer100k.consumers} · ${run.cpuPer100k.redis}`,
             'consumer RSS rest → peak MiB': `${run.consumerRssAtRestMiB.join('/')} → ${run.consumerRssPeakMiB.join('/')}`,

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { botModuleLocation, loadBotModule, PostgresDelayedJobs } from '@dgc/bot-sdk/runtime';
+import { openSharedRest } from '@dgc/rest';
 import {
   createRedisConnection,
   type Logger,
@@ -16,7 +17,6 @@ import { type BotJobServices, botPeriodicJob } from './periodic/bot-periodic-job
 import { PeriodicJobs } from './periodic/periodic-jobs.js';
 import { pruneHandledEvents } from './periodic/prune-handled-events.js';
 import type { ScheduledJob } from './periodic/scheduled-job.js';
-import { openSchedulerRest } from './scheduler-rest.js';
 
 /** The scheduler's own periodic jobs; a bot's `bot.every` jobs are added beside them. */
 export function schedulerJobs(config: SchedulerConfig): ScheduledJob[] {
@@ -60,7 +60,12 @@ export async function startScheduler(
     target: redisTargetOf(config),
     connectionName: 'scheduler:commands',
   });
-  const schedulerRest = await openSchedulerRest(config, logger);
+  // Each request's timeout; the job's own timeout bounds the whole run.
+  const schedulerRest = await openSharedRest(config, {
+    connectionName: 'scheduler:rest-limits',
+    requestTimeoutMs: 15_000,
+    logger,
+  });
   const botJobs = bot.registry.jobs;
   const services: BotJobServices = {
     rest: schedulerRest.rest,

@@ -5,6 +5,7 @@ import {
   PostgresDelayedJobs,
   RedisStateCache,
 } from '@dgc/bot-sdk/runtime';
+import { openSharedRest } from '@dgc/rest';
 import {
   closeWorkerWithin,
   createRedisConnection,
@@ -32,7 +33,6 @@ import {
   registerRestClusterMetrics,
   registerWorkerMetrics,
 } from './runtime/worker-metrics.js';
-import { openWorkerRest } from './worker-rest.js';
 
 /**
  * Starts one worker process's consumers of the gateway events. An event's path, stage by stage:
@@ -90,8 +90,13 @@ export async function startWorker(
     await prisma.$queryRaw`select 1`;
     return true;
   });
-  const workerRest = await openWorkerRest(config, logger, restObserver);
-  if (workerRest.clusterStats) registerRestClusterMetrics(metrics, workerRest.clusterStats);
+  const workerRest = await openSharedRest(config, {
+    connectionName: 'worker:rest-limits',
+    requestTimeoutMs: config.DISCORD_REST_TIMEOUT_MS,
+    logger,
+    observer: restObserver,
+  });
+  registerRestClusterMetrics(metrics, workerRest.clusterStats);
 
   // The topology and subscribed events this worker relies on, written again whenever Redis loses them.
   await new OwnedRedisState({
