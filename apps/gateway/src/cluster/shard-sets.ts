@@ -74,6 +74,13 @@ export class ShardSets {
 
   schedule(tasks: TaskMonitor): void {
     const { logger, config } = this.#shared;
+    // Also on its own timer: a tick waiting on a slow shard stop must not make this process look dead.
+    tasks.every('gateway-membership', ownershipTickMs(config), () =>
+      this.#shared.membership.heartbeat().then(
+        () => undefined,
+        (error: unknown) => logger.warn({ err: error }, 'gateway membership heartbeat failed'),
+      ),
+    );
     tasks.every('shard-ownership', ownershipTickMs(config), () =>
       this.tick().catch((error: unknown) => {
         logger.error({ err: error }, 'shard ownership tick failed; leases are renewed on the next one');
