@@ -39,12 +39,6 @@ export class ShardOwnership {
   readonly #options: ShardOwnershipOptions;
   readonly #held: HeldShardLeases;
   #stopped = false;
-  /**
-   * Shards being stopped in the background (handed over, or their lease lost): a stop can take seconds (a
-   * shard waiting for its identify turn), and the tick must go on renewing the other leases meanwhile —
-   * a tick blocked past the lease TTL would lose every lease at once. Not claimed again until stopped.
-   */
-  readonly #stopping = new Map<number, Promise<void>>();
 
   constructor(options: ShardOwnershipOptions) {
     this.#options = options;
@@ -94,21 +88,18 @@ export class ShardOwnership {
         { shardId, reason: expired ? 'expired before renewal' : 'taken over' },
         'lost the lease of a shard; stopping it',
       );
-      this.#inBackground(shardId, async () => {
-        await this.#stopShard(shardId, 'lease lost');
-        if (expired) await leases.release(lease).catch(() => false);
-      });
+      await this.#stopShard(shardId, 'lease lost');
+      if (expired) await leases.release(lease).catch(() => false);
     }
     const target = Math.min(capacity, Math.ceil(candidates.length / live));
     if (this.#held.size > target) {
       const shardId = this.#held.newest();
-      if (shardId !== undefined)
-        this.#inBackground(shardId, () => this.#handOver(shardId, 'rebalancing towards a fair share'));
+      if (shardId !== undefined) await this.#handOver(shardId, 'rebalancing towards a fair share');
       return;
     }
     for (const shardId of candidates) {
       if (this.#held.size >= target || this.#stopped) break;
-      if (this.#held.has(shardId) || this.#stopping.has(shardId)) continue;
+      if (this.#held.has(shardId)) continue;
       const lease = await leases.acquire(shardId);
       if (!lease) continue;
       this.#held.set(shardId, lease);
@@ -126,10 +117,7 @@ export class ShardOwnership {
   /** On shutdown: stop every shard with its session kept, release the leases, leave the membership. */
   async releaseAll(): Promise<void> {
     this.#stopped = true;
-    await Promise.all([
-      ...this.#stopping.values(),
-      ...this.shards.map((shardId) => this.#handOver(shardId, 'gateway shutting down')),
-    ]);
+    await Promise.all(this.shards.map((shardId) => this.#handOver(shardId, 'gateway shutting down')));
     await this.#options.membership.leave();
   }
 
@@ -151,15 +139,6 @@ export class ShardOwnership {
   }
 
   /** Stops a shard, waiting at most `stopTimeoutMs`: the tick renews every other lease and must go on. */
-  #inBackground(shardId: number, stop: () => Promise<void>): void {
-    const stopping = stop()
-      .catch((error: unknown) =>
-        this.#options.logger.warn({ err: error, shardId }, 'stopping a shard failed'),
-      )
-      .finally(() => this.#stopping.delete(shardId));
-    this.#stopping.set(shardId, stopping);
-  }
-
   async #stopShard(shardId: number, reason: string, logout = false): Promise<void> {
     const stopped = this.#options.runner.stop(shardId, reason, logout).then(() => true);
     const finished = await Promise.race([stopped, sleep(stopTimeoutMs, false, { ref: false })]);
