@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runFailover, runGatewayMemory, runStartup } from './cluster-scenario.js';
 import { compiledMemoryEventsPerSecond, runCompiledMemory } from './compiled-memory-scenario.js';
+import { runDedupeWait } from './dedupe-wait-scenario.js';
 import {
   backlogEvents,
   type EndToEndRun,
@@ -224,6 +225,27 @@ const scenarios = {
     });
     return result;
   },
+  'dedupe-wait': async () => {
+    console.log(
+      "\ndedupe-wait: a worker's dedupe claim + done mark per job (8 jobs in flight) against a primary with one replica,\n" +
+        '  baseline without WAIT beside WORKER_DEDUPE_WAIT_REPLICAS=1 (WAIT 1 after each), same servers, same run',
+    );
+    const runs = await runDedupeWait();
+    console.table(
+      Object.fromEntries(
+        runs.map((run) => [
+          `${run.eventsPerBatch} event(s) per job, ${run.waitReplicas === 0 ? 'baseline: no WAIT' : 'WAIT 1'}`,
+          {
+            'jobs/s': Math.round(run.batchesPerSecond),
+            'events/s': Math.round(run.eventsPerSecond),
+            'p50 ms': run.p50Ms.toFixed(2),
+            'p99 ms': run.p99Ms.toFixed(2),
+          },
+        ]),
+      ),
+    );
+    return runs;
+  },
   memory: async () => {
     console.log(
       '\nmemory: gateway RSS by shards and guilds; Redis bytes per waiting event; worker RSS; gateway, worker and scheduler RSS compiled vs tsx',
@@ -288,6 +310,7 @@ const processGroups: readonly (readonly ScenarioName[])[] = [
   ['rest'],
   ['cluster'],
   ['sessions'],
+  ['dedupe-wait'],
   ['interactions'],
 ];
 const ungrouped = Object.keys(scenarios).filter(

@@ -48,6 +48,12 @@ export const unvalidatedVariables: readonly UnvalidatedVariable[] = [
     description: 'Events per guild of the per-guild ordering load test (default 1000).',
   },
   {
+    name: 'RUN_LEDGER_FILE',
+    readBy: 'tests/src/fixtures/run-ledger-bot.ts',
+    description:
+      "The file the Redis failure tests' bot appends each MESSAGE_CREATE handler run to (set by those tests).",
+  },
+  {
     name: 'FLOOD_DEBUG',
     readBy: 'tests/src/load/flood-keeps-interactions-fast.test.ts',
     description: 'Set: the flood test prints the order interactions were answered in.',
@@ -61,6 +67,11 @@ export const unvalidatedVariables: readonly UnvalidatedVariable[] = [
     name: 'BENCH_E2E_EVENTS',
     readBy: 'bench',
     description: 'Events of the live end-to-end bench scenario (default 150000).',
+  },
+  {
+    name: 'BENCH_E2E_BACKLOG',
+    readBy: 'bench',
+    description: 'Events in the backlog the end-to-end bench scenario drains (default 120000).',
   },
   {
     name: 'BENCH_E2E_RATE',

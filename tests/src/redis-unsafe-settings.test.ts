@@ -1,8 +1,12 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { type AppKind, launchApp, type ManagedProcess, startApp } from '@dgc/dev-tools/supervision';
 import { DiscordSimulator } from '@dgc/discord-simulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestRedisServer } from './support/redis-server.js';
-import { freePort, simulatorToken, uniqueKeyPrefix } from './support/services.js';
+import { freePort, repositoryRoot, simulatorToken, uniqueKeyPrefix } from './support/services.js';
+
+const run = promisify(execFile);
 
 const postgresUrl = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 
@@ -15,9 +19,9 @@ describe('Redis settings that would lose data', () => {
   beforeAll(async () => {
     [simulator, evicting, configHidden] = await Promise.all([
       DiscordSimulator.start({ token: simulatorToken, shardCount: 1, guildCount: 2, seed: 7 }),
-      TestRedisServer.start(['--maxmemory-policy', 'allkeys-lru']),
+      TestRedisServer.start({ config: ['maxmemory-policy allkeys-lru'] }),
       // A managed Redis often renames CONFIG away; the policy cannot be read, so it is not trusted either.
-      TestRedisServer.start(['--maxmemory-policy', 'allkeys-lru', '--rename-command', 'CONFIG', '']),
+      TestRedisServer.start({ config: ['maxmemory-policy allkeys-lru', 'rename-command CONFIG ""'] }),
     ]);
   });
 
@@ -47,6 +51,21 @@ describe('Redis settings that would lose data', () => {
       expect(output).toContain('maxmemory-policy noeviction');
     },
   );
+
+  it('the operator CLI exits 78 naming maxmemory-policy when Redis may evict keys', async () => {
+    const cli = run(
+      process.execPath,
+      ['--conditions=source', '--import', 'tsx', 'apps/cli/src/main.ts', 'status'],
+      { cwd: repositoryRoot, env: { ...process.env, ...(await environment(evicting.url)) }, timeout: 30_000 },
+    );
+    const failure = (await cli.then(
+      () => undefined,
+      (error: unknown) => error,
+    )) as { code?: number; stderr?: string } | undefined;
+    expect(failure?.code, failure?.stderr).toBe(78);
+    expect(failure?.stderr).toContain('maxmemory-policy allkeys-lru');
+    expect(failure?.stderr).toContain('maxmemory-policy noeviction');
+  });
 
   it('starts, saying once that it cannot check, when CONFIG is renamed away', async () => {
     const dashboard = await startApp('dashboard', await environment(configHidden.url));

@@ -3,7 +3,15 @@
  * in @dgc/shared, the dashboard's too) and acts on lanes and processes. Reads REDIS_URL and
  * REDIS_KEY_PREFIX, and DATABASE_URL for `jobs`.
  */
-import { createRedisConnection, describeRedisTarget, loadConfigOrExit, redisTargetOrExit } from '@dgc/shared';
+import {
+  assertRedisKeepsData,
+  createLogger,
+  createRedisConnection,
+  describeRedisTarget,
+  EvictingRedisError,
+  loadConfigOrExit,
+  redisTargetOrExit,
+} from '@dgc/shared';
 import type { CommandContext } from './commands/command-context.js';
 import { drainRole } from './commands/drain.js';
 import { failedJobs } from './commands/failed-jobs.js';
@@ -47,6 +55,21 @@ if (command === undefined || run === undefined) {
 }
 const config = loadConfigOrExit('cluster', cliEnvSchema);
 const redisTarget = redisTargetOrExit('cluster', config);
+// Like every process, the CLI refuses a Redis that may evict keys (exit 78, naming the setting); its
+// operator is told only of that, not warned about persistence on every command.
+try {
+  await assertRedisKeepsData(
+    redisTarget,
+    createLogger({ name: 'cluster', level: 'error', format: 'json', destination: process.stderr }),
+  );
+} catch (error) {
+  if (!(error instanceof EvictingRedisError)) {
+    console.error(`cannot reach ${describeRedisTarget(redisTarget)}: ${(error as Error).message}`);
+    process.exit(69);
+  }
+  console.error(error.message);
+  process.exit(error.exitCode);
+}
 const redis = createRedisConnection({
   target: redisTarget,
   connectionName: 'cli:cluster',

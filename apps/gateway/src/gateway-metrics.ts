@@ -146,9 +146,14 @@ export function registerGatewayMetrics(metrics: ProcessMetrics, sources: Gateway
     labelNames: ['entity'],
     registers,
     async collect() {
-      const sizes = await sources.cacheSize.sizes().catch(() => undefined);
-      this.reset();
+      // A stalled Redis (SIGSTOP, a long fork) must not hang the scrape, which is how an operator sees
+      // the buffer growing: past 1 s the last counts stand.
+      const sizes = await Promise.race([
+        sources.cacheSize.sizes().catch(() => undefined),
+        new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 1_000).unref()),
+      ]);
       if (!sizes) return;
+      this.reset();
       for (const entity of cacheEntityKinds) this.set({ entity }, sizes[entity]);
     },
   });

@@ -11,6 +11,7 @@ import {
   laneNames,
   laneTopologyEnvShape,
   loadConfig,
+  nonNegativeInt,
   positiveInt,
   restEnvShape,
   variable,
@@ -87,6 +88,14 @@ export const workerOwnEnvShape = envGroup('Worker', {
   WORKER_LOCK_DURATION_MS: variable(
     positiveInt(30_000),
     "Job lock (ms), renewed while a job runs; a killed worker's jobs move to another worker once it lapses (BullMQ's stalled-job check runs at the same interval).",
+  ),
+  WORKER_DEDUPE_WAIT_REPLICAS: variable(
+    nonNegativeInt(0),
+    "Replicas that must hold a worker's dedupe claims before its handlers run, and its done marks before the job completes (Redis WAIT, one per batch at each end). 0 = no wait (a single Redis). With Sentinel set 1: a failover then loses no claim, so no handler runs twice for an event the promoted replica did not know was taken. Waits for no more replicas than the primary has connected (none right after a failover: counted and logged, not waited for). Not with REDIS_CLUSTER_NODES.",
+  ),
+  WORKER_DEDUPE_WAIT_TIMEOUT_MS: variable(
+    positiveInt(1_000),
+    'How long (ms) a worker waits for WORKER_DEDUPE_WAIT_REPLICAS; past it the handlers run anyway (counted in dgc_dedupe_unreplicated_total and logged), so a lost replica slows the lane instead of stopping it.',
   ),
   WORKER_DRAIN_DEADLINE_MS: variable(
     positiveInt(15_000),

@@ -22,6 +22,7 @@ import { createPrismaClient } from '@dgc/shared/db';
 import { ProcessMetrics } from '@dgc/shared/observability';
 import { Queue } from 'bullmq';
 import type { WorkerConfig } from './config.js';
+import { dedupeReplication } from './dedupe/dedupe-replication.js';
 import { EventDedupe } from './dedupe/event-dedupe.js';
 import { lowerCpuPriority } from './runtime/cpu-priority.js';
 import { DependencyBreaker } from './runtime/dependency-breaker.js';
@@ -115,6 +116,7 @@ export async function startWorker(
     // A claim outlives the job timeout, so only a crashed worker's claim ever expires.
     processingTtlMs: config.WORKER_JOB_TIMEOUT_MS * 2,
     doneTtlMs: config.DEDUPE_RETENTION_MS,
+    ...dedupeReplication(config, redis, tasks, metrics, logger),
   });
   const invoker = new HandlerInvoker({
     registry,

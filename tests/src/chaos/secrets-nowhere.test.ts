@@ -5,8 +5,8 @@ import { type StarterBotClient as PrismaClient, starterBotDatabase } from '@dgc/
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestCluster, type TestCluster } from '../support/cluster.js';
+import { TestRedisServer } from '../support/redis-server.js';
 import { freePort, simulatorToken } from '../support/services.js';
-import { OwnedRedis } from './owned-redis.js';
 
 const redisPassword = `redis-pw-${randomBytes(12).toString('hex')}`;
 const postgresPassword = `pg-pw-${randomBytes(12).toString('hex')}`;
@@ -35,7 +35,7 @@ interface ObservedProcess {
 
 describe('secrets nowhere: a whole cluster run with passwords in its URLs', () => {
   let cluster: TestCluster;
-  let redis: OwnedRedis;
+  let redis: TestRedisServer;
   let prisma: PrismaClient;
   let dashboardUrl: string;
   const observed: ObservedProcess[] = [];
@@ -56,7 +56,7 @@ describe('secrets nowhere: a whole cluster run with passwords in its URLs', () =
   beforeAll(async () => {
     [cluster, redis] = await Promise.all([
       createTestCluster('secrets-nowhere', { guildCount: 6 }),
-      OwnedRedis.start(redisPassword),
+      TestRedisServer.start({ password: redisPassword }),
     ]);
     // A role with a password on the shared server (trust auth accepts any: what matters is that the
     // string is in DATABASE_URL and must never be printed).

@@ -6,6 +6,7 @@ import { type LaneTopology, RedisKeys, unorderedTopology } from '@dgc/shared';
 import { applyMigrations } from '@dgc/shared/db';
 import { starterBotDatabase } from '@dgc/starter-bot/database';
 import { expect } from 'vitest';
+import { describeUnhandledMessages, recordSessionEvents, type SessionEventRecord } from './lost-messages.js';
 import { EventsQueueProbe } from './queue-inspection.js';
 import { redisUrl, simulatorToken, stopServices, uniqueKeyPrefix } from './services.js';
 
@@ -29,6 +30,8 @@ export interface TestCluster {
   probe: EventsQueueProbe;
   /** Processes to stop at teardown (tests push what they start). */
   processes: ManagedProcess[];
+  /** The simulator's session milestones since the start, for explaining lost events. */
+  sessionEvents: SessionEventRecord[];
   teardown(): Promise<Record<string, number | null>>;
 }
 
@@ -56,6 +59,7 @@ export async function createTestCluster(
     keyPrefix,
     probe,
     processes,
+    sessionEvents: recordSessionEvents(simulator),
     env: {
       REDIS_URL: redisUrl,
       REDIS_KEY_PREFIX: keyPrefix,
@@ -98,10 +102,25 @@ export async function leaseOwners(
 export async function expectEveryMessageHandledOnce(current: TestCluster): Promise<number> {
   const { simulator, probe, keyPrefix } = current;
   const sent = new Set(simulator.ledger.entries('MESSAGE_CREATE').map((record) => record.key));
-  await expect
-    .poll(() => probe.redis.scard(`${keyPrefix}:flood:messages`), { timeout: 30_000, interval: 250 })
-    .toBe(sent.size);
-  const handled = new Set(await probe.redis.smembers(`${keyPrefix}:flood:messages`));
+  const handledIds = async () => new Set(await probe.redis.smembers(`${keyPrefix}:flood:messages`));
+  try {
+    await expect
+      .poll(() => probe.redis.scard(`${keyPrefix}:flood:messages`), { timeout: 30_000, interval: 250 })
+      .toBe(sent.size);
+  } catch (error) {
+    // A failure must explain itself: which sequences of which shard's session never got handled, and
+    // what the sessions and gateways did around them.
+    const handled = await handledIds();
+    const missing = [...sent].filter((id) => !handled.has(id));
+    console.error(
+      await describeUnhandledMessages(
+        { ...current, redis: probe.redis, processes: current.processes },
+        missing,
+      ).catch((failure: unknown) => `describing the unhandled messages failed: ${String(failure)}`),
+    );
+    throw error;
+  }
+  const handled = await handledIds();
   expect([...sent].filter((id) => !handled.has(id))).toEqual([]);
   expect(Number(await probe.redis.get(`${keyPrefix}:flood:runs`))).toBe(sent.size);
   return sent.size;

@@ -6,6 +6,7 @@ import {
   laneQueueNames,
   type Redis,
   RedisKeys,
+  type RedisTarget,
   singleRedis,
   unorderedTopology,
 } from '@dgc/shared';
@@ -18,9 +19,14 @@ export class EventsQueueProbe {
   readonly #redis: Redis;
   readonly #queues: Map<LaneName, Queue[]>;
 
-  constructor(keyPrefix: string, topology: LaneTopology = unorderedTopology) {
+  /** `target`: the test's own Redis when it runs one (the shared one otherwise). */
+  constructor(
+    keyPrefix: string,
+    topology: LaneTopology = unorderedTopology,
+    target: RedisTarget = singleRedis(redisUrl),
+  ) {
     this.#keyPrefix = keyPrefix;
-    this.#redis = createRedisConnection({ target: singleRedis(redisUrl), connectionName: 'test:probe' });
+    this.#redis = createRedisConnection({ target, connectionName: 'test:probe' });
     this.#queues = new Map(
       laneNames.map((lane) => [
         lane,
@@ -64,6 +70,27 @@ export class EventsQueueProbe {
       const events = (job.data as { events?: unknown[] }).events;
       return sum + (Array.isArray(events) ? events.length : 1);
     }, 0);
+  }
+
+  /**
+   * The failed jobs with why they failed (a stall past BullMQ's limit, a handler error, a lost lock), so a
+   * test that expects none says which it got.
+   */
+  async failedJobs(): Promise<
+    { queue: string; id?: string; name: string; reason: string; attempts: number }[]
+  > {
+    const jobs = await Promise.all(
+      [...this.#queues.values()].flat().map(async (queue) =>
+        (await queue.getFailed(0, 50)).map((job) => ({
+          queue: queue.name,
+          id: job.id,
+          name: job.name,
+          reason: job.failedReason,
+          attempts: job.attemptsMade,
+        })),
+      ),
+    );
+    return jobs.flat();
   }
 
   async failed(): Promise<number> {

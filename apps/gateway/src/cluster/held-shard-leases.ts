@@ -8,6 +8,8 @@ import type { ShardLease } from './shard-leases.js';
  */
 export class HeldShardLeases {
   readonly #leases = new Map<number, ShardLease>();
+  /** Leases found expired by this process's clock once: never valid again (see `holds`). */
+  readonly #fenced = new WeakSet<ShardLease>();
 
   get size(): number {
     return this.#leases.size;
@@ -18,10 +20,19 @@ export class HeldShardLeases {
    * the lease cannot have expired yet. Checked before events are written, so a process resumed after a
    * pause longer than the TTL writes nothing for a shard another process has taken over; the next
    * ownership tick stops the shard.
+   *
+   * Once it answered no for a lease, it answers no for that lease for good, even if a renewal sent before
+   * the expiry succeeds afterwards: the dispatches dropped in between were never published, and the
+   * shard's next accepted dispatch would move its watermark past them — lost, since nothing replays them.
+   * The ownership tick stops a shard whose lease is fenced so, and its next connection resumes from the
+   * watermark, which Discord replays from.
    */
   holds(shardId: number, now = Date.now()): boolean {
     const lease = this.#leases.get(shardId);
-    return lease !== undefined && now < lease.validUntil;
+    if (lease === undefined || this.#fenced.has(lease)) return false;
+    if (now < lease.validUntil) return true;
+    this.#fenced.add(lease);
+    return false;
   }
 
   get(shardId: number): ShardLease | undefined {

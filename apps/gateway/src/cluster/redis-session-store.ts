@@ -15,6 +15,13 @@ export interface RedisSessionStoreOptions {
 }
 
 /**
+ * Told when a shard's session write found another Redis server than the last one (a restart or a
+ * failover) still holding this session: the shard's watermark is held at the sequence that server has, and
+ * the shard must reconnect to resume from it so Discord replays what that server lost.
+ */
+export type ResumeFromStoredSequence = (shardId: number, storedSequence: number) => void;
+
+/**
  * Shard sessions kept resumable across processes. @discordjs/ws awaits the session hooks on every
  * dispatch, so they only touch memory; a periodic flush writes what changed to Redis, with a sequence
  * that never goes backwards. The stored sequence is the shard's *published* watermark — every dispatch
@@ -35,6 +42,9 @@ export class RedisSessionStore {
   readonly #timer: NodeJS.Timeout;
   /** Shards being handed over: their closing must not erase the session the next owner resumes. */
   readonly #handingOff = new Set<number>();
+  /** Per shard, the `run_id` of the Redis server its session was last written to by this process. */
+  readonly #servers = new Map<number, string>();
+  #onServerReplaced: ResumeFromStoredSequence | undefined;
 
   constructor(options: RedisSessionStoreOptions) {
     this.#redis = withRedisScripts(options.redis);
@@ -48,6 +58,11 @@ export class RedisSessionStore {
       );
     }, options.flushEveryMs ?? 250);
     this.#timer.unref();
+  }
+
+  /** Who resumes a shard whose Redis lost writes (the shard connections); set once at start. */
+  onServerReplaced(resume: ResumeFromStoredSequence): void {
+    this.#onServerReplaced = resume;
   }
 
   /** For `retrieveSessionInfo`: read from Redis when a shard starts, from memory afterwards. */
@@ -123,10 +138,17 @@ export class RedisSessionStore {
     } finally {
       this.#sessions.delete(shardId);
       this.#watermarks.delete(shardId);
+      this.#servers.delete(shardId);
     }
   }
 
+  /**
+   * Writes every session this process runs, not only those whose watermark moved: each write also checks
+   * that Redis is still the server it wrote to before, so a restart or failover is noticed within one
+   * flush even on a quiet shard whose last events that server may have lost.
+   */
   async flush(): Promise<void> {
+    for (const shardId of this.#sessions.keys()) this.#dirty.add(shardId);
     const dirty = [...this.#dirty];
     const deleted = [...this.#deleted];
     this.#dirty.clear();
@@ -162,17 +184,41 @@ export class RedisSessionStore {
     await this.flush();
   }
 
-  /** Writes a shard's session with its published watermark (never moving the stored sequence back). */
+  /**
+   * Writes a shard's session with its published watermark (never moving the stored sequence back), on
+   * the Redis server it was last written to. On another server (restarted, or a replica promoted) the
+   * write is refused: that server may have lost this process's last writes, so the shard resumes from the
+   * sequence it holds rather than this process's later watermark covering the loss.
+   */
   async #write(shardId: number): Promise<void> {
     const session = this.#sessions.get(shardId);
     if (!session) return;
-    await this.#redis.writeSession(
+    const watermark = this.watermark(shardId);
+    const [status, runId, storedSequence] = await this.#redis.writeSession(
       this.#keys.shardSession(this.#generation, shardId),
       session.sessionId,
-      this.watermark(shardId).value,
+      watermark.value,
       session.resumeURL,
       session.shardCount,
       this.#ttlMs,
+      this.#servers.get(shardId) ?? '',
     );
+    this.#servers.set(shardId, runId);
+    if (status !== -1 || this.#handingOff.has(shardId)) return;
+    if (storedSequence < 0) {
+      // Written again at the next flush with this process's watermark: nothing better is known.
+      this.#dirty.add(shardId);
+      this.#logger.error(
+        { shardId, watermark: watermark.value },
+        'Redis was restarted or failed over and lost this shard session; events written in its last moments may be lost',
+      );
+      return;
+    }
+    this.#logger.warn(
+      { shardId, watermark: watermark.value, storedSequence },
+      'Redis was restarted or failed over; resuming the shard from the sequence it holds, so Discord replays what it lost',
+    );
+    watermark.holdAt(storedSequence);
+    this.#onServerReplaced?.(shardId, storedSequence);
   }
 }

@@ -81,15 +81,19 @@ export class ShardOwnership {
     for (const [shardId, lease] of this.#held.entries()) {
       // Expired by our own clock (we were paused): its events since were not written, so the shard must be
       // resumed from the stored session, by whoever takes it next, even if Redis still shows our lease.
-      const expired = Date.now() >= lease.validUntil;
-      if (!expired && (await leases.renew(lease))) continue;
+      // Asked again after the renewal: a dispatch that found the lease expired while the renewal was on its
+      // way was dropped, and the lease stays fenced then (see `HeldShardLeases.holds`).
+      const valid = this.#held.holds(shardId);
+      const renewed = valid && (await leases.renew(lease));
+      if (renewed && this.#held.holds(shardId)) continue;
+      const takenOver = valid && !renewed;
       this.#held.delete(shardId);
       logger.error(
-        { shardId, reason: expired ? 'expired before renewal' : 'taken over' },
+        { shardId, reason: takenOver ? 'taken over' : 'expired before renewal' },
         'lost the lease of a shard; stopping it',
       );
       await this.#stopShard(shardId, 'lease lost');
-      if (expired) await leases.release(lease).catch(() => false);
+      if (!takenOver) await leases.release(lease).catch(() => false);
     }
     const target = Math.min(capacity, Math.ceil(candidates.length / live));
     if (this.#held.size > target) {

@@ -15,6 +15,20 @@ describe('PublishedWatermark', () => {
     expect(watermark.value).toBe(40);
   });
 
+  it('held at a sequence, stays there whatever is confirmed until the shard starts a new session', () => {
+    const watermark = new PublishedWatermark();
+    const ten = watermark.accept(10);
+    ten.confirm();
+    expect(watermark.value).toBe(10);
+    watermark.holdAt(4);
+    expect(watermark.value).toBe(4);
+    watermark.accept(11).confirm();
+    expect(watermark.value).toBe(4);
+    watermark.reset(0);
+    watermark.accept(1).confirm();
+    expect(watermark.value).toBe(1);
+  });
+
   it('tells its owner each time it moves forward, and only then', () => {
     let advances = 0;
     const watermark = new PublishedWatermark(() => {

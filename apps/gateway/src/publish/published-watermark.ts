@@ -12,6 +12,8 @@ export class PublishedWatermark {
   #accepted: (AcceptedDispatch | undefined)[] = [];
   #head = 0;
   #watermark = 0;
+  /** Set by `holdAt`: this watermark no longer moves (its shard is about to resume from that sequence). */
+  #held = false;
   readonly #onAdvance: (() => void) | undefined;
   /** Shared by every ticket of this shard, so accepting a dispatch builds no closure. */
   readonly #advance = () => this.#advanceOverConfirmed();
@@ -41,9 +43,22 @@ export class PublishedWatermark {
     this.#accepted = [];
     this.#head = 0;
     this.#watermark = sequence;
+    this.#held = false;
+  }
+
+  /**
+   * Moves the watermark back to `sequence` and keeps it there: Redis lost what this shard wrote after it,
+   * and the shard is reconnecting to resume from it. Dispatches still arriving on the old connection are
+   * written (duplicates of the replay, which workers' dedupe drops) but must not move the watermark over
+   * the gap. The shard's next connection gets a new watermark.
+   */
+  holdAt(sequence: number): void {
+    this.reset(sequence);
+    this.#held = true;
   }
 
   #advanceOverConfirmed(): void {
+    if (this.#held) return;
     const before = this.#watermark;
     while (this.#head < this.#accepted.length && this.#accepted[this.#head]?.confirmed) {
       this.#watermark = Math.max(this.#watermark, this.#accepted[this.#head]?.sequence ?? 0);

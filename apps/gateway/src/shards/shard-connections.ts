@@ -42,11 +42,12 @@ export class ShardConnections implements ShardRunner, WatchedShards {
   readonly #rest: REST;
   readonly #running = new Map<
     number,
-    { manager: WebSocketManager; states: ShardStates; unwatch: () => void }
+    { manager: WebSocketManager; states: ShardStates; unwatch: () => void; stopped: AbortController }
   >();
   readonly #lastEventAt = new Map<number, number>();
   readonly #events = new Map<number, number>();
   readonly #starting = new Set<Promise<void>>();
+  readonly #resuming = new Set<number>();
 
   constructor(options: ShardConnectionsOptions) {
     this.#options = options;
@@ -113,6 +114,8 @@ export class ShardConnections implements ShardRunner, WatchedShards {
     const running = this.#running.get(shardId);
     if (!running) return;
     this.#running.delete(shardId);
+    // Before the destroy: a shard waiting to reconnect ignores it, and must find itself stopped.
+    running.stopped.abort();
     if (logout) {
       await running.manager.destroy({ reason, code: 1000 });
       running.unwatch();
@@ -139,13 +142,31 @@ export class ShardConnections implements ShardRunner, WatchedShards {
     await this.start(shardId);
   }
 
+  /**
+   * Reconnects a shard whose Redis lost its last writes (restart, failover): its session is kept, and the
+   * session store now answers with the sequence Redis holds, so Discord replays from there. Not started
+   * again when `stillOwned` says another process took the shard meanwhile.
+   */
+  async resumeFromStoredSequence(shardId: number, stillOwned: () => boolean): Promise<void> {
+    if (this.#resuming.has(shardId)) return;
+    this.#resuming.add(shardId);
+    try {
+      await this.stop(shardId, 'Redis lost writes: resume from the sequence it holds');
+      if (stillOwned()) await this.start(shardId);
+    } finally {
+      this.#resuming.delete(shardId);
+    }
+  }
+
   async #start(shardId: number): Promise<void> {
     const { config, redis, sessions, tasks, logger } = this.#options;
     this.#events.delete(shardId);
     this.#lastEventAt.delete(shardId);
+    const stopped = new AbortController();
     const manager = createShardManager(config, this.#rest, logger, {
       redis,
       sessions,
+      stopped: stopped.signal,
       shardIds: [shardId],
       generation: this.#options.generation,
       shardCount: this.#options.shardCount,
@@ -172,15 +193,20 @@ export class ShardConnections implements ShardRunner, WatchedShards {
     });
     manager.on(WebSocketShardEvents.Closed, () => counters.connection('closed'));
     manager.on(WebSocketShardEvents.Dispatch, (dispatch, id) => {
+      // A dispatch a stopped manager was still decoding: the shard's next connection (here or in another
+      // process) replays it. Routed, it could count towards a later lease of this process and move the
+      // watermark past dispatches dropped while the lease was lost.
+      if (stopped.signal.aborted) return;
       this.#lastEventAt.set(id, Date.now());
       this.#events.set(id, (this.#events.get(id) ?? 0) + 1);
       router.route(dispatch, id);
     });
-    this.#running.set(shardId, { manager, states, unwatch });
+    this.#running.set(shardId, { manager, states, unwatch, stopped });
     try {
       await manager.connect();
     } catch (error) {
-      this.#running.delete(shardId);
+      if (this.#running.get(shardId)?.manager === manager) this.#running.delete(shardId);
+      stopped.abort();
       unwatch();
       await Promise.resolve(manager.destroy({ reason: 'start failed', code: 4200 })).catch(() => {});
       throw error;

@@ -15,7 +15,16 @@ export interface ShardManagerCluster {
   shardCount: number;
   /** GET /gateway/bot as Discord answers it (cached by the process). */
   gatewayInformation: () => Promise<APIGatewayBotInfo>;
+  /** Aborted when the shard is stopped here: the manager must never connect or deliver again. */
+  stopped: AbortSignal;
 }
+
+/**
+ * What a stopped manager's session hooks answer: nothing, ever (see `createShardManager`). A new promise
+ * each time: one shared promise would keep every continuation awaiting it, and with it every stopped
+ * manager, alive for good; an unreferenced pending promise is collected with what awaits it.
+ */
+const never = () => new Promise<never>(() => {});
 
 /**
  * Builds the shard manager for this process's shards and logs every state change of every shard.
@@ -35,8 +44,16 @@ export function createShardManager(
     shardCount: cluster.shardCount,
     shardIds: cluster.shardIds,
     compression: config.GATEWAY_COMPRESSION === 'zlib' ? CompressionMethod.ZlibNative : null,
-    retrieveSessionInfo: (shardId) => cluster.sessions.retrieve(shardId),
-    updateSessionInfo: (shardId, session) => cluster.sessions.update(shardId, session),
+    // A stopped manager's shard may still reconnect: @discordjs/ws ignores destroy() while the shard
+    // waits to reconnect after a close (it is idle then), and reconnects anyway. Its connection would
+    // resume the session another process now runs — taking it from that process, feeding events to a
+    // shard this process no longer owns. Every connect and every dispatch first asks for the session, so
+    // a stopped manager is never answered: it neither opens a connection nor delivers a dispatch.
+    retrieveSessionInfo: (shardId) =>
+      cluster.stopped.aborted ? never() : cluster.sessions.retrieve(shardId),
+    updateSessionInfo: (shardId, session) => {
+      if (!cluster.stopped.aborted) cluster.sessions.update(shardId, session);
+    },
     buildIdentifyThrottler: async (shardManager) => {
       const { session_start_limit: limit } = await shardManager.fetchGatewayInformation();
       return new RedisIdentifyThrottler({

@@ -99,6 +99,18 @@ export class ShardSet {
           }
         : {}),
     });
+    // What Redis lost, Discord replays: a restarted or promoted Redis holds an older watermark than this
+    // process wrote; the shard resumes from it (README: "Redis failures lose no event").
+    const connections = this.connections;
+    this.sessions.onServerReplaced((shardId) => {
+      shared.tasks
+        .run(`resume shard ${generation}:${shardId} after Redis lost writes`, () =>
+          connections.resumeFromStoredSequence(shardId, () => this.held.holds(shardId)),
+        )
+        .catch((error: unknown) =>
+          logger.error({ err: error, shardId }, 'resuming a shard after Redis lost writes failed'),
+        );
+    });
     const candidates =
       config.GATEWAY_SHARD_IDS?.filter((id) => id < shardCount) ??
       Array.from({ length: shardCount }, (_, shardId) => shardId);

@@ -127,4 +127,23 @@ describe('EventDedupe', () => {
     );
     expect(outcomes.filter((outcome) => outcome === true)).toHaveLength(2_000);
   });
+
+  it('waits for replicas after claiming and after settling, and goes on (reporting it) when they fall short', async () => {
+    // The shared Redis has no replica: each WAIT times out with 0 acknowledgements.
+    const shortfalls: number[] = [];
+    const waiting = new EventDedupe(redis, {
+      keyPrefix,
+      processingTtlMs: 10_000,
+      doneTtlMs: 60_000,
+      waitReplicas: () => 1,
+      waitTimeoutMs: 20,
+      onUnreplicated: (acknowledged) => shortfalls.push(acknowledged),
+    });
+    const claim = await waiting.claim('MESSAGE_CREATE:replicated');
+    expect(claim.run).toBe(true);
+    expect(shortfalls).toEqual([0]);
+    if (claim.run) await claim.settle('done');
+    expect(shortfalls).toEqual([0, 0]);
+    expect((await dedupe().claim('MESSAGE_CREATE:replicated')).run).toBe(false);
+  });
 });

@@ -52,17 +52,43 @@ export interface BatchClaim {
  * instead of one per event. The running status expires after the processing TTL, so the events of a worker
  * killed mid-attempt can be claimed again.
  */
+export interface EventDedupeOptions {
+  keyPrefix: string;
+  processingTtlMs: number;
+  doneTtlMs: number;
+  /**
+   * Replicas that must acknowledge the claims before handlers run and the done marks before the attempt
+   * ends (`WAIT`). A Sentinel failover promotes a replica that may lack the last writes: without the wait,
+   * a claim it lacks lets a redelivered event run again. Read per wait: the replicas the primary has now.
+   */
+  waitReplicas?: () => number;
+  waitTimeoutMs?: number;
+  /** Told when fewer replicas acknowledged within the timeout (the attempt goes on regardless). */
+  onUnreplicated?: (acknowledged: number) => void;
+}
+
 export class EventDedupe {
   readonly #redis: Redis & RedisScriptCommands;
   readonly #keys: RedisKeys;
   readonly #processingTtlMs: number;
   readonly #doneTtlMs: number;
+  readonly #options: EventDedupeOptions;
 
-  constructor(redis: Redis, options: { keyPrefix: string; processingTtlMs: number; doneTtlMs: number }) {
+  constructor(redis: Redis, options: EventDedupeOptions) {
     this.#redis = withRedisScripts(redis);
     this.#keys = new RedisKeys(options.keyPrefix);
     this.#processingTtlMs = options.processingTtlMs;
     this.#doneTtlMs = options.doneTtlMs;
+    this.#options = options;
+  }
+
+  /** WAIT covers every write this connection sent before it: the claims or marks just made. */
+  async #replicated(): Promise<void> {
+    const { waitTimeoutMs = 1_000, onUnreplicated } = this.#options;
+    const replicas = this.#options.waitReplicas?.() ?? 0;
+    if (replicas <= 0) return;
+    const acknowledged = await this.#redis.wait(replicas, waitTimeoutMs);
+    if (acknowledged < replicas) onUnreplicated?.(acknowledged);
   }
 
   async claim(eventKey: string): Promise<ClaimOutcome> {
@@ -101,6 +127,7 @@ export class EventDedupe {
       else states[index] = claimState(result);
     });
     if (held.length > 0) await this.#claimHeld(token, keys, results, held, states);
+    await this.#replicated();
     return {
       states,
       finish: async (released, handledAny) => {
@@ -113,6 +140,7 @@ export class EventDedupe {
           handledAny ? '1' : '0',
           this.#doneTtlMs,
         );
+        await this.#replicated();
       },
     };
   }

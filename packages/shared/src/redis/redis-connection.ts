@@ -47,9 +47,13 @@ export function createRedisConnection(settings: RedisConnectionSettings): Redis 
         role: 'master',
         ...(target.sentinelPassword ? { sentinelPassword: target.sentinelPassword } : {}),
         sentinelRetryStrategy: reconnectDelay,
-        // Sentinels announce `+switch-master`: the connection moves to the new primary at once instead of
-        // waiting for the old one's socket to time out.
-        failoverDetector: true,
+        // No `failoverDetector`: its `+switch-master` handler disconnects the client even while it is
+        // reconnecting, and a client caught mid-reconnect under load stayed closed for good (a BullMQ
+        // worker then held its active jobs and consumed nothing: the silent stall of taskforcesh/bullmq
+        // 3088 and 4378, seen in tests/src/chaos/redis-sentinel-failover.test.ts). A dead primary closes
+        // the socket; a demoted one closes its clients' connections, and a write it refuses as READONLY
+        // reconnects through the Sentinels and is sent again.
+        reconnectOnError: (error) => (error.message.startsWith('READONLY') ? 2 : false),
       });
     case 'cluster':
       return new Cluster(

@@ -16,7 +16,8 @@ export interface RedisScriptCommands {
     resumeURL: string,
     shardCount: number,
     ttlMs: number,
-  ): Promise<number>;
+    lastRunId: string,
+  ): Promise<[status: number, runId: string, storedSequence: number]>;
   takeIdentifySlot(
     slot: string,
     queue: string,

@@ -26,7 +26,7 @@ function filesUnder(folder: string, accept: (path: string) => boolean): string[]
 // --- Lua ------------------------------------------------------------------------------------------------
 
 /** Commands whose keys are not (only) their first argument; every other command used takes its key first. */
-const keylessCommands = new Set(['TIME', 'PING', 'ECHO', 'PUBLISH']);
+const keylessCommands = new Set(['TIME', 'PING', 'ECHO', 'PUBLISH', 'INFO']);
 const allArgumentsAreKeys = new Set([
   'DEL',
   'UNLINK',
