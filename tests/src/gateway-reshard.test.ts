@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { ManagedProcess } from '@dgc/dev-tools/supervision';
+import { pollUntil } from '@dgc/dev-tools/testing';
 import { RedisKeys, readGenerationState } from '@dgc/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -143,20 +144,17 @@ describe('resharding a live cluster', () => {
     const { simulator, probe, keyPrefix } = cluster;
     const traffic = simulator.startTraffic({ eventsPerSecond: 1_000, mix: { MESSAGE_CREATE: 1 } });
     const command = reshardCommand(4, 40);
-    const victim = gateways[0] as ManagedProcess;
-    const holdsIn = async (generation: number, shardCount: number) =>
-      [...(await leaseOwners(cluster, shardCount, generation)).values()].some((owner) =>
-        owner.includes(`:${victim.pid}:`),
+    const holders = async (generation: number, shardCount: number) => [
+      ...(await leaseOwners(cluster, shardCount, generation)).values(),
+    ];
+    // Killed once the new set is identifying: a gateway holding shards of both sets.
+    const victim = await pollUntil('a gateway holding shards of both sets', 30_000, async () => {
+      if ((await probe.redis.hlen(new RedisKeys(keyPrefix).generationReady(3))) === 0) return undefined;
+      const [old, next] = await Promise.all([holders(2, 8), holders(3, 4)]);
+      return gateways.find((gateway) =>
+        [old, next].every((owners) => owners.some((owner) => owner.includes(`:${gateway.pid}:`))),
       );
-    // Killed once the new set is identifying and it holds shards of both sets.
-    await expect
-      .poll(
-        async () =>
-          (await holdsIn(3, 4)) && (await probe.redis.hlen(new RedisKeys(keyPrefix).generationReady(3))) > 0,
-        { timeout: 30_000, interval: 50 },
-      )
-      .toBe(true);
-    expect(await holdsIn(2, 8)).toBe(true);
+    });
     victim.kill();
     const killedAt = Date.now();
     await victim.exited;
