@@ -1,14 +1,18 @@
 import { waitUntilLogged } from '@dgc/dev-tools/supervision';
-import { pollUntil } from '@dgc/dev-tools/testing';
+import { LocalRedisCluster, pollUntil } from '@dgc/dev-tools/testing';
 import { type BaselineMode, BenchCluster, generateMessages } from './harness/bench-cluster.js';
 import { EnqueuedEvents } from './harness/enqueued-events.js';
 import { cpuSeconds, mebibytes, rssBytes, sampleRss } from './harness/process-stats.js';
 
 export type EndToEndPath = 'project' | BaselineMode;
 
+/** One Redis server, or a local Redis Cluster of 3 primaries (each with a replica) on the same machine. */
+export type EndToEndRedis = 'single' | 'cluster';
+
 export interface EndToEndRun {
   path: EndToEndPath;
   consumers: number;
+  redis: EndToEndRedis;
   /** Live: events sent while the consumers run, and the rate from the first sent to the last counted. */
   events: number;
   seconds: number;
@@ -51,8 +55,20 @@ function backlogReader(cluster: BenchCluster, path: EndToEndPath): () => Promise
  * is fed by the same simulator over 4 uncompressed shards; only what happens between the shard and the
  * handler differs.
  */
-export async function runEndToEnd(path: EndToEndPath, consumers: number): Promise<EndToEndRun> {
-  const cluster = await BenchCluster.start(`e2e-${path}-${consumers}`, { shardCount: 4, guildCount: 40 });
+export async function runEndToEnd(
+  path: EndToEndPath,
+  consumers: number,
+  redis: EndToEndRedis = 'single',
+): Promise<EndToEndRun> {
+  // The baselines' own Redis code knows one server only.
+  if (redis === 'cluster' && path !== 'project')
+    throw new Error(`the ${path} baseline runs on single Redis only`);
+  const redisCluster = redis === 'cluster' ? await LocalRedisCluster.start() : undefined;
+  const cluster = await BenchCluster.start(
+    `e2e-${path}-${consumers}-${redis}`,
+    { shardCount: 4, guildCount: 40 },
+    { redisCluster },
+  );
   try {
     const gateway =
       path === 'project'
@@ -93,12 +109,16 @@ export async function runEndToEnd(path: EndToEndPath, consumers: number): Promis
       100;
 
     const atRest = await Promise.all(pids.map(rssBytes));
-    const redisPid = Number(/^process_id:(\d+)/m.exec(await cluster.redis.info('server'))?.[1]);
+    // Every node of a Redis Cluster, replicas included: replication is part of what the cluster costs.
+    const redisPids = redisCluster
+      ? redisCluster.pids
+      : [Number(/^process_id:(\d+)/m.exec(await cluster.redis.info('server'))?.[1])];
+    const sum = (values: readonly number[]) => values.reduce((total, value) => total + value, 0);
     const cpuOf = async () => ({
       simulator: process.cpuUsage(),
       gateway: await cpuSeconds(gateway.pid ?? 0),
-      consumers: (await Promise.all(pids.map(cpuSeconds))).reduce((sum, value) => sum + value, 0),
-      redis: await cpuSeconds(redisPid).catch(() => Number.NaN),
+      consumers: sum(await Promise.all(pids.map(cpuSeconds))),
+      redis: sum(await Promise.all(redisPids.map((pid) => cpuSeconds(pid).catch(() => Number.NaN)))),
     });
     const cpuBefore = await cpuOf();
     const rss = sampleRss(pids);
@@ -113,6 +133,7 @@ export async function runEndToEnd(path: EndToEndPath, consumers: number): Promis
     return {
       path,
       consumers,
+      redis,
       events: report.sent,
       seconds,
       perSecond: report.sent / seconds,
@@ -131,18 +152,29 @@ export async function runEndToEnd(path: EndToEndPath, consumers: number): Promis
     };
   } finally {
     await cluster.close();
+    await redisCluster?.stop();
   }
 }
 
-/** The project's path at 1, 2 and 4 worker processes, and both baselines with 2 consumer processes. */
+/**
+ * The project's path at 1, 2 and 4 worker processes, both baselines with 2 consumer processes, and the
+ * project's path with 2 workers on a local Redis Cluster (3 primaries, 3 replicas) against the same on
+ * the single Redis. The cluster's nodes share this machine's two cores with everything else, so its ratio
+ * shows what the cluster's protocol costs here (more connections, one round trip per node), not the
+ * capacity that primaries on their own machines add.
+ */
 export async function runEndToEndScenario() {
   const runs: EndToEndRun[] = [];
   for (const consumers of [1, 2, 4]) runs.push(await runEndToEnd('project', consumers));
   runs.push(await runEndToEnd('naive', 2));
   runs.push(await runEndToEnd('brokers', 2));
-  const two = (path: EndToEndPath) => runs.find((run) => run.path === path && run.consumers === 2);
+  runs.push(await runEndToEnd('project', 2, 'cluster'));
+  const two = (path: EndToEndPath, redis: EndToEndRedis = 'single') =>
+    runs.find((run) => run.path === path && run.consumers === 2 && run.redis === redis);
   const ratio = (field: 'perSecond' | 'drainPerSecond', baseline: EndToEndPath) =>
     (two('project')?.[field] ?? Number.NaN) / (two(baseline)?.[field] ?? Number.NaN);
+  const clusterRatio = (field: 'perSecond' | 'drainPerSecond' | 'drainConsumerCpuPer100k') =>
+    (two('project', 'cluster')?.[field] ?? Number.NaN) / (two('project')?.[field] ?? Number.NaN);
   return {
     runs,
     ratios: {
@@ -150,6 +182,14 @@ export async function runEndToEndScenario() {
       liveVsBrokers: ratio('perSecond', 'brokers'),
       drainVsNaive: ratio('drainPerSecond', 'naive'),
       drainVsBrokers: ratio('drainPerSecond', 'brokers'),
+      liveClusterVsSingle: clusterRatio('perSecond'),
+      drainClusterVsSingle: clusterRatio('drainPerSecond'),
+      /** Workers' CPU per drained event on the cluster over single Redis (above 1: the cluster costs more). */
+      drainCpuClusterVsSingle: clusterRatio('drainConsumerCpuPer100k'),
+      /** The same per live event: steadier than rates on a busy machine, where the offer varies per run. */
+      liveCpuClusterVsSingle:
+        (two('project', 'cluster')?.cpuPer100k.consumers ?? Number.NaN) /
+        (two('project')?.cpuPer100k.consumers ?? Number.NaN),
     },
   };
 }

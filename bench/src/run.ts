@@ -9,6 +9,7 @@ import { once } from 'node:events';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { runCacheScenario } from './cache-scenario.js';
 import { runFailover, runGatewayMemory, runStartup } from './cluster-scenario.js';
 import { compiledMemoryEventsPerSecond, runCompiledMemory } from './compiled-memory-scenario.js';
 import { runDedupeWait } from './dedupe-wait-scenario.js';
@@ -27,9 +28,11 @@ import {
   pingEveryMs,
   runInteractionScenario,
 } from './interaction-scenario.js';
+import { pgOutagePerSecond, pgOutageSeconds, runPgOutage } from './pg-outage-scenario.js';
 import { measureCallbackLatency, runRestLoad } from './rest-load/index.js';
 import { runSessionWrites } from './session-writes-scenario.js';
 import { runSimulatorScenario } from './simulator-scenario.js';
+import { runSoak, soakPerSecond, soakRestartEverySeconds, soakSeconds } from './soak-scenario.js';
 
 // Figures one scenario measures and another reports (memory reuses the ingest and e2e runs of the same
 // invocation rather than running them twice).
@@ -79,7 +82,7 @@ const scenarios = {
     console.table(
       Object.fromEntries(
         result.runs.map((run) => [
-          `${pathName[run.path]} × ${run.consumers}`,
+          `${pathName[run.path]} × ${run.consumers}${run.redis === 'cluster' ? ' on a 3-primary Redis Cluster' : ''}`,
           {
             'live events/s': Math.round(run.perSecond),
             'drain events/s': Math.round(run.drainPerSecond),
@@ -94,6 +97,9 @@ const scenarios = {
     console.log(
       `e2e: 2 workers vs naive BullMQ: live ${result.ratios.liveVsNaive.toFixed(2)}×, drain ${result.ratios.drainVsNaive.toFixed(2)}×; ` +
         `vs @discordjs/brokers: live ${result.ratios.liveVsBrokers.toFixed(2)}×, drain ${result.ratios.drainVsBrokers.toFixed(2)}×`,
+    );
+    console.log(
+      `e2e: 2 workers on a local 3-primary Redis Cluster vs single Redis (same machine, same run): live ${result.ratios.liveClusterVsSingle.toFixed(2)}×, drain ${result.ratios.drainClusterVsSingle.toFixed(2)}×, workers' CPU per event drained ${result.ratios.drainCpuClusterVsSingle.toFixed(2)}×, live ${result.ratios.liveCpuClusterVsSingle.toFixed(2)}×`,
     );
     return result;
   },
@@ -279,6 +285,45 @@ const scenarios = {
     });
     return { gateway, redisBytesPerWaitingEvent: ingest.redisBytesPerWaitingEvent, workers, compiled };
   },
+  cache: async () => {
+    console.log(
+      '\ncache: the shared state cache — ingest with it on vs off (1 gateway, 4 shards, MESSAGE_CREATE offered at 15,000/s, 1 event in 10 a guild, channel, role or member change), Redis bytes, and RSS of what holds the world as guilds grow 16× (16 shards)',
+    );
+    const result = await runCacheScenario();
+    const { on, off, ratio, cpuRatio } = result.ingest;
+    console.table({
+      'gateway, default cache (guilds, channels, roles)': {
+        'events/s': Math.round(on.perSecond),
+        'gateway CPU-s per 100k': on.gatewayCpuSecondsPer100k.toFixed(2),
+        'state changes offered': on.stateChangesOffered,
+      },
+      'baseline: gateway, CACHE_ENTITIES=none': {
+        'events/s': Math.round(off.perSecond),
+        'gateway CPU-s per 100k': off.gatewayCpuSecondsPer100k.toFixed(2),
+        'state changes offered': off.stateChangesOffered,
+      },
+    });
+    console.log(
+      `cache: ingest with the cache on / off: ${(ratio * 100).toFixed(0)} % of the events/s, ${(cpuRatio * 100).toFixed(0)} % of the events per gateway CPU-second (target ≥ 80 %)`,
+    );
+    console.log(
+      `cache: Redis bytes per guild (${result.bytes.shape}, its share of the channel index included) ${result.bytes.bytesPerGuild}; per cached member ${result.bytes.bytesPerMember} (${result.bytes.guilds} guilds, MEMORY USAGE)`,
+    );
+    console.table(
+      Object.fromEntries(
+        result.memory.map((run) => [
+          `${run.holder}, ${run.guildCount.toLocaleString('en')} guilds`,
+          {
+            'peak RSS MiB': run.peakMiB,
+            'settled RSS MiB': run.settledMiB,
+            'world held after ms': run.burstMs,
+          },
+        ]),
+      ),
+    );
+    console.table(result.growth);
+    return result;
+  },
   interactions: async () => {
     console.log(
       `\ninteractions: /ping every ${pingEveryMs} ms, ${interactionSamples.toLocaleString('en')} samples per condition in ${interactionBlocks} alternating idle and loaded blocks (each loaded block after 1 s of steady load), simulator INTERACTION_CREATE → callback received (1 interactions worker, 2 event workers at WORKER_NICE=10)`,
@@ -290,6 +335,31 @@ const scenarios = {
     });
     console.log(
       `interactions: p99 under load / idle ${result.p99Ratio.toFixed(2)}×; background events handled during the run: ${result.backgroundHandledDuringRun}`,
+    );
+    return result;
+  },
+  'pg-outage': async () => {
+    console.log(
+      `\npg-outage: PostgreSQL stopped ${pgOutageSeconds} s under ${pgOutagePerSecond.toLocaleString('en')} MESSAGE_CREATE/s (tests/src/chaos/postgres-outage.test.ts at full size; BENCH_PG_OUTAGE_SECONDS, BENCH_PG_OUTAGE_RATE)`,
+    );
+    const result = await runPgOutage();
+    console.log(`pg-outage: ${result.measure ?? 'no figures printed'}`);
+    return result;
+  },
+  soak: async () => {
+    console.log(
+      `\nsoak: ${soakSeconds} s of ${soakPerSecond.toLocaleString('en')} MESSAGE_CREATE/s through 1 gateway (4 shards) and 2 workers, one worker restarted every ${soakRestartEverySeconds} s (BENCH_SOAK_SECONDS, BENCH_SOAK_RATE, BENCH_SOAK_RESTART_SECONDS)`,
+    );
+    const result = await runSoak();
+    console.table({
+      'gateway RSS MiB': result.gatewayRssMiB,
+      'worker RSS MiB (mean of 2)': result.workerRssMiB,
+      'Redis used memory MiB': result.redisMiB,
+      'lag, events sent not yet handled': result.lagEvents,
+      'lag, seconds at the offered rate': result.lagSeconds,
+    });
+    console.log(
+      `soak: ${result.sent} sent, ${result.handled} handled (${result.lost} lost, ${result.duplicates} duplicates) across ${result.restarts} worker restarts; backlog drained ${result.drainMs} ms after traffic stopped`,
     );
     return result;
   },
@@ -312,6 +382,9 @@ const processGroups: readonly (readonly ScenarioName[])[] = [
   ['sessions'],
   ['dedupe-wait'],
   ['interactions'],
+  ['cache'],
+  ['pg-outage'],
+  ['soak'],
 ];
 const ungrouped = Object.keys(scenarios).filter(
   (name) => !processGroups.some((group) => group.includes(name as ScenarioName)),

@@ -59,6 +59,43 @@ export const unvalidatedVariables: readonly UnvalidatedVariable[] = [
     description: 'Set: the flood test prints the order interactions were answered in.',
   },
   {
+    name: 'CHAOS_PG_OUTAGE_MS',
+    readBy: 'tests/src/chaos/postgres-outage.test.ts',
+    description:
+      'How long the PostgreSQL outage test stops its server (default 20000; the pg-outage bench sets 120000).',
+  },
+  {
+    name: 'CHAOS_PG_EVENTS_PER_SECOND',
+    readBy: 'tests/src/chaos/postgres-outage.test.ts',
+    description:
+      'MESSAGE_CREATE/s offered during the PostgreSQL outage test (default 250; the pg-outage bench sets 1000).',
+  },
+  {
+    name: 'BENCH_PG_OUTAGE_SECONDS',
+    readBy: 'bench',
+    description: 'Length (s) of the PostgreSQL outage in the pg-outage bench scenario (default 120).',
+  },
+  {
+    name: 'BENCH_PG_OUTAGE_RATE',
+    readBy: 'bench',
+    description: 'MESSAGE_CREATE/s offered in the pg-outage bench scenario (default 1000).',
+  },
+  {
+    name: 'BENCH_SOAK_SECONDS',
+    readBy: 'bench',
+    description: 'Length (s) of the soak bench scenario (default 600).',
+  },
+  {
+    name: 'BENCH_SOAK_RATE',
+    readBy: 'bench',
+    description: 'MESSAGE_CREATE/s offered in the soak bench scenario (default 5000).',
+  },
+  {
+    name: 'BENCH_SOAK_RESTART_SECONDS',
+    readBy: 'bench',
+    description: 'Seconds between worker restarts in the soak bench scenario (default 60).',
+  },
+  {
     name: 'BENCH_REST_SECONDS',
     readBy: 'bench',
     description: 'Duration (s) of the REST bench scenario (default 15).',

@@ -17,6 +17,7 @@ import { drainRole } from './commands/drain.js';
 import { failedJobs } from './commands/failed-jobs.js';
 import { printJobs } from './commands/jobs.js';
 import { printLanes } from './commands/lanes.js';
+import { parkedDispatches } from './commands/parked.js';
 import { reshard } from './commands/reshard.js';
 import { printClusterState } from './commands/status.js';
 import { cliEnvSchema } from './config.js';
@@ -30,6 +31,7 @@ const usage = `usage: npm run cluster -- <command> [--json]
   lanes       each lane's jobs by state (waiting, active, delayed, failed) and its lag
   failed [lane]                         failed jobs with their cause
   failed retry <lane> <job id|--all>    move failed jobs back to waiting
+  parked [count]                        what gateways could not queue (malformed frames/dispatches), with the cause
   drain <role> [--timeout=<seconds>]    SIGTERM every process of a role on this host, wait until they exit
   jobs        periodic jobs' latest attempts (outcome, duration, error), delayed jobs by status
   reshard --to <N> [--deadline=<seconds>] [--no-wait]
@@ -42,6 +44,7 @@ const commands = new Map<string, (context: CommandContext) => Promise<void>>([
   ['shards', (context) => printClusterState('shards', context)],
   ['lanes', printLanes],
   ['failed', failedJobs],
+  ['parked', parkedDispatches],
   ['drain', drainRole],
   ['jobs', printJobs],
   ['reshard', reshard],

@@ -2,7 +2,13 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createBullBoard } from '@bull-board/api';
 import { ExpressAdapter } from '@bull-board/express';
-import { createRedisConnection, type Logger, redisTargetOf, type ServiceLifecycle } from '@dgc/shared';
+import {
+  createRedisConnection,
+  type Logger,
+  ParkedDispatches,
+  redisTargetOf,
+  type ServiceLifecycle,
+} from '@dgc/shared';
 import { ClusterOverviewReader } from '@dgc/shared/cluster-view';
 import express from 'express';
 import type { DashboardConfig } from './config.js';
@@ -16,12 +22,13 @@ export interface DashboardService extends ServiceLifecycle {
 
 /**
  * The operators' dashboard: the cluster overview page, its live stream (`/api/events`, one snapshot per
- * refresh interval shared by every open page), `/api/overview` for tools, and Bull Board under `/queues`
+ * refresh interval shared by every open page), `/api/overview` for tools, `/api/parked` (what gateways parked), and Bull Board under `/queues`
  * for job-level work (retry, remove). With a token configured, every route requires it.
  */
 export async function startDashboard(config: DashboardConfig, logger: Logger): Promise<DashboardService> {
   const redis = createRedisConnection({ target: redisTargetOf(config), connectionName: 'dashboard' });
   const overview = new ClusterOverviewReader(redis, config.REDIS_KEY_PREFIX);
+  const parked = new ParkedDispatches(redis, config.REDIS_KEY_PREFIX);
   const app = express();
   app.disable('x-powered-by');
   if (config.DASHBOARD_TOKEN) app.use(tokenGuard(config.DASHBOARD_TOKEN));
@@ -54,6 +61,13 @@ export async function startDashboard(config: DashboardConfig, logger: Logger): P
   });
   app.get('/api/overview', (_request, response) => {
     response.json(latest);
+  });
+  // What gateways parked instead of queueing (malformed frames and dispatches), newest first.
+  app.get('/api/parked', (_request, response, next) => {
+    Promise.all([parked.count(), parked.recent(100)]).then(
+      ([total, records]) => response.json({ total, records }),
+      next,
+    );
   });
   app.get('/api/events', (request, response) => {
     response.writeHead(200, {

@@ -108,6 +108,10 @@ export const gatewayCacheEnvShape = envGroup('Shared state cache', {
     cacheEntities,
     'What gateways keep in the Redis state cache handlers read (ctx.cache): any of guilds, channels, roles, members (members need the GUILD_MEMBERS intent), or none.',
   ),
+  CACHE_MAX_PENDING_ENTRIES: variable(
+    positiveInt(1_000),
+    'Cache entries (a guild, channel, role or member each) a gateway holds in memory waiting to be written to Redis; past it the gateway pauses reading its shards until half are written (a GUILD_CREATE burst), so its memory does not grow with its guild count (a flush holds at most half). Small on purpose: what waits longer than a few garbage collections stays in the old generation until a full one. While Redis is unreachable it reads on and drops cache writes past GATEWAY_MAX_BUFFERED_EVENTS instead.',
+  ),
 });
 
 /** The gateway's own variables, each with the description the generated docs show. */
@@ -201,6 +205,10 @@ export const gatewayEnvShape = envGroup('Gateway', {
   GATEWAY_MAX_BUFFERED_EVENTS: variable(
     positiveInt(200_000),
     'Events a lane may buffer in memory while Redis is unreachable; past it the events lane drops new events (counted, logged as errors) rather than run out of memory. Interactions are never dropped.',
+  ),
+  GATEWAY_MAX_EVENT_BYTES: variable(
+    positiveInt(1_048_576),
+    'A dispatch larger than this (bytes of JSON as received) is parked with its cause instead of queued: every byte of a job is held in Redis and read by a worker.',
   ),
   GATEWAY_DEPTH_POLL_MS: variable(
     positiveInt(250),

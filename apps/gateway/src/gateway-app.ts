@@ -6,6 +6,7 @@ import {
   laneTopologyFromConfig,
   OwnedRedisState,
   ownedRedisStateCheckEveryMs,
+  ParkedDispatches,
   redisTargetOf,
   type ServiceLifecycle,
   TaskMonitor,
@@ -19,6 +20,7 @@ import { GatewayMembership } from './cluster/gateway-membership.js';
 import { joinShardGeneration } from './cluster/shard-generation-guard.js';
 import { ShardSets } from './cluster/shard-sets.js';
 import type { GatewayConfig } from './config.js';
+import { DispatchGuard } from './dispatch/dispatch-guard.js';
 import { EventFilter } from './dispatch/event-filter.js';
 import { LaneBackpressure } from './dispatch/lane-backpressure.js';
 import { GatewayCounters } from './gateway-counters.js';
@@ -76,6 +78,7 @@ export async function startGateway(
     maxEvents: config.GATEWAY_BATCH_MAX_EVENTS,
     maxWaitMs: config.GATEWAY_BATCH_MAX_WAIT_MS,
     maxBuffered: config.GATEWAY_MAX_BUFFERED_EVENTS,
+    maxPendingEntries: config.CACHE_MAX_PENDING_ENTRIES,
     leases,
     logger: logger.child({ stage: 'cache' }),
   });
@@ -84,6 +87,13 @@ export async function startGateway(
     detail: `pending ${cache.pendingCount}`,
   }));
   const counters = new GatewayCounters(metrics);
+  const guard = new DispatchGuard({
+    parked: new ParkedDispatches(redis, keyPrefix),
+    counters,
+    filter,
+    maxEventBytes: config.GATEWAY_MAX_EVENT_BYTES,
+    logger,
+  });
   const gatewayInfo = new DiscordGatewayInfo({ config, redis, logger });
   const state = await joinShardGeneration({
     redis,
@@ -104,12 +114,14 @@ export async function startGateway(
       publishers,
       cache,
       counters,
+      guard,
       gatewayInformation: (force) => gatewayInfo.read(force),
       tasks,
       logger,
     },
     state,
   );
+  cache.attachIntake(sets);
   registerGatewayMetrics(metrics, {
     shards: sets,
     lanes: publishers,

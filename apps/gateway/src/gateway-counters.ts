@@ -1,3 +1,4 @@
+import type { ParkedReason } from '@dgc/shared';
 import type { ProcessMetrics } from '@dgc/shared/observability';
 import { Counter } from 'prom-client';
 
@@ -10,6 +11,7 @@ export type ShardMilestone = 'ready' | 'resumed' | 'closed';
 export class GatewayCounters {
   readonly #lifecycle: Counter<'kind'>;
   readonly #droppedForLostLease: Counter;
+  readonly #malformed: Counter<'reason'>;
 
   constructor(metrics: ProcessMetrics) {
     const registers = [metrics.registry];
@@ -24,6 +26,17 @@ export class GatewayCounters {
       help: 'Dispatches dropped because this process lost the shard’s lease (the next owner replays them)',
       registers,
     });
+    this.#malformed = new Counter({
+      name: 'dgc_gateway_malformed_dispatches_total',
+      help: 'Frames and dispatches parked instead of queued (not-json, invalid-utf8, bad-envelope, unknown-event, oversized, router-error; park-write-skipped: parked records not written under a flood)',
+      labelNames: ['reason'],
+      registers,
+    });
+  }
+
+  /** A malformed frame or dispatch parked (or, under a flood, only counted). */
+  malformed(reason: ParkedReason | 'park-write-skipped'): void {
+    this.#malformed.inc({ reason });
   }
 
   /** A shard connection milestone: ready (an identify), resumed, closed. */

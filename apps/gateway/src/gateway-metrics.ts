@@ -12,7 +12,7 @@ export interface GatewayMetricSources {
   shards: Pick<ShardConnections, 'snapshot'>;
   lanes: Pick<LanePublishers, 'publishedCount' | 'pendingCount'>;
   backpressure: Pick<LaneBackpressure, 'depthOf' | 'shedCounts'>;
-  cache: Pick<StateCacheWriter, 'writes' | 'dropped' | 'pendingCount'>;
+  cache: Pick<StateCacheWriter, 'writes' | 'dropped' | 'pendingCount' | 'pendingEntries' | 'intakePauses'>;
   cacheSize: Pick<CacheSizeReport, 'sizes'>;
 }
 
@@ -138,6 +138,32 @@ export function registerGatewayMetrics(metrics: ProcessMetrics, sources: Gateway
     registers,
     collect() {
       this.set(sources.cache.pendingCount);
+    },
+  });
+  new Gauge({
+    name: 'dgc_cache_pending_entries',
+    help: 'Cache entries (guild, channel, role, member) waiting in this gateway to be written; bounded by CACHE_MAX_PENDING_ENTRIES',
+    registers,
+    collect() {
+      this.set(sources.cache.pendingEntries);
+    },
+  });
+  new Counter({
+    name: 'dgc_cache_intake_pauses_total',
+    help: 'Times this gateway paused reading its shards because too many cache entries waited for Redis',
+    registers,
+    collect() {
+      this.reset();
+      this.inc(sources.cache.intakePauses.pauses);
+    },
+  });
+  new Counter({
+    name: 'dgc_cache_intake_paused_seconds_total',
+    help: 'Time this gateway spent with its shards paused for the state cache to catch up',
+    registers,
+    collect() {
+      this.reset();
+      this.inc(sources.cache.intakePauses.pausedMs / 1_000);
     },
   });
   new Gauge({

@@ -1,3 +1,5 @@
+// For the cache benchmark's Redis bytes, written by the gateway's own writer.
+export * from './cache/state-cache-writer.js';
 // For the end-to-end tests that drive one process's shard connections against the simulator.
 export * from './cluster/redis-session-store.js';
 export * from './config.js';

@@ -8,9 +8,14 @@ import {
   stopProcesses,
   waitUntilLogged,
 } from '@dgc/dev-tools/supervision';
-import { createTestDatabase, pollUntil, type TestDatabase } from '@dgc/dev-tools/testing';
+import {
+  createTestDatabase,
+  type LocalRedisCluster,
+  pollUntil,
+  type TestDatabase,
+} from '@dgc/dev-tools/testing';
 import { DiscordSimulator, type SimulatorOptions } from '@dgc/discord-simulator';
-import { createRedisConnection, type Redis, singleRedis } from '@dgc/shared';
+import { createRedisConnection, type Redis, singleRedis, unlinkKeysMatching } from '@dgc/shared';
 import { applyMigrations } from '@dgc/shared/db';
 
 export const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -29,6 +34,8 @@ export class BenchCluster {
   readonly redis: Redis;
   readonly env: NodeJS.ProcessEnv;
   readonly processes: ManagedProcess[] = [];
+  /** The Redis Cluster the run uses instead of the single Redis at `redisUrl`, if any. */
+  readonly redisCluster: LocalRedisCluster | undefined;
   readonly #database: TestDatabase | undefined;
 
   private constructor(
@@ -36,13 +43,21 @@ export class BenchCluster {
     shardCount: number,
     keyPrefix: string,
     database: TestDatabase | undefined,
+    redisCluster: LocalRedisCluster | undefined,
   ) {
     this.simulator = simulator;
     this.keyPrefix = keyPrefix;
     this.#database = database;
-    this.redis = createRedisConnection({ target: singleRedis(redisUrl), connectionName: 'bench' });
+    this.redisCluster = redisCluster;
+    this.redis = createRedisConnection({
+      target: redisCluster
+        ? { kind: 'cluster', nodes: redisCluster.ports.map((port) => ({ host: '127.0.0.1', port })) }
+        : singleRedis(redisUrl),
+      connectionName: 'bench',
+    });
     this.env = {
       REDIS_URL: redisUrl,
+      ...(redisCluster ? { REDIS_CLUSTER_NODES: redisCluster.nodesVariable } : {}),
       REDIS_KEY_PREFIX: keyPrefix,
       DISCORD_TOKEN: token,
       DISCORD_API_URL: simulator.restUrl,
@@ -58,7 +73,14 @@ export class BenchCluster {
   static async start(
     label: string,
     simulatorOptions: Partial<SimulatorOptions>,
-    { database = true }: { database?: boolean } = {},
+    {
+      database = true,
+      redisCluster,
+    }: {
+      database?: boolean;
+      /** Run on this Redis Cluster (the caller starts and stops it) instead of the single Redis. */
+      redisCluster?: LocalRedisCluster;
+    } = {},
   ): Promise<BenchCluster> {
     // No ledger: benchmarks count what they need, and a growing record of every dispatch would add the
     // simulator's garbage collection to the figures.
@@ -76,7 +98,13 @@ export class BenchCluster {
         ? createTestDatabase(`bench_${label}`, { schema: { apply: applyMigrations } })
         : Promise.resolve(undefined),
     ]);
-    return new BenchCluster(simulator, options.shardCount, `bench:${label}:${randomUUID().slice(0, 8)}`, db);
+    return new BenchCluster(
+      simulator,
+      options.shardCount,
+      `bench:${label}:${randomUUID().slice(0, 8)}`,
+      db,
+      redisCluster,
+    );
   }
 
   /** Starts an app with the cluster's environment and waits for its ready line. */
@@ -119,12 +147,7 @@ export class BenchCluster {
   async close(): Promise<void> {
     await stopProcesses(this.processes, 20_000);
     await this.simulator.stop();
-    let cursor = '0';
-    do {
-      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${this.keyPrefix}*`, 'COUNT', 1_000);
-      cursor = next;
-      if (keys.length > 0) await this.redis.unlink(...keys);
-    } while (cursor !== '0');
+    await unlinkKeysMatching(this.redis, `${this.keyPrefix}*`);
     await this.redis.quit();
     await this.#database?.drop();
   }

@@ -48,6 +48,16 @@ export class FaultInjector {
     this.#gateway.silenceDispatches(shardId);
   }
 
+  /** Bytes sent as they are on the shard's connections, not numbered (not JSON, invalid UTF-8…). */
+  sendRawFrame(shardId: number, frame: string | Buffer): void {
+    this.#gateway.sendRawFrame(shardId, frame);
+  }
+
+  /** A numbered dispatch whose `d` is `dataJson` verbatim; says how many sessions received it. */
+  sendMalformedDispatch(shardId: number, event: string, dataJson: string): number {
+    return this.#gateway.sendDispatch(shardId, event, dataJson);
+  }
+
   /** Makes matching REST requests fail or slow down (429 storms, 5xx, latency) until cleared. */
   addRestFault(fault: RestFault): void {
     this.#rest.add(fault);

@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
 import { type AppKind, launchApp, type ManagedProcess, waitUntilReady } from '@dgc/dev-tools/supervision';
 import { adminDatabaseUrl, databaseUrlOn } from '@dgc/shared/db';
 import { type StarterBotClient as PrismaClient, starterBotDatabase } from '@dgc/starter-bot/database';
@@ -6,11 +8,12 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestCluster, type TestCluster } from '../support/cluster.js';
 import { TestRedisServer } from '../support/redis-server.js';
-import { freePort, simulatorToken } from '../support/services.js';
+import { freePort, repositoryRoot, simulatorToken } from '../support/services.js';
 
 const redisPassword = `redis-pw-${randomBytes(12).toString('hex')}`;
 const postgresPassword = `pg-pw-${randomBytes(12).toString('hex')}`;
 const postgresRole = `dgc_secrets_${randomBytes(4).toString('hex')}`;
+const run = promisify(execFile);
 const pings = 20;
 const messages = 200;
 
@@ -38,6 +41,8 @@ describe('secrets nowhere: a whole cluster run with passwords in its URLs', () =
   let redis: TestRedisServer;
   let prisma: PrismaClient;
   let dashboardUrl: string;
+  /** What every process of the cluster (and the CLI) runs with. */
+  let env: NodeJS.ProcessEnv;
   const observed: ObservedProcess[] = [];
 
   async function start(kind: AppKind, env: NodeJS.ProcessEnv): Promise<ObservedProcess> {
@@ -85,7 +90,7 @@ describe('secrets nowhere: a whole cluster run with passwords in its URLs', () =
 
     const dashboardPort = await freePort();
     dashboardUrl = `http://127.0.0.1:${dashboardPort}`;
-    const env = {
+    env = {
       ...cluster.env,
       REDIS_URL: redis.url,
       DATABASE_URL: databaseUrl.toString(),
@@ -104,7 +109,7 @@ describe('secrets nowhere: a whole cluster run with passwords in its URLs', () =
     await asAdmin([`drop role if exists ${postgresRole}`]).catch(() => {});
   });
 
-  it('no log line, /metrics, dashboard API or Bull Board API shows the bot token, an interaction token or a password; Bull Board masks tokens', {
+  it('no log line, /metrics, dashboard API, Bull Board API or CLI output shows the bot token, an interaction token or a password; Bull Board masks tokens', {
     timeout: 120_000,
   }, async () => {
     const { simulator } = cluster;
@@ -119,6 +124,20 @@ describe('secrets nowhere: a whole cluster run with passwords in its URLs', () =
       simulator.injectInteraction({ commandName: 'ping' }),
     );
     simulator.injectMessageCreates(messages);
+    // Malformed interactions carry tokens too: one the gateway parks (over the size limit; its preview is
+    // readable in the CLI and the dashboard), one a worker refuses into the failed set (Bull Board, `failed`).
+    const parkedToken = `aW50ZXJhY3Rpb246parked${randomBytes(24).toString('base64url')}`;
+    const refusedToken = `aW50ZXJhY3Rpb246refused${randomBytes(24).toString('base64url')}`;
+    simulator.faults.sendMalformedDispatch(
+      0,
+      'INTERACTION_CREATE',
+      JSON.stringify({ token: parkedToken, id: '1400000000000000009', padding: 'x'.repeat(1_100_000) }),
+    );
+    simulator.faults.sendMalformedDispatch(
+      0,
+      'INTERACTION_CREATE',
+      JSON.stringify({ token: refusedToken, id: '1400000000000000010', type: 'not a number' }),
+    );
     // Each answered in the end (the REST client retries the 500s).
     const answered = () =>
       interactions.filter((interaction) =>
@@ -135,8 +154,29 @@ describe('secrets nowhere: a whole cluster run with passwords in its URLs', () =
       )
       .toBe(messages);
 
+    // The refused interaction reaches the failed set (read through the dashboard: Redis is the test's own).
+    const failedJobs = async () => {
+      const overview = (await (await fetch(`${dashboardUrl}/api/overview`)).json()) as {
+        lanes: { failed: number }[];
+      };
+      return overview.lanes.reduce((sum, lane) => sum + lane.failed, 0);
+    };
+    await expect.poll(failedJobs, { timeout: 20_000, interval: 250 }).toBe(1);
+
     // Everything an operator or a scraper can read.
     const sources = new Map<string, string>();
+    const parked = await (await fetch(`${dashboardUrl}/api/parked`)).text();
+    expect(parked).toContain('"reason":"oversized"');
+    sources.set('dashboard /api/parked', parked);
+    for (const command of [['parked'], ['failed'], ['status'], ['lanes']]) {
+      const { stdout } = await run(
+        process.execPath,
+        ['--conditions=source', '--import', 'tsx', 'apps/cli/src/main.ts', ...command, '--json'],
+        { cwd: repositoryRoot, env: { ...process.env, ...env } },
+      );
+      sources.set(`CLI ${command.join(' ')}`, stdout);
+    }
+    expect(sources.get('CLI failed')).toMatch(/invalid event payload/);
     for (const { process, lines, metricsUrl } of observed) {
       sources.set(`${process.name} log`, lines.join('\n'));
       sources.set(`${process.name} /metrics`, await (await fetch(metricsUrl)).text());
@@ -166,6 +206,8 @@ describe('secrets nowhere: a whole cluster run with passwords in its URLs', () =
         `interaction token ${index}`,
         interaction.token,
       ]),
+      ['the parked interaction token', parkedToken],
+      ['the refused interaction token', refusedToken],
     ]);
     const leaks: string[] = [];
     for (const [source, text] of sources) {

@@ -1,8 +1,8 @@
 import { botMigrationSource } from '@dgc/bot-sdk/runtime';
 import type { ManagedProcess } from '@dgc/dev-tools/supervision';
-import { createTestDatabase, type TestDatabaseSchema } from '@dgc/dev-tools/testing';
+import { createTestDatabase, LocalRedisCluster, type TestDatabaseSchema } from '@dgc/dev-tools/testing';
 import { DiscordSimulator, type SimulatorOptions } from '@dgc/discord-simulator';
-import { type LaneTopology, RedisKeys, unorderedTopology } from '@dgc/shared';
+import { CrossSlotPipeline, type LaneTopology, RedisKeys, unorderedTopology } from '@dgc/shared';
 import { applyMigrations } from '@dgc/shared/db';
 import { starterBotDatabase } from '@dgc/starter-bot/database';
 import { expect } from 'vitest';
@@ -30,17 +30,28 @@ export interface TestCluster {
   probe: EventsQueueProbe;
   /** Processes to stop at teardown (tests push what they start). */
   processes: ManagedProcess[];
+  /** The test's own Redis Cluster, when asked for (`redisCluster: true`); stopped at teardown. */
+  redisCluster: LocalRedisCluster | undefined;
   /** The simulator's session milestones since the start, for explaining lost events. */
   sessionEvents: SessionEventRecord[];
   teardown(): Promise<Record<string, number | null>>;
+}
+
+export interface TestClusterOptions {
+  /**
+   * Start a Redis Cluster of the test's own (3 primaries, 3 replicas) beside the simulator and the
+   * database: every process and the probe use it instead of the shared Redis.
+   */
+  redisCluster?: boolean;
 }
 
 export async function createTestCluster(
   label: string,
   simulatorOptions: Partial<SimulatorOptions> = {},
   topology: LaneTopology = unorderedTopology,
+  options: TestClusterOptions = {},
 ): Promise<TestCluster> {
-  const [simulator, database] = await Promise.all([
+  const [simulator, database, redisCluster] = await Promise.all([
     DiscordSimulator.start({
       token: simulatorToken,
       shardCount: 2,
@@ -49,9 +60,16 @@ export async function createTestCluster(
       ...simulatorOptions,
     }),
     createTestDatabase(label, { schema: runtimeAndExampleBotSchema }),
+    options.redisCluster ? LocalRedisCluster.start() : undefined,
   ]);
   const keyPrefix = uniqueKeyPrefix(label);
-  const probe = new EventsQueueProbe(keyPrefix, topology);
+  const probe = new EventsQueueProbe(
+    keyPrefix,
+    topology,
+    redisCluster
+      ? { kind: 'cluster', nodes: redisCluster.ports.map((port) => ({ host: '127.0.0.1', port })) }
+      : undefined,
+  );
   const processes: ManagedProcess[] = [];
   return {
     simulator,
@@ -59,9 +77,11 @@ export async function createTestCluster(
     keyPrefix,
     probe,
     processes,
+    redisCluster,
     sessionEvents: recordSessionEvents(simulator),
     env: {
       REDIS_URL: redisUrl,
+      ...(redisCluster ? { REDIS_CLUSTER_NODES: redisCluster.nodesVariable } : {}),
       REDIS_KEY_PREFIX: keyPrefix,
       DATABASE_URL: database.url,
       DATABASE_POOL_SIZE: '5',
@@ -70,13 +90,20 @@ export async function createTestCluster(
       GATEWAY_SHARD_COUNT: String(simulatorOptions.shardCount ?? 2),
       ORDERED_LANES: topology.orderedLanes.join(','),
       ORDERED_LANE_PARTITIONS: String(topology.partitions),
+      SPREAD_LANES: Object.entries(topology.spreadLanes ?? {})
+        .map(([lane, queues]) => `${lane}=${queues}`)
+        .join(','),
     },
     async teardown() {
-      const exits = await stopServices(processes);
-      await simulator.stop();
-      await probe.removeAndClose();
-      await database.drop();
-      return exits;
+      try {
+        const exits = await stopServices(processes);
+        await simulator.stop();
+        await probe.removeAndClose();
+        await database.drop();
+        return exits;
+      } finally {
+        await redisCluster?.stop();
+      }
     },
   };
 }
@@ -87,12 +114,13 @@ export async function leaseOwners(
   shardCount: number,
   generation = 1,
 ): Promise<Map<number, string>> {
-  const pipeline = cluster.probe.redis.pipeline();
+  const pipeline = new CrossSlotPipeline(cluster.probe.redis);
   for (let shardId = 0; shardId < shardCount; shardId += 1) {
-    pipeline.hget(new RedisKeys(cluster.keyPrefix).shardLease(generation, shardId), 'owner');
+    const lease = new RedisKeys(cluster.keyPrefix).shardLease(generation, shardId);
+    pipeline.add(lease, (commands) => commands.hget(lease, 'owner'));
   }
   const owners = new Map<number, string>();
-  ((await pipeline.exec()) ?? []).forEach(([, owner], shardId) => {
+  (await pipeline.exec()).forEach(([, owner], shardId) => {
     if (typeof owner === 'string') owners.set(shardId, owner);
   });
   return owners;

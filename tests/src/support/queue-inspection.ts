@@ -8,6 +8,7 @@ import {
   RedisKeys,
   type RedisTarget,
   singleRedis,
+  unlinkKeysMatching,
   unorderedTopology,
 } from '@dgc/shared';
 import { Queue } from 'bullmq';
@@ -102,18 +103,7 @@ export class EventsQueueProbe {
 
   /** Deletes every key under the test's prefix and closes the connection. */
   async removeAndClose(): Promise<void> {
-    let cursor = '0';
-    do {
-      const [next, keys] = await this.#redis.scan(
-        cursor,
-        'MATCH',
-        new RedisKeys(this.#keyPrefix).everything(),
-        'COUNT',
-        1_000,
-      );
-      cursor = next;
-      if (keys.length > 0) await this.#redis.del(...keys);
-    } while (cursor !== '0');
+    await unlinkKeysMatching(this.#redis, new RedisKeys(this.#keyPrefix).everything());
     await Promise.all([...this.#queues.values()].flat().map((queue) => queue.close()));
     await this.#redis.quit();
   }

@@ -11,6 +11,21 @@ function parseLane(value: string | undefined): LaneName | undefined {
   return value as LaneName;
 }
 
+type LaneQueue = Awaited<ReturnType<ClusterOverviewReader['lanes']>>[number]['queues'][number];
+type FailedJob = Awaited<ReturnType<LaneQueue['getFailed']>>[number];
+
+/**
+ * Back to waiting with its attempts reset. An event parked from a batch waits in a job that records its
+ * rejection (`{ envelope, rejection }`), which a worker fails again on sight: the job gets its event back
+ * first, so a retry runs it.
+ */
+async function retryFailedJob(job: FailedJob): Promise<void> {
+  const data = job.data as { envelope?: unknown; rejection?: unknown };
+  if (data && typeof data === 'object' && 'rejection' in data && data.envelope)
+    await job.updateData(data.envelope);
+  await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+}
+
 /**
  * `failed [lane]` lists failed jobs with their cause; `failed retry <lane> <job id | --all>` moves them
  * back to waiting (BullMQ keeps the attempt history).
@@ -26,13 +41,19 @@ export async function failedJobs({ redis, keyPrefix, args, json }: CommandContex
       let retried = 0;
       for (const queue of queues) {
         if (target === '--all') {
-          const count = await queue.getFailedCount();
-          await queue.retryJobs({ state: 'failed', count: 1_000 });
-          retried += count;
+          // Page from the newest: each retried job leaves the failed set, so the first page is always new.
+          for (
+            let page = await queue.getFailed(0, 499);
+            page.length > 0;
+            page = await queue.getFailed(0, 499)
+          ) {
+            for (const job of page) await retryFailedJob(job);
+            retried += page.length;
+          }
         } else {
           const job = await queue.getJob(target);
           if (job && (await job.isFailed())) {
-            await job.retry('failed');
+            await retryFailedJob(job);
             retried += 1;
           }
         }

@@ -4,6 +4,7 @@ import {
   type CachedMember,
   type CachedRole,
   type CacheEntityKind,
+  CrossSlotPipeline,
   guildHashFields,
   type Redis,
   type RedisKeys,
@@ -29,14 +30,60 @@ export interface GuildReplacement {
   members?: CachedMember[];
 }
 
+/** A GUILD_CREATE's replacement as the script's arguments: serialised once, when the dispatch arrives. */
+export interface SerializedGuildReplacement {
+  guildId: string;
+  args: (string | number)[];
+  channelIds: string[];
+  counts: Record<CacheEntityKind, number>;
+  /** Entries written: what the replacement costs while it waits (the writer bounds the sum). */
+  weight: number;
+}
+
 /**
- * One flush's writes to the state cache, as one pipeline (one round trip). The event table calls its named
- * writes in the shard's order; each also drops the worker's REST fallback copy of what it writes, so a
- * fallback never hides a change the gateway saw. Counts writes by entity for metrics.
+ * Serialises a replacement to the replaceGuild script's arguments. Done as the dispatch arrives, so a
+ * waiting GUILD_CREATE holds a few short strings rather than its raw payload (hundreds of objects).
+ */
+export function serializeGuildReplacement(
+  guildId: string,
+  replacement: GuildReplacement,
+): SerializedGuildReplacement {
+  const guildArgs = replacement.guild ? guildHashFields(replacement.guild) : [];
+  const args: (string | number)[] = [
+    guildArgs.length,
+    replacement.channels?.length ?? -1,
+    replacement.roles?.length ?? -1,
+    replacement.members?.length ?? -1,
+    ...guildArgs,
+  ];
+  for (const channel of replacement.channels ?? []) args.push(channel.id, JSON.stringify(channel));
+  for (const role of replacement.roles ?? []) args.push(role.id, JSON.stringify(role));
+  for (const member of replacement.members ?? []) args.push(member.id, JSON.stringify(member));
+  const counts = {
+    guilds: replacement.guild ? 1 : 0,
+    channels: replacement.channels?.length ?? 0,
+    roles: replacement.roles?.length ?? 0,
+    members: replacement.members?.length ?? 0,
+  };
+  return {
+    guildId,
+    args,
+    channelIds: (replacement.channels ?? []).map((channel) => channel.id),
+    counts,
+    weight: 1 + counts.channels + counts.roles + counts.members,
+  };
+}
+
+/**
+ * One flush's writes to the state cache, as one pipeline (one round trip; on a Redis Cluster, one per node,
+ * since each guild's keys carry the guild's tag and the index and fallback keys their own). The event table
+ * calls its named writes in the shard's order, which each key keeps. Each write also drops the worker's REST
+ * fallback copy of what it writes, so a fallback never hides a change the gateway saw. Counts writes by
+ * entity for metrics.
  */
 export class CacheBatch {
   readonly #redis: Redis;
-  readonly #pipeline: ScriptPipeline;
+  readonly #pipeline: CrossSlotPipeline<ScriptPipeline>;
   readonly #keys: RedisKeys;
   /** Pipeline positions of replaceGuild calls: each answers the channel ids it removed. */
   readonly #sweeps: number[] = [];
@@ -45,7 +92,7 @@ export class CacheBatch {
   /** `redis` has the cluster's scripts defined (`withRedisScripts`). */
   constructor(redis: Redis, keys: RedisKeys) {
     this.#redis = redis;
-    this.#pipeline = redis.pipeline() as ScriptPipeline;
+    this.#pipeline = new CrossSlotPipeline<ScriptPipeline>(redis);
     this.#keys = keys;
   }
 
@@ -54,40 +101,27 @@ export class CacheBatch {
   }
 
   /** GUILD_CREATE: the skeleton's fields over the stored ones, each cached collection replaced whole. */
-  replaceGuild(guildId: string, replacement: GuildReplacement): void {
+  replaceGuild(replacement: SerializedGuildReplacement): void {
+    const { guildId, args, channelIds, counts } = replacement;
     const keys = this.#keys.guildCache(guildId);
-    const guildArgs = replacement.guild ? guildHashFields(replacement.guild) : [];
-    const args: (string | number)[] = [
-      guildArgs.length,
-      replacement.channels?.length ?? -1,
-      replacement.roles?.length ?? -1,
-      replacement.members?.length ?? -1,
-      ...guildArgs,
-    ];
-    for (const channel of replacement.channels ?? []) args.push(channel.id, JSON.stringify(channel));
-    for (const role of replacement.roles ?? []) args.push(role.id, JSON.stringify(role));
-    for (const member of replacement.members ?? []) args.push(member.id, JSON.stringify(member));
-    this.#pipeline.replaceGuild(keys.guild, keys.channels, keys.roles, keys.members, ...args);
-    this.#sweeps.push(this.#pipeline.length - 1);
-    if (replacement.channels && replacement.channels.length > 0) {
-      const index: string[] = [];
-      for (const channel of replacement.channels) index.push(channel.id, guildId);
-      this.#pipeline.hset(this.#keys.cachedChannelGuilds(), ...index);
-    }
-    this.#pipeline.del(
-      this.#keys.cacheFallback('guild', guildId),
-      this.#keys.cacheFallback('roles', guildId),
+    this.#pipeline.add(keys.guild, (commands) =>
+      commands.replaceGuild(keys.guild, keys.channels, keys.roles, keys.members, ...args),
     );
-    if (replacement.guild) this.writes.guilds += 1;
-    this.writes.channels += replacement.channels?.length ?? 0;
-    this.writes.roles += replacement.roles?.length ?? 0;
-    this.writes.members += replacement.members?.length ?? 0;
+    this.#sweeps.push(this.#pipeline.length - 1);
+    if (channelIds.length > 0) {
+      const index: string[] = [];
+      for (const channelId of channelIds) index.push(channelId, guildId);
+      this.#hset(this.#keys.cachedChannelGuilds(), ...index);
+    }
+    this.#del(this.#keys.cacheFallback('guild', guildId));
+    this.#del(this.#keys.cacheFallback('roles', guildId));
+    for (const entity of Object.keys(counts) as CacheEntityKind[]) this.writes[entity] += counts[entity];
   }
 
   /** GUILD_UPDATE, an outage (`{ unavailable: true }`), READY's list of guilds still to come. */
   setGuildFields(guildId: string, fields: Partial<CachedGuild>): void {
-    this.#pipeline.hset(this.#keys.guildCache(guildId).guild, ...guildHashFields({ ...fields, id: guildId }));
-    this.#pipeline.del(this.#keys.cacheFallback('guild', guildId));
+    this.#hset(this.#keys.guildCache(guildId).guild, ...guildHashFields({ ...fields, id: guildId }));
+    this.#del(this.#keys.cacheFallback('guild', guildId));
     this.writes.guilds += 1;
   }
 
@@ -95,55 +129,51 @@ export class CacheBatch {
   deleteGuild(guildId: string): void {
     const keys = this.#keys.guildCache(guildId);
     // Emptying the collections through the script answers which channels to drop from the index.
-    this.#pipeline.replaceGuild(keys.guild, keys.channels, keys.roles, keys.members, 0, 0, 0, 0);
-    this.#sweeps.push(this.#pipeline.length - 1);
-    this.#pipeline.del(
-      keys.guild,
-      this.#keys.cacheFallback('guild', guildId),
-      this.#keys.cacheFallback('roles', guildId),
+    this.#pipeline.add(keys.guild, (commands) =>
+      commands.replaceGuild(keys.guild, keys.channels, keys.roles, keys.members, 0, 0, 0, 0),
     );
+    this.#sweeps.push(this.#pipeline.length - 1);
+    this.#del(keys.guild);
+    this.#del(this.#keys.cacheFallback('guild', guildId));
+    this.#del(this.#keys.cacheFallback('roles', guildId));
     this.writes.guilds += 1;
   }
 
   setChannel(channel: CachedChannel): void {
-    this.#pipeline.hset(
-      this.#keys.guildCache(channel.guild_id).channels,
-      channel.id,
-      JSON.stringify(channel),
-    );
-    this.#pipeline.hset(this.#keys.cachedChannelGuilds(), channel.id, channel.guild_id);
-    this.#pipeline.del(this.#keys.cacheFallback('channel', channel.id));
+    this.#hset(this.#keys.guildCache(channel.guild_id).channels, channel.id, JSON.stringify(channel));
+    this.#hset(this.#keys.cachedChannelGuilds(), channel.id, channel.guild_id);
+    this.#del(this.#keys.cacheFallback('channel', channel.id));
     this.writes.channels += 1;
   }
 
   deleteChannel(guildId: string, channelId: string): void {
-    this.#pipeline.hdel(this.#keys.guildCache(guildId).channels, channelId);
-    this.#pipeline.hdel(this.#keys.cachedChannelGuilds(), channelId);
-    this.#pipeline.del(this.#keys.cacheFallback('channel', channelId));
+    this.#hdel(this.#keys.guildCache(guildId).channels, channelId);
+    this.#hdel(this.#keys.cachedChannelGuilds(), channelId);
+    this.#del(this.#keys.cacheFallback('channel', channelId));
     this.writes.channels += 1;
   }
 
   setRole(guildId: string, role: CachedRole): void {
-    this.#pipeline.hset(this.#keys.guildCache(guildId).roles, role.id, JSON.stringify(role));
-    this.#pipeline.del(this.#keys.cacheFallback('roles', guildId));
+    this.#hset(this.#keys.guildCache(guildId).roles, role.id, JSON.stringify(role));
+    this.#del(this.#keys.cacheFallback('roles', guildId));
     this.writes.roles += 1;
   }
 
   deleteRole(guildId: string, roleId: string): void {
-    this.#pipeline.hdel(this.#keys.guildCache(guildId).roles, roleId);
-    this.#pipeline.del(this.#keys.cacheFallback('roles', guildId));
+    this.#hdel(this.#keys.guildCache(guildId).roles, roleId);
+    this.#del(this.#keys.cacheFallback('roles', guildId));
     this.writes.roles += 1;
   }
 
   setMember(member: CachedMember): void {
-    this.#pipeline.hset(this.#keys.guildCache(member.guild_id).members, member.id, JSON.stringify(member));
-    this.#pipeline.del(this.#keys.cacheFallback('member', `${member.guild_id}:${member.id}`));
+    this.#hset(this.#keys.guildCache(member.guild_id).members, member.id, JSON.stringify(member));
+    this.#del(this.#keys.cacheFallback('member', `${member.guild_id}:${member.id}`));
     this.writes.members += 1;
   }
 
   deleteMember(guildId: string, userId: string): void {
-    this.#pipeline.hdel(this.#keys.guildCache(guildId).members, userId);
-    this.#pipeline.del(this.#keys.cacheFallback('member', `${guildId}:${userId}`));
+    this.#hdel(this.#keys.guildCache(guildId).members, userId);
+    this.#del(this.#keys.cacheFallback('member', `${guildId}:${userId}`));
     this.writes.members += 1;
   }
 
@@ -153,7 +183,7 @@ export class CacheBatch {
    * Rejects when the connection fails; a command's own error is thrown too, so the batch is retried.
    */
   async exec(): Promise<void> {
-    const results = (await this.#pipeline.exec()) ?? [];
+    const results = await this.#pipeline.exec();
     const failed = results.find(([error]) => error);
     if (failed?.[0]) throw failed[0];
     const removed: string[] = [];
@@ -162,5 +192,18 @@ export class CacheBatch {
       if (Array.isArray(ids)) for (const id of ids) removed.push(String(id));
     }
     if (removed.length > 0) await this.#redis.hdel(this.#keys.cachedChannelGuilds(), ...removed);
+  }
+
+  // One key per command (the fallback keys carry no tag, so one DEL of several could span slots).
+  #hset(key: string, ...fieldsAndValues: string[]): void {
+    this.#pipeline.add(key, (commands) => commands.hset(key, ...fieldsAndValues));
+  }
+
+  #hdel(key: string, field: string): void {
+    this.#pipeline.add(key, (commands) => commands.hdel(key, field));
+  }
+
+  #del(key: string): void {
+    this.#pipeline.add(key, (commands) => commands.del(key));
   }
 }

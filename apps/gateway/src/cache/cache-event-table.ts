@@ -1,4 +1,12 @@
-import { type CacheEntityKind, compactChannel, compactGuild, compactMember, compactRole } from '@dgc/shared';
+import {
+  type CacheEntityKind,
+  compactChannel,
+  compactGuild,
+  compactMember,
+  compactRole,
+  type Redis,
+  type RedisKeys,
+} from '@dgc/shared';
 import type {
   GatewayChannelCreateDispatchData,
   GatewayChannelDeleteDispatchData,
@@ -12,10 +20,26 @@ import type {
   GatewayGuildUpdateDispatchData,
   GatewayReadyDispatchData,
 } from 'discord-api-types/v10';
-import type { CacheBatch, GuildReplacement } from './cache-batch.js';
+import { type CacheBatch, type GuildReplacement, serializeGuildReplacement } from './cache-batch.js';
+import { staleGuildsOfShard } from './cached-guild-scan.js';
 
-/** Turns one dispatch's payload into its writes on the batch. */
-export type CacheWriteOf = (data: never, batch: CacheBatch) => void;
+/** One dispatch's cache writes, prepared when it arrives, applied to a batch when it is flushed. */
+export interface PreparedCacheWrite {
+  /** Entries it writes: what it costs while it waits (the writer bounds the sum). */
+  weight: number;
+  /** Reads the write needs from the cache first, in the shard's order (the writer awaits it before the batch). */
+  before?: (redis: Redis, keys: RedisKeys) => Promise<void>;
+  apply(batch: CacheBatch): void;
+}
+
+/**
+ * Turns one dispatch's payload into its prepared writes (undefined: nothing to write). Called as the
+ * dispatch arrives, so what waits for the next flush holds the compact form, never the raw payload.
+ */
+export type CacheWriteOf = (data: never) => PreparedCacheWrite | undefined;
+
+/** A write of one entry. */
+const one = (apply: (batch: CacheBatch) => void): PreparedCacheWrite => ({ weight: 1, apply });
 
 /** Channels with a guild and a place in its list (threads come through THREAD_* events, not cached). */
 function isGuildChannel(channel: { guild_id?: string }): channel is { guild_id: string } {
@@ -29,8 +53,8 @@ function isGuildChannel(channel: { guild_id?: string }): channel is { guild_id: 
  */
 export function cacheEventTable(entities: ReadonlySet<CacheEntityKind>): ReadonlyMap<string, CacheWriteOf> {
   const table = new Map<string, CacheWriteOf>();
-  const on = <Data>(event: string, write: (data: Data, batch: CacheBatch) => void) => {
-    table.set(event, write as CacheWriteOf);
+  const on = <Data>(event: string, prepare: (data: Data) => PreparedCacheWrite | undefined) => {
+    table.set(event, prepare as CacheWriteOf);
   };
   if (entities.size === 0) return table;
   const guilds = entities.has('guilds');
@@ -39,64 +63,86 @@ export function cacheEventTable(entities: ReadonlySet<CacheEntityKind>): Readonl
   const members = entities.has('members');
 
   // A new session's GUILD_CREATE (or a guild back from an outage, or a join) replaces everything cached.
-  on<GatewayGuildCreateDispatchData>('GUILD_CREATE', (guild, batch) => {
-    if (guild.unavailable) {
-      if (guilds) batch.setGuildFields(guild.id, { unavailable: true });
-      return;
-    }
+  on<GatewayGuildCreateDispatchData>('GUILD_CREATE', (guild) => {
+    // Closures capture ids and compact forms only: capturing `guild` would keep the whole payload waiting.
+    const { id } = guild;
+    if (guild.unavailable)
+      return guilds ? one((batch) => batch.setGuildFields(id, { unavailable: true })) : undefined;
     const replacement: GuildReplacement = {};
     if (guilds) replacement.guild = compactGuild({ ...guild, unavailable: false });
     if (channels) replacement.channels = guild.channels.map((channel) => compactChannel(channel, guild.id));
     if (roles) replacement.roles = guild.roles.map(compactRole);
     if (members) replacement.members = guild.members.map((member) => compactMember(member, guild.id));
-    batch.replaceGuild(guild.id, replacement);
+    const serialized = serializeGuildReplacement(id, replacement);
+    return { weight: serialized.weight, apply: (batch) => batch.replaceGuild(serialized) };
   });
-  on<GatewayGuildDeleteDispatchData>('GUILD_DELETE', (guild, batch) => {
+  on<GatewayGuildDeleteDispatchData>('GUILD_DELETE', ({ id, unavailable }) => {
     // An outage keeps what is known, marked; anything else means the bot is no longer in the guild.
-    if (guild.unavailable) {
-      if (guilds) batch.setGuildFields(guild.id, { unavailable: true });
-    } else batch.deleteGuild(guild.id);
+    if (!unavailable) return one((batch) => batch.deleteGuild(id));
+    return guilds ? one((batch) => batch.setGuildFields(id, { unavailable: true })) : undefined;
   });
   if (guilds) {
     // After an identify, every guild is unavailable until its GUILD_CREATE arrives (and stays marked if
     // Discord reports an outage instead).
-    on<GatewayReadyDispatchData>('READY', (ready, batch) => {
-      for (const guild of ready.guilds) batch.setGuildFields(guild.id, { unavailable: true });
+    // A new session's READY lists every guild of its shard: cached guilds of the shard it does not list were
+    // left while no session ran (no GUILD_DELETE came) and are swept, in the shard's order, before any
+    // later GUILD_CREATE of the session.
+    on<GatewayReadyDispatchData>('READY', (ready) => {
+      const ids = ready.guilds.map((guild) => guild.id);
+      const shard = ready.shard ?? [0, 1];
+      let stale: string[] = [];
+      return {
+        weight: ids.length,
+        before: async (redis, keys) => {
+          stale = await staleGuildsOfShard(redis, keys, new Set(ids), shard);
+        },
+        apply: (batch) => {
+          for (const id of stale) batch.deleteGuild(id);
+          for (const id of ids) batch.setGuildFields(id, { unavailable: true });
+        },
+      };
     });
-    on<GatewayGuildUpdateDispatchData>('GUILD_UPDATE', (guild, batch) => {
-      const { member_count: _notSent, ...fields } = compactGuild(guild);
-      batch.setGuildFields(guild.id, fields);
+    on<GatewayGuildUpdateDispatchData>('GUILD_UPDATE', (guild) => {
+      const { member_count: _notSent, id, ...fields } = compactGuild(guild);
+      return one((batch) => batch.setGuildFields(id, fields));
     });
   }
   if (channels) {
-    const setChannel = (channel: GatewayChannelCreateDispatchData, batch: CacheBatch) => {
-      if (isGuildChannel(channel)) batch.setChannel(compactChannel(channel));
+    const setChannel = (channel: GatewayChannelCreateDispatchData) => {
+      if (!isGuildChannel(channel)) return undefined;
+      const compact = compactChannel(channel);
+      return one((batch) => batch.setChannel(compact));
     };
     on('CHANNEL_CREATE', setChannel);
     on('CHANNEL_UPDATE', setChannel);
-    on<GatewayChannelDeleteDispatchData>('CHANNEL_DELETE', (channel, batch) => {
-      if (isGuildChannel(channel)) batch.deleteChannel(channel.guild_id, channel.id);
+    on<GatewayChannelDeleteDispatchData>('CHANNEL_DELETE', (channel) => {
+      if (!isGuildChannel(channel)) return undefined;
+      const { guild_id: guildId, id } = channel;
+      return one((batch) => batch.deleteChannel(guildId, id));
     });
   }
   if (roles) {
-    const setRole = (data: GatewayGuildRoleCreateDispatchData, batch: CacheBatch) =>
-      batch.setRole(data.guild_id, compactRole(data.role));
+    const setRole = ({ guild_id: guildId, role }: GatewayGuildRoleCreateDispatchData) => {
+      const compact = compactRole(role);
+      return one((batch) => batch.setRole(guildId, compact));
+    };
     on('GUILD_ROLE_CREATE', setRole);
     on('GUILD_ROLE_UPDATE', setRole);
-    on<GatewayGuildRoleDeleteDispatchData>('GUILD_ROLE_DELETE', (data, batch) =>
-      batch.deleteRole(data.guild_id, data.role_id),
+    on<GatewayGuildRoleDeleteDispatchData>('GUILD_ROLE_DELETE', ({ guild_id: guildId, role_id: roleId }) =>
+      one((batch) => batch.deleteRole(guildId, roleId)),
     );
   }
   if (members) {
-    on<GatewayGuildMemberAddDispatchData>('GUILD_MEMBER_ADD', (member, batch) =>
-      batch.setMember(compactMember(member, member.guild_id)),
-    );
-    on<GatewayGuildMemberUpdateDispatchData>('GUILD_MEMBER_UPDATE', (member, batch) =>
-      batch.setMember(compactMember(member, member.guild_id)),
-    );
-    on<GatewayGuildMemberRemoveDispatchData>('GUILD_MEMBER_REMOVE', (data, batch) =>
-      batch.deleteMember(data.guild_id, data.user.id),
-    );
+    const setMember = (member: GatewayGuildMemberAddDispatchData | GatewayGuildMemberUpdateDispatchData) => {
+      const compact = compactMember(member, member.guild_id);
+      return one((batch) => batch.setMember(compact));
+    };
+    on('GUILD_MEMBER_ADD', setMember);
+    on('GUILD_MEMBER_UPDATE', setMember);
+    on<GatewayGuildMemberRemoveDispatchData>('GUILD_MEMBER_REMOVE', ({ guild_id: guildId, user }) => {
+      const userId = user.id;
+      return one((batch) => batch.deleteMember(guildId, userId));
+    });
   }
   return table;
 }

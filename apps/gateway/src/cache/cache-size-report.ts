@@ -1,4 +1,4 @@
-import { type CacheEntityKind, type Redis, RedisKeys } from '@dgc/shared';
+import { type CacheEntityKind, CrossSlotPipeline, type Redis, RedisKeys, scanKeys } from '@dgc/shared';
 
 export interface CacheSizeReportOptions {
   redis: Redis;
@@ -37,29 +37,22 @@ export class CacheSizeReport {
 
   async #count(): Promise<Record<CacheEntityKind, number>> {
     const sizes: Record<CacheEntityKind, number> = { guilds: 0, channels: 0, roles: 0, members: 0 };
-    let cursor = '0';
-    do {
-      const [next, keys] = await this.#redis.scan(
-        cursor,
-        'MATCH',
-        this.#keys.guildCachePattern(),
-        'COUNT',
-        1_000,
-      );
-      cursor = next;
-      if (keys.length === 0) continue;
-      const pipeline = this.#redis.pipeline();
+    // Every primary of a Redis Cluster in turn; a guild's keys share its tag, so they are on one node.
+    for await (const keys of scanKeys(this.#redis, this.#keys.guildCachePattern())) {
+      const pipeline = new CrossSlotPipeline(this.#redis);
       for (const key of keys) {
-        const { channels, roles, members } = this.#keys.guildCache(this.#keys.guildIdOfCacheKey(key));
-        pipeline.hlen(channels).hlen(roles).hlen(members);
+        for (const collection of ['channels', 'roles', 'members'] as const) {
+          const counted = this.#keys.guildCache(this.#keys.guildIdOfCacheKey(key))[collection];
+          pipeline.add(counted, (commands) => commands.hlen(counted));
+        }
       }
-      const results = (await pipeline.exec()) ?? [];
+      const results = await pipeline.exec();
       sizes.guilds += keys.length;
       results.forEach(([, count], index) => {
         const entity = (['channels', 'roles', 'members'] as const)[index % 3] ?? 'channels';
         sizes[entity] += Number(count ?? 0);
       });
-    } while (cursor !== '0');
+    }
     return sizes;
   }
 }

@@ -1,3 +1,4 @@
+// Over 300 lines: one stateful walk through the writer against real Redis (each case builds on the cache the previous left), plus its backpressure and sweep cases.
 import { randomUUID } from 'node:crypto';
 import {
   type CacheEntityKind,
@@ -74,7 +75,7 @@ describe('StateCacheWriter', () => {
   let confirmed = 0;
   const receipt = { confirm: () => (confirmed += 1) };
 
-  const make = (entities: CacheEntityKind[]) =>
+  const make = (entities: CacheEntityKind[], maxPendingEntries = 10_000) =>
     new StateCacheWriter({
       redisTarget: singleRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'),
       keyPrefix,
@@ -82,6 +83,7 @@ describe('StateCacheWriter', () => {
       maxEvents: 100,
       maxWaitMs: 2,
       maxBuffered: 1_000,
+      maxPendingEntries,
       leases,
       logger,
     });
@@ -237,5 +239,84 @@ describe('StateCacheWriter', () => {
     await writer.drain(AbortSignal.timeout(5_000));
     expect(confirmed).toBe(before);
     expect(await redis.hget(guildKeys.channels, '4')).toBeNull();
+  });
+
+  it('pauses the shards while more entries wait than its bound, and resumes them once half are written', async () => {
+    const bounded = make(['guilds', 'channels', 'roles'], 40);
+    const calls: string[] = [];
+    bounded.attachIntake({
+      pauseIntake: () => calls.push('pause'),
+      resumeIntake: () => calls.push('resume'),
+    });
+    const channels = Array.from({ length: 20 }, (_, index) => channel(String(100 + index), index));
+    const roles = Array.from({ length: 9 }, (_, index) => role(String(200 + index), index + 1));
+    const before = confirmed;
+    // 31 entries each (skeleton, 20 channels, 10 roles): the second crosses 40, and each flush takes one.
+    for (const _ of [1, 2, 3])
+      bounded.apply(guildCreate(channels, [role(guildId, 0), ...roles], []), 0, receipt);
+    expect(calls).toEqual(['pause']);
+    expect(bounded.pendingEntries).toBe(93);
+    await bounded.drain(AbortSignal.timeout(5_000));
+    expect(calls).toEqual(['pause', 'resume']);
+    expect(bounded.pendingEntries).toBe(0);
+    expect(bounded.intakePauses.pauses).toBe(1);
+    expect(confirmed - before).toBe(3);
+    expect(Object.keys((await state()).channels)).toHaveLength(20);
+    await bounded.close();
+  });
+
+  it('ends a pause that outlasts its longest (Redis away), and pauses no more until the backlog halves', async () => {
+    const bounded = new StateCacheWriter({
+      redisTarget: singleRedis('redis://127.0.0.1:1'),
+      keyPrefix,
+      entities: new Set(['guilds', 'channels']),
+      maxEvents: 100,
+      maxWaitMs: 2,
+      maxBuffered: 1_000,
+      maxPendingEntries: 2,
+      maxPauseMs: 50,
+      leases,
+      logger,
+    });
+    const calls: string[] = [];
+    let resolve = () => {};
+    const resumed = new Promise<void>((done) => {
+      resolve = done;
+    });
+    bounded.attachIntake({
+      pauseIntake: () => calls.push('pause'),
+      resumeIntake: () => {
+        calls.push('resume');
+        resolve();
+      },
+    });
+    bounded.apply(guildCreate([channel('300', 0)], [], []), 0, receipt);
+    expect(calls).toEqual(['pause']);
+    // Nothing answers on port 1: the write waits, the pause ends after 50 ms, and no new pause follows.
+    await resumed;
+    expect(bounded.pendingEntries).toBe(2);
+    bounded.apply(guildCreate([channel('301', 0)], [], []), 0, receipt);
+    expect(calls).toEqual(['pause', 'resume']);
+    await bounded.close();
+  });
+
+  it("a new session's READY sweeps cached guilds of its shard it does not list, and no other shard's", async () => {
+    // Guild ids by shard of 2: (id >> 22) % 2 — 600 is on shard 0, 4194304 (1 << 22) on shard 1.
+    const leftMeanwhile = '600';
+    const otherShard = '4194304';
+    const created = (id: string) =>
+      dispatch('GUILD_CREATE', {
+        ...(guildCreate([channel(`${id}1`, 0)], [role(id, 0)], []).d as object),
+        id,
+      });
+    await apply(created(leftMeanwhile), created(otherShard));
+    expect(await redis.exists(keys.guildCache(leftMeanwhile).guild)).toBe(1);
+    await apply(dispatch('READY', { guilds: [{ id: guildId, unavailable: true }], shard: [0, 2] }));
+    expect(
+      await redis.exists(keys.guildCache(leftMeanwhile).guild, keys.guildCache(leftMeanwhile).channels),
+    ).toBe(0);
+    expect(await redis.hget(keys.cachedChannelGuilds(), `${leftMeanwhile}1`)).toBeNull();
+    expect(await redis.exists(keys.guildCache(otherShard).guild)).toBe(1);
+    expect((await state()).guild?.unavailable).toBe(true);
   });
 });

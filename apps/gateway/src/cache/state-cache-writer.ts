@@ -11,7 +11,8 @@ import type { GatewayDispatchPayload } from 'discord-api-types/v10';
 import type { HeldShardLeases } from '../cluster/held-shard-leases.js';
 import type { WriteReceipt } from '../publish/batching-publisher.js';
 import { CacheBatch } from './cache-batch.js';
-import { type CacheWriteOf, cacheEventTable } from './cache-event-table.js';
+import { type CacheWriteOf, cacheEventTable, type PreparedCacheWrite } from './cache-event-table.js';
+import { type CacheIntake, CacheIntakeThrottle } from './cache-intake-throttle.js';
 
 export interface StateCacheWriterOptions {
   redisTarget: RedisTarget;
@@ -22,14 +23,17 @@ export interface StateCacheWriterOptions {
   maxWaitMs: number;
   /** Past this many waiting dispatches (Redis unreachable), new ones are dropped, counted and logged. */
   maxBuffered: number;
+  /** Waiting entries at which the shards are paused (CACHE_MAX_PENDING_ENTRIES); a flush holds at most half. */
+  maxPendingEntries: number;
+  /** The longest pause of the shards (default 5 s). */
+  maxPauseMs?: number;
   /** A shard whose lease this process lost: its waiting dispatches are dropped (its next owner replays). */
   leases: Pick<HeldShardLeases, 'holds'>;
   logger: Logger;
 }
 
 interface WaitingDispatch {
-  write: CacheWriteOf;
-  data: unknown;
+  write: PreparedCacheWrite;
   shardId: number;
   receipt: WriteReceipt;
 }
@@ -42,6 +46,9 @@ const retryDelayMs = { initial: 100, max: 5_000 };
  * at a time, so writes land in the order they arrived, off the shard's event path (nothing is awaited
  * per event). A dispatch's receipt is confirmed once its writes are applied, so the shard's stored resume
  * point never passes a cache change not yet in Redis, and a crash replays it.
+ * Memory stays bounded whatever the guild count: a dispatch is reduced to its compact, serialised writes as
+ * it arrives (the raw payload is not kept), a flush holds a bounded number of entries, and while more than
+ * `maxPendingEntries` wait the shards stop reading (`CacheIntakeThrottle`).
  */
 export class StateCacheWriter {
   readonly #table: ReadonlyMap<string, CacheWriteOf>;
@@ -57,9 +64,17 @@ export class StateCacheWriter {
   #idleWaiters: (() => void)[] = [];
   readonly #writes: Record<CacheEntityKind, number> = { guilds: 0, channels: 0, roles: 0, members: 0 };
   #dropped = 0;
+  readonly #throttle: CacheIntakeThrottle;
+  readonly #maxBatchEntries: number;
 
   constructor(options: StateCacheWriterOptions) {
     this.#options = options;
+    this.#throttle = new CacheIntakeThrottle({
+      maxPendingEntries: options.maxPendingEntries,
+      maxPauseMs: options.maxPauseMs ?? 5_000,
+      logger: options.logger,
+    });
+    this.#maxBatchEntries = Math.max(1, Math.floor(options.maxPendingEntries / 2));
     this.#table = cacheEventTable(options.entities);
     this.#keys = new RedisKeys(options.keyPrefix);
     this.#redis = withRedisScripts(
@@ -87,6 +102,21 @@ export class StateCacheWriter {
     return this.#buffer.length;
   }
 
+  /** Cache entries waiting to be applied (what the shards' pauses bound). */
+  get pendingEntries(): number {
+    return this.#throttle.pending;
+  }
+
+  /** Times the shards were paused for the cache to catch up, and for how long in all. */
+  get intakePauses(): { pauses: number; pausedMs: number } {
+    return this.#throttle.stats;
+  }
+
+  /** The shards, paused while too many cache entries wait (they are built after the writer). */
+  attachIntake(intake: CacheIntake): void {
+    this.#throttle.attach(intake);
+  }
+
   /** The connection the cache is written on (the size report reads through it). */
   get redis(): Redis {
     return this.#redis;
@@ -94,7 +124,7 @@ export class StateCacheWriter {
 
   /** Accepts a dispatch that `handles` said yes to; `receipt` is confirmed once its writes are applied. */
   apply(dispatch: GatewayDispatchPayload, shardId: number, receipt: WriteReceipt): void {
-    const write = this.#table.get(dispatch.t);
+    const write = this.#table.get(dispatch.t)?.(dispatch.d as never);
     if (!write) {
       receipt.confirm();
       return;
@@ -110,8 +140,10 @@ export class StateCacheWriter {
       receipt.confirm();
       return;
     }
-    this.#buffer.push({ write, data: dispatch.d, shardId, receipt });
-    if (this.#buffer.length >= this.#options.maxEvents) this.#flush();
+    this.#buffer.push({ write, shardId, receipt });
+    this.#throttle.added(write.weight, this.#failures === 0);
+    if (this.#buffer.length >= this.#options.maxEvents || this.#throttle.pending >= this.#maxBatchEntries)
+      this.#flush();
     else this.#timer ??= setTimeout(() => this.#flush(), this.#options.maxWaitMs);
   }
 
@@ -132,7 +164,10 @@ export class StateCacheWriter {
 
   async close(): Promise<void> {
     clearTimeout(this.#timer);
-    await this.#redis.quit().catch(() => {});
+    this.#throttle.close();
+    // QUIT would wait in the offline queue of a connection that never came up.
+    if (this.#redis.status === 'ready') await this.#redis.quit().catch(() => {});
+    else this.#redis.disconnect();
   }
 
   #isIdle(): boolean {
@@ -145,9 +180,10 @@ export class StateCacheWriter {
     this.#timer = undefined;
     // One batch at a time: a later batch must not land before an earlier one.
     if (this.#writing || this.#buffer.length === 0) return;
-    const taken = this.#buffer.splice(0, this.#options.maxEvents);
+    const taken = this.#buffer.splice(0, this.#batchSize());
     const owned = taken.filter((waiting) => this.#options.leases.holds(waiting.shardId));
     if (owned.length < taken.length) {
+      this.#throttle.removed(weightOf(taken) - weightOf(owned));
       this.#options.logger.warn(
         { dropped: taken.length - owned.length },
         'dropped cache writes of shards whose lease this process lost; their next owner replays them',
@@ -158,17 +194,40 @@ export class StateCacheWriter {
       return;
     }
     const batch = new CacheBatch(this.#redis, this.#keys);
-    for (const { write, data } of owned) write(data as never, batch);
     this.#writing = true;
-    batch.exec().then(
+    const reads = owned.flatMap(({ write }) => (write.before ? [write.before(this.#redis, this.#keys)] : []));
+    const send = () => {
+      this.#fill(batch, owned);
+      return batch.exec();
+    };
+    const written = reads.length === 0 ? send() : Promise.all(reads).then(send);
+    written.then(
       () => this.#onApplied(owned, batch),
       (error: unknown) => this.#onFailed(owned, error),
     );
   }
 
+  #fill(batch: CacheBatch, dispatches: readonly WaitingDispatch[]): void {
+    for (const { write } of dispatches) write.apply(batch);
+  }
+
+  /** Dispatches in the next flush: at most `maxEvents`, and at most `#maxBatchEntries` entries (one or more). */
+  #batchSize(): number {
+    let entries = 0;
+    let count = 0;
+    for (const waiting of this.#buffer) {
+      if (count >= this.#options.maxEvents) break;
+      if (count > 0 && entries + waiting.write.weight > this.#maxBatchEntries) break;
+      entries += waiting.write.weight;
+      count += 1;
+    }
+    return count;
+  }
+
   #onApplied(batch: readonly WaitingDispatch[], applied: CacheBatch): void {
     this.#writing = false;
     this.#failures = 0;
+    this.#throttle.removed(weightOf(batch));
     for (const entity of Object.keys(applied.writes) as CacheEntityKind[])
       this.#writes[entity] += applied.writes[entity];
     for (const waiting of batch) waiting.receipt.confirm();
@@ -178,6 +237,7 @@ export class StateCacheWriter {
   #onFailed(batch: WaitingDispatch[], error: unknown): void {
     this.#writing = false;
     this.#failures += 1;
+    this.#throttle.writesFailing();
     // Back to the front: every write sets or deletes whole entries, so re-applying a partly applied
     // pipeline ends in the same state.
     this.#buffer = batch.concat(this.#buffer);
@@ -196,7 +256,8 @@ export class StateCacheWriter {
   }
 
   #afterBatch(): void {
-    if (this.#buffer.length >= this.#options.maxEvents) this.#flush();
+    if (this.#buffer.length >= this.#options.maxEvents || this.#throttle.pending >= this.#maxBatchEntries)
+      this.#flush();
     else if (this.#buffer.length > 0)
       this.#timer ??= setTimeout(() => this.#flush(), this.#options.maxWaitMs);
     else if (!this.#writing) {
@@ -205,4 +266,10 @@ export class StateCacheWriter {
       for (const wake of waiters) wake();
     }
   }
+}
+
+function weightOf(dispatches: readonly WaitingDispatch[]): number {
+  let entries = 0;
+  for (const waiting of dispatches) entries += waiting.write.weight;
+  return entries;
 }

@@ -1,4 +1,5 @@
 import {
+  CrossSlotPipeline,
   GatewayCommandError,
   gatewayCommandQueueKey,
   gatewayCommandTtlMs,
@@ -53,10 +54,13 @@ export class GatewayCommandRelay {
     const { redis, keyPrefix, logger } = this.#options;
     const shards = this.#options.ownership.shards;
     if (shards.length === 0) return;
-    const pipeline = redis.pipeline();
-    for (const shardId of shards)
-      pipeline.lpop(gatewayCommandQueueKey(keyPrefix, shardId), this.#options.batchSize ?? 20);
-    const replies = (await pipeline.exec()) ?? [];
+    // One round trip per Redis node: each shard's queue carries the shard's own hash tag.
+    const pipeline = new CrossSlotPipeline(redis);
+    for (const shardId of shards) {
+      const queue = gatewayCommandQueueKey(keyPrefix, shardId);
+      pipeline.add(queue, (commands) => commands.lpop(queue, this.#options.batchSize ?? 20));
+    }
+    const replies = await pipeline.exec();
     await Promise.all(
       shards.map(async (shardId, index) => {
         const entries = replies[index]?.[1];

@@ -1,4 +1,10 @@
-import { type Redis, RedisKeys, type RedisScriptCommands, withRedisScripts } from '@dgc/shared';
+import {
+  CrossSlotPipeline,
+  type Redis,
+  RedisKeys,
+  type RedisScriptCommands,
+  withRedisScripts,
+} from '@dgc/shared';
 
 /** A held lease: the fencing token proves which holder a write came from. */
 export interface ShardLease {
@@ -85,10 +91,13 @@ export class ShardLeases {
 
   /** The current owner of every shard that has a live lease. */
   async owners(shardCount: number): Promise<Map<number, string>> {
-    const pipeline = this.#redis.pipeline();
-    for (let shardId = 0; shardId < shardCount; shardId += 1)
-      pipeline.hget(this.#keys.shardLease(this.#generation, shardId), 'owner');
-    const replies = (await pipeline.exec()) ?? [];
+    // Each shard's keys carry their own tag: on a Redis Cluster they are spread over the nodes.
+    const pipeline = new CrossSlotPipeline(this.#redis);
+    for (let shardId = 0; shardId < shardCount; shardId += 1) {
+      const lease = this.#keys.shardLease(this.#generation, shardId);
+      pipeline.add(lease, (commands) => commands.hget(lease, 'owner'));
+    }
+    const replies = await pipeline.exec();
     const owners = new Map<number, string>();
     replies.forEach(([, owner], shardId) => {
       if (typeof owner === 'string') owners.set(shardId, owner);

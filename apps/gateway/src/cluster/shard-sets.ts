@@ -6,6 +6,7 @@ import {
   reshardTiming,
   type TaskMonitor,
 } from '@dgc/shared';
+import type { CacheIntake } from '../cache/cache-intake-throttle.js';
 import type { CutOverRole } from '../dispatch/cut-over-gate.js';
 import { ownershipTickMs, ShardSet, type ShardSetShared } from '../shards/shard-set.js';
 
@@ -19,7 +20,7 @@ const advanceEveryMs = 500;
  * switch time; a commit retires the old set and makes the new one publish everything; a rollback retires
  * the new set. The old set keeps every lease until it is retired, so nothing it still owes is lost.
  */
-export class ShardSets {
+export class ShardSets implements CacheIntake {
   readonly #shared: ShardSetShared;
   readonly #sets = new Map<number, ShardSet>();
   readonly #keys: RedisKeys;
@@ -27,6 +28,7 @@ export class ShardSets {
   #lastAdvanceAt = 0;
   #ticking: Promise<void> | undefined;
   #stopped = false;
+  #intakePaused = false;
 
   constructor(shared: ShardSetShared, state: GenerationState) {
     this.#shared = shared;
@@ -49,6 +51,17 @@ export class ShardSets {
   /** Every running shard of the active set (metrics label shards by id: one set at a time). */
   snapshot(): ReturnType<ShardSet['connections']['snapshot']> {
     return this.active.connections.snapshot();
+  }
+
+  /** The state cache is behind: every set stops reading its sockets (a set started meanwhile too). */
+  pauseIntake(): void {
+    this.#intakePaused = true;
+    for (const set of this.all()) set.connections.pauseIntake();
+  }
+
+  resumeIntake(): void {
+    this.#intakePaused = false;
+    for (const set of this.all()) set.connections.resumeIntake();
   }
 
   allRunning(): boolean {
@@ -173,7 +186,9 @@ export class ShardSets {
     for (const [generation, { shardCount, role }] of roles) {
       if (this.#sets.has(generation)) continue;
       logger.info({ generation, shardCount, role }, 'starting a shard set');
-      this.#sets.set(generation, new ShardSet(this.#shared, generation, shardCount, role));
+      const set = new ShardSet(this.#shared, generation, shardCount, role);
+      if (this.#intakePaused) set.connections.pauseIntake();
+      this.#sets.set(generation, set);
     }
     return retiring;
   }

@@ -7,6 +7,7 @@ import type { GatewayCounters } from '../gateway-counters.js';
 import { JointWriteReceipt } from '../publish/joint-write-receipt.js';
 import type { LanePublishers } from '../publish/lane-publishers.js';
 import { dispatchJobId, envelopeOf } from './dispatch-envelope.js';
+import type { DispatchGuard } from './dispatch-guard.js';
 import type { EventFilter } from './event-filter.js';
 import type { LaneBackpressure } from './lane-backpressure.js';
 
@@ -24,6 +25,8 @@ export interface DispatchRouterOptions {
   /** The state cache stage: sees the events that change the cache whether or not a handler wants them. */
   cache: Pick<StateCacheWriter, 'handles' | 'apply'>;
   counters: Pick<GatewayCounters, 'droppedForLostLease'>;
+  /** Parks malformed dispatches (and any this stage fails on) instead of queueing them. */
+  guard?: Pick<DispatchGuard, 'accepts' | 'routerFailed'>;
   logger: Logger;
   /**
    * During a reshard: whether this shard set publishes a dispatch (the cut-over rule). One it does not is
@@ -50,6 +53,7 @@ export class DispatchRouter {
   readonly #publishers: DispatchRouterOptions['publishers'];
   readonly #cache: DispatchRouterOptions['cache'];
   readonly #counters: DispatchRouterOptions['counters'];
+  readonly #guard: DispatchRouterOptions['guard'];
   readonly #logger: Logger;
   readonly #gate: DispatchRouterOptions['gate'];
   #droppedForLostLease = 0;
@@ -63,6 +67,7 @@ export class DispatchRouter {
     this.#publishers = options.publishers;
     this.#cache = options.cache;
     this.#counters = options.counters;
+    this.#guard = options.guard;
     this.#logger = options.logger;
     this.#gate = options.gate;
   }
@@ -75,6 +80,22 @@ export class DispatchRouter {
       this.#droppedForLostLease += 1;
       return;
     }
+    const guard = this.#guard;
+    if (!guard) {
+      this.#forward(dispatch, shardId);
+      return;
+    }
+    // A parked dispatch leaves the watermark alone: its `s` cannot be trusted, and the watermark needs no
+    // contiguous sequences (it moves to the highest confirmed one).
+    if (!guard.accepts(dispatch, shardId)) return;
+    try {
+      this.#forward(dispatch, shardId);
+    } catch (error) {
+      guard.routerFailed(dispatch, shardId, error);
+    }
+  }
+
+  #forward(dispatch: GatewayDispatchPayload, shardId: number): void {
     const watermark = this.#sessions.watermark(shardId);
     const lane = this.#laneOf(dispatch.t);
     const publisher =

@@ -41,7 +41,8 @@ interface LaneQueues {
 
 /**
  * Every lane's BullMQ queues, each fed by its own batching publisher. An ordered lane is split into
- * partition queues by the event's guild (else channel, else user), so one guild's events stay in one queue.
+ * partition queues by the event's guild (else channel, else user), so one guild's events stay in one queue;
+ * a spread lane (SPREAD_LANES) is split the same way, only to spread its load over Redis Cluster nodes.
  */
 export class LanePublishers {
   readonly #lanes: Record<LaneName, LaneQueues>;
@@ -85,10 +86,15 @@ export class LanePublishers {
     this.#lanes = { interactions: laneOf('interactions'), events: laneOf('events'), bulk: laneOf('bulk') };
   }
 
-  /** The publisher of the lane's queue that keeps this payload's guild in order (the lane's only one when unordered). */
+  /**
+   * The publisher of the lane's queue for this payload's guild: the partition that keeps it in order on an
+   * ordered lane, one of the parts of a spread lane (SPREAD_LANES), the lane's only queue otherwise.
+   */
   publisherFor(lane: LaneName, payload: unknown): BatchingPublisher | undefined {
-    const { ordered, publishers } = this.#lanes[lane];
-    return ordered ? publishers[partitionOf(orderingKeyOf(payload), publishers.length)] : publishers[0];
+    const { publishers } = this.#lanes[lane];
+    return publishers.length === 1
+      ? publishers[0]
+      : publishers[partitionOf(orderingKeyOf(payload), publishers.length)];
   }
 
   queuesOf(lane: LaneName): readonly Queue<GatewayEventJobData>[] {

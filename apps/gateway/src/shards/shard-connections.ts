@@ -2,12 +2,15 @@ import type { Logger, Redis, TaskMonitor } from '@dgc/shared';
 import { REST } from '@discordjs/rest';
 import { type WebSocketManager, WebSocketShardEvents } from '@discordjs/ws';
 import type { APIGatewayBotInfo, GatewayReadyDispatchData, GatewaySendPayload } from 'discord-api-types/v10';
+import type { CacheIntake } from '../cache/cache-intake-throttle.js';
 import type { RedisSessionStore } from '../cluster/redis-session-store.js';
 import type { ShardRunner } from '../cluster/shard-ownership.js';
 import type { GatewayConfig } from '../config.js';
 import type { DispatchRouter } from '../dispatch/dispatch-router.js';
 import type { GatewayCounters } from '../gateway-counters.js';
+import type { MalformedFrameReport } from './frame-guard.js';
 import { createShardManager } from './shard-manager.js';
+import { shardSocketOf } from './shard-socket.js';
 import { ShardStates } from './shard-states.js';
 import type { WatchdogReason, WatchedShard, WatchedShards } from './shard-watchdog.js';
 
@@ -29,6 +32,8 @@ export interface ShardConnectionsOptions {
   router: Pick<DispatchRouter, 'route'>;
   /** Counts connection milestones, for metrics. */
   counters: Pick<GatewayCounters, 'connection'>;
+  /** Told of frames that are not JSON or not UTF-8 (the frame guard drops them instead of crashing). */
+  reportFrame?: MalformedFrameReport;
 }
 
 /**
@@ -36,7 +41,7 @@ export interface ShardConnectionsOptions {
  * leases come and go. All of them share one cached GET /gateway/bot answer, the session store and the
  * cluster-wide identify throttler.
  */
-export class ShardConnections implements ShardRunner, WatchedShards {
+export class ShardConnections implements ShardRunner, WatchedShards, CacheIntake {
   readonly #options: ShardConnectionsOptions;
   /** For the managers' own calls; the gateway makes no other REST call. */
   readonly #rest: REST;
@@ -48,6 +53,7 @@ export class ShardConnections implements ShardRunner, WatchedShards {
   readonly #events = new Map<number, number>();
   readonly #starting = new Set<Promise<void>>();
   readonly #resuming = new Set<number>();
+  #intakePaused = false;
 
   constructor(options: ShardConnectionsOptions) {
     this.#options = options;
@@ -104,6 +110,22 @@ export class ShardConnections implements ShardRunner, WatchedShards {
     const running = this.#running.get(shardId);
     if (!running) throw new Error(`shard ${shardId} is not running in this process`);
     await running.manager.send(shardId, payload);
+  }
+
+  /** Stops reading every shard's socket (the state cache is behind): events wait in the OS and at Discord. */
+  pauseIntake(): void {
+    this.#intakePaused = true;
+    for (const [shardId, { manager }] of this.#running) shardSocketOf(manager, shardId)?.pause();
+  }
+
+  resumeIntake(): void {
+    this.#intakePaused = false;
+    for (const [shardId, { manager }] of this.#running) shardSocketOf(manager, shardId)?.resume();
+  }
+
+  /** Whether the shards' reads are paused for the state cache (a shard connecting meanwhile reads on). */
+  get intakePaused(): boolean {
+    return this.#intakePaused;
   }
 
   /**
@@ -171,6 +193,7 @@ export class ShardConnections implements ShardRunner, WatchedShards {
       generation: this.#options.generation,
       shardCount: this.#options.shardCount,
       gatewayInformation: () => this.#options.gatewayInformation(),
+      reportFrame: this.#options.reportFrame,
     });
     // @discordjs/ws refuses to connect at all when no session starts are left, even a shard that would
     // RESUME (which spends none). The identify throttler guards the real identifies instead: with none left

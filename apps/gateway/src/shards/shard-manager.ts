@@ -5,6 +5,7 @@ import type { APIGatewayBotInfo } from 'discord-api-types/v10';
 import { RedisIdentifyThrottler } from '../cluster/redis-identify-throttler.js';
 import type { RedisSessionStore } from '../cluster/redis-session-store.js';
 import type { GatewayConfig } from '../config.js';
+import { GuardedShardingStrategy, type MalformedFrameReport } from './frame-guard.js';
 
 export interface ShardManagerCluster {
   redis: Redis;
@@ -15,6 +16,8 @@ export interface ShardManagerCluster {
   shardCount: number;
   /** GET /gateway/bot as Discord answers it (cached by the process). */
   gatewayInformation: () => Promise<APIGatewayBotInfo>;
+  /** Frames that cannot be read go here (see frame-guard.ts); unset = the library's own handling. */
+  reportFrame?: MalformedFrameReport;
   /** Aborted when the shard is stopped here: the manager must never connect or deliver again. */
   stopped: AbortSignal;
 }
@@ -37,7 +40,11 @@ export function createShardManager(
   logger: Logger,
   cluster: ShardManagerCluster,
 ): WebSocketManager {
+  const reportFrame = cluster.reportFrame;
   const manager = new WebSocketManager({
+    ...(reportFrame && {
+      buildStrategy: (built: WebSocketManager) => new GuardedShardingStrategy(built, reportFrame),
+    }),
     token: config.DISCORD_TOKEN,
     intents: config.GATEWAY_INTENTS,
     rest,

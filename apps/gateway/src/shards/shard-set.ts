@@ -8,6 +8,7 @@ import { ShardLeases } from '../cluster/shard-leases.js';
 import { ShardOwnership } from '../cluster/shard-ownership.js';
 import type { GatewayConfig } from '../config.js';
 import { CutOverGate, type CutOverRole } from '../dispatch/cut-over-gate.js';
+import type { DispatchGuard } from '../dispatch/dispatch-guard.js';
 import { DispatchRouter } from '../dispatch/dispatch-router.js';
 import type { EventFilter } from '../dispatch/event-filter.js';
 import type { LaneBackpressure } from '../dispatch/lane-backpressure.js';
@@ -29,6 +30,8 @@ export interface ShardSetShared {
   publishers: Pick<LanePublishers, 'publisherFor'>;
   cache: Pick<StateCacheWriter, 'handles' | 'apply'>;
   counters: GatewayCounters;
+  /** Checks every dispatch (size, shape) and parks what cannot be queued; shared by every set. */
+  guard: DispatchGuard;
   gatewayInformation: (force?: boolean) => Promise<APIGatewayBotInfo>;
   tasks: TaskMonitor;
   logger: Logger;
@@ -69,6 +72,7 @@ export class ShardSet {
       publishers: shared.publishers,
       cache: shared.cache,
       counters: shared.counters,
+      guard: shared.guard,
       logger,
       gate: this.gate,
     });
@@ -86,6 +90,7 @@ export class ShardSet {
       tasks: shared.tasks,
       logger,
       counters: shared.counters,
+      reportFrame: shared.guard.reportFrame,
       router: {
         route: (dispatch, shardId) => {
           readiness?.see(dispatch, shardId);

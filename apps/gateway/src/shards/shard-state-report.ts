@@ -1,4 +1,4 @@
-import { type Redis, RedisKeys } from '@dgc/shared';
+import { CrossSlotPipeline, type Redis, RedisKeys } from '@dgc/shared';
 import type { RedisSessionStore } from '../cluster/redis-session-store.js';
 import type { ShardConnections } from './shard-connections.js';
 
@@ -28,21 +28,22 @@ export class ShardStateReport {
     this.#keys = new RedisKeys(options.keyPrefix);
   }
 
-  /** Writes the state of each shard this process runs, in one round trip. */
+  /** Writes the state of each shard this process runs, in one round trip (one per node of a Redis Cluster). */
   async publish(): Promise<void> {
     const { redis, owner, shards, sessions } = this.#options;
-    const pipeline = redis.pipeline();
+    const pipeline = new CrossSlotPipeline(redis);
     for (const shard of shards.snapshot()) {
       const key = this.#keys.shardState(this.#options.generation, shard.shardId);
-      pipeline.hset(key, {
+      const state = {
         owner,
         state: shard.state,
         detail: shard.detail,
         sequence: sessions.watermark(shard.shardId).value,
         lastEventAt: shard.lastEventAt ?? '',
         updatedAt: Date.now(),
-      });
-      pipeline.pexpire(key, stateTtlMs);
+      };
+      pipeline.add(key, (commands) => commands.hset(key, state));
+      pipeline.add(key, (commands) => commands.pexpire(key, stateTtlMs));
     }
     await pipeline.exec();
   }

@@ -66,12 +66,14 @@ describe('BatchProcessor', () => {
     return { processor, requeuer };
   };
 
+  const snowflake = () => String(1e15 + Math.floor(Math.random() * 1e15));
   const envelope = (id: string, sequence: number) =>
     ({
       shardId: 0,
       sequence,
       event: GatewayDispatchEvents.MessageCreate,
-      payload: { id },
+      // The fields the worker checks before handlers run (see payload-shapes.ts).
+      payload: { id, channel_id: '1', author: { id: '2' }, content: '', timestamp: '' },
       receivedAt: Date.now(),
     }) as unknown as GatewayEventEnvelope;
 
@@ -94,7 +96,7 @@ describe('BatchProcessor', () => {
   };
 
   it('completes a batch whose event fails, re-queues that event alone, and settles the others as handled', async () => {
-    const [a, b, c] = [randomUUID(), randomUUID(), randomUUID()];
+    const [a, b, c] = [snowflake(), snowflake(), snowflake()];
     failing.add(b);
     const queue = `${queueName}-${randomUUID()}`;
     const { processor, requeuer } = stages(false);
@@ -113,7 +115,7 @@ describe('BatchProcessor', () => {
   });
 
   it('on an ordered lane retries a failed event in place, then parks it, keeping the order', async () => {
-    const [a, b, c] = [randomUUID(), randomUUID(), randomUUID()];
+    const [a, b, c] = [snowflake(), snowflake(), snowflake()];
     failing.add(b);
     const queue = `${queueName}-${randomUUID()}`;
     const { processor, requeuer } = stages(true);

@@ -4,6 +4,7 @@ import type { GatewayEventEnvelope, LaneName } from '@dgc/shared';
 import type { GatewayDispatchEvents } from 'discord-api-types/v10';
 import { EventHandlerContext, type HandlerServices } from './event-handler-context.js';
 import type { LazyLogger } from './lazy-logger.js';
+import { checkPayloadShape } from './payload-shapes.js';
 import { HandlerDeadlines } from './run-with-timeout.js';
 import type { JobProcessorObserver } from './worker-metrics.js';
 
@@ -84,6 +85,12 @@ export class HandlerInvoker {
     eventLogger: LazyLogger,
     deadlines: HandlerDeadlines,
   ): Promise<void> {
+    // Before the bot's code: a payload missing what handlers rely on is parked, not retried into a TypeError.
+    try {
+      checkPayloadShape(envelope);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     return deadlines.run((cancellation) =>
       invokeHandlers(
         this.#registry.handlersFor(envelope.event),

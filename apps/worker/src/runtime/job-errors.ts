@@ -1,6 +1,7 @@
 import { InvalidEnvelopeError } from '@dgc/shared';
 import { DiscordAPIError, HTTPError } from '@discordjs/rest';
 import { UnrecoverableError } from 'bullmq';
+import { InvalidPayloadError } from './payload-shapes.js';
 
 /** A handler ran past its job timeout; the job is failed and retried with back-off. */
 export class HandlerTimeoutError extends Error {
@@ -16,6 +17,7 @@ export class HandlerTimeoutError extends Error {
 export function classifyHandlerError(error: unknown): Error {
   if (error instanceof UnrecoverableError) return error;
   if (error instanceof InvalidEnvelopeError) return unrecoverable('invalid event envelope', error);
+  if (error instanceof InvalidPayloadError) return unrecoverable('invalid event payload', error);
   if (error instanceof DiscordAPIError && error.status >= 400 && error.status < 500 && error.status !== 429) {
     return unrecoverable(`Discord rejected the request (${error.status}, code ${error.code})`, error);
   }

@@ -53,7 +53,7 @@ export interface LaneConsumers {
 
 /**
  * Starts the consumers of a lane and the processor their jobs go to. An unordered lane is one queue and one
- * BullMQ worker at the lane's concurrency. An ordered lane is one queue per partition, each limited to one
+ * BullMQ worker at the lane's concurrency (a spread lane: one worker per queue, sharing it). An ordered lane is one queue per partition, each limited to one
  * active job across the cluster (BullMQ global concurrency): this process runs a worker per partition and
  * caps the handlers it runs at once with a local limit, so `concurrency` means the same thing for both
  * kinds of lane.
@@ -87,7 +87,11 @@ export async function startLaneConsumers(settings: LaneConsumerSettings): Promis
     observer: settings.observer,
   });
   const workers: Worker<GatewayEventJobData>[] = [];
-  for (const queueName of laneQueueNames(topology, lane)) {
+  const queueNames = laneQueueNames(topology, lane);
+  // A spread lane's queues share the lane's concurrency (the gateway spreads events evenly over them by
+  // guild), so this process does not lock more of the lane's jobs than it has slots to run.
+  const perQueueConcurrency = ordered ? 1 : Math.ceil(concurrency / queueNames.length);
+  for (const queueName of queueNames) {
     if (ordered) {
       const queue = new Queue(queueName, { connection, prefix: redisKeys.queuePrefix(queueName) });
       await queue.setGlobalConcurrency(1);
@@ -99,7 +103,7 @@ export async function startLaneConsumers(settings: LaneConsumerSettings): Promis
       {
         connection,
         prefix: redisKeys.queuePrefix(queueName),
-        concurrency: ordered ? 1 : concurrency,
+        concurrency: perQueueConcurrency,
         lockDuration: settings.lockDurationMs,
         stalledInterval: settings.lockDurationMs,
       },
@@ -125,9 +129,10 @@ export function watchLaneConsumers(tasks: TaskMonitor, lanes: readonly LaneConsu
       const running = workers.filter((worker) => worker.isRunning() && !worker.isPaused()).length;
       return {
         state: running === workers.length ? 'running' : running === 0 ? 'paused' : 'waiting',
-        detail: ordered
-          ? `${running}/${workers.length} partitions, concurrency ${concurrency}`
-          : `concurrency ${concurrency}`,
+        detail:
+          workers.length > 1
+            ? `${running}/${workers.length} ${ordered ? 'partitions' : 'queues'}, concurrency ${concurrency}`
+            : `concurrency ${concurrency}`,
       };
     });
   }
@@ -138,7 +143,11 @@ export function describeLaneConsumers(lanes: readonly LaneConsumers[]) {
   return Object.fromEntries(
     lanes.map(({ lane, concurrency, ordered, workers }) => [
       lane,
-      ordered ? { concurrency, partitions: workers.length } : concurrency,
+      ordered
+        ? { concurrency, partitions: workers.length }
+        : workers.length > 1
+          ? { concurrency, queues: workers.length }
+          : concurrency,
     ]),
   );
 }

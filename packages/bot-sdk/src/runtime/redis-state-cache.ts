@@ -64,11 +64,11 @@ export class RedisStateCache implements StateCache {
 
   async guild(guildId: string): Promise<CachedGuild | undefined> {
     const fallbackKey = this.#keys.cacheFallback('guild', guildId);
-    const [[, hash], [, fallback]] = (await this.#redis
-      .pipeline()
-      .hgetall(this.#keys.guildCache(guildId).guild)
-      .get(fallbackKey)
-      .exec()) as [[unknown, Record<string, string>], [unknown, string | null]];
+    // Two slots on a Redis Cluster (the fallback key has no guild tag): two commands in flight at once.
+    const [hash, fallback] = await Promise.all([
+      this.#redis.hgetall(this.#keys.guildCache(guildId).guild),
+      this.#redis.get(fallbackKey),
+    ]);
     const cached = guildFromHash(hash);
     if (cached) return this.#found('guild', cached);
     return this.#fallback('guild', fallback, fallbackKey, async () => {
@@ -80,11 +80,10 @@ export class RedisStateCache implements StateCache {
 
   async channel(channelId: string): Promise<CachedChannel | undefined> {
     const fallbackKey = this.#keys.cacheFallback('channel', channelId);
-    const [[, guildId], [, fallback]] = (await this.#redis
-      .pipeline()
-      .hget(this.#keys.cachedChannelGuilds(), channelId)
-      .get(fallbackKey)
-      .exec()) as [[unknown, string | null], [unknown, string | null]];
+    const [guildId, fallback] = await Promise.all([
+      this.#redis.hget(this.#keys.cachedChannelGuilds(), channelId),
+      this.#redis.get(fallbackKey),
+    ]);
     if (guildId) {
       const json = await this.#redis.hget(this.#keys.guildCache(guildId).channels, channelId);
       if (json) return this.#found('channel', JSON.parse(json) as CachedChannel);
@@ -97,11 +96,10 @@ export class RedisStateCache implements StateCache {
 
   async roles(guildId: string): Promise<CachedRole[]> {
     const fallbackKey = this.#keys.cacheFallback('roles', guildId);
-    const [[, values], [, fallback]] = (await this.#redis
-      .pipeline()
-      .hvals(this.#keys.guildCache(guildId).roles)
-      .get(fallbackKey)
-      .exec()) as [[unknown, string[]], [unknown, string | null]];
+    const [values, fallback] = await Promise.all([
+      this.#redis.hvals(this.#keys.guildCache(guildId).roles),
+      this.#redis.get(fallbackKey),
+    ]);
     // A guild always has @everyone: no entry means not cached.
     if (values.length > 0)
       return this.#found(
@@ -116,11 +114,10 @@ export class RedisStateCache implements StateCache {
 
   async member(guildId: string, userId: string): Promise<CachedMember | undefined> {
     const fallbackKey = this.#keys.cacheFallback('member', `${guildId}:${userId}`);
-    const [[, json], [, fallback]] = (await this.#redis
-      .pipeline()
-      .hget(this.#keys.guildCache(guildId).members, userId)
-      .get(fallbackKey)
-      .exec()) as [[unknown, string | null], [unknown, string | null]];
+    const [json, fallback] = await Promise.all([
+      this.#redis.hget(this.#keys.guildCache(guildId).members, userId),
+      this.#redis.get(fallbackKey),
+    ]);
     if (json) return this.#found('member', JSON.parse(json) as CachedMember);
     return this.#fallback('member', fallback, fallbackKey, async () =>
       compactMember((await this.#rest.get(Routes.guildMember(guildId, userId))) as APIGuildMember, guildId),

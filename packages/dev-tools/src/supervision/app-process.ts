@@ -11,8 +11,10 @@ export function launchApp(
   env: NodeJS.ProcessEnv,
   name: string = kind,
   onLine?: (line: string) => void,
+  /** Runs it under a command that execs node (e.g. `ip netns exec <ns>`). */
+  wrapper?: readonly string[],
 ): ManagedProcess {
-  return launchScript(`apps/${kind}/src/main.ts`, env, name, onLine);
+  return launchScript(`apps/${kind}/src/main.ts`, env, name, onLine, wrapper);
 }
 
 /**

@@ -10,9 +10,11 @@ export function launchScript(
   env: NodeJS.ProcessEnv,
   name: string,
   onLine?: (line: string) => void,
+  wrapper?: readonly string[],
 ): ManagedProcess {
   return ManagedProcess.start({
     name,
+    wrapper,
     cwd: repositoryRoot,
     args: [...diagnosticNodeFlags(), '--conditions=source', '--import', 'tsx', script],
     env: { ...process.env, LOG_FORMAT: 'json', LOG_LEVEL: 'info', ...env },

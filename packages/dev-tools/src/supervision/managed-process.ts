@@ -17,6 +17,11 @@ export interface ManagedProcessOptions {
   onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
   /** Lines kept for `waitForLine` and post-mortems. */
   keepLines?: number;
+  /**
+   * A command that execs node in another context, e.g. `['ip', 'netns', 'exec', 'ns1']` to run the process
+   * in a network namespace. It must exec (not fork) so the pid stays the process's own.
+   */
+  wrapper?: readonly string[];
 }
 
 export class ProcessTimeoutError extends Error {
@@ -40,7 +45,9 @@ export class ManagedProcess {
   private constructor(options: ManagedProcessOptions) {
     this.name = options.name;
     this.#keepLines = options.keepLines ?? 2_000;
-    this.child = spawn(process.execPath, [...options.args], {
+    const [command, ...wrapperArgs] = options.wrapper ?? [];
+    const args = command ? [...wrapperArgs, process.execPath, ...options.args] : [...options.args];
+    this.child = spawn(command ?? process.execPath, args, {
       cwd: options.cwd,
       env: options.env ?? process.env,
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -105,11 +105,16 @@ export class GatewayConnection implements SessionConnection {
   }
 
   /** Sends a serialised payload, compressed on the connection's shared zlib context when asked for. */
-  sendFrame(frame: string): void {
+  sendFrame(frame: string | Buffer): void {
     if (this.#closed) return;
     const deflate = this.#deflate;
     if (!deflate) {
       this.#coalesceWrites();
+      // Raw bytes (fault injection) go out as a text frame, unchecked.
+      if (typeof frame !== 'string') {
+        this.socket.send(frame, { binary: false });
+        return;
+      }
       // Payload compression zlib-compresses *some* payloads (the large ones), each on its own.
       if (this.payloadCompression && frame.length > payloadCompressionThreshold)
         this.socket.send(deflateSync(frame));

@@ -46,4 +46,26 @@ export class GatewayFaults {
   withholdHeartbeatAcks(shardId: number | undefined, withhold: boolean): void {
     for (const connection of this.#connections.ofShard(shardId)) connection.withholdAcks = withhold;
   }
+
+  /**
+   * Sends bytes as they are on the shard's connections, outside the session's numbering (never replayed on
+   * resume): frames that are not JSON, invalid UTF-8, envelopes with wrong-typed fields.
+   */
+  sendRawFrame(shardId: number, frame: string | Buffer): void {
+    for (const connection of this.#connections.ofShard(shardId)) connection.sendFrame(frame);
+  }
+
+  /**
+   * A dispatch numbered in the shard's session like any other, with `dataJson` as its `d` verbatim (any JSON,
+   * not only an object): missing or wrong-typed fields, unknown event types, huge payloads.
+   */
+  sendDispatch(shardId: number, event: string, dataJson: string): number {
+    let sent = 0;
+    for (const connection of this.#connections.ofShard(shardId)) {
+      if (!connection.session) continue;
+      connection.session.deliver(event, dataJson);
+      sent += 1;
+    }
+    return sent;
+  }
 }

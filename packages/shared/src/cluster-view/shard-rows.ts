@@ -1,4 +1,5 @@
 import { readGenerationState } from '../gateway/shard-generations.js';
+import { CrossSlotPipeline } from '../redis/cross-slot.js';
 import type { Redis } from '../redis/redis-connection.js';
 import { RedisKeys } from '../redis/redis-keys.js';
 
@@ -33,12 +34,15 @@ async function readSet(
   shardCount: number,
 ): Promise<ShardRow[]> {
   const keys = new RedisKeys(keyPrefix);
-  const pipeline = redis.pipeline();
+  // Tagged per shard: on a Redis Cluster the shards' keys are spread over the nodes.
+  const pipeline = new CrossSlotPipeline(redis);
   for (let shard = 0; shard < shardCount; shard += 1) {
-    pipeline.hget(keys.shardLease(generation, shard), 'owner');
-    pipeline.hgetall(keys.shardState(generation, shard));
+    const lease = keys.shardLease(generation, shard);
+    const state = keys.shardState(generation, shard);
+    pipeline.add(lease, (commands) => commands.hget(lease, 'owner'));
+    pipeline.add(state, (commands) => commands.hgetall(state));
   }
-  const replies = ((await pipeline.exec()) ?? []).map(([, value]) => value);
+  const replies = (await pipeline.exec()).map(([, value]) => value);
   const now = Date.now();
   return Array.from({ length: shardCount }, (_, shard) => {
     const owner = typeof replies[shard * 2] === 'string' ? (replies[shard * 2] as string) : null;

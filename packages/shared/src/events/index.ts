@@ -4,4 +4,5 @@ export * from './event-subscriptions.js';
 export * from './lane-topology.js';
 export * from './lanes.js';
 export * from './owned-redis-state.js';
+export * from './parked-dispatches.js';
 export * from './queue-names.js';

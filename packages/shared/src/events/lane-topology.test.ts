@@ -80,5 +80,32 @@ describe('lane topology', () => {
     const mismatch = ensureLaneTopology(redis, keyPrefix, { ...ordered, partitions: 16 });
     await expect(mismatch).rejects.toBeInstanceOf(LaneTopologyMismatchError);
     await expect(mismatch).rejects.toThrow(/ORDERED_LANE_PARTITIONS=8/);
+    const spread = laneTopologyFromConfig({
+      ORDERED_LANES: ['events'],
+      ORDERED_LANE_PARTITIONS: 8,
+      SPREAD_LANES: { bulk: 2 },
+    });
+    await expect(ensureLaneTopology(redis, keyPrefix, spread)).rejects.toThrow(/SPREAD_LANES=bulk=2/);
+  });
+
+  it('spreads an unordered lane over several queues with SPREAD_LANES', () => {
+    const schema = z.object(laneTopologyEnvShape);
+    const topology = laneTopologyFromConfig(schema.parse({ SPREAD_LANES: 'events=3, interactions=1' }));
+    expect(topology).toEqual({ ...unorderedTopology, spreadLanes: { events: 3 } });
+    expect(laneQueueNames(topology, 'events')).toEqual([
+      'gateway-events-events-s000',
+      'gateway-events-events-s001',
+      'gateway-events-events-s002',
+    ]);
+    expect(laneQueueNames(topology, 'interactions')).toEqual(['gateway-events-interactions']);
+    // Nothing spread is stored exactly as before the setting existed: running clusters keep their topology.
+    expect(JSON.stringify(laneTopologyFromConfig(schema.parse({ SPREAD_LANES: 'events=1' })))).toBe(
+      JSON.stringify(unorderedTopology),
+    );
+    for (const bad of ['fast=2', 'events=0', 'events=65', 'events=two', 'events'])
+      expect(schema.safeParse({ SPREAD_LANES: bad }).success, bad).toBe(false);
+    expect(() =>
+      laneTopologyFromConfig(schema.parse({ ORDERED_LANES: 'events', SPREAD_LANES: 'events=4' })),
+    ).toThrow(LaneTopologyMismatchError);
   });
 });

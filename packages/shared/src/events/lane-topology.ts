@@ -18,6 +18,12 @@ import { type LaneName, laneNames, lanePolicies, laneQueueName } from './lanes.j
 export interface LaneTopology {
   orderedLanes: readonly LaneName[];
   partitions: number;
+  /**
+   * Unordered lanes split into several queues, by lane (absent: none). Each queue has its own hash tag, so
+   * on a Redis Cluster a hot lane is spread over several slots (nodes) instead of pinning one; an ordered
+   * lane is spread by its partitions already.
+   */
+  spreadLanes?: Readonly<Partial<Record<LaneName, number>>>;
 }
 
 export const unorderedTopology: LaneTopology = { orderedLanes: [], partitions: 1 };
@@ -58,10 +64,21 @@ export function partitionQueueName(lane: LaneName, partition: number): string {
   return `${laneQueueName(lane)}-p${String(partition).padStart(3, '0')}`;
 }
 
-/** Every queue a lane is made of: one for an unordered lane, one per partition for an ordered one. */
+/** Queue of one part of a spread (unordered) lane, zero-padded like partitions. */
+export function spreadQueueName(lane: LaneName, index: number): string {
+  return `${laneQueueName(lane)}-s${String(index).padStart(3, '0')}`;
+}
+
+/**
+ * Every queue a lane is made of: one per partition for an ordered lane, one per part for a spread lane,
+ * else one. Gateways pick among several by `partitionOf` the event's ordering key.
+ */
 export function laneQueueNames(topology: LaneTopology, lane: LaneName): string[] {
-  if (!isOrdered(topology, lane)) return [laneQueueName(lane)];
-  return Array.from({ length: topology.partitions }, (_, partition) => partitionQueueName(lane, partition));
+  if (isOrdered(topology, lane))
+    return Array.from({ length: topology.partitions }, (_, partition) => partitionQueueName(lane, partition));
+  const spread = topology.spreadLanes?.[lane] ?? 1;
+  if (spread <= 1) return [laneQueueName(lane)];
+  return Array.from({ length: spread }, (_, index) => spreadQueueName(lane, index));
 }
 
 /**
@@ -114,6 +131,26 @@ const orderedLanes = z
     return [...new Set(names)] as LaneName[];
   });
 
+const spreadLanes = z
+  .string()
+  .default('')
+  .transform((value, context): Partial<Record<LaneName, number>> => {
+    const spread: Partial<Record<LaneName, number>> = {};
+    for (const part of value
+      .split(',')
+      .map((piece) => piece.trim())
+      .filter(Boolean)) {
+      const [lane = '', count = ''] = part.split('=').map((piece) => piece.trim());
+      const queues = Number(count);
+      if (!(laneNames as readonly string[]).includes(lane)) {
+        context.addIssue({ code: 'custom', message: `"${part}": unknown lane ${lane}` });
+      } else if (!/^\d+$/.test(count) || queues < 1 || queues > 64) {
+        context.addIssue({ code: 'custom', message: `"${part}": expected lane=queues, queues 1-64` });
+      } else spread[lane as LaneName] = queues;
+    }
+    return spread;
+  });
+
 /** Variables gateways and workers must agree on; the first process writes them to Redis, the rest check. */
 export const laneTopologyEnvShape = envGroup('Lanes', {
   ORDERED_LANES: variable(
@@ -129,16 +166,11 @@ export const laneTopologyEnvShape = envGroup('Lanes', {
       .default(16),
     'Partitions of each ordered lane (1-1024): its cluster-wide parallelism; guilds sharing a partition wait for each other.',
   ),
+  SPREAD_LANES: variable(
+    spreadLanes,
+    'Unordered lanes split into several queues, e.g. events=3 (1-64 each; gateways and workers must agree; checked in Redis). Each queue has its own hash tag, so on a Redis Cluster a hot lane spreads over several nodes instead of pinning one. Empty: one queue per lane.',
+  ),
 });
-
-export function laneTopologyFromConfig(config: {
-  ORDERED_LANES: readonly LaneName[];
-  ORDERED_LANE_PARTITIONS: number;
-}): LaneTopology {
-  return config.ORDERED_LANES.length === 0
-    ? unorderedTopology
-    : { orderedLanes: [...config.ORDERED_LANES].sort(), partitions: config.ORDERED_LANE_PARTITIONS };
-}
 
 export class LaneTopologyMismatchError extends Error {
   override readonly name = 'LaneTopologyMismatchError';
@@ -146,10 +178,38 @@ export class LaneTopologyMismatchError extends Error {
   readonly exitCode = 78;
 }
 
+/** The topology the variables describe. Throws (exit 78) when a lane is both ordered and spread. */
+export function laneTopologyFromConfig(config: {
+  ORDERED_LANES: readonly LaneName[];
+  ORDERED_LANE_PARTITIONS: number;
+  SPREAD_LANES?: Readonly<Partial<Record<LaneName, number>>>;
+}): LaneTopology {
+  const spreadEntries = Object.entries(config.SPREAD_LANES ?? {}) as [LaneName, number][];
+  const both = spreadEntries.filter(([lane]) => config.ORDERED_LANES.includes(lane)).map(([lane]) => lane);
+  if (both.length > 0) {
+    throw new LaneTopologyMismatchError(
+      `SPREAD_LANES names ordered lanes (${both.join(', ')}): an ordered lane is spread by its partitions (ORDERED_LANE_PARTITIONS)`,
+    );
+  }
+  const base: LaneTopology =
+    config.ORDERED_LANES.length === 0
+      ? unorderedTopology
+      : { orderedLanes: [...config.ORDERED_LANES].sort(), partitions: config.ORDERED_LANE_PARTITIONS };
+  // Sorted and without 1s, so the JSON every process compares in Redis is the same for the same meaning,
+  // and a topology without spread lanes is stored as it was before they existed.
+  const spread = spreadEntries.filter(([, queues]) => queues > 1).sort(([a], [b]) => a.localeCompare(b));
+  return spread.length === 0 ? base : { ...base, spreadLanes: Object.fromEntries(spread) };
+}
+
 function describe(topology: LaneTopology): string {
-  return topology.orderedLanes.length === 0
-    ? 'no ordered lanes'
-    : `ORDERED_LANES=${topology.orderedLanes.join(',')} ORDERED_LANE_PARTITIONS=${topology.partitions}`;
+  const ordered =
+    topology.orderedLanes.length === 0
+      ? 'no ordered lanes'
+      : `ORDERED_LANES=${topology.orderedLanes.join(',')} ORDERED_LANE_PARTITIONS=${topology.partitions}`;
+  const spread = Object.entries(topology.spreadLanes ?? {});
+  return spread.length === 0
+    ? ordered
+    : `${ordered}, SPREAD_LANES=${spread.map(([lane, queues]) => `${lane}=${queues}`).join(',')}`;
 }
 
 /**

@@ -1,3 +1,4 @@
+export * from './cross-slot.js';
 export * from './redis-connection.js';
 export * from './redis-keys.js';
 export * from './redis-settings-check.js';

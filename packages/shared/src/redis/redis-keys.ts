@@ -118,6 +118,15 @@ export class RedisKeys {
     return `${this.prefix}:gateway:members`;
   }
 
+  /**
+   * STREAM of dispatches a gateway could not put on a lane (not JSON, invalid UTF-8, a malformed envelope,
+   * an unknown event type, over the size limit), each with its cause: the gateway's dead-letter place,
+   * capped (XADD MAXLEN ~), read by `npm run cluster -- parked` and the dashboard.
+   */
+  parkedDispatches(): string {
+    return `${this.prefix}:gateway:parked`;
+  }
+
   // --- Identify -----------------------------------------------------------------------------------------
 
   /** One identify bucket (`shard_id % max_concurrency`): its slot, its FIFO of waiters, their last polls. */
