@@ -23,7 +23,7 @@ async function storedSequences(cluster: BenchCluster, shardCount: number): Promi
   const keys = new RedisKeys(cluster.keyPrefix);
   const pipeline = cluster.redis.pipeline();
   for (let shardId = 0; shardId < shardCount; shardId += 1)
-    pipeline.hget(keys.shardSession(shardId), 'sequence');
+    pipeline.hget(keys.shardSession(1, shardId), 'sequence');
   return ((await pipeline.exec()) ?? []).reduce((sum, [, value]) => sum + Number(value ?? 0), 0);
 }
 

@@ -16,7 +16,7 @@ async function storedSequences(cluster: BenchCluster): Promise<number> {
   const keys = new RedisKeys(cluster.keyPrefix);
   const pipeline = cluster.redis.pipeline();
   for (let shardId = 0; shardId < ingestShards; shardId += 1)
-    pipeline.hget(keys.shardSession(shardId), 'sequence');
+    pipeline.hget(keys.shardSession(1, shardId), 'sequence');
   return ((await pipeline.exec()) ?? []).reduce((sum, [, value]) => sum + Number(value ?? 0), 0);
 }
 

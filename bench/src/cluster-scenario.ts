@@ -38,7 +38,7 @@ export async function runFailover() {
     const owners = async () => {
       const pipeline = cluster.redis.pipeline();
       for (let shardId = 0; shardId < shardCount; shardId += 1) {
-        pipeline.hget(new RedisKeys(cluster.keyPrefix).shardLease(shardId), 'owner');
+        pipeline.hget(new RedisKeys(cluster.keyPrefix).shardLease(1, shardId), 'owner');
       }
       return ((await pipeline.exec()) ?? []).map(([, owner]) => (typeof owner === 'string' ? owner : ''));
     };

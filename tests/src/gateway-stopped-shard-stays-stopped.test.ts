@@ -1,6 +1,6 @@
 import { setImmediate, setTimeout as sleep } from 'node:timers/promises';
 import { DiscordSimulator } from '@dgc/discord-simulator';
-import { gatewayEnvSchema, RedisSessionStore, ShardConnections } from '@dgc/gateway';
+import { DiscordGatewayInfo, gatewayEnvSchema, RedisSessionStore, ShardConnections } from '@dgc/gateway';
 import { createLogger, createRedisConnection, RedisKeys, redisTargetOf, TaskMonitor } from '@dgc/shared';
 import { afterAll, describe, expect, it } from 'vitest';
 import { redisUrl, simulatorToken, uniqueKeyPrefix } from './support/services.js';
@@ -23,7 +23,7 @@ const config = gatewayEnvSchema.parse({
 const redis = createRedisConnection({ target: redisTargetOf(config), connectionName: 'test:stopped-shard' });
 const logger = createLogger({ name: 'gateway', level: 'silent' });
 const tasks = new TaskMonitor({ logger });
-const sessions = new RedisSessionStore({ redis, keyPrefix, logger });
+const sessions = new RedisSessionStore({ redis, keyPrefix, generation: 1, logger });
 
 afterAll(async () => {
   await tasks.stop();
@@ -42,6 +42,9 @@ describe('a shard stopped by its process', () => {
     const routed: number[] = [];
     const connections = new ShardConnections({
       config,
+      generation: 1,
+      shardCount: 1,
+      gatewayInformation: () => new DiscordGatewayInfo({ config, redis, logger }).read(),
       redis,
       sessions,
       tasks,

@@ -57,8 +57,8 @@ describe('lanes', () => {
       processes.filter((record) => record.role === role).flatMap((record) => record.tasks);
     expect(tasksOf('gateway')).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ name: 'shard:0', state: 'running' }),
-        expect.objectContaining({ name: 'shard:1', state: 'running' }),
+        expect.objectContaining({ name: 'shard:1:0', state: 'running' }),
+        expect.objectContaining({ name: 'shard:1:1', state: 'running' }),
         expect.objectContaining({ name: 'lane-depth-poll', kind: 'periodic' }),
         expect.objectContaining({ name: 'publish:gateway-events-interactions', kind: 'service' }),
       ]),

@@ -18,6 +18,7 @@ import { failedJobs } from './commands/failed-jobs.js';
 import { printJobs } from './commands/jobs.js';
 import { printLanes } from './commands/lanes.js';
 import { parkedDispatches } from './commands/parked.js';
+import { reshard } from './commands/reshard.js';
 import { printClusterState } from './commands/status.js';
 import { cliEnvSchema } from './config.js';
 
@@ -33,6 +34,8 @@ const usage = `usage: npm run cluster -- <command> [--json]
   parked [count]                        what gateways could not queue (malformed frames/dispatches), with the cause
   drain <role> [--timeout=<seconds>]    SIGTERM every process of a role on this host, wait until they exit
   jobs        periodic jobs' latest attempts (outcome, duration, error), delayed jobs by status
+  reshard --to <N> [--deadline=<seconds>] [--no-wait]
+              bring up N shards beside the running set and switch over (rolls back past the deadline)
   --json      machine-readable output`;
 
 const commands = new Map<string, (context: CommandContext) => Promise<void>>([
@@ -44,6 +47,7 @@ const commands = new Map<string, (context: CommandContext) => Promise<void>>([
   ['parked', parkedDispatches],
   ['drain', drainRole],
   ['jobs', printJobs],
+  ['reshard', reshard],
 ]);
 
 const [command, ...flags] = process.argv.slice(2);

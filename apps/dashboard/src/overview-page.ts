@@ -36,7 +36,7 @@ export const overviewPage = `<!doctype html>
 <header><h1>Discord gateway cluster</h1><span id="status">connecting…</span><a href="queues">Bull Board →</a></header>
 <main>
   <section><h2>Events</h2><div class="row"><div><div class="big" id="events-per-second">—</div><div class="dim">events/s</div></div><svg id="events-spark" width="220" height="50"></svg></div></section>
-  <section><h2>Shards</h2><div class="row"><div><div class="big" id="shards-ready">—</div><div class="dim">READY</div></div><div><div class="big" id="shards-not-ready">—</div><div class="dim">not READY</div></div></div><div class="shards" id="shards"></div></section>
+  <section><h2>Shards</h2><div class="row"><div><div class="big" id="shards-ready">—</div><div class="dim">READY</div></div><div><div class="big" id="shards-not-ready">—</div><div class="dim">not READY</div></div></div><div class="dim" id="generations"></div><div class="shards" id="shards"></div></section>
   <section><h2>Lanes</h2><table><thead><tr><th>lane</th><th>waiting</th><th>active</th><th>delayed</th><th>failed</th><th>lag</th><th></th></tr></thead><tbody id="lanes"></tbody></table></section>
   <section><h2>Discord REST</h2><div class="row"><div><div class="big" id="rest-rate">—</div><div class="dim">requests/s</div></div><div><div class="big" id="rest-429">—</div><div class="dim">429s (ours)</div></div><div><div class="big" id="rest-invalid">—</div><div class="dim">invalid requests</div></div></div><div class="dim" id="rest-shared"></div></section>
   <section><h2>Processes</h2><table><thead><tr><th>role</th><th>host · pid</th><th>up</th><th>tasks</th></tr></thead><tbody id="processes"></tbody></table></section>
@@ -63,8 +63,15 @@ export const overviewPage = `<!doctype html>
     const ready = o.shards.filter((s) => s.state === 'running').length;
     text('shards-ready', ready, 'ok');
     text('shards-not-ready', o.shards.length - ready, o.shards.length - ready > 0 ? 'bad' : 'ok');
+    const g = o.generations || {};
+    const r = g.reshard;
+    document.getElementById('generations').textContent = !g.active ? '' : 'generation ' + g.active.generation + ' · ' + g.active.shardCount + ' shards' +
+      (r ? ' · resharding to ' + r.shardCount + ' (generation ' + r.generation + '): ' + (r.phase === 'holding'
+        ? r.ready + '/' + r.shardCount + ' ready, rolls back in ' + age(Math.max(0, r.deadline - o.at))
+        : 'switching, ' + r.cutOverConfirmed + '/' + g.active.shardCount + ' old shards past the switch') : '') +
+      (!r && g.last ? ' · last reshard: ' + g.last.outcome : '');
     document.getElementById('shards').innerHTML = o.shards.map((s) =>
-      '<span class="shard ' + esc(s.state) + '" data-shard="' + s.shard + '" data-state="' + esc(s.state) + '" title="shard ' + s.shard + ' · ' + esc(s.state) + ' · ' + esc(s.owner || 'no owner') + ' · ' + esc(s.detail) + '">' + s.shard + '</span>').join('');
+      '<span class="shard ' + esc(s.state) + '" data-generation="' + s.generation + '" data-shard="' + s.shard + '" data-state="' + esc(s.state) + '" title="generation ' + s.generation + ' · shard ' + s.shard + ' · ' + esc(s.state) + ' · ' + esc(s.owner || 'no owner') + ' · ' + esc(s.detail) + '">' + s.shard + '</span>').join('');
     document.getElementById('lanes').innerHTML = o.lanes.map((l) => {
       const h = history.lanes[l.lane] || (history.lanes[l.lane] = []);
       push(h, l.waiting);

@@ -132,6 +132,22 @@ export const gatewayEnvShape = envGroup('Gateway', {
       unsetMeans: 'all of GATEWAY_SHARD_IDS',
     },
   ),
+  GATEWAY_AUTO_RESHARD_FACTOR: variable(
+    z.coerce.number({ message: 'must be a number' }).min(1, 'must be at least 1').optional(),
+    {
+      description:
+        "Reshard automatically when Discord's recommended shard count reaches the active count times this factor (checked every GATEWAY_AUTO_RESHARD_CHECK_MS), e.g. 2.",
+      unsetMeans: 'never automatically (`npm run cluster -- reshard --to N` only)',
+    },
+  ),
+  GATEWAY_AUTO_RESHARD_CHECK_MS: variable(
+    positiveInt(3_600_000),
+    "How often (ms) a gateway compares Discord's recommended shard count with the active one, when GATEWAY_AUTO_RESHARD_FACTOR is set.",
+  ),
+  GATEWAY_RESHARD_DEADLINE_MS: variable(
+    positiveInt(600_000),
+    'An automatic reshard rolls back when the new shard set is not READY with all its guilds within this long (ms).',
+  ),
   GATEWAY_LEASE_TTL_MS: variable(
     positiveInt(10_000),
     "A shard's lease lasts this long (ms) unrenewed; a dead gateway's shards are taken over after it.",

@@ -14,23 +14,19 @@ import {
 import { ProcessMetrics } from '@dgc/shared/observability';
 import { CacheSizeReport } from './cache/cache-size-report.js';
 import { StateCacheWriter } from './cache/state-cache-writer.js';
+import { AutoReshard } from './cluster/auto-reshard.js';
 import { GatewayCommandRelay } from './cluster/gateway-command-relay.js';
 import { GatewayMembership } from './cluster/gateway-membership.js';
-import { HeldShardLeases } from './cluster/held-shard-leases.js';
-import { RedisSessionStore } from './cluster/redis-session-store.js';
-import { ShardLeases } from './cluster/shard-leases.js';
-import { ShardOwnership } from './cluster/shard-ownership.js';
+import { joinShardGeneration } from './cluster/shard-generation-guard.js';
+import { ShardSets } from './cluster/shard-sets.js';
 import type { GatewayConfig } from './config.js';
 import { DispatchGuard } from './dispatch/dispatch-guard.js';
-import { DispatchRouter } from './dispatch/dispatch-router.js';
 import { EventFilter } from './dispatch/event-filter.js';
 import { LaneBackpressure } from './dispatch/lane-backpressure.js';
 import { GatewayCounters } from './gateway-counters.js';
 import { registerGatewayMetrics } from './gateway-metrics.js';
 import { LanePublishers } from './publish/lane-publishers.js';
-import { ShardConnections } from './shards/shard-connections.js';
-import { ShardStateReport } from './shards/shard-state-report.js';
-import { ShardWatchdog } from './shards/shard-watchdog.js';
+import { DiscordGatewayInfo } from './shards/discord-gateway-info.js';
 
 /**
  * Connects this process's shards and forwards every wanted dispatch to its lane's queue, in three stages:
@@ -57,8 +53,11 @@ export async function startGateway(
     logger,
     metrics,
   }).establish(tasks);
-  // Filled by the ownership ticks below: until the first one no shard runs, so nothing is published.
-  const leases = new HeldShardLeases();
+  // Filled by the ownership ticks below: until the first one no shard runs, so nothing is published. The
+  // publishers and the cache check a batch's shards again before writing; during a reshard a shard id
+  // may be held in either set (each set's router checked its own lease before the event got here).
+  let sets: ShardSets | undefined;
+  const leases = { holds: (shardId: number) => sets?.all().some((set) => set.held.holds(shardId)) ?? false };
   const publishers = new LanePublishers({ config, topology, redis, leases, tasks, logger });
   const backpressure = new LaneBackpressure({
     lanes: publishers,
@@ -87,7 +86,6 @@ export async function startGateway(
     state: cache.pendingCount > 0 ? 'running' : 'idle',
     detail: `pending ${cache.pendingCount}`,
   }));
-  const sessions = new RedisSessionStore({ redis, keyPrefix, logger });
   const counters = new GatewayCounters(metrics);
   const guard = new DispatchGuard({
     parked: new ParkedDispatches(redis, keyPrefix),
@@ -96,84 +94,78 @@ export async function startGateway(
     maxEventBytes: config.GATEWAY_MAX_EVENT_BYTES,
     logger,
   });
-  const router = new DispatchRouter({
-    leases,
-    sessions,
-    filter,
-    laneRoutes: config.GATEWAY_LANE_ROUTES,
-    backpressure,
-    publishers,
-    cache,
-    counters,
-    guard,
-    logger,
-  });
-  router.schedule(tasks);
-  const connections = new ShardConnections({
-    config,
+  const gatewayInfo = new DiscordGatewayInfo({ config, redis, logger });
+  const state = await joinShardGeneration({
     redis,
-    sessions,
-    tasks,
+    keyPrefix,
+    configured: config.GATEWAY_SHARD_COUNT,
+    recommended: async () => (await gatewayInfo.read()).shards,
     logger,
-    router,
-    counters,
-    reportFrame: guard.reportFrame,
   });
-  cache.attachIntake(connections);
-  // What Redis lost, Discord replays: a restarted or promoted Redis holds an older watermark than this
-  // process wrote; the shard resumes from it (README: "Redis failures lose no event").
-  sessions.onServerReplaced((shardId) => {
-    tasks
-      .run(`resume shard ${shardId} after Redis lost writes`, () =>
-        connections.resumeFromStoredSequence(shardId, () => leases.holds(shardId)),
-      )
-      .catch((error: unknown) =>
-        logger.error({ err: error, shardId }, 'resuming a shard after Redis lost writes failed'),
-      );
-  });
+  const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  sets = new ShardSets(
+    {
+      config,
+      redis,
+      owner,
+      membership: new GatewayMembership({ redis, keyPrefix, member: owner, ttlMs }),
+      filter,
+      backpressure,
+      publishers,
+      cache,
+      counters,
+      guard,
+      gatewayInformation: (force) => gatewayInfo.read(force),
+      tasks,
+      logger,
+    },
+    state,
+  );
+  cache.attachIntake(sets);
   registerGatewayMetrics(metrics, {
-    shards: connections,
+    shards: sets,
     lanes: publishers,
     backpressure,
     cache,
     cacheSize: new CacheSizeReport({ redis: cache.redis, keyPrefix }),
   });
-  metrics.addReadinessCheck('shards', async () => connections.allRunning());
+  metrics.addReadinessCheck('shards', async () => sets.allRunning());
 
-  const shardCount = await connections.shardCount();
-  const candidates = config.GATEWAY_SHARD_IDS ?? Array.from({ length: shardCount }, (_, shardId) => shardId);
-  const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-  const ownership = new ShardOwnership({
-    leases: new ShardLeases({ redis, keyPrefix, owner, ttlMs }),
-    held: leases,
-    membership: new GatewayMembership({ redis, keyPrefix, member: owner, ttlMs }),
-    candidates,
-    capacity: config.GATEWAY_SHARD_CAPACITY ?? candidates.length,
-    runner: connections,
-    tickEveryMs: Math.min(1_000, Math.floor(ttlMs / 3)),
+  await sets.tick();
+  sets.schedule(tasks);
+  await sets.started();
+  new GatewayCommandRelay({
+    redis,
+    keyPrefix,
+    ownership: {
+      get shards() {
+        return sets.active.ownership.shards;
+      },
+    },
+    connections: { send: (shardId, payload) => sets.active.connections.send(shardId, payload) },
     logger,
-  });
-  const stateReport = new ShardStateReport({ redis, keyPrefix, owner, shards: connections, sessions });
-  await stateReport.publishShardCount(shardCount);
-  await ownership.tick();
-  ownership.schedule(tasks);
-  stateReport.schedule(tasks);
-  await connections.started();
-  new GatewayCommandRelay({ redis, keyPrefix, ownership, connections, logger }).schedule(tasks);
-  const { GATEWAY_WATCHDOG_STUCK_MS: stuckAfterMs, GATEWAY_WATCHDOG_SILENT_MS: silentAfterMs } = config;
-  new ShardWatchdog({ shards: connections, stuckAfterMs, silentAfterMs, logger }).schedule(tasks);
-  logger.info({ shardCount, shards: ownership.shards, owner }, 'gateway connected its shards');
+  }).schedule(tasks);
+  new AutoReshard({ config, redis, gatewayInfo, logger }).schedule(tasks);
+  logger.info(
+    {
+      generation: sets.active.generation,
+      shardCount: sets.active.shardCount,
+      shards: sets.active.ownership.shards,
+      owner,
+    },
+    'gateway connected its shards',
+  );
 
   return {
     // A hand-off, not a logout: close with a code other than 1000/1001 so Discord keeps the sessions,
     // and keep them in Redis, so the next owner of each shard resumes instead of identifying.
-    stopIntake: () => ownership.releaseAll(),
+    stopIntake: () => sets.handOver(),
     drain: async (deadline) => {
       await Promise.all([publishers.drain(deadline), cache.drain(deadline)]);
     },
     async close() {
-      await sessions
-        .close()
+      await sets
+        .closeSessions()
         .catch((error: unknown) => logger.warn({ err: error }, 'final session write failed'));
       backpressure.reportShed();
       await filter.stop();

@@ -7,5 +7,6 @@ export * from './gateway-app.js';
 export * from './gateway-counters.js';
 export * from './gateway-metrics.js';
 export * from './publish/batching-publisher.js';
+export * from './shards/discord-gateway-info.js';
 export * from './shards/shard-connections.js';
 export * from './shards/shard-ids.js';

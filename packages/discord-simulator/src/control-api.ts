@@ -19,6 +19,8 @@ export interface SimulatorControls {
   injectInteraction(input: InteractionInput): { id: string };
   startTraffic(options: TrafficOptions): TrafficGenerator;
   sessions(): SessionSnapshot[];
+  /** The shard count GET /gateway/bot recommends; settable. */
+  recommendedShardCount: number;
   stats(): SimulatorStats;
 }
 
@@ -57,6 +59,8 @@ export class ControlApi {
       'GET /_simulator/rest-calls',
       () => ok(this.#simulator.restCalls.map(({ path: _path, ...call }) => call)),
     ],
+    ['PUT /_simulator/gateway/shard-count', (input) => this.#setShardCount(input)],
+    ['GET /_simulator/gateway/shard-count', () => ok({ shards: this.#simulator.recommendedShardCount })],
     ['GET /_simulator/sessions', () => ok(this.#simulator.sessions())],
     ['GET /_simulator/stats', () => ok(this.#simulator.stats())],
   ]);
@@ -127,6 +131,12 @@ export class ControlApi {
     const report = this.#traffic?.stop();
     this.#traffic = undefined;
     return ok(report ?? { sent: 0 });
+  }
+
+  #setShardCount(input: ControlInput): ControlReply {
+    if (typeof input.shards !== 'number') return badRequest('shards must be a number');
+    this.#simulator.recommendedShardCount = input.shards;
+    return ok({ shards: this.#simulator.recommendedShardCount });
   }
 
   #addRestFault(input: ControlInput): ControlReply {

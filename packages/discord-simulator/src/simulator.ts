@@ -62,6 +62,7 @@ export class DiscordSimulator extends EventEmitter<SimulatorEvents> {
   readonly #restState: RestState;
   readonly #restActivity: RestActivity;
   readonly #identifyLimiter: IdentifyLimiter;
+  readonly #botInfo: GatewayBotInfo;
   readonly #dispatcher: Dispatcher;
   readonly #events: EventInjector;
   readonly #stateMutations: StateMutations;
@@ -117,11 +118,11 @@ export class DiscordSimulator extends EventEmitter<SimulatorEvents> {
     });
     this.#restState = restState;
     this.#restActivity = new RestActivity(this, Math.max(1, options.restCallsKept ?? 100_000));
-    this.#restState = restState;
+    this.#botInfo = new GatewayBotInfo(this.gatewayUrl, options.shardCount ?? 1, this.#identifyLimiter);
     this.#rest = new RestServer({
       state: restState,
       token,
-      gateway: new GatewayBotInfo(this.gatewayUrl, options.shardCount ?? 1, this.#identifyLimiter),
+      gateway: this.#botInfo,
       globalRateLimitPerSecond: options.globalRateLimitPerSecond ?? 50,
       interactionResponseWindowMs: options.interactionResponseWindowMs ?? 3_000,
       invalidRequestLimit: options.invalidRequestLimit ?? 10_000,
@@ -185,6 +186,15 @@ export class DiscordSimulator extends EventEmitter<SimulatorEvents> {
   }
 
   /** The live and resumable gateway sessions. */
+  /** What GET /gateway/bot recommends (`shards`); settable, as Discord raises it when a bot grows. */
+  get recommendedShardCount(): number {
+    return this.#botInfo.recommendedShardCount;
+  }
+
+  set recommendedShardCount(count: number) {
+    this.#botInfo.recommendedShardCount = count;
+  }
+
   sessions(): SessionSnapshot[] {
     return this.#gateway.sessions();
   }

@@ -20,7 +20,7 @@ async function fences(cluster: TestCluster): Promise<number[]> {
   const keys = new RedisKeys(cluster.keyPrefix);
   return Promise.all(
     Array.from({ length: shardCount }, async (_, shardId) =>
-      Number(await cluster.probe.redis.get(keys.shardLeaseFence(shardId))),
+      Number(await cluster.probe.redis.get(keys.shardLeaseFence(1, shardId))),
     ),
   );
 }

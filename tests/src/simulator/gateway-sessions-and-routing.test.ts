@@ -139,3 +139,50 @@ describe('gateway sessions and routing', () => {
     await again.waitForFrame((frame) => frame.t === 'RESUMED');
   });
 });
+
+describe('resharding in the simulator', () => {
+  it('recommends the shard count set over the control API, and routes each session by its own count', async () => {
+    await start({ shardCount: 2 });
+    const base = simulator.restUrl.replace(/\/api$/, '');
+    const botInfo = async () =>
+      (await (
+        await fetch(`${simulator.restUrl}/v10/gateway/bot`, { headers: { authorization: `Bot ${token}` } })
+      ).json()) as { shards: number };
+    expect((await botInfo()).shards).toBe(2);
+    const set = await fetch(`${base}/_simulator/gateway/shard-count`, {
+      method: 'PUT',
+      body: JSON.stringify({ shards: 4 }),
+    });
+    expect(set.status).toBe(200);
+    expect((await botInfo()).shards).toBe(4);
+    const refused = await fetch(`${base}/_simulator/gateway/shard-count`, {
+      method: 'PUT',
+      body: JSON.stringify({ shards: 0 }),
+    });
+    expect(refused.status).toBe(400);
+
+    // An old set of 2 and a new set of 4 at once, as during a reshard: each gets every guild's events once.
+    const intents = (1 << 0) | (1 << 9);
+    const sets = [2, 4].map(async (count) =>
+      Promise.all(
+        Array.from({ length: count }, async (_, shardId) => ({
+          shardId,
+          count,
+          ...(await identified({ shard: [shardId, count], intents })),
+        })),
+      ),
+    );
+    const shards = (await Promise.all(sets)).flat();
+    for (const guild of simulator.guilds) simulator.injectMessageCreates(1, { guildId: guild.id });
+    for (const { client, shardId, count } of shards) {
+      const expected = simulator.guilds.filter(
+        (guild) => Number(BigInt(guild.id) >> 22n) % count === shardId,
+      );
+      await expect.poll(() => client.dispatches('MESSAGE_CREATE').length).toBe(expected.length);
+      const guildIds = client
+        .dispatches('MESSAGE_CREATE')
+        .map((frame) => (frame.d as { guild_id: string }).guild_id);
+      expect(guildIds.sort()).toEqual(expected.map((guild) => guild.id).sort());
+    }
+  });
+});

@@ -109,10 +109,14 @@ export async function createTestCluster(
 }
 
 /** Who holds each shard's lease, read straight from Redis. */
-export async function leaseOwners(cluster: TestCluster, shardCount: number): Promise<Map<number, string>> {
+export async function leaseOwners(
+  cluster: TestCluster,
+  shardCount: number,
+  generation = 1,
+): Promise<Map<number, string>> {
   const pipeline = new CrossSlotPipeline(cluster.probe.redis);
   for (let shardId = 0; shardId < shardCount; shardId += 1) {
-    const lease = new RedisKeys(cluster.keyPrefix).shardLease(shardId);
+    const lease = new RedisKeys(cluster.keyPrefix).shardLease(generation, shardId);
     pipeline.add(lease, (commands) => commands.hget(lease, 'owner'));
   }
   const owners = new Map<number, string>();

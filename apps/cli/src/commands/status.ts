@@ -1,5 +1,7 @@
 import type { ProcessRecord, TaskSnapshot } from '@dgc/shared';
 import {
+  describeGenerations,
+  readGenerations,
   readIdentifyBudgetExhaustion,
   readLiveProcesses,
   readShards,
@@ -50,7 +52,7 @@ function printShards(rows: readonly ShardRow[]): void {
       row.state.padEnd(8),
     );
     console.log(
-      `shard ${String(row.shard).padStart(4)}  ${state} ${(row.owner ?? '—').padEnd(40)} seq ${String(row.sequence ?? '—').padEnd(10)} last event ${row.lastEventAgeMs === null ? '—' : `${age(row.lastEventAgeMs)} ago`}  ${colour('gray', row.detail)}`,
+      `g${row.generation} shard ${String(row.shard).padStart(4)}  ${state} ${(row.owner ?? '—').padEnd(40)} seq ${String(row.sequence ?? '—').padEnd(10)} last event ${row.lastEventAgeMs === null ? '—' : `${age(row.lastEventAgeMs)} ago`}  ${colour('gray', row.detail)}`,
     );
   }
 }
@@ -67,6 +69,7 @@ export async function printClusterState(
   const processes = view === 'shards' ? [] : await readLiveProcesses(redis, keyPrefix);
   const shards = view === 'processes' ? [] : await readShards(redis, keyPrefix);
   const exhaustion = await readIdentifyBudgetExhaustion(redis, keyPrefix);
+  const generations = view === 'processes' ? undefined : await readGenerations(redis, keyPrefix);
   const identifyBudget = exhaustion && {
     exhausted: true,
     total: exhaustion.total,
@@ -74,7 +77,11 @@ export async function printClusterState(
   };
   if (json) {
     const output =
-      view === 'status' ? { shards, processes, identifyBudget } : view === 'shards' ? shards : processes;
+      view === 'status'
+        ? { generations, shards, processes, identifyBudget }
+        : view === 'shards'
+          ? shards
+          : processes;
     console.log(JSON.stringify(output, null, 2));
     return;
   }
@@ -86,6 +93,7 @@ export async function printClusterState(
       ),
     );
   }
+  if (generations) console.log(describeGenerations(generations));
   if (view !== 'processes') printShards(shards);
   if (view === 'status') console.log('');
   if (view !== 'shards') printProcesses(processes);

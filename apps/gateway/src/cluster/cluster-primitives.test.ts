@@ -18,8 +18,8 @@ afterAll(async () => {
 
 describe('ShardLeases', () => {
   it('lets one owner hold a shard, fences a lost holder, and frees a dead owner’s shard at expiry', async () => {
-    const alpha = new ShardLeases({ redis, keyPrefix, owner: 'alpha', ttlMs: 200 });
-    const beta = new ShardLeases({ redis, keyPrefix, owner: 'beta', ttlMs: 200 });
+    const alpha = new ShardLeases({ redis, keyPrefix, owner: 'alpha', generation: 1, ttlMs: 200 });
+    const beta = new ShardLeases({ redis, keyPrefix, owner: 'beta', generation: 1, ttlMs: 200 });
     const askedAt = Date.now();
     const lease = await alpha.acquire(3);
     expect(lease).toBeDefined();
@@ -43,7 +43,7 @@ describe('ShardLeases', () => {
 
 describe('RedisIdentifyThrottler', () => {
   it('spaces identifies of one bucket across instances and leaves other buckets free', async () => {
-    const options = { redis, keyPrefix, maxConcurrency: 2, windowMs: 300 };
+    const options = { redis, keyPrefix, generation: 1, maxConcurrency: 2, windowMs: 300 };
     const first = new RedisIdentifyThrottler(options);
     const second = new RedisIdentifyThrottler(options);
     const signal = new AbortController().signal;
@@ -56,7 +56,13 @@ describe('RedisIdentifyThrottler', () => {
   });
 
   it('grants a bucket’s slot in arrival order across processes', async () => {
-    const options = { redis, keyPrefix: `${keyPrefix}:fifo`, maxConcurrency: 1, windowMs: 150 };
+    const options = {
+      redis,
+      keyPrefix: `${keyPrefix}:fifo`,
+      generation: 1,
+      maxConcurrency: 1,
+      windowMs: 150,
+    };
     const signal = new AbortController().signal;
     await new RedisIdentifyThrottler(options).waitForIdentify(0, signal);
     const granted: number[] = [];
@@ -78,6 +84,7 @@ describe('RedisIdentifyThrottler', () => {
     const throttler = new RedisIdentifyThrottler({
       redis,
       keyPrefix: `${keyPrefix}:abort`,
+      generation: 1,
       maxConcurrency: 1,
       windowMs: 5_000,
       marginMs: 0,
@@ -96,6 +103,7 @@ describe('RedisIdentifyThrottler guards', () => {
     const throttler = new RedisIdentifyThrottler({
       redis,
       keyPrefix: `${keyPrefix}:budget`,
+      generation: 1,
       maxConcurrency: 1,
       windowMs: 10,
       marginMs: 0,
@@ -114,6 +122,7 @@ describe('RedisIdentifyThrottler guards', () => {
     const options = {
       redis,
       keyPrefix: `${keyPrefix}:loop`,
+      generation: 1,
       maxConcurrency: 16,
       windowMs: 10,
       marginMs: 0,

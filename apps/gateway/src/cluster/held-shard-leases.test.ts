@@ -21,7 +21,7 @@ afterAll(async () => {
 
 describe('HeldShardLeases', () => {
   it('keeps a lease found expired fenced even when a renewal sent before the expiry succeeds: the shard is stopped and resumed, not run on past the dispatches dropped meanwhile', async () => {
-    const leases = new ShardLeases({ redis, keyPrefix, owner: 'alpha', ttlMs: 2_000 });
+    const leases = new ShardLeases({ redis, keyPrefix, owner: 'alpha', generation: 1, ttlMs: 2_000 });
     const held = new HeldShardLeases();
     const lease = await leases.acquire(5);
     if (!lease) throw new Error('the lease of a free shard was refused');

@@ -10,6 +10,8 @@ const staleWaiterMs = 3_000;
 export interface RedisIdentifyThrottlerOptions {
   redis: Redis;
   keyPrefix: string;
+  /** The shard set whose identify history this throttler keeps (the concurrency buckets are the bot's). */
+  generation: number;
   /** `max_concurrency` from GET /gateway/bot: identify buckets are `shard_id % maxConcurrency`. */
   maxConcurrency: number;
   /** Discord allows one identify per bucket per this long. */
@@ -134,7 +136,7 @@ export class RedisIdentifyThrottler implements IIdentifyThrottler {
     const threshold = this.#options.loopThreshold ?? 3;
     const windowMs = this.#options.loopWindowMs ?? 60_000;
     const now = Date.now();
-    const key = this.#keys.identifyHistory(shardId);
+    const key = this.#keys.identifyHistory(this.#options.generation, shardId);
     await redis.zremrangebyscore(key, '-inf', now - windowMs);
     const recent = await redis.zrange(key, 0, -1, 'WITHSCORES');
     const times = recent.filter((_, index) => index % 2 === 1).map(Number);
@@ -156,7 +158,7 @@ export class RedisIdentifyThrottler implements IIdentifyThrottler {
   async #recordIdentify(shardId: number): Promise<void> {
     const { redis } = this.#options;
     const now = Date.now();
-    const key = this.#keys.identifyHistory(shardId);
+    const key = this.#keys.identifyHistory(this.#options.generation, shardId);
     await redis
       .multi()
       .zadd(key, now, `${now}:${Math.random().toString(36).slice(2, 8)}`)

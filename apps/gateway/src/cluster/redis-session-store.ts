@@ -5,6 +5,8 @@ import { PublishedWatermark } from '../publish/published-watermark.js';
 export interface RedisSessionStoreOptions {
   redis: Redis;
   keyPrefix: string;
+  /** The shard set these sessions belong to. */
+  generation: number;
   logger: Logger;
   /** How often changed sessions are written: the bound on how stale the stored sequence is. */
   flushEveryMs?: number;
@@ -30,6 +32,7 @@ export type ResumeFromStoredSequence = (shardId: number, storedSequence: number)
 export class RedisSessionStore {
   readonly #redis: Redis & RedisScriptCommands;
   readonly #keys: RedisKeys;
+  readonly #generation: number;
   readonly #logger: Logger;
   readonly #ttlMs: number;
   readonly #sessions = new Map<number, SessionInfo>();
@@ -46,6 +49,7 @@ export class RedisSessionStore {
   constructor(options: RedisSessionStoreOptions) {
     this.#redis = withRedisScripts(options.redis);
     this.#keys = new RedisKeys(options.keyPrefix);
+    this.#generation = options.generation;
     this.#logger = options.logger;
     this.#ttlMs = options.ttlMs ?? 15 * 60_000;
     this.#timer = setInterval(() => {
@@ -71,7 +75,7 @@ export class RedisSessionStore {
       known.sequence = this.watermark(shardId).value;
       return known;
     }
-    const stored = await this.#redis.hgetall(this.#keys.shardSession(shardId));
+    const stored = await this.#redis.hgetall(this.#keys.shardSession(this.#generation, shardId));
     if (!stored.sessionId || !stored.resumeURL) return null;
     const session: SessionInfo = {
       shardId,
@@ -152,7 +156,7 @@ export class RedisSessionStore {
     try {
       await Promise.all([
         ...dirty.map((shardId) => this.#write(shardId)),
-        ...deleted.map((shardId) => this.#redis.del(this.#keys.shardSession(shardId))),
+        ...deleted.map((shardId) => this.#redis.del(this.#keys.shardSession(this.#generation, shardId))),
       ]);
     } catch (error) {
       for (const shardId of dirty) this.#dirty.add(shardId);
@@ -164,6 +168,15 @@ export class RedisSessionStore {
   /** Marks a shard's session for the next flush because its watermark moved. */
   touch(shardId: number): void {
     if (this.#sessions.has(shardId)) this.#dirty.add(shardId);
+  }
+
+  /** A shard of a retired set: its session ends at Discord, and no one resumes it. */
+  async forget(shardId: number): Promise<void> {
+    this.#sessions.delete(shardId);
+    this.#watermarks.delete(shardId);
+    this.#dirty.delete(shardId);
+    this.#deleted.delete(shardId);
+    await this.#redis.del(this.#keys.shardSession(this.#generation, shardId));
   }
 
   async close(): Promise<void> {
@@ -182,7 +195,7 @@ export class RedisSessionStore {
     if (!session) return;
     const watermark = this.watermark(shardId);
     const [status, runId, storedSequence] = await this.#redis.writeSession(
-      this.#keys.shardSession(shardId),
+      this.#keys.shardSession(this.#generation, shardId),
       session.sessionId,
       watermark.value,
       session.resumeURL,

@@ -29,12 +29,21 @@ export class ShardLeases {
   readonly #keys: RedisKeys;
   readonly #owner: string;
   readonly #ttlMs: number;
+  /** The shard set (generation) these leases belong to: shard 3 of 4 and shard 3 of 8 are two shards. */
+  readonly #generation: number;
 
-  constructor(options: { redis: Redis; keyPrefix: string; owner: string; ttlMs: number }) {
+  constructor(options: {
+    redis: Redis;
+    keyPrefix: string;
+    owner: string;
+    ttlMs: number;
+    generation: number;
+  }) {
     this.#redis = withRedisScripts(options.redis);
     this.#keys = new RedisKeys(options.keyPrefix);
     this.#owner = options.owner;
     this.#ttlMs = options.ttlMs;
+    this.#generation = options.generation;
   }
 
   get owner(): string {
@@ -44,8 +53,8 @@ export class ShardLeases {
   async acquire(shardId: number): Promise<ShardLease | undefined> {
     const askedAt = Date.now();
     const token = await this.#redis.acquireLease(
-      this.#keys.shardLease(shardId),
-      this.#keys.shardLeaseFence(shardId),
+      this.#keys.shardLease(this.#generation, shardId),
+      this.#keys.shardLeaseFence(this.#generation, shardId),
       this.#owner,
       this.#ttlMs,
     );
@@ -57,7 +66,7 @@ export class ShardLeases {
     const askedAt = Date.now();
     const renewed =
       (await this.#redis.renewLease(
-        this.#keys.shardLease(lease.shardId),
+        this.#keys.shardLease(this.#generation, lease.shardId),
         this.#owner,
         lease.token,
         this.#ttlMs,
@@ -72,7 +81,11 @@ export class ShardLeases {
 
   async release(lease: ShardLease): Promise<boolean> {
     return (
-      (await this.#redis.releaseLease(this.#keys.shardLease(lease.shardId), this.#owner, lease.token)) === 1
+      (await this.#redis.releaseLease(
+        this.#keys.shardLease(this.#generation, lease.shardId),
+        this.#owner,
+        lease.token,
+      )) === 1
     );
   }
 
@@ -81,7 +94,7 @@ export class ShardLeases {
     // Each shard's keys carry their own tag: on a Redis Cluster they are spread over the nodes.
     const pipeline = new CrossSlotPipeline(this.#redis);
     for (let shardId = 0; shardId < shardCount; shardId += 1) {
-      const lease = this.#keys.shardLease(shardId);
+      const lease = this.#keys.shardLease(this.#generation, shardId);
       pipeline.add(lease, (commands) => commands.hget(lease, 'owner'));
     }
     const replies = await pipeline.exec();

@@ -9,8 +9,8 @@ const stopTimeoutMs = 10_000;
 /** Starts and stops this process's shard connections as leases are won and lost. */
 export interface ShardRunner {
   start(shardId: number): Promise<void>;
-  /** Stops a shard keeping its session resumable for the next owner. */
-  stop(shardId: number, reason: string): Promise<void>;
+  /** Stops a shard keeping its session resumable for the next owner, or with `logout` ending it. */
+  stop(shardId: number, reason: string, logout?: boolean): Promise<void>;
 }
 
 export interface ShardOwnershipOptions {
@@ -125,9 +125,26 @@ export class ShardOwnership {
     await this.#options.membership.leave();
   }
 
+  /**
+   * A retired shard set (after a reshard switched, or one rolled back): stop taking shards, end every held
+   * shard's session (close 1000) and release its lease. The membership stays: other sets of the process
+   * run on.
+   */
+  async retireAll(reason: string): Promise<void> {
+    this.#stopped = true;
+    await Promise.all(
+      this.shards.map(async (shardId) => {
+        const lease = this.#held.get(shardId);
+        this.#held.delete(shardId);
+        await this.#stopShard(shardId, reason, true);
+        if (lease) await this.#options.leases.release(lease).catch(() => false);
+      }),
+    );
+  }
+
   /** Stops a shard, waiting at most `stopTimeoutMs`: the tick renews every other lease and must go on. */
-  async #stopShard(shardId: number, reason: string): Promise<void> {
-    const stopped = this.#options.runner.stop(shardId, reason).then(() => true);
+  async #stopShard(shardId: number, reason: string, logout = false): Promise<void> {
+    const stopped = this.#options.runner.stop(shardId, reason, logout).then(() => true);
     const finished = await Promise.race([stopped, sleep(stopTimeoutMs, false, { ref: false })]);
     if (!finished) {
       this.#options.logger.warn(

@@ -28,6 +28,11 @@ export interface DispatchRouterOptions {
   /** Parks malformed dispatches (and any this stage fails on) instead of queueing them. */
   guard?: Pick<DispatchGuard, 'accepts' | 'routerFailed'>;
   logger: Logger;
+  /**
+   * During a reshard: whether this shard set publishes a dispatch (the cut-over rule). One it does not is
+   * let go like an unwanted one (the cache still gets what it needs).
+   */
+  gate?: { publishes(dispatch: GatewayDispatchPayload, shardId: number): boolean };
 }
 
 /**
@@ -50,6 +55,7 @@ export class DispatchRouter {
   readonly #counters: DispatchRouterOptions['counters'];
   readonly #guard: DispatchRouterOptions['guard'];
   readonly #logger: Logger;
+  readonly #gate: DispatchRouterOptions['gate'];
   #droppedForLostLease = 0;
 
   constructor(options: DispatchRouterOptions) {
@@ -63,6 +69,7 @@ export class DispatchRouter {
     this.#counters = options.counters;
     this.#guard = options.guard;
     this.#logger = options.logger;
+    this.#gate = options.gate;
   }
 
   /** Called by the shard connections for every dispatch, in the shard's sequence order. */
@@ -91,9 +98,10 @@ export class DispatchRouter {
   #forward(dispatch: GatewayDispatchPayload, shardId: number): void {
     const watermark = this.#sessions.watermark(shardId);
     const lane = this.#laneOf(dispatch.t);
-    const publisher = this.#filter.wants(dispatch.t)
-      ? this.#publishers.publisherFor(lane, dispatch.d)
-      : undefined;
+    const publisher =
+      this.#filter.wants(dispatch.t) && (this.#gate?.publishes(dispatch, shardId) ?? true)
+        ? this.#publishers.publisherFor(lane, dispatch.d)
+        : undefined;
     const cached = this.#cache.handles(dispatch.t);
     if (!publisher || this.#backpressure.shouldShed(lane, dispatch.t)) {
       if (cached) this.#cache.apply(dispatch, shardId, watermark.accept(dispatch.s));

@@ -27,7 +27,7 @@ export interface LanePublishersOptions {
   /** The process's command connection, shared by every lane but interactions. */
   redis: Redis;
   /** Checked before each batch write: events of a shard whose lease was lost are dropped. */
-  leases: HeldShardLeases;
+  leases: Pick<HeldShardLeases, 'holds'>;
   tasks: TaskMonitor;
   logger: Logger;
 }

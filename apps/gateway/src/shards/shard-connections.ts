@@ -1,7 +1,7 @@
 import type { Logger, Redis, TaskMonitor } from '@dgc/shared';
 import { REST } from '@discordjs/rest';
 import { type WebSocketManager, WebSocketShardEvents } from '@discordjs/ws';
-import type { APIGatewayBotInfo, GatewaySendPayload } from 'discord-api-types/v10';
+import type { APIGatewayBotInfo, GatewayReadyDispatchData, GatewaySendPayload } from 'discord-api-types/v10';
 import type { CacheIntake } from '../cache/cache-intake-throttle.js';
 import type { RedisSessionStore } from '../cluster/redis-session-store.js';
 import type { ShardRunner } from '../cluster/shard-ownership.js';
@@ -16,6 +16,14 @@ import type { WatchdogReason, WatchedShard, WatchedShards } from './shard-watchd
 
 export interface ShardConnectionsOptions {
   config: GatewayConfig;
+  /** The shard set these connections belong to: its generation and shard count. */
+  generation: number;
+  shardCount: number;
+  /** GET /gateway/bot, cached by the process (shared by every shard set). */
+  gatewayInformation: (force?: boolean) => Promise<APIGatewayBotInfo>;
+  /** Told of each READY and RESUMED (a shard set in a reshard tracks its guilds with them). */
+  onReady?: (shardId: number, data: GatewayReadyDispatchData) => void;
+  onResumed?: (shardId: number) => void;
   redis: Redis;
   sessions: RedisSessionStore;
   tasks: TaskMonitor;
@@ -28,9 +36,6 @@ export interface ShardConnectionsOptions {
   reportFrame?: MalformedFrameReport;
 }
 
-/** Gateway information is cached this long: GET /gateway/bot has a tight rate limit. */
-const gatewayInfoTtlMs = 60_000;
-
 /**
  * One @discordjs/ws manager per owned shard, so shards can be started and handed over one at a time as
  * leases come and go. All of them share one cached GET /gateway/bot answer, the session store and the
@@ -38,7 +43,7 @@ const gatewayInfoTtlMs = 60_000;
  */
 export class ShardConnections implements ShardRunner, WatchedShards, CacheIntake {
   readonly #options: ShardConnectionsOptions;
-  /** For GET /gateway/bot and the managers' own calls; the gateway makes no other REST call. */
+  /** For the managers' own calls; the gateway makes no other REST call. */
   readonly #rest: REST;
   readonly #running = new Map<
     number,
@@ -48,7 +53,6 @@ export class ShardConnections implements ShardRunner, WatchedShards, CacheIntake
   readonly #events = new Map<number, number>();
   readonly #starting = new Set<Promise<void>>();
   readonly #resuming = new Set<number>();
-  #gatewayInfo: { at: number; info: Promise<APIGatewayBotInfo> } | undefined;
   #intakePaused = false;
 
   constructor(options: ShardConnectionsOptions) {
@@ -58,19 +62,8 @@ export class ShardConnections implements ShardRunner, WatchedShards, CacheIntake
     );
   }
 
-  async gatewayInformation(force = false): Promise<APIGatewayBotInfo> {
-    if (force || !this.#gatewayInfo || Date.now() - this.#gatewayInfo.at > gatewayInfoTtlMs) {
-      const info = this.#rest.get('/gateway/bot') as Promise<APIGatewayBotInfo>;
-      this.#gatewayInfo = { at: Date.now(), info };
-      info.catch(() => {
-        this.#gatewayInfo = undefined;
-      });
-    }
-    return this.#gatewayInfo.info;
-  }
-
-  async shardCount(): Promise<number> {
-    return this.#options.config.GATEWAY_SHARD_COUNT ?? (await this.gatewayInformation()).shards;
+  get generation(): number {
+    return this.#options.generation;
   }
 
   /** Resolves once every start begun so far has finished. */
@@ -135,12 +128,22 @@ export class ShardConnections implements ShardRunner, WatchedShards, CacheIntake
     return this.#intakePaused;
   }
 
-  async stop(shardId: number, reason: string): Promise<void> {
+  /**
+   * Stops a shard keeping its session for the next owner, or with `logout` (a retired shard set) ending
+   * it at Discord and in Redis.
+   */
+  async stop(shardId: number, reason: string, logout = false): Promise<void> {
     const running = this.#running.get(shardId);
     if (!running) return;
     this.#running.delete(shardId);
     // Before the destroy: a shard waiting to reconnect ignores it, and must find itself stopped.
     running.stopped.abort();
+    if (logout) {
+      await running.manager.destroy({ reason, code: 1000 });
+      running.unwatch();
+      await this.#options.sessions.forget(shardId);
+      return;
+    }
     // Not a logout: any code but 1000/1001 keeps the session resumable at Discord.
     this.#options.sessions.handOff(shardId);
     await running.manager.destroy({ reason, code: 4200 });
@@ -187,23 +190,30 @@ export class ShardConnections implements ShardRunner, WatchedShards, CacheIntake
       sessions,
       stopped: stopped.signal,
       shardIds: [shardId],
-      shardCount: await this.shardCount(),
-      gatewayInformation: () => this.gatewayInformation(),
+      generation: this.#options.generation,
+      shardCount: this.#options.shardCount,
+      gatewayInformation: () => this.#options.gatewayInformation(),
       reportFrame: this.#options.reportFrame,
     });
     // @discordjs/ws refuses to connect at all when no session starts are left, even a shard that would
     // RESUME (which spends none). The identify throttler guards the real identifies instead: with none left
     // it waits for Discord's reset, logs why and says so in Redis, rather than failing into a retry loop.
     manager.fetchGatewayInformation = async (force) => {
-      const info = await this.gatewayInformation(force);
+      const info = await this.#options.gatewayInformation(force);
       const limit = info.session_start_limit;
       return { ...info, session_start_limit: { ...limit, remaining: Math.max(limit.remaining, 1) } };
     };
     const states = new ShardStates(manager);
-    const unwatch = tasks.watch(`shard:${shardId}`, () => states.of(shardId));
-    const { router, counters } = this.#options;
-    manager.on(WebSocketShardEvents.Ready, () => counters.connection('ready'));
-    manager.on(WebSocketShardEvents.Resumed, () => counters.connection('resumed'));
+    const unwatch = tasks.watch(`shard:${this.#options.generation}:${shardId}`, () => states.of(shardId));
+    const { router, counters, onReady, onResumed } = this.#options;
+    manager.on(WebSocketShardEvents.Ready, (data, id) => {
+      counters.connection('ready');
+      onReady?.(id, data);
+    });
+    manager.on(WebSocketShardEvents.Resumed, (id) => {
+      counters.connection('resumed');
+      onResumed?.(id);
+    });
     manager.on(WebSocketShardEvents.Closed, () => counters.connection('closed'));
     manager.on(WebSocketShardEvents.Dispatch, (dispatch, id) => {
       // A dispatch a stopped manager was still decoding: the shard's next connection (here or in another

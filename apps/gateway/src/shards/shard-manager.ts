@@ -10,8 +10,9 @@ import { GuardedShardingStrategy, type MalformedFrameReport } from './frame-guar
 export interface ShardManagerCluster {
   redis: Redis;
   sessions: RedisSessionStore;
-  /** The shards this manager runs and the bot's total. */
+  /** The shards this manager runs, their set's generation and shard count. */
   shardIds: number[];
+  generation: number;
   shardCount: number;
   /** GET /gateway/bot as Discord answers it (cached by the process). */
   gatewayInformation: () => Promise<APIGatewayBotInfo>;
@@ -65,6 +66,7 @@ export function createShardManager(
       return new RedisIdentifyThrottler({
         redis: cluster.redis,
         keyPrefix: config.REDIS_KEY_PREFIX,
+        generation: cluster.generation,
         maxConcurrency: limit.max_concurrency,
         // Discord's own figure, cached for a minute by the process (GET /gateway/bot is tightly limited);
         // a crash loop burning identifies faster than that is stopped by the loop breaker.

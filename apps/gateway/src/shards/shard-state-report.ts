@@ -1,4 +1,4 @@
-import { CrossSlotPipeline, type Redis, RedisKeys, type TaskMonitor } from '@dgc/shared';
+import { CrossSlotPipeline, type Redis, RedisKeys } from '@dgc/shared';
 import type { RedisSessionStore } from '../cluster/redis-session-store.js';
 import type { ShardConnections } from './shard-connections.js';
 
@@ -7,6 +7,7 @@ export interface ShardStateReportOptions {
   keyPrefix: string;
   /** This process's name in the cluster (host, pid, random suffix). */
   owner: string;
+  generation: number;
   shards: Pick<ShardConnections, 'snapshot'>;
   sessions: Pick<RedisSessionStore, 'watermark'>;
 }
@@ -27,22 +28,12 @@ export class ShardStateReport {
     this.#keys = new RedisKeys(options.keyPrefix);
   }
 
-  /** The bot's shard count, written once at start. */
-  async publishShardCount(shardCount: number): Promise<void> {
-    await this.#options.redis.set(this.#keys.shardCount(), shardCount);
-  }
-
-  /** Writes the shards' states every 2 s from now on. */
-  schedule(tasks: TaskMonitor): void {
-    tasks.every('shard-state-publish', 2_000, () => this.publish(), { runNow: true });
-  }
-
   /** Writes the state of each shard this process runs, in one round trip (one per node of a Redis Cluster). */
   async publish(): Promise<void> {
     const { redis, owner, shards, sessions } = this.#options;
     const pipeline = new CrossSlotPipeline(redis);
     for (const shard of shards.snapshot()) {
-      const key = this.#keys.shardState(shard.shardId);
+      const key = this.#keys.shardState(this.#options.generation, shard.shardId);
       const state = {
         owner,
         state: shard.state,

@@ -5,6 +5,7 @@ import type { Redis } from '../redis/redis-connection.js';
 import { RedisKeys } from '../redis/redis-keys.js';
 import { readIdentifyBudgetExhaustion } from './identify-budget.js';
 import { readLiveProcesses } from './live-processes.js';
+import { type GenerationsView, readGenerations } from './reshard-view.js';
 import { readShards, type ShardRow } from './shard-rows.js';
 
 export interface LaneOverview {
@@ -28,7 +29,10 @@ export interface FailedJobOverview {
 export interface ClusterOverview {
   at: number;
   processes: { id: string; role: string; host: string; pid: number; uptimeMs: number; tasks: number }[];
+  /** Rows of the active generation, then (during a reshard) of the new one. */
   shards: ShardRow[];
+  /** The active shard generation and a reshard's progress. */
+  generations: GenerationsView;
   shardsByState: Record<string, number>;
   /** Dispatches per second across all shards, from the change of their sequences since the last snapshot. */
   eventsPerSecond: number;
@@ -49,7 +53,7 @@ export class ClusterOverviewReader {
   readonly #keys: RedisKeys;
   readonly #queues = new Map<string, Queue>();
   #topology: LaneTopology | undefined;
-  #previous: { at: number; sequences: Map<number, number>; requests: number } | undefined;
+  #previous: { at: number; sequences: Map<string, number>; requests: number } | undefined;
 
   constructor(redis: Redis, keyPrefix: string) {
     this.#redis = redis;
@@ -70,16 +74,19 @@ export class ClusterOverviewReader {
 
   async read(): Promise<ClusterOverview> {
     const at = Date.now();
-    const [processes, shards, lanes, failedJobs, restStats, budget] = await Promise.all([
+    const [processes, shards, lanes, failedJobs, restStats, budget, generations] = await Promise.all([
       readLiveProcesses(this.#redis, this.#keyPrefix),
       readShards(this.#redis, this.#keyPrefix),
       this.#readLanes(at),
       this.#readFailedJobs(),
       this.#redis.hgetall(this.#keys.restStats()),
       readIdentifyBudgetExhaustion(this.#redis, this.#keyPrefix),
+      readGenerations(this.#redis, this.#keyPrefix),
     ]);
     const sequences = new Map(
-      shards.flatMap((shard) => (shard.sequence === null ? [] : [[shard.shard, shard.sequence]])),
+      shards.flatMap((shard) =>
+        shard.sequence === null ? [] : [[`${shard.generation}:${shard.shard}`, shard.sequence]],
+      ),
     );
     const requests = Number(restStats.requests ?? 0);
     const previous = this.#previous;
@@ -106,6 +113,7 @@ export class ClusterOverviewReader {
         tasks: record.tasks.length,
       })),
       shards,
+      generations,
       shardsByState,
       eventsPerSecond: seconds > 0 ? sequenceDelta / seconds : 0,
       lanes,

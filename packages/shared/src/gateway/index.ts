@@ -1,1 +1,2 @@
 export * from './gateway-commands.js';
+export * from './shard-generations.js';

@@ -38,14 +38,14 @@ describe.each(['Redis Cluster', 'single Redis'] as const)('cross-slot commands o
   it('writes and reads every shard’s keys in one call, replies in order', async () => {
     const writes = new CrossSlotPipeline(redis);
     for (let shard = 0; shard < shardCount; shard += 1) {
-      const lease = keys.shardLease(shard);
+      const lease = keys.shardLease(1, shard);
       writes.add(lease, (commands) => commands.hset(lease, 'owner', `owner-${shard}`));
       writes.add(lease, (commands) => commands.pexpire(lease, 60_000));
     }
     expect((await writes.exec()).every(([error]) => error === null)).toBe(true);
     const reads = new CrossSlotPipeline(redis);
     for (let shard = 0; shard < shardCount; shard += 1) {
-      const lease = keys.shardLease(shard);
+      const lease = keys.shardLease(1, shard);
       reads.add(lease, (commands) => commands.hget(lease, 'owner'));
     }
     expect((await reads.exec()).map(([, owner]) => owner)).toEqual(
@@ -59,7 +59,7 @@ describe.each(['Redis Cluster', 'single Redis'] as const)('cross-slot commands o
     const found: string[] = [];
     for await (const batch of scanKeys(redis, keys.everything())) found.push(...batch);
     expect(found.sort()).toEqual(
-      Array.from({ length: shardCount }, (_, shard) => keys.shardLease(shard)).sort(),
+      Array.from({ length: shardCount }, (_, shard) => keys.shardLease(1, shard)).sort(),
     );
     if (kind === 'Redis Cluster') {
       // Tagged per shard, the keys are spread over the primaries instead of pinning one.
@@ -71,6 +71,6 @@ describe.each(['Redis Cluster', 'single Redis'] as const)('cross-slot commands o
       await expect(plain.exec()).rejects.toThrow(/same slots allocation group/);
     }
     expect(await unlinkKeysMatching(redis, keys.everything())).toBe(shardCount);
-    expect(await redis.exists(keys.shardLease(0))).toBe(0);
+    expect(await redis.exists(keys.shardLease(1, 0))).toBe(0);
   });
 });

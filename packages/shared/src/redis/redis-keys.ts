@@ -10,9 +10,13 @@
  * refuses a script or MULTI whose keys lie in different slots):
  * - The keys of one atomic operation (one Lua script, one MULTI) share one tag. That is the only reason
  *   for a tag: keys that are never used together carry none, so the cluster spreads them over its nodes.
- * - Shard keys are tagged per shard, `{shard:<id>}` (lease and its fencing counter are one script; the
- *   session, published state, identify history and command queue go with them, so one shard's state is on
- *   one node and shards spread over all of them).
+ * - Shard keys are tagged per generation and shard, `{shard:<generation>:<id>}` (lease and its fencing
+ *   counter are one script; the session, published state and identify history go with them, so one shard's
+ *   state is on one node and shards spread over all of them). A shard set belongs to a generation (a shard
+ *   count): during a reshard shard 3 of 4 and shard 3 of 8 are different shards with different sessions.
+ *   The command queue is tagged `{shard:<id>}`: it names the shard of the active set, whatever its
+ *   generation.
+ * - The generation record and each generation's progress share `{generation}` (one script decides on them).
  * - Identify slots are tagged per identify bucket, `{identify:<bucket>}` (slot, queue, seen: one script).
  * - Dedupe keys share `{dedupe}`: a batch claims events of any guild together with its attempt's status
  *   key, and a redelivered event must be found by whichever batch carries it, so no finer tag exists.
@@ -46,18 +50,18 @@ export class RedisKeys {
   // --- Shards (gateway) ---------------------------------------------------------------------------------
 
   /** HASH owner, token: the process running the shard; expires unless renewed. */
-  shardLease(shardId: number): string {
-    return `${this.#shard(shardId)}:lease`;
+  shardLease(generation: number, shardId: number): string {
+    return `${this.#shard(generation, shardId)}:lease`;
   }
 
   /** Counter: the lease's fencing token, which only ever grows. */
-  shardLeaseFence(shardId: number): string {
-    return `${this.#shard(shardId)}:lease-fence`;
+  shardLeaseFence(generation: number, shardId: number): string {
+    return `${this.#shard(generation, shardId)}:lease-fence`;
   }
 
   /** HASH sessionId, sequence, resumeURL, shardCount: what the next owner resumes. */
-  shardSession(shardId: number): string {
-    return `${this.#shard(shardId)}:session`;
+  shardSession(generation: number, shardId: number): string {
+    return `${this.#shard(generation, shardId)}:session`;
   }
 
   /** Pattern of every shard's session key (keyspace notifications in benchmarks). */
@@ -66,23 +70,47 @@ export class RedisKeys {
   }
 
   /** HASH owner, state, detail, sequence, lastEventAt: the shard as its gateway reports it. */
-  shardState(shardId: number): string {
-    return `${this.#shard(shardId)}:state`;
+  shardState(generation: number, shardId: number): string {
+    return `${this.#shard(generation, shardId)}:state`;
   }
 
   /** ZSET of the shard's recent identifies, for identify-loop back-off. */
-  identifyHistory(shardId: number): string {
-    return `${this.#shard(shardId)}:identify-history`;
+  identifyHistory(generation: number, shardId: number): string {
+    return `${this.#shard(generation, shardId)}:identify-history`;
   }
 
   /** LIST of gateway commands (presence, request members) for the shard's owner to send. */
   gatewayCommands(shardId: number): string {
-    return `${this.#shard(shardId)}:commands`;
+    return `${this.prefix}:{shard:${shardId}}:commands`;
   }
 
-  /** STRING: the shard count the gateways run with. */
-  shardCount(): string {
-    return `${this.prefix}:gateway:shard-count`;
+  // --- Shard generations (resharding) -------------------------------------------------------------------
+
+  /**
+   * HASH: the active generation (`active`, `activeShardCount`) and, during a reshard, the next one
+   * (`target`, `targetShardCount`, `phase`, `startedAt`, `deadline`, `switchAt`), with the outcome of the
+   * last reshard (`last`, `lastAt`). Decided on by Lua scripts only.
+   */
+  generationState(): string {
+    return `${this.prefix}:{generation}:state`;
+  }
+
+  /** HASH shard id → 'identified' | 'ready': a new set's shards that have their guilds (reshard progress). */
+  generationReady(generation: number): string {
+    return `${this.prefix}:{generation}:ready:${generation}`;
+  }
+
+  /** HASH shard id → time: an old set's shards that have seen past the switch time (cut-over confirmed). */
+  generationCutOver(generation: number): string {
+    return `${this.prefix}:{generation}:cut-over:${generation}`;
+  }
+
+  /**
+   * HASH shards, remaining, total, resetAfter, maxConcurrency, updatedAt: GET /gateway/bot as a gateway
+   * last read it, for tools without the bot token (`reshard` checks the session-start budget with it).
+   */
+  discordGatewayInfo(): string {
+    return `${this.prefix}:gateway:discord-info`;
   }
 
   /** ZSET member → last heartbeat of the live gateway processes. */
@@ -244,7 +272,7 @@ export class RedisKeys {
     return `${this.queuePrefix(queueName)}:${queueName}:${suffix}`;
   }
 
-  #shard(shardId: number): string {
-    return `${this.prefix}:{shard:${shardId}}`;
+  #shard(generation: number, shardId: number): string {
+    return `${this.prefix}:{shard:${generation}:${shardId}}`;
   }
 }

@@ -32,6 +32,24 @@ export interface RedisScriptCommands {
   settleEvents(numberOfKeys: number, ...keysThenArgs: (string | number)[]): Promise<number>;
   acquireRestPermit(...keysThenArgs: (string | number)[]): Promise<[number, number, string, number]>;
   settleRestResponse(...keysThenArgs: (string | number)[]): Promise<number>;
+  /** See joinGeneration-1.lua: [status, active, activeCount, target, targetCount]. */
+  joinGeneration(
+    state: string,
+    configuredCount: number,
+    createCount: number,
+  ): Promise<[string, number, number, number, number]>;
+  /** See beginReshard-1.lua: ['started', generation] or ['refused', reason]. */
+  beginReshard(state: string, shardCount: number, deadlineMs: number): Promise<[string, number | string]>;
+  /** See advanceReshard-3.lua: [phase, ready shards, confirmed old shards]. */
+  advanceReshard(
+    state: string,
+    targetReady: string,
+    activeCutOver: string,
+    leadMs: number,
+    graceMs: number,
+    switchMaxMs: number,
+    target: number,
+  ): Promise<[string, number, number]>;
   /** Keys guild, channels, roles, members (`RedisKeys.guildCache`); returns the channel ids it removed. */
   replaceGuild(
     guild: string,
@@ -57,6 +75,9 @@ const expectedScripts: Record<RedisScriptName, true> = {
   acquireRestPermit: true,
   settleRestResponse: true,
   replaceGuild: true,
+  joinGeneration: true,
+  beginReshard: true,
+  advanceReshard: true,
 };
 
 export interface RedisScript {

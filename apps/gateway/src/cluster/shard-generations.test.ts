@@ -1,0 +1,159 @@
+import { randomUUID } from 'node:crypto';
+import {
+  advanceReshard,
+  createLogger,
+  createRedisConnection,
+  RedisKeys,
+  readGenerationState,
+  singleRedis,
+  startReshard,
+} from '@dgc/shared';
+import type { GatewayDispatchPayload } from 'discord-api-types/v10';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CutOverGate } from '../dispatch/cut-over-gate.js';
+import { joinShardGeneration, ShardCountMismatchError } from './shard-generation-guard.js';
+
+const redis = createRedisConnection({
+  target: singleRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'),
+  connectionName: 'test:shard-generations',
+});
+const logger = createLogger({ name: 'test', level: 'silent' });
+const prefixes: string[] = [];
+const newPrefix = () => {
+  const prefix = `test:generations:${randomUUID().slice(0, 8)}`;
+  prefixes.push(prefix);
+  return prefix;
+};
+
+afterAll(async () => {
+  for (const prefix of prefixes) {
+    const keys = await redis.keys(new RedisKeys(prefix).everything());
+    if (keys.length > 0) await redis.del(...keys);
+  }
+  await redis.quit();
+});
+
+const join = (keyPrefix: string, configured: number | null, recommended = 5) =>
+  joinShardGeneration({ redis, keyPrefix, configured, recommended: async () => recommended, logger });
+
+/** A gateway's copy of GET /gateway/bot, as `startReshard` checks the budget against. */
+const budget = (keyPrefix: string, remaining: number) =>
+  redis.hset(new RedisKeys(keyPrefix).discordGatewayInfo(), {
+    shards: 8,
+    remaining,
+    total: 1_000,
+    resetAfter: 60_000,
+    maxConcurrency: 1,
+    updatedAt: Date.now(),
+  });
+
+describe('the shard generation guard', () => {
+  it('creates generation 1, admits the same count and auto, and refuses another count naming both', async () => {
+    const keyPrefix = newPrefix();
+    expect((await join(keyPrefix, null, 3)).active).toEqual({ generation: 1, shardCount: 3 });
+    expect((await join(keyPrefix, 3)).active).toEqual({ generation: 1, shardCount: 3 });
+    expect((await join(keyPrefix, null, 9)).active).toEqual({ generation: 1, shardCount: 3 });
+    const refused = join(keyPrefix, 4);
+    await expect(refused).rejects.toBeInstanceOf(ShardCountMismatchError);
+    await expect(refused).rejects.toThrow(/GATEWAY_SHARD_COUNT=4 .* runs 3 shards/);
+    await expect(refused).rejects.toMatchObject({ exitCode: 78 });
+    await budget(keyPrefix, 100);
+    expect(await startReshard(redis, keyPrefix, { toShardCount: 4, deadlineMs: 60_000 })).toMatchObject({
+      started: true,
+      generation: 2,
+    });
+    // Configured with the count of the reshard under way: it joins it.
+    expect((await join(keyPrefix, 4)).target).toMatchObject({
+      generation: 2,
+      shardCount: 4,
+      phase: 'holding',
+    });
+  });
+});
+
+describe('the reshard state machine', () => {
+  it('refuses without enough session starts, and while another reshard runs', async () => {
+    const keyPrefix = newPrefix();
+    await join(keyPrefix, 2);
+    expect(await startReshard(redis, keyPrefix, { toShardCount: 4, deadlineMs: 60_000 })).toMatchObject({
+      started: false,
+      reason: expect.stringContaining('session-start budget'),
+    });
+    await budget(keyPrefix, 3);
+    expect(await startReshard(redis, keyPrefix, { toShardCount: 4, deadlineMs: 60_000 })).toMatchObject({
+      started: false,
+      reason: expect.stringContaining('only 3 session starts are left'),
+    });
+    await budget(keyPrefix, 4);
+    expect(await startReshard(redis, keyPrefix, { toShardCount: 4, deadlineMs: 60_000 })).toMatchObject({
+      started: true,
+    });
+    expect(await startReshard(redis, keyPrefix, { toShardCount: 3, deadlineMs: 60_000 })).toMatchObject({
+      started: false,
+      reason: expect.stringContaining('under way'),
+    });
+  });
+
+  it('rolls back when the new set is not ready by the deadline', async () => {
+    const keyPrefix = newPrefix();
+    await join(keyPrefix, 2);
+    await budget(keyPrefix, 100);
+    await startReshard(redis, keyPrefix, { toShardCount: 4, deadlineMs: 100 });
+    await redis.hset(new RedisKeys(keyPrefix).generationReady(2), '0', 'ready');
+    expect((await advanceReshard(redis, keyPrefix)).phase).toBe('holding');
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(await advanceReshard(redis, keyPrefix)).toMatchObject({ phase: 'rolled-back', ready: 1 });
+    const state = await readGenerationState(redis, keyPrefix);
+    expect(state?.active).toEqual({ generation: 1, shardCount: 2 });
+    expect(state?.target).toBeUndefined();
+    expect(state?.last?.outcome).toContain('rolled back');
+  });
+
+  it('switches once every new shard is ready, and commits once every old shard saw past the switch', async () => {
+    const keyPrefix = newPrefix();
+    const keys = new RedisKeys(keyPrefix);
+    await join(keyPrefix, 2);
+    await budget(keyPrefix, 100);
+    await startReshard(redis, keyPrefix, { toShardCount: 3, deadlineMs: 60_000 });
+    await redis.hset(keys.generationReady(2), { 0: 'ready', 1: 'ready', 2: 'identified' });
+    expect((await advanceReshard(redis, keyPrefix)).phase).toBe('holding');
+    await redis.hset(keys.generationReady(2), '2', 'ready');
+    expect((await advanceReshard(redis, keyPrefix)).phase).toBe('switching');
+    const switching = await readGenerationState(redis, keyPrefix);
+    expect(switching?.target?.switchAt).toBeGreaterThan(Date.now());
+    await redis.hset(keys.generationCutOver(1), '0', Date.now());
+    expect((await advanceReshard(redis, keyPrefix)).phase).toBe('switching');
+    await redis.hset(keys.generationCutOver(1), '1', Date.now());
+    // Both confirmed, but the grace after the switch time has not passed yet.
+    expect((await advanceReshard(redis, keyPrefix)).phase).toBe('switching');
+    await new Promise((resolve) =>
+      setTimeout(resolve, (switching?.target?.switchAt ?? 0) + 1_600 - Date.now()),
+    );
+    expect((await advanceReshard(redis, keyPrefix)).phase).toBe('committed');
+    expect((await readGenerationState(redis, keyPrefix))?.active).toEqual({ generation: 2, shardCount: 3 });
+  });
+});
+
+describe('the cut-over rule', () => {
+  const discordEpochMs = 1_420_070_400_000n;
+  const message = (createdAt: number, sequence: number) =>
+    ({
+      op: 0,
+      t: 'MESSAGE_CREATE',
+      s: sequence,
+      d: { id: String((BigInt(createdAt) - discordEpochMs) << 22n) },
+    }) as unknown as GatewayDispatchPayload;
+
+  it('publishes each event with a creation snowflake from exactly one set', () => {
+    const switchAt = Date.now();
+    const old = new CutOverGate({ kind: 'before', switchAt });
+    const next = new CutOverGate({ kind: 'from', switchAt });
+    const times = [switchAt - 2, switchAt - 1, switchAt, switchAt + 1];
+    for (const [index, time] of times.entries()) {
+      const event = message(time, index + 1);
+      expect(Number(old.publishes(event, 0)) + Number(next.publishes(event, 0))).toBe(1);
+    }
+    expect(old.pastSwitchFrom(0)).toBe(3);
+    expect(new CutOverGate({ kind: 'none' }).publishes(message(switchAt, 1), 0)).toBe(false);
+  });
+});
