@@ -1,4 +1,4 @@
-import { type Redis, RedisKeys, sendGatewayCommand } from '@dgc/shared';
+import { type Redis, readGenerationState, sendGatewayCommand } from '@dgc/shared';
 import type { GatewayPresenceUpdateData, GatewaySendPayload } from 'discord-api-types/v10';
 import { GatewayOpcodes } from 'discord-api-types/v10';
 
@@ -28,8 +28,9 @@ export class RedisGatewayCommands implements GatewayCommands {
   }
 
   async setPresence(presence: GatewayPresenceUpdateData): Promise<number> {
-    const shardCount = Number(await this.#redis.get(new RedisKeys(this.#keyPrefix).shardCount()));
-    // No gateway has written its shard count yet: nobody is connected to show a presence to.
+    // The active generation's count (during a reshard the new set takes its presence when it starts).
+    const shardCount = (await readGenerationState(this.#redis, this.#keyPrefix))?.active.shardCount ?? 0;
+    // No gateway has joined a generation yet: nobody is connected to show a presence to.
     if (!Number.isInteger(shardCount) || shardCount < 1) return 0;
     await Promise.all(
       Array.from({ length: shardCount }, (_, shardId) =>
