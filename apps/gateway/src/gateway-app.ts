@@ -95,6 +95,8 @@ export async function startGateway(
     logger,
   });
   const gatewayInfo = new DiscordGatewayInfo({ config, redis, logger });
+  // Before the record is read: how long a holding set may be sure no switch has come (see ShardSets).
+  const generationReadAt = Date.now();
   const state = await joinShardGeneration({
     redis,
     keyPrefix,
@@ -120,6 +122,7 @@ export async function startGateway(
       logger,
     },
     state,
+    generationReadAt,
   );
   cache.attachIntake(sets);
   registerGatewayMetrics(metrics, {

@@ -165,6 +165,19 @@ export class RedisSessionStore {
     }
   }
 
+  /**
+   * Writes a shard's session now rather than at the next flush, for a caller that must know another
+   * process could resume it: true once Redis holds it, false when this process runs no session for the
+   * shard (stopped, or never identified). Throws when the write failed or Redis refused it (another
+   * server): the caller tries again later.
+   */
+  async persist(shardId: number): Promise<boolean> {
+    if (!this.#sessions.has(shardId)) return false;
+    const status = await this.#write(shardId);
+    if (status === -1) throw new Error(`shard ${shardId}'s session was not written: Redis was replaced`);
+    return status !== undefined;
+  }
+
   /** Marks a shard's session for the next flush because its watermark moved. */
   touch(shardId: number): void {
     if (this.#sessions.has(shardId)) this.#dirty.add(shardId);
@@ -190,9 +203,9 @@ export class RedisSessionStore {
    * write is refused: that server may have lost this process's last writes, so the shard resumes from the
    * sequence it holds rather than this process's later watermark covering the loss.
    */
-  async #write(shardId: number): Promise<void> {
+  async #write(shardId: number): Promise<number | undefined> {
     const session = this.#sessions.get(shardId);
-    if (!session) return;
+    if (!session) return undefined;
     const watermark = this.watermark(shardId);
     const [status, runId, storedSequence] = await this.#redis.writeSession(
       this.#keys.shardSession(this.#generation, shardId),
@@ -204,7 +217,7 @@ export class RedisSessionStore {
       this.#servers.get(shardId) ?? '',
     );
     this.#servers.set(shardId, runId);
-    if (status !== -1 || this.#handingOff.has(shardId)) return;
+    if (status !== -1 || this.#handingOff.has(shardId)) return status;
     if (storedSequence < 0) {
       // Written again at the next flush with this process's watermark: nothing better is known.
       this.#dirty.add(shardId);
@@ -212,7 +225,7 @@ export class RedisSessionStore {
         { shardId, watermark: watermark.value },
         'Redis was restarted or failed over and lost this shard session; events written in its last moments may be lost',
       );
-      return;
+      return status;
     }
     this.#logger.warn(
       { shardId, watermark: watermark.value, storedSequence },
@@ -220,5 +233,6 @@ export class RedisSessionStore {
     );
     watermark.holdAt(storedSequence);
     this.#onServerReplaced?.(shardId, storedSequence);
+    return status;
   }
 }

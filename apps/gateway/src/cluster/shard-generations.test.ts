@@ -156,4 +156,24 @@ describe('the cut-over rule', () => {
     expect(old.pastSwitchFrom(0)).toBe(3);
     expect(new CutOverGate({ kind: 'none' }).publishes(message(switchAt, 1), 0)).toBe(false);
   });
+
+  it('has a holding set publish what may be past a switch time it has not read yet, so nothing is lost', () => {
+    // The last poll (at readAt) found the reshard holding; the switch time was set just after it, at
+    // Redis's time plus the lead, and this process has not polled since (a stalled event loop).
+    const readAt = Date.now();
+    const switchAt = readAt + 1_000;
+    const holding = new CutOverGate({ kind: 'none' });
+    holding.noSwitchBefore = readAt + 750;
+    const old = new CutOverGate({ kind: 'before', switchAt });
+    const published = (event: GatewayDispatchPayload) =>
+      Number(old.publishes(event, 0)) + Number(holding.publishes(event, 0));
+    // Surely before any switch: the old set's alone.
+    expect(published(message(readAt + 100, 1))).toBe(1);
+    // Past the switch: the old set skips it, so the holding set must publish it (not skip it for good).
+    expect(published(message(switchAt + 5, 2))).toBe(1);
+    // Between the bound and the switch: both publish; the workers' dedupe drops the double.
+    expect(published(message(readAt + 900, 3))).toBe(2);
+    expect(holding.takeUndecided()).toBe(2);
+    expect(holding.takeUndecided()).toBe(0);
+  });
 });

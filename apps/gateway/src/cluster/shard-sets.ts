@@ -14,6 +14,12 @@ import { ownershipTickMs, ShardSet, type ShardSetShared } from '../shards/shard-
 const advanceEveryMs = 500;
 
 /**
+ * How far this process's clock may be ahead of Redis's: the switch time is Redis's `TIME` plus the lead,
+ * compared with this process's idea of when it last read the record (see `CutOverGate.noSwitchBefore`).
+ */
+const clockMarginMs = 250;
+
+/**
  * The shard sets this process runs, following the generation record in Redis: the active generation's
  * set always, and during a reshard the new generation's beside it. Each poll (every 250 ms) reconciles:
  * a reshard that started brings up the new set holding; the switch gives both sets their side of the
@@ -26,15 +32,18 @@ export class ShardSets implements CacheIntake {
   readonly #keys: RedisKeys;
   #activeGeneration: number;
   #lastAdvanceAt = 0;
+  #lastReadAt = 0;
   #ticking: Promise<void> | undefined;
   #stopped = false;
   #intakePaused = false;
 
-  constructor(shared: ShardSetShared, state: GenerationState) {
+  /** `readAt`: when `state` was asked of Redis (before the request went out). */
+  constructor(shared: ShardSetShared, state: GenerationState, readAt: number) {
     this.#shared = shared;
     this.#keys = new RedisKeys(shared.config.REDIS_KEY_PREFIX);
     this.#activeGeneration = state.active.generation;
-    this.#reconcile(state);
+    this.#lastReadAt = readAt;
+    this.#reconcile(state, readAt);
   }
 
   /** The set of the active generation: the one whose shards commands go to and metrics describe. */
@@ -131,10 +140,12 @@ export class ShardSets implements CacheIntake {
       this.#lastAdvanceAt = Date.now();
       await advanceReshard(redis, config.REDIS_KEY_PREFIX);
     }
+    const readAt = Date.now();
     const state = await readGenerationState(redis, config.REDIS_KEY_PREFIX);
     if (!state || this.#stopped) return;
     const setsBefore = this.#sets.size;
-    const retiring = this.#reconcile(state);
+    const retiring = this.#reconcile(state, readAt);
+    this.#reportUndecided(readAt);
     // A set just started takes its leases now rather than at the next ownership tick.
     if (this.#sets.size > setsBefore)
       this.tick().catch((error: unknown) =>
@@ -145,7 +156,7 @@ export class ShardSets implements CacheIntake {
   }
 
   /** Creates, re-roles and retires sets to match the record; returns the retirements under way. */
-  #reconcile(state: GenerationState): Promise<void>[] {
+  #reconcile(state: GenerationState, readAt: number): Promise<void>[] {
     const { logger } = this.#shared;
     const target = state.target;
     this.#activeGeneration = state.active.generation;
@@ -166,9 +177,16 @@ export class ShardSets implements CacheIntake {
       const wanted = roles.get(generation);
       if (wanted && wanted.shardCount === set.shardCount) {
         if (JSON.stringify(set.gate.role) !== JSON.stringify(wanted.role)) {
+          const lateMs = wanted.role.kind === 'from' ? Date.now() - wanted.role.switchAt : 0;
+          if (lateMs > 0)
+            logger.warn(
+              { generation, lateMs },
+              'learned the switch time after it came (a stalled poll): the holding set published what came meanwhile',
+            );
           logger.info({ generation, role: wanted.role }, 'shard set changes its cut-over role');
           set.gate.role = wanted.role;
         }
+        this.#boundSwitch(set, readAt);
         continue;
       }
       this.#sets.delete(generation);
@@ -187,10 +205,33 @@ export class ShardSets implements CacheIntake {
       if (this.#sets.has(generation)) continue;
       logger.info({ generation, shardCount, role }, 'starting a shard set');
       const set = new ShardSet(this.#shared, generation, shardCount, role);
+      this.#boundSwitch(set, readAt);
       if (this.#intakePaused) set.connections.pauseIntake();
       this.#sets.set(generation, set);
     }
     return retiring;
+  }
+
+  /**
+   * A holding set learns how long its role is certain: the record read at `readAt` said holding, so a
+   * switch time, set later at Redis's time plus the lead, cannot come before `readAt` + lead.
+   */
+  #boundSwitch(set: ShardSet, readAt: number): void {
+    if (set.gate.role.kind === 'none')
+      set.gate.noSwitchBefore = readAt + reshardTiming.leadMs - clockMarginMs;
+  }
+
+  /** Logs what holding sets published because this process's last poll was too old to rule a switch out. */
+  #reportUndecided(readAt: number): void {
+    for (const set of this.all()) {
+      const published = set.gate.takeUndecided();
+      if (published > 0)
+        this.#shared.logger.warn(
+          { generation: set.generation, published, pollGapMs: readAt - this.#lastReadAt },
+          'a holding shard set published events it could not rule out as past the switch time (the generation record was not read in time); the workers drop doubles',
+        );
+    }
+    this.#lastReadAt = readAt;
   }
 
   /** While switching: the old set's shards that saw past the switch time (and published what came before). */

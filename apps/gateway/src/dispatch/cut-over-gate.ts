@@ -28,6 +28,13 @@ export function eventTimeOf(dispatch: GatewayDispatchPayload, receivedAt = Date.
  * each event is published by exactly one of them. Events whose time is a receive time (no creation
  * snowflake) can land on both sides or neither when the two connections deliver them on either side of
  * the switch; the workers' dedupe catches doubles of events with ids.
+ *
+ * A set learns its role by polling the generation record, and the switch time is set only `leadMs` ahead.
+ * A holding set whose last poll is older than that (a stalled event loop, a slow Redis) cannot know
+ * whether the switch time has come: skipping would lose the events from it on (the old set publishes
+ * only those before it, and this set's watermark would pass them, so no resume replays them). So `none`
+ * publishes every event from the earliest switch time still possible (`noSwitchBefore`); the old set
+ * publishes those too while the switch time is ahead, and the workers' dedupe drops the double.
  */
 export type CutOverRole = { kind: 'all' } | { kind: 'none' } | { kind: 'before' | 'from'; switchAt: number };
 
@@ -35,6 +42,10 @@ export class CutOverGate {
   #role: CutOverRole;
   /** Per shard: the sequence of the first dispatch seen past the switch time (the old set's confirmation). */
   readonly #pastSwitch = new Map<number, number>();
+  /** While `none`: no switch time can come before this (see `noSwitchBefore`); unknown = none will. */
+  #noSwitchBefore = Number.POSITIVE_INFINITY;
+  /** Events a `none` set published because its knowledge of the switch time was too old, since the last report. */
+  #undecided = 0;
 
   constructor(role: CutOverRole) {
     this.#role = role;
@@ -48,13 +59,37 @@ export class CutOverGate {
     this.#role = role;
   }
 
+  /**
+   * What the last poll that found the reshard holding proves: the switch time, set later `leadMs` ahead of
+   * Redis's clock, cannot come before this. A `none` set publishes events from it on (see the type).
+   */
+  set noSwitchBefore(time: number) {
+    this.#noSwitchBefore = time;
+  }
+
+  get noSwitchBefore(): number {
+    return this.#noSwitchBefore;
+  }
+
+  /** How many events a `none` set published since the last call for lack of a recent poll; resets. */
+  takeUndecided(): number {
+    const undecided = this.#undecided;
+    this.#undecided = 0;
+    return undecided;
+  }
+
   publishes(dispatch: GatewayDispatchPayload, shardId: number): boolean {
     const role = this.#role;
     switch (role.kind) {
       case 'all':
         return true;
-      case 'none':
-        return false;
+      case 'none': {
+        // A switch time past this is possible but not yet known here: published, since both sets skipping
+        // it would lose it; a double (the old set publishes it too) is dropped by the workers' dedupe.
+        const undecided = eventTimeOf(dispatch) >= this.#noSwitchBefore;
+        if (undecided) this.#undecided += 1;
+        return undecided;
+      }
       case 'before': {
         const past = eventTimeOf(dispatch) >= role.switchAt;
         if (past && !this.#pastSwitch.has(shardId)) this.#pastSwitch.set(shardId, dispatch.s);

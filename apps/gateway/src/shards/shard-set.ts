@@ -78,7 +78,9 @@ export class ShardSet {
     });
     // Only a set brought up by a reshard reports readiness: the switch waits for its guilds.
     const readiness =
-      role.kind === 'none' ? new GuildReadiness({ redis, keyPrefix, generation, logger }) : undefined;
+      role.kind === 'none'
+        ? new GuildReadiness({ redis, keyPrefix, generation, logger, sessions: this.sessions })
+        : undefined;
     const router = this.#router;
     this.connections = new ShardConnections({
       config,
