@@ -36,7 +36,7 @@ export const schedulerOwnEnvShape = envGroup('Scheduler', {
     positiveInt(4),
     'Periodic job runs (bot.every and the pruning) one replica runs at once.',
   ),
-  SCHEDULER_PERIODIC_LOCK_MS: variable(
+  SCHEDULER_PERIODIC_LOCK_DURATION_MS: variable(
     // Shorter, and a busy event loop missing one renewal would hand a live run to another replica.
     z.coerce
       .number({ message: 'must be a whole number' })

@@ -63,7 +63,7 @@ describe('a scheduler replica killed in the middle of a periodic run', () => {
       DISCORD_API_URL: simulator.restUrl,
       WORKER_BOT_MODULE: 'tests/src/fixtures/slow-periodic-bot.ts',
       SCHEDULER_PRUNE_EVERY_MS: String(3_600_000),
-      SCHEDULER_PERIODIC_LOCK_MS: String(lockMs),
+      SCHEDULER_PERIODIC_LOCK_DURATION_MS: String(lockMs),
       FIXTURE_PERIOD_MS: String(periodMs),
       FIXTURE_WORK_MS: String(workMs),
     };
