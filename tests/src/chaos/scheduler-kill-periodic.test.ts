@@ -76,15 +76,17 @@ describe('a scheduler replica killed in the middle of a periodic run', () => {
       ['replica-b', replicas[1] as ManagedProcess],
     ]);
 
-    // A run that started less than a second ago and has not written its effect: its replica is mid-run.
+    // A run that started less than a second ago and has not written its effect: its replica is mid-run. After
+    // a first slot completed, so the window has slots on either side of the kill.
     const inFlight = await pollUntil(
       'a periodic run in progress',
-      20_000,
+      25_000,
       async () =>
         (
           await prisma.$queryRaw<SlotRow[]>`SELECT * FROM public.test_slot_start s
             WHERE s.at > clock_timestamp() - interval '1 second'
-              AND NOT EXISTS (SELECT 1 FROM public.test_slot_effect e WHERE e.slot = s.slot)`
+              AND NOT EXISTS (SELECT 1 FROM public.test_slot_effect e WHERE e.slot = s.slot)
+              AND EXISTS (SELECT 1 FROM public.test_slot_effect e WHERE e.slot < s.slot)`
         )[0],
       25,
     );
@@ -104,7 +106,7 @@ describe('a scheduler replica killed in the middle of a periodic run', () => {
         SlotRow[]
       >`SELECT * FROM public.test_slot_start WHERE slot = ${slot} AND attempt > 1`
     )[0];
-    // Two more slots after it, so the window has slots on either side of the kill.
+    // Two more slots after it.
     const after = new Date(slot.getTime() + 2 * periodMs);
     await pollUntil('two later slots', 20_000, () => effectOf(after), 50);
     expect(await stopServices([survivor])).toEqual({ [survivor.name]: 0 });
@@ -126,6 +128,7 @@ describe('a scheduler replica killed in the middle of a periodic run', () => {
       (_, index) => first + index * periodMs,
     );
     expect(effectSlots).toEqual(window);
+    expect(effectSlots[0]).toBeLessThan(slot.getTime());
     // Every slot that started finished (the survivor drained its runs when stopped).
     expect(new Set(starts.map((row) => row.slot.getTime()))).toEqual(new Set(effectSlots));
 
