@@ -106,7 +106,7 @@ const cacheEntities = z
 export const gatewayCacheEnvShape = envGroup('Shared state cache', {
   CACHE_ENTITIES: variable(
     cacheEntities,
-    'What gateways keep in the Redis state cache handlers read (ctx.cache): any of guilds, channels, roles, members (members need the GUILD_MEMBERS intent), or none.',
+    'What gateways keep in the Redis state cache handlers read (ctx.cache): any of guilds, channels, roles, members, threads, emojis, or none. members need the GUILD_MEMBERS intent, emojis the GUILD_EXPRESSIONS one; threads and emojis are kept only when named.',
   ),
   CACHE_MAX_PENDING_ENTRIES: variable(
     positiveInt(1_000),

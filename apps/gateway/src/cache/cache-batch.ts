@@ -1,10 +1,13 @@
 import {
   type CachedChannel,
+  type CachedEmoji,
   type CachedGuild,
   type CachedMember,
   type CachedRole,
+  type CachedThread,
   type CacheEntityKind,
   CrossSlotPipeline,
+  cacheEntityKinds,
   guildHashFields,
   type Redis,
   type RedisKeys,
@@ -18,9 +21,18 @@ type ScriptPipeline = ChainableCommander & {
     channels: string,
     roles: string,
     members: string,
+    threads: string,
+    emojis: string,
     ...args: (string | number)[]
   ): ChainableCommander;
+  syncThreads(threads: string, ...args: (string | number)[]): ChainableCommander;
+  deleteChannel(channels: string, threads: string, channelId: string): ChainableCommander;
 };
+
+/** A count per cached entity, all zero. */
+export function entityCounts(): Record<CacheEntityKind, number> {
+  return Object.fromEntries(cacheEntityKinds.map((entity) => [entity, 0])) as Record<CacheEntityKind, number>;
+}
 
 /** What a GUILD_CREATE replaces; a collection left undefined is not cached (not touched). */
 export interface GuildReplacement {
@@ -28,12 +40,15 @@ export interface GuildReplacement {
   channels?: CachedChannel[];
   roles?: CachedRole[];
   members?: CachedMember[];
+  threads?: CachedThread[];
+  emojis?: CachedEmoji[];
 }
 
 /** A GUILD_CREATE's replacement as the script's arguments: serialised once, when the dispatch arrives. */
 export interface SerializedGuildReplacement {
   guildId: string;
   args: (string | number)[];
+  /** Channels and threads: the channel index maps each to the guild. */
   channelIds: string[];
   counts: Record<CacheEntityKind, number>;
   /** Entries written: what the replacement costs while it waits (the writer bounds the sum). */
@@ -54,24 +69,20 @@ export function serializeGuildReplacement(
     replacement.channels?.length ?? -1,
     replacement.roles?.length ?? -1,
     replacement.members?.length ?? -1,
+    replacement.threads?.length ?? -1,
+    replacement.emojis ? JSON.stringify(replacement.emojis) : '',
     ...guildArgs,
   ];
   for (const channel of replacement.channels ?? []) args.push(channel.id, JSON.stringify(channel));
   for (const role of replacement.roles ?? []) args.push(role.id, JSON.stringify(role));
   for (const member of replacement.members ?? []) args.push(member.id, JSON.stringify(member));
-  const counts = {
-    guilds: replacement.guild ? 1 : 0,
-    channels: replacement.channels?.length ?? 0,
-    roles: replacement.roles?.length ?? 0,
-    members: replacement.members?.length ?? 0,
-  };
-  return {
-    guildId,
-    args,
-    channelIds: (replacement.channels ?? []).map((channel) => channel.id),
-    counts,
-    weight: 1 + counts.channels + counts.roles + counts.members,
-  };
+  for (const thread of replacement.threads ?? []) args.push(thread.id, JSON.stringify(thread));
+  const counts = entityCounts();
+  counts.guilds = replacement.guild ? 1 : 0;
+  for (const entity of ['channels', 'roles', 'members', 'threads', 'emojis'] as const)
+    counts[entity] = replacement[entity]?.length ?? 0;
+  const channelIds = [...(replacement.channels ?? []), ...(replacement.threads ?? [])].map(({ id }) => id);
+  return { guildId, args, channelIds, counts, weight: 1 + channelIds.length + counts.roles + counts.members };
 }
 
 /**
@@ -85,9 +96,9 @@ export class CacheBatch {
   readonly #redis: Redis;
   readonly #pipeline: CrossSlotPipeline<ScriptPipeline>;
   readonly #keys: RedisKeys;
-  /** Pipeline positions of replaceGuild calls: each answers the channel ids it removed. */
-  readonly #sweeps: number[] = [];
-  readonly writes: Record<CacheEntityKind, number> = { guilds: 0, channels: 0, roles: 0, members: 0 };
+  /** Pipeline positions of the scripts that answer the channel and thread ids they removed, with the guild. */
+  readonly #sweeps: { position: number; guildId: string }[] = [];
+  readonly writes: Record<CacheEntityKind, number> = entityCounts();
 
   /** `redis` has the cluster's scripts defined (`withRedisScripts`). */
   constructor(redis: Redis, keys: RedisKeys) {
@@ -105,9 +116,17 @@ export class CacheBatch {
     const { guildId, args, channelIds, counts } = replacement;
     const keys = this.#keys.guildCache(guildId);
     this.#pipeline.add(keys.guild, (commands) =>
-      commands.replaceGuild(keys.guild, keys.channels, keys.roles, keys.members, ...args),
+      commands.replaceGuild(
+        keys.guild,
+        keys.channels,
+        keys.roles,
+        keys.members,
+        keys.threads,
+        keys.emojis,
+        ...args,
+      ),
     );
-    this.#sweeps.push(this.#pipeline.length - 1);
+    this.#sweeps.push({ position: this.#pipeline.length - 1, guildId });
     if (channelIds.length > 0) {
       const index: string[] = [];
       for (const channelId of channelIds) index.push(channelId, guildId);
@@ -115,6 +134,7 @@ export class CacheBatch {
     }
     this.#del(this.#keys.cacheFallback('guild', guildId));
     this.#del(this.#keys.cacheFallback('roles', guildId));
+    this.#del(this.#keys.cacheFallback('emojis', guildId));
     for (const entity of Object.keys(counts) as CacheEntityKind[]) this.writes[entity] += counts[entity];
   }
 
@@ -129,13 +149,15 @@ export class CacheBatch {
   deleteGuild(guildId: string): void {
     const keys = this.#keys.guildCache(guildId);
     // Emptying the collections through the script answers which channels to drop from the index.
-    this.#pipeline.add(keys.guild, (commands) =>
-      commands.replaceGuild(keys.guild, keys.channels, keys.roles, keys.members, 0, 0, 0, 0),
+    const { guild, channels, roles, members, threads, emojis } = keys;
+    this.#pipeline.add(guild, (commands) =>
+      commands.replaceGuild(guild, channels, roles, members, threads, emojis, 0, 0, 0, 0, 0, '-'),
     );
-    this.#sweeps.push(this.#pipeline.length - 1);
-    this.#del(keys.guild);
+    this.#sweeps.push({ position: this.#pipeline.length - 1, guildId });
+    this.#del(guild);
     this.#del(this.#keys.cacheFallback('guild', guildId));
     this.#del(this.#keys.cacheFallback('roles', guildId));
+    this.#del(this.#keys.cacheFallback('emojis', guildId));
     this.writes.guilds += 1;
   }
 
@@ -146,11 +168,55 @@ export class CacheBatch {
     this.writes.channels += 1;
   }
 
-  deleteChannel(guildId: string, channelId: string): void {
-    this.#hdel(this.#keys.guildCache(guildId).channels, channelId);
+  /** `withThreads` (threads cached): its threads go too, in one script (Discord sends no THREAD_DELETE for them). */
+  deleteChannel(guildId: string, channelId: string, withThreads = false): void {
+    const { channels, threads } = this.#keys.guildCache(guildId);
+    if (withThreads) {
+      this.#pipeline.add(channels, (commands) => commands.deleteChannel(channels, threads, channelId));
+      this.#sweeps.push({ position: this.#pipeline.length - 1, guildId });
+    } else this.#hdel(channels, channelId);
     this.#hdel(this.#keys.cachedChannelGuilds(), channelId);
     this.#del(this.#keys.cacheFallback('channel', channelId));
     this.writes.channels += 1;
+  }
+
+  setThread(thread: CachedThread): void {
+    this.#hset(this.#keys.guildCache(thread.guild_id).threads, thread.id, JSON.stringify(thread));
+    this.#hset(this.#keys.cachedChannelGuilds(), thread.id, thread.guild_id);
+    this.#del(this.#keys.cacheFallback('channel', thread.id));
+    this.writes.threads += 1;
+  }
+
+  deleteThread(guildId: string, threadId: string): void {
+    this.#hdel(this.#keys.guildCache(guildId).threads, threadId);
+    this.#hdel(this.#keys.cachedChannelGuilds(), threadId);
+    this.#del(this.#keys.cacheFallback('channel', threadId));
+    this.writes.threads += 1;
+  }
+
+  /** THREAD_LIST_SYNC: the active threads of `parentIds` (undefined: of the whole guild) become `threads`. */
+  syncThreads(
+    guildId: string,
+    parentIds: readonly string[] | undefined,
+    threads: readonly CachedThread[],
+  ): void {
+    const key = this.#keys.guildCache(guildId).threads;
+    const args: string[] = [String(parentIds?.length ?? -1), ...(parentIds ?? [])];
+    for (const thread of threads) args.push(thread.id, JSON.stringify(thread));
+    this.#pipeline.add(key, (commands) => commands.syncThreads(key, ...args));
+    this.#sweeps.push({ position: this.#pipeline.length - 1, guildId });
+    if (threads.length > 0)
+      this.#hset(this.#keys.cachedChannelGuilds(), ...threads.flatMap(({ id }) => [id, guildId]));
+    for (const { id } of threads) this.#del(this.#keys.cacheFallback('channel', id));
+    this.writes.threads += Math.max(1, threads.length);
+  }
+
+  /** GUILD_EMOJIS_UPDATE: the guild's whole set, replaced by one SET. */
+  setEmojis(guildId: string, emojis: readonly CachedEmoji[]): void {
+    const key = this.#keys.guildCache(guildId).emojis;
+    this.#pipeline.add(key, (commands) => commands.set(key, JSON.stringify(emojis)));
+    this.#del(this.#keys.cacheFallback('emojis', guildId));
+    this.writes.emojis += Math.max(1, emojis.length);
   }
 
   setRole(guildId: string, role: CachedRole): void {
@@ -178,20 +244,32 @@ export class CacheBatch {
   }
 
   /**
-   * Sends the pipeline; once it is applied, drops the channels the guild replacements removed from the
-   * channel index (ids are never reused, so doing it after later writes cannot remove a live entry).
+   * Sends the pipeline; once it is applied, drops the channels and threads the scripts removed from the
+   * channel index, unless a later write of the batch stored them again (a thread a sync removed can come
+   * back with a THREAD_CREATE). This writer is the only one of the guild's shard and sends one batch at a
+   * time, so nothing writes the guild between the check and the deletion.
    * Rejects when the connection fails; a command's own error is thrown too, so the batch is retried.
    */
   async exec(): Promise<void> {
     const results = await this.#pipeline.exec();
     const failed = results.find(([error]) => error);
     if (failed?.[0]) throw failed[0];
-    const removed: string[] = [];
-    for (const position of this.#sweeps) {
+    const removed: { id: string; guildId: string }[] = [];
+    for (const { position, guildId } of this.#sweeps) {
       const ids = results[position]?.[1];
-      if (Array.isArray(ids)) for (const id of ids) removed.push(String(id));
+      if (Array.isArray(ids)) for (const id of ids) removed.push({ id: String(id), guildId });
     }
-    if (removed.length > 0) await this.#redis.hdel(this.#keys.cachedChannelGuilds(), ...removed);
+    if (removed.length === 0) return;
+    const check = new CrossSlotPipeline(this.#redis);
+    for (const { id, guildId } of removed) {
+      const { channels, threads } = this.#keys.guildCache(guildId);
+      check.add(channels, (commands) => commands.hexists(channels, id));
+      check.add(threads, (commands) => commands.hexists(threads, id));
+    }
+    const stored = await check.exec();
+    const gone = removed.filter((_, index) => !stored[index * 2]?.[1] && !stored[index * 2 + 1]?.[1]);
+    if (gone.length > 0)
+      await this.#redis.hdel(this.#keys.cachedChannelGuilds(), ...gone.map(({ id }) => id));
   }
 
   // One key per command (the fallback keys carry no tag, so one DEL of several could span slots).

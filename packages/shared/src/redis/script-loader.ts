@@ -32,14 +32,20 @@ export interface RedisScriptCommands {
   settleEvents(numberOfKeys: number, ...keysThenArgs: (string | number)[]): Promise<number>;
   acquireRestPermit(...keysThenArgs: (string | number)[]): Promise<[number, number, string, number]>;
   settleRestResponse(...keysThenArgs: (string | number)[]): Promise<number>;
-  /** Keys guild, channels, roles, members (`RedisKeys.guildCache`); returns the channel ids it removed. */
+  /** Keys guild, channels, roles, members, threads, emojis (`RedisKeys.guildCache`); returns the channel and thread ids it removed. */
   replaceGuild(
     guild: string,
     channels: string,
     roles: string,
     members: string,
+    threads: string,
+    emojis: string,
     ...args: (string | number)[]
   ): Promise<string[]>;
+  /** THREAD_LIST_SYNC on a guild's threads; returns the thread ids it removed. */
+  syncThreads(threads: string, ...args: (string | number)[]): Promise<string[]>;
+  /** CHANNEL_DELETE sweeping the channel's threads; returns the thread ids it removed. */
+  deleteChannel(channels: string, threads: string, channelId: string): Promise<string[]>;
 }
 
 export type RedisScriptName = keyof RedisScriptCommands;
@@ -57,6 +63,8 @@ const expectedScripts: Record<RedisScriptName, true> = {
   acquireRestPermit: true,
   settleRestResponse: true,
   replaceGuild: true,
+  syncThreads: true,
+  deleteChannel: true,
 };
 
 export interface RedisScript {
