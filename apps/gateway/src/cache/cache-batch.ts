@@ -82,7 +82,13 @@ export function serializeGuildReplacement(
   for (const entity of ['channels', 'roles', 'members', 'threads', 'emojis'] as const)
     counts[entity] = replacement[entity]?.length ?? 0;
   const channelIds = [...(replacement.channels ?? []), ...(replacement.threads ?? [])].map(({ id }) => id);
-  return { guildId, args, channelIds, counts, weight: 1 + channelIds.length + counts.roles + counts.members };
+  return {
+    guildId,
+    args,
+    channelIds,
+    counts,
+    weight: 1 + channelIds.length + counts.roles + counts.members + counts.emojis,
+  };
 }
 
 /**
