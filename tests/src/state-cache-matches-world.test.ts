@@ -156,7 +156,9 @@ describe('shared state cache', () => {
     }
     // Threads resolve through `channel` and `thread`; their permissions are their parent channel's.
     let threadsChecked = 0;
-    for (const guild of cluster.simulator.guilds.filter((each) => each.threads.length > 0).slice(0, 5)) {
+    // Guilds 1 to 49 are small: GUILD_CREATE carried all their members, so every lookup is a hit.
+    const withThreads = cluster.simulator.guilds.slice(1, 50).filter((each) => each.threads.length > 0);
+    for (const guild of withThreads.slice(0, 5)) {
       expect(await cache.emojis(guild.id)).toEqual(
         guild.emojis.map((emoji) => expect.objectContaining({ id: emoji.id, name: emoji.name })),
       );

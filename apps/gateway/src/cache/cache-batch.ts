@@ -7,12 +7,13 @@ import {
   type CachedThread,
   type CacheEntityKind,
   CrossSlotPipeline,
-  cacheEntityKinds,
   guildHashFields,
   type Redis,
   type RedisKeys,
 } from '@dgc/shared';
 import type { ChainableCommander } from 'ioredis';
+import { dropSweptFromIndex } from './channel-index-sweep.js';
+import { entityCounts, type SerializedGuildReplacement } from './guild-replacement.js';
 
 /** The pipeline with the cluster's scripts defined on its connection (`withRedisScripts`). */
 type ScriptPipeline = ChainableCommander & {
@@ -23,73 +24,17 @@ type ScriptPipeline = ChainableCommander & {
     members: string,
     threads: string,
     emojis: string,
+    indexRemovals: string,
     ...args: (string | number)[]
   ): ChainableCommander;
-  syncThreads(threads: string, ...args: (string | number)[]): ChainableCommander;
-  deleteChannel(channels: string, threads: string, channelId: string): ChainableCommander;
+  syncThreads(threads: string, indexRemovals: string, ...args: (string | number)[]): ChainableCommander;
+  deleteChannel(
+    channels: string,
+    threads: string,
+    indexRemovals: string,
+    channelId: string,
+  ): ChainableCommander;
 };
-
-/** A count per cached entity, all zero. */
-export function entityCounts(): Record<CacheEntityKind, number> {
-  return Object.fromEntries(cacheEntityKinds.map((entity) => [entity, 0])) as Record<CacheEntityKind, number>;
-}
-
-/** What a GUILD_CREATE replaces; a collection left undefined is not cached (not touched). */
-export interface GuildReplacement {
-  guild?: CachedGuild;
-  channels?: CachedChannel[];
-  roles?: CachedRole[];
-  members?: CachedMember[];
-  threads?: CachedThread[];
-  emojis?: CachedEmoji[];
-}
-
-/** A GUILD_CREATE's replacement as the script's arguments: serialised once, when the dispatch arrives. */
-export interface SerializedGuildReplacement {
-  guildId: string;
-  args: (string | number)[];
-  /** Channels and threads: the channel index maps each to the guild. */
-  channelIds: string[];
-  counts: Record<CacheEntityKind, number>;
-  /** Entries written: what the replacement costs while it waits (the writer bounds the sum). */
-  weight: number;
-}
-
-/**
- * Serialises a replacement to the replaceGuild script's arguments. Done as the dispatch arrives, so a
- * waiting GUILD_CREATE holds a few short strings rather than its raw payload (hundreds of objects).
- */
-export function serializeGuildReplacement(
-  guildId: string,
-  replacement: GuildReplacement,
-): SerializedGuildReplacement {
-  const guildArgs = replacement.guild ? guildHashFields(replacement.guild) : [];
-  const args: (string | number)[] = [
-    guildArgs.length,
-    replacement.channels?.length ?? -1,
-    replacement.roles?.length ?? -1,
-    replacement.members?.length ?? -1,
-    replacement.threads?.length ?? -1,
-    replacement.emojis ? JSON.stringify(replacement.emojis) : '',
-    ...guildArgs,
-  ];
-  for (const channel of replacement.channels ?? []) args.push(channel.id, JSON.stringify(channel));
-  for (const role of replacement.roles ?? []) args.push(role.id, JSON.stringify(role));
-  for (const member of replacement.members ?? []) args.push(member.id, JSON.stringify(member));
-  for (const thread of replacement.threads ?? []) args.push(thread.id, JSON.stringify(thread));
-  const counts = entityCounts();
-  counts.guilds = replacement.guild ? 1 : 0;
-  for (const entity of ['channels', 'roles', 'members', 'threads', 'emojis'] as const)
-    counts[entity] = replacement[entity]?.length ?? 0;
-  const channelIds = [...(replacement.channels ?? []), ...(replacement.threads ?? [])].map(({ id }) => id);
-  return {
-    guildId,
-    args,
-    channelIds,
-    counts,
-    weight: 1 + channelIds.length + counts.roles + counts.members + counts.emojis,
-  };
-}
 
 /**
  * One flush's writes to the state cache, as one pipeline (one round trip; on a Redis Cluster, one per node,
@@ -129,6 +74,7 @@ export class CacheBatch {
         keys.members,
         keys.threads,
         keys.emojis,
+        keys.indexRemovals,
         ...args,
       ),
     );
@@ -155,9 +101,23 @@ export class CacheBatch {
   deleteGuild(guildId: string): void {
     const keys = this.#keys.guildCache(guildId);
     // Emptying the collections through the script answers which channels to drop from the index.
-    const { guild, channels, roles, members, threads, emojis } = keys;
+    const { guild, channels, roles, members, threads, emojis, indexRemovals } = keys;
     this.#pipeline.add(guild, (commands) =>
-      commands.replaceGuild(guild, channels, roles, members, threads, emojis, 0, 0, 0, 0, 0, '-'),
+      commands.replaceGuild(
+        guild,
+        channels,
+        roles,
+        members,
+        threads,
+        emojis,
+        indexRemovals,
+        0,
+        0,
+        0,
+        0,
+        0,
+        '-',
+      ),
     );
     this.#sweeps.push({ position: this.#pipeline.length - 1, guildId });
     this.#del(guild);
@@ -176,9 +136,11 @@ export class CacheBatch {
 
   /** `withThreads` (threads cached): its threads go too, in one script (Discord sends no THREAD_DELETE for them). */
   deleteChannel(guildId: string, channelId: string, withThreads = false): void {
-    const { channels, threads } = this.#keys.guildCache(guildId);
+    const { channels, threads, indexRemovals } = this.#keys.guildCache(guildId);
     if (withThreads) {
-      this.#pipeline.add(channels, (commands) => commands.deleteChannel(channels, threads, channelId));
+      this.#pipeline.add(channels, (commands) =>
+        commands.deleteChannel(channels, threads, indexRemovals, channelId),
+      );
       this.#sweeps.push({ position: this.#pipeline.length - 1, guildId });
     } else this.#hdel(channels, channelId);
     this.#hdel(this.#keys.cachedChannelGuilds(), channelId);
@@ -206,10 +168,10 @@ export class CacheBatch {
     parentIds: readonly string[] | undefined,
     threads: readonly CachedThread[],
   ): void {
-    const key = this.#keys.guildCache(guildId).threads;
+    const { threads: key, indexRemovals } = this.#keys.guildCache(guildId);
     const args: string[] = [String(parentIds?.length ?? -1), ...(parentIds ?? [])];
     for (const thread of threads) args.push(thread.id, JSON.stringify(thread));
-    this.#pipeline.add(key, (commands) => commands.syncThreads(key, ...args));
+    this.#pipeline.add(key, (commands) => commands.syncThreads(key, indexRemovals, ...args));
     this.#sweeps.push({ position: this.#pipeline.length - 1, guildId });
     if (threads.length > 0)
       this.#hset(this.#keys.cachedChannelGuilds(), ...threads.flatMap(({ id }) => [id, guildId]));
@@ -260,22 +222,14 @@ export class CacheBatch {
     const results = await this.#pipeline.exec();
     const failed = results.find(([error]) => error);
     if (failed?.[0]) throw failed[0];
-    const removed: { id: string; guildId: string }[] = [];
+    // A guild swept twice in the batch answers its pending ids twice.
+    const removed = new Map<string, { id: string; guildId: string }>();
     for (const { position, guildId } of this.#sweeps) {
       const ids = results[position]?.[1];
-      if (Array.isArray(ids)) for (const id of ids) removed.push({ id: String(id), guildId });
+      if (Array.isArray(ids))
+        for (const id of ids) removed.set(`${guildId}:${id}`, { id: String(id), guildId });
     }
-    if (removed.length === 0) return;
-    const check = new CrossSlotPipeline(this.#redis);
-    for (const { id, guildId } of removed) {
-      const { channels, threads } = this.#keys.guildCache(guildId);
-      check.add(channels, (commands) => commands.hexists(channels, id));
-      check.add(threads, (commands) => commands.hexists(threads, id));
-    }
-    const stored = await check.exec();
-    const gone = removed.filter((_, index) => !stored[index * 2]?.[1] && !stored[index * 2 + 1]?.[1]);
-    if (gone.length > 0)
-      await this.#redis.hdel(this.#keys.cachedChannelGuilds(), ...gone.map(({ id }) => id));
+    await dropSweptFromIndex(this.#redis, this.#keys, [...removed.values()]);
   }
 
   // One key per command (the fallback keys carry no tag, so one DEL of several could span slots).

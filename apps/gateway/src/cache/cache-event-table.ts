@@ -28,8 +28,9 @@ import type {
   GatewayThreadDeleteDispatchData,
   GatewayThreadListSyncDispatchData,
 } from 'discord-api-types/v10';
-import { type CacheBatch, type GuildReplacement, serializeGuildReplacement } from './cache-batch.js';
+import type { CacheBatch } from './cache-batch.js';
 import { staleGuildsOfShard } from './cached-guild-scan.js';
+import { type GuildReplacement, serializeGuildReplacement } from './guild-replacement.js';
 
 /** One dispatch's cache writes, prepared when it arrives, applied to a batch when it is flushed. */
 export interface PreparedCacheWrite {

@@ -1,5 +1,5 @@
 import { type CacheEntityKind, CrossSlotPipeline, type Redis, RedisKeys, scanKeys } from '@dgc/shared';
-import { entityCounts } from './cache-batch.js';
+import { entityCounts } from './guild-replacement.js';
 
 export interface CacheSizeReportOptions {
   redis: Redis;

@@ -10,9 +10,10 @@ import {
 import type { GatewayDispatchPayload } from 'discord-api-types/v10';
 import type { HeldShardLeases } from '../cluster/held-shard-leases.js';
 import type { WriteReceipt } from '../publish/batching-publisher.js';
-import { CacheBatch, entityCounts } from './cache-batch.js';
+import { CacheBatch } from './cache-batch.js';
 import { type CacheWriteOf, cacheEventTable, type PreparedCacheWrite } from './cache-event-table.js';
 import { type CacheIntake, CacheIntakeThrottle } from './cache-intake-throttle.js';
+import { entityCounts } from './guild-replacement.js';
 
 export interface StateCacheWriterOptions {
   redisTarget: RedisTarget;

@@ -199,7 +199,10 @@ export class RedisKeys {
    * `members`, `threads` HASH id → JSON (CachedChannel, CachedRole, CachedMember, CachedThread); `emojis`
    * STRING, the JSON array of the guild's CachedEmoji (GUILD_EMOJIS_UPDATE replaces the set whole, and an
    * empty set `[]` is told apart from one not cached). One tag: GUILD_CREATE replaces all six in one script,
-   * and a channel's deletion sweeps its threads in one.
+   * and a channel's deletion sweeps its threads in one. `indexRemovals` SET: ids of channels and threads
+   * those scripts removed whose channel-index entries (an untagged key, out of the scripts' reach) are not
+   * dropped yet; kept until they are, so a retried or replayed sweep, which finds nothing left to remove,
+   * still drops them.
    */
   guildCache(guildId: string): {
     guild: string;
@@ -208,6 +211,7 @@ export class RedisKeys {
     members: string;
     threads: string;
     emojis: string;
+    indexRemovals: string;
   } {
     const tagged = `${this.prefix}:{guild:${guildId}}`;
     return {
@@ -217,6 +221,7 @@ export class RedisKeys {
       members: `${tagged}:members`,
       threads: `${tagged}:threads`,
       emojis: `${tagged}:emojis`,
+      indexRemovals: `${tagged}:index-removals`,
     };
   }
 

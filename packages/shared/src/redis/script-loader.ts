@@ -32,7 +32,10 @@ export interface RedisScriptCommands {
   settleEvents(numberOfKeys: number, ...keysThenArgs: (string | number)[]): Promise<number>;
   acquireRestPermit(...keysThenArgs: (string | number)[]): Promise<[number, number, string, number]>;
   settleRestResponse(...keysThenArgs: (string | number)[]): Promise<number>;
-  /** Keys guild, channels, roles, members, threads, emojis (`RedisKeys.guildCache`); returns the channel and thread ids it removed. */
+  /**
+   * Keys guild, channels, roles, members, threads, emojis, indexRemovals (`RedisKeys.guildCache`); returns
+   * the channel and thread ids removed whose index entries are still to drop.
+   */
   replaceGuild(
     guild: string,
     channels: string,
@@ -40,12 +43,18 @@ export interface RedisScriptCommands {
     members: string,
     threads: string,
     emojis: string,
+    indexRemovals: string,
     ...args: (string | number)[]
   ): Promise<string[]>;
-  /** THREAD_LIST_SYNC on a guild's threads; returns the thread ids it removed. */
-  syncThreads(threads: string, ...args: (string | number)[]): Promise<string[]>;
-  /** CHANNEL_DELETE sweeping the channel's threads; returns the thread ids it removed. */
-  deleteChannel(channels: string, threads: string, channelId: string): Promise<string[]>;
+  /** THREAD_LIST_SYNC on a guild's threads; returns the thread ids removed whose index entries are still to drop. */
+  syncThreads(threads: string, indexRemovals: string, ...args: (string | number)[]): Promise<string[]>;
+  /** CHANNEL_DELETE sweeping the channel's threads; returns the thread ids removed whose index entries are still to drop. */
+  deleteChannel(
+    channels: string,
+    threads: string,
+    indexRemovals: string,
+    channelId: string,
+  ): Promise<string[]>;
 }
 
 export type RedisScriptName = keyof RedisScriptCommands;

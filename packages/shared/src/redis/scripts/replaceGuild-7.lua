@@ -12,6 +12,7 @@
     KEYS[4] members    HASH user id -> JSON
     KEYS[5] threads    HASH thread id -> JSON
     KEYS[6] emojis     STRING JSON array of the guild's emojis
+    KEYS[7] pending    SET ids of channels and threads swept whose channel-index entries are not dropped yet
 
     ARGV[1] number of guild field/value arguments (2 per field)
     ARGV[2] number of channels (-1: channels not cached)
@@ -22,7 +23,8 @@
     ARGV[7] first of the guild field/value arguments, then id/JSON pairs of the channels, roles, members, threads
 
   Output:
-    the ids of the channels and threads removed (the caller drops them from the channel index)
+    the ids of the channels and threads removed, now or by an earlier run whose index cleanup did not
+    happen (a failed batch, a crash): the caller drops them from the channel index, then from KEYS[7]
 ]]
 local chunk = 500
 
@@ -73,4 +75,5 @@ if emojis == '-' then
 elseif emojis ~= '' then
   redis.call('SET', KEYS[6], emojis)
 end
-return removed
+for _, id in ipairs(removed) do redis.call('SADD', KEYS[7], id) end
+return redis.call('SMEMBERS', KEYS[7])

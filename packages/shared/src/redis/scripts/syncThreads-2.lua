@@ -6,12 +6,14 @@
 
   Input:
     KEYS[1] threads    HASH thread id -> JSON (CachedThread)
+    KEYS[2] pending    SET ids of channels and threads swept whose channel-index entries are not dropped yet
 
     ARGV[1] number of parent channel ids (-1: the whole guild)
     ARGV[2] first of the parent channel ids, then id/JSON pairs of the synced threads
 
   Output:
-    the ids of the threads removed and not synced again (the caller drops them from the channel index)
+    the ids of the threads removed and not synced again, now or by an earlier sweep whose index cleanup did
+    not happen: the caller drops them from the channel index, then from KEYS[2]
 ]]
 local parentCount = tonumber(ARGV[1])
 local parents = {}
@@ -42,4 +44,5 @@ while i <= #ARGV do
   redis.call('HSET', KEYS[1], unpack(args))
   i = last + 1
 end
-return removed
+for _, id in ipairs(removed) do redis.call('SADD', KEYS[2], id) end
+return redis.call('SMEMBERS', KEYS[2])

@@ -6,11 +6,14 @@
   Input:
     KEYS[1] channels   HASH channel id -> JSON
     KEYS[2] threads    HASH thread id -> JSON (CachedThread)
+    KEYS[3] pending    SET ids of channels and threads swept whose channel-index entries are not dropped yet
 
     ARGV[1] the deleted channel's id
 
   Output:
-    the ids of the threads removed (the caller drops them from the channel index)
+    the ids of the threads removed, now or by an earlier sweep whose index cleanup did not happen (a
+    retried batch or a replay finds nothing left to remove): the caller drops them from the channel index,
+    then from KEYS[3]
 ]]
 redis.call('HDEL', KEYS[1], ARGV[1])
 local removed = {}
@@ -21,4 +24,5 @@ for i = 1, #stored, 2 do
     removed[#removed + 1] = stored[i]
   end
 end
-return removed
+for _, id in ipairs(removed) do redis.call('SADD', KEYS[3], id) end
+return redis.call('SMEMBERS', KEYS[3])
