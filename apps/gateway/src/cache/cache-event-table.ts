@@ -86,7 +86,7 @@ export function cacheEventTable(entities: ReadonlySet<CacheEntityKind>): Readonl
     if (members) replacement.members = guild.members.map((member) => compactMember(member, guild.id));
     if (threads)
       replacement.threads = (guild.threads ?? []).map((thread) => compactThread(thread as ThreadPayload, id));
-    if (emojis) replacement.emojis = guildEmojis(guild.emojis);
+    if (emojis) replacement.emojis = guildEmojis(guild.emojis ?? []);
     const serialized = serializeGuildReplacement(id, replacement);
     return { weight: serialized.weight, apply: (batch) => batch.replaceGuild(serialized) };
   });
