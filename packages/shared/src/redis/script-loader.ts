@@ -32,13 +32,28 @@ export interface RedisScriptCommands {
   settleEvents(numberOfKeys: number, ...keysThenArgs: (string | number)[]): Promise<number>;
   acquireRestPermit(...keysThenArgs: (string | number)[]): Promise<[number, number, string, number]>;
   settleRestResponse(...keysThenArgs: (string | number)[]): Promise<number>;
-  /** Keys guild, channels, roles, members (`RedisKeys.guildCache`); returns the channel ids it removed. */
+  /**
+   * Keys guild, channels, roles, members, threads, emojis, indexRemovals (`RedisKeys.guildCache`); returns
+   * the channel and thread ids removed whose index entries are still to drop.
+   */
   replaceGuild(
     guild: string,
     channels: string,
     roles: string,
     members: string,
+    threads: string,
+    emojis: string,
+    indexRemovals: string,
     ...args: (string | number)[]
+  ): Promise<string[]>;
+  /** THREAD_LIST_SYNC on a guild's threads; returns the thread ids removed whose index entries are still to drop. */
+  syncThreads(threads: string, indexRemovals: string, ...args: (string | number)[]): Promise<string[]>;
+  /** CHANNEL_DELETE sweeping the channel's threads; returns the thread ids removed whose index entries are still to drop. */
+  deleteChannel(
+    channels: string,
+    threads: string,
+    indexRemovals: string,
+    channelId: string,
   ): Promise<string[]>;
 }
 
@@ -57,6 +72,8 @@ const expectedScripts: Record<RedisScriptName, true> = {
   acquireRestPermit: true,
   settleRestResponse: true,
   replaceGuild: true,
+  syncThreads: true,
+  deleteChannel: true,
 };
 
 export interface RedisScript {
