@@ -70,6 +70,17 @@ export const unvalidatedVariables: readonly UnvalidatedVariable[] = [
     description: "The scheduler tests' bot: a guild its cache-read job reads through the state cache.",
   },
   {
+    name: 'FIXTURE_PERIOD_MS',
+    readBy: 'tests/src/fixtures/slow-periodic-bot.ts',
+    description: "The scheduler kill test's bot: its slow periodic job's interval (default 3000).",
+  },
+  {
+    name: 'FIXTURE_WORK_MS',
+    readBy: 'tests/src/fixtures/slow-periodic-bot.ts',
+    description:
+      "The scheduler kill test's bot: how long each run of its slow periodic job works (default 2500).",
+  },
+  {
     name: 'CHAOS_PG_OUTAGE_MS',
     readBy: 'tests/src/chaos/postgres-outage.test.ts',
     description:

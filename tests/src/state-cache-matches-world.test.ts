@@ -1,133 +1,46 @@
 import { permissionsIn } from '@dgc/bot-sdk';
 import { type CacheLookupOutcome, RedisStateCache } from '@dgc/bot-sdk/runtime';
-import type { SimulatedGuild } from '@dgc/discord-simulator';
-import { type CachedChannel, type CachedMember, RedisKeys } from '@dgc/shared';
+import {
+  type SimulatedGuild,
+  type StateMutationMix,
+  threadAndEmojiMutationMix,
+} from '@dgc/discord-simulator';
+import { type CachedChannel, type CachedMember, type CachedThread, RedisKeys } from '@dgc/shared';
 import { REST } from '@discordjs/rest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestCluster, type TestCluster } from './support/cluster.js';
 import { logMessageIs, simulatorToken, startService } from './support/services.js';
+import { differences, expectedThread } from './support/state-cache-differences.js';
 
 const shardCount = 4;
 const guildCount = 200;
-/** The issue's figures: 10,000 random changes across 200 guilds on 4 shards (about 10 s here). */
-const mutations = { beforeCrash: 4_000, whileDown: 2_000, afterResume: 4_000 };
+/**
+ * The issue's figures: 10,000 random changes across 200 guilds on 4 shards (about 10 s here), threads and
+ * emojis among them (cached: opted in below). The changes made before the first gateway starts reach it
+ * through GUILD_CREATE alone (threads and emojis included).
+ */
+const mutations = { beforeStart: 500, beforeCrash: 4_000, whileDown: 2_000, afterResume: 4_000 };
+const mix = threadAndEmojiMutationMix;
 
 /** Lets the simulator's sockets send what was dispatched (mutations are dispatched synchronously). */
 const yieldToSockets = () => new Promise((resolve) => setImmediate(resolve));
 
-async function mutate(cluster: TestCluster, count: number): Promise<void> {
+/**
+ * Before the first gateway starts: threads made (and some deleted) and emoji sets changed, which reach it
+ * through GUILD_CREATE. No thread is archived then (GUILD_CREATE carries active threads only, as Discord's
+ * does), and no member joins (a large guild's GUILD_CREATE carries only the bot).
+ */
+const beforeStartMix = { THREAD_CREATE: 3, THREAD_DELETE: 1, GUILD_EMOJIS_UPDATE: 2 };
+
+async function mutate(
+  cluster: TestCluster,
+  count: number,
+  mutationMix: StateMutationMix = mix,
+): Promise<void> {
   for (let done = 0; done < count; done += 100) {
-    cluster.simulator.mutateState(Math.min(100, count - done));
+    cluster.simulator.mutateState(Math.min(100, count - done), { mix: mutationMix });
     await yieldToSockets();
   }
-}
-
-/**
- * Every difference between the gateways' state cache in Redis and the simulator's world, compared field
- * by field: each guild's skeleton, every channel (with its overwrites) and role, and every cached member
- * (members are cached from GUILD_CREATE and member events, so the cache holds a subset of them).
- */
-async function differences(cluster: TestCluster): Promise<string[]> {
-  const redis = cluster.probe.redis;
-  const keys = new RedisKeys(cluster.keyPrefix);
-  const found: string[] = [];
-  const index = await redis.hgetall(keys.cachedChannelGuilds());
-  const indexedChannels = new Set(Object.keys(index));
-  for (const guild of cluster.simulator.guilds) {
-    const guildKeys = keys.guildCache(guild.id);
-    const [stored, channels, roles, members] = await Promise.all([
-      redis.hgetall(guildKeys.guild),
-      redis.hgetall(guildKeys.channels),
-      redis.hgetall(guildKeys.roles),
-      redis.hgetall(guildKeys.members),
-    ]);
-    const field = (name: string) => (stored[name] === undefined ? undefined : JSON.parse(stored[name]));
-    const expectField = (name: string, expected: unknown) => {
-      if (JSON.stringify(field(name)) !== JSON.stringify(expected))
-        found.push(`guild ${guild.id} ${name}: ${JSON.stringify(field(name))} ≠ ${JSON.stringify(expected)}`);
-    };
-    expectField('name', guild.name);
-    expectField('owner_id', guild.ownerId);
-    expectField('unavailable', false);
-
-    const expectedChannels = new Map(
-      guild.channels.map((channel) => [
-        channel.id,
-        {
-          id: channel.id,
-          guild_id: guild.id,
-          type: channel.type,
-          name: channel.name,
-          position: channel.position,
-          parent_id: channel.parentId ?? null,
-          permission_overwrites: channel.permissionOverwrites ?? [],
-        },
-      ]),
-    );
-    compareCollection(found, `guild ${guild.id} channel`, channels, expectedChannels);
-    for (const id of expectedChannels.keys()) {
-      indexedChannels.delete(id);
-      if (index[id] !== guild.id) found.push(`channel index ${id}: ${index[id]} ≠ ${guild.id}`);
-    }
-
-    const expectedRoles = new Map(
-      guild.roles.map((role) => [
-        role.id,
-        {
-          id: role.id,
-          name: role.name,
-          permissions: role.permissions,
-          position: role.position,
-          managed: role.managed,
-          color: role.color,
-          hoist: role.hoist,
-          mentionable: role.mentionable,
-        },
-      ]),
-    );
-    compareCollection(found, `guild ${guild.id} role`, roles, expectedRoles);
-
-    const worldMembers = new Map(guild.members.map((member) => [member.user.id, member]));
-    for (const [userId, json] of Object.entries(members)) {
-      const member = worldMembers.get(userId);
-      if (!member) {
-        found.push(`guild ${guild.id} member ${userId}: cached but not in the guild`);
-        continue;
-      }
-      const expected = {
-        id: userId,
-        guild_id: guild.id,
-        roles: member.roles,
-        nick: member.nick ?? null,
-        communication_disabled_until: member.communication_disabled_until ?? null,
-        joined_at: member.joined_at ?? null,
-      };
-      if (json !== JSON.stringify(expected))
-        found.push(`guild ${guild.id} member ${userId}: ${json} ≠ ${JSON.stringify(expected)}`);
-    }
-    // Members who joined during the test were announced one by one: each must be cached.
-    for (const member of guild.members) {
-      if (member.user.username.startsWith('joiner') && members[member.user.id] === undefined)
-        found.push(`guild ${guild.id} member ${member.user.id}: joined but not cached`);
-    }
-  }
-  for (const id of indexedChannels) found.push(`channel index ${id}: no such channel`);
-  return found;
-}
-
-function compareCollection(
-  found: string[],
-  label: string,
-  stored: Record<string, string>,
-  expected: Map<string, object>,
-): void {
-  for (const [id, entity] of expected) {
-    if (stored[id] === undefined) found.push(`${label} ${id}: missing`);
-    else if (stored[id] !== JSON.stringify(entity))
-      found.push(`${label} ${id}: ${stored[id]} ≠ ${JSON.stringify(entity)}`);
-  }
-  for (const id of Object.keys(stored))
-    if (!expected.has(id)) found.push(`${label} ${id}: deleted but cached`);
 }
 
 /**
@@ -149,8 +62,8 @@ describe('shared state cache', () => {
     });
     env = {
       ...cluster.env,
-      CACHE_ENTITIES: 'guilds,channels,roles,members',
-      GATEWAY_INTENTS: 'Guilds,GuildMembers',
+      CACHE_ENTITIES: 'guilds,channels,roles,members,threads,emojis',
+      GATEWAY_INTENTS: 'Guilds,GuildMembers,GuildExpressions',
       // No worker runs: the cache must see its events though no handler wants them.
       GATEWAY_EVENTS: 'MESSAGE_CREATE',
       GATEWAY_LEASE_TTL_MS: '3000',
@@ -162,6 +75,7 @@ describe('shared state cache', () => {
   });
 
   it('equals the world after random changes across a kill -9 and a resume', { timeout: 60_000 }, async () => {
+    await mutate(cluster, mutations.beforeStart, beforeStartMix);
     const first = await startService('gateway', env, 'gateway-1');
     cluster.processes.push(first);
     const keys = new RedisKeys(cluster.keyPrefix);
@@ -201,9 +115,11 @@ describe('shared state cache', () => {
     await expect.poll(() => differences(cluster), { timeout: 20_000, interval: 250 }).toEqual([]);
     // Resumed, not re-identified: the cache was kept whole by replays alone.
     expect(cluster.simulator.stats().identifies).toBe(identifiesBefore);
-    const total = mutations.beforeCrash + mutations.whileDown + mutations.afterResume;
+    const total = mutations.beforeStart + mutations.beforeCrash + mutations.whileDown + mutations.afterResume;
+    const threads = cluster.simulator.guilds.reduce((sum, guild) => sum + guild.threads.length, 0);
+    const emojis = cluster.simulator.guilds.reduce((sum, guild) => sum + guild.emojis.length, 0);
     console.log(
-      `[measure] state cache: ${total} random changes across ${guildCount} guilds on ${shardCount} shards and a kill -9, cache equals the world`,
+      `[measure] state cache: ${total} random changes across ${guildCount} guilds on ${shardCount} shards and a kill -9, cache equals the world (${threads} threads, ${emojis} emojis)`,
     );
   });
 
@@ -238,6 +154,33 @@ describe('shared state cache', () => {
         }
       }
     }
+    // Threads resolve through `channel` and `thread`; their permissions are their parent channel's.
+    let threadsChecked = 0;
+    // Guilds 1 to 49 are small: GUILD_CREATE carried all their members, so every lookup is a hit.
+    const withThreads = cluster.simulator.guilds.slice(1, 50).filter((each) => each.threads.length > 0);
+    for (const guild of withThreads.slice(0, 5)) {
+      expect(await cache.emojis(guild.id)).toEqual(
+        guild.emojis.map((emoji) => expect.objectContaining({ id: emoji.id, name: emoji.name })),
+      );
+      for (const worldThread of guild.threads) {
+        const thread = (await cache.thread(worldThread.id)) as CachedThread;
+        expect(thread).toEqual(expectedThread(guild, worldThread));
+        expect(await cache.channel(worldThread.id)).toEqual(thread);
+        const parent = guild.channels.find((each) => each.id === worldThread.parentId);
+        for (const worldMember of guild.members.slice(0, 5)) {
+          const member = (await cache.member(guild.id, worldMember.user.id)) as CachedMember;
+          const expected = permissionsIn(
+            { guild: { id: guild.id, owner_id: guild.ownerId }, roles: guild.roles },
+            { permission_overwrites: parent?.permissionOverwrites ?? [] },
+            { ...member, roles: worldMember.roles },
+          );
+          expect(await cache.permissionsIn(thread, member)).toBe(expected);
+        }
+        threadsChecked += 1;
+      }
+      expect(await cache.thread(guild.channels[0]?.id ?? '')).toBeUndefined();
+    }
+    expect(threadsChecked).toBeGreaterThan(0);
     expect(Object.keys(outcomes).filter((outcome) => !outcome.endsWith(':hit'))).toEqual([]);
 
     // The largest guild's GUILD_CREATE carried only the bot: its other members come over REST, once.

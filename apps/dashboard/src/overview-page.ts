@@ -91,7 +91,7 @@ export const overviewPage = `<!doctype html>
       o.failedJobs.map((j) => '<tr><td>' + esc(j.lane) + '</td><td>' + esc(j.name) + ' #' + esc(j.id) + '</td><td class="bad">' + esc(j.reason) + '</td></tr>').join('');
   }
   // Job runs live in PostgreSQL, not in the overview stream: read every 5 s.
-  const runCell = (r) => '<span class="' + (r.outcome === 'succeeded' ? 'ok' : r.outcome === 'failed' ? 'bad' : 'warn') + '" data-outcome="' + esc(r.outcome) + '" title="' +
+  const runCell = (r) => '<span class="' + (r.outcome === 'succeeded' ? 'ok' : r.outcome === 'failed' || r.outcome === 'abandoned' ? 'bad' : 'warn') + '" data-outcome="' + esc(r.outcome) + '" title="' +
     esc(new Date(r.startedAt).toLocaleString() + ' · attempt ' + r.attempt + ' · ' + r.runnerId + (r.error ? ' · ' + r.error : '')) + '">' + esc(r.outcome) + ' ' + (r.durationMs === null ? '—' : r.durationMs + ' ms') + (r.error ? ' (' + esc(r.error) + ')' : '') + '</span>';
   async function renderJobs() {
     try {

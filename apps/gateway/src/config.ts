@@ -106,11 +106,11 @@ const cacheEntities = z
 export const gatewayCacheEnvShape = envGroup('Shared state cache', {
   CACHE_ENTITIES: variable(
     cacheEntities,
-    'What gateways keep in the Redis state cache handlers read (ctx.cache): any of guilds, channels, roles, members (members need the GUILD_MEMBERS intent), or none.',
+    'What gateways keep in the Redis state cache handlers read (ctx.cache): any of guilds, channels, roles, members, threads, emojis, or none. members need the GUILD_MEMBERS intent, emojis the GUILD_EXPRESSIONS one; threads and emojis are kept only when named.',
   ),
   CACHE_MAX_PENDING_ENTRIES: variable(
     positiveInt(1_000),
-    'Cache entries (a guild, channel, role or member each) a gateway holds in memory waiting to be written to Redis; past it the gateway pauses reading its shards until half are written (a GUILD_CREATE burst), so its memory does not grow with its guild count (a flush holds at most half). Small on purpose: what waits longer than a few garbage collections stays in the old generation until a full one. While Redis is unreachable it reads on and drops cache writes past GATEWAY_MAX_BUFFERED_EVENTS instead.',
+    'Cache entries (a guild, channel, role, member, thread or emoji each) a gateway holds in memory waiting to be written to Redis; past it the gateway pauses reading its shards until half are written (a GUILD_CREATE burst), so its memory does not grow with its guild count (a flush holds at most half). Small on purpose: what waits longer than a few garbage collections stays in the old generation until a full one. While Redis is unreachable it reads on and drops cache writes past GATEWAY_MAX_BUFFERED_EVENTS instead.',
   ),
 });
 

@@ -36,6 +36,15 @@ export const schedulerOwnEnvShape = envGroup('Scheduler', {
     positiveInt(4),
     'Periodic job runs (bot.every and the pruning) one replica runs at once.',
   ),
+  SCHEDULER_PERIODIC_LOCK_DURATION_MS: variable(
+    // Shorter, and a busy event loop missing one renewal would hand a live run to another replica.
+    z.coerce
+      .number({ message: 'must be a whole number' })
+      .int('must be a whole number')
+      .min(1_000, 'must be at least 1000')
+      .default(30_000),
+    "A periodic run's lock in Redis, renewed every half of it while the run lives: a killed replica's run is run again by another replica at most one and a half of these after the kill (checked every half of it).",
+  ),
   SCHEDULER_DELAYED_CONCURRENCY: variable(
     positiveInt(16),
     'Delayed jobs (jobs.at) one replica runs at once; it claims no more than it has room for.',

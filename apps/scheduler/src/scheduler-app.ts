@@ -97,6 +97,7 @@ export async function startScheduler(
       keyPrefix: config.REDIS_KEY_PREFIX,
       replicaId,
       concurrency: config.SCHEDULER_PERIODIC_CONCURRENCY,
+      lockMs: config.SCHEDULER_PERIODIC_LOCK_DURATION_MS,
       prisma,
       logger,
       tasks,

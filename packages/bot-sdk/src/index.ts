@@ -5,15 +5,20 @@
 
 export type {
   CachedChannel,
+  CachedEmoji,
   CachedGuild,
   CachedMember,
   CachedOverwrite,
   CachedRole,
+  CachedThread,
+  CachedThreadMetadata,
   DispatchData,
   GatewayEventEnvelope,
   Logger,
   Redis,
 } from '@dgc/shared';
+/** Whether a cached channel's `type` is a thread's (`StateCache.channel` answers threads too). */
+export { isThreadType } from '@dgc/shared';
 /**
  * Throw it for a failure that will repeat on every attempt (bad input): the job fails at once instead of
  * being retried. Discord 4xx answers are treated this way already; anything else is retried with back-off.
@@ -46,6 +51,7 @@ export {
   basePermissions,
   canModerate,
   highestRolePosition,
+  type PermissionChannel,
   type PermissionGuild,
   permissionsIn,
 } from './cache/permissions.js';

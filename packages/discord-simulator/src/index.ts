@@ -19,8 +19,9 @@ export {
   type StateMutationKind,
   type StateMutationMix,
   stateMutationKinds,
-} from './model/state-mutations.js';
-export type { SimulatedChannel, SimulatedGuild } from './model/world.js';
+  threadAndEmojiMutationMix,
+} from './model/state-mutation-mix.js';
+export type { SimulatedChannel, SimulatedEmoji, SimulatedGuild, SimulatedThread } from './model/world.js';
 export { type BucketPolicyName, defaultBucketPolicies } from './rest/bucket-policies.js';
 export type { RestCallRecord } from './rest/rest-call-record.js';
 export type { RestFault } from './rest/rest-faults.js';

@@ -24,7 +24,8 @@ import type { ComponentInteractionInput, InteractionInput } from './model/payloa
 import type { MessageInput } from './model/payloads/message-payloads.js';
 import { SeededRandom } from './model/seeded-random.js';
 import { SnowflakeGenerator } from './model/snowflake.js';
-import { type StateMutationMix, StateMutations } from './model/state-mutations.js';
+import type { StateMutationMix } from './model/state-mutation-mix.js';
+import { StateMutations } from './model/state-mutations.js';
 import { buildWorld, type SimulatedGuild } from './model/world.js';
 import type { RestCallRecord } from './rest/rest-call-record.js';
 import { RestServer } from './rest/rest-server.js';
@@ -276,7 +277,8 @@ export class DiscordSimulator extends EventEmitter<SimulatorEvents> {
   }
 
   /**
-   * Makes `count` random changes to guilds, channels, roles and members (in random guilds, or `guildIds`),
+   * Makes `count` random changes to guilds, channels, roles and members (threads and emojis too with a mix
+   * that weighs them, such as `threadAndEmojiMutationMix`) in random guilds, or `guildIds`,
    * each dispatched as Discord would; the world (`guilds`) is then the state a cache should hold.
    */
   mutateState(count: number, options: { mix?: StateMutationMix; guildIds?: readonly string[] } = {}) {

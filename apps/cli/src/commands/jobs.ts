@@ -2,7 +2,12 @@ import { createPrismaClient, readJobHistory } from '@dgc/shared/db';
 import { type Colour, colour } from '../terminal-format.js';
 import type { CommandContext } from './command-context.js';
 
-const outcomeColour: Record<string, Colour> = { succeeded: 'green', failed: 'red', running: 'yellow' };
+const outcomeColour: Record<string, Colour> = {
+  succeeded: 'green',
+  failed: 'red',
+  abandoned: 'red',
+  running: 'yellow',
+};
 
 /**
  * `jobs`: every periodic job's latest attempts (outcome, attempt, duration, error) from scheduled_job_run,

@@ -1,8 +1,10 @@
 import {
   type CachedChannel,
+  type CachedEmoji,
   type CachedGuild,
   type CachedMember,
   type CachedRole,
+  type CachedThread,
   type CacheEntityKind,
   CrossSlotPipeline,
   guildHashFields,
@@ -10,6 +12,8 @@ import {
   type RedisKeys,
 } from '@dgc/shared';
 import type { ChainableCommander } from 'ioredis';
+import { dropSweptFromIndex } from './channel-index-sweep.js';
+import { entityCounts, type SerializedGuildReplacement } from './guild-replacement.js';
 
 /** The pipeline with the cluster's scripts defined on its connection (`withRedisScripts`). */
 type ScriptPipeline = ChainableCommander & {
@@ -18,61 +22,19 @@ type ScriptPipeline = ChainableCommander & {
     channels: string,
     roles: string,
     members: string,
+    threads: string,
+    emojis: string,
+    indexRemovals: string,
     ...args: (string | number)[]
   ): ChainableCommander;
+  syncThreads(threads: string, indexRemovals: string, ...args: (string | number)[]): ChainableCommander;
+  deleteChannel(
+    channels: string,
+    threads: string,
+    indexRemovals: string,
+    channelId: string,
+  ): ChainableCommander;
 };
-
-/** What a GUILD_CREATE replaces; a collection left undefined is not cached (not touched). */
-export interface GuildReplacement {
-  guild?: CachedGuild;
-  channels?: CachedChannel[];
-  roles?: CachedRole[];
-  members?: CachedMember[];
-}
-
-/** A GUILD_CREATE's replacement as the script's arguments: serialised once, when the dispatch arrives. */
-export interface SerializedGuildReplacement {
-  guildId: string;
-  args: (string | number)[];
-  channelIds: string[];
-  counts: Record<CacheEntityKind, number>;
-  /** Entries written: what the replacement costs while it waits (the writer bounds the sum). */
-  weight: number;
-}
-
-/**
- * Serialises a replacement to the replaceGuild script's arguments. Done as the dispatch arrives, so a
- * waiting GUILD_CREATE holds a few short strings rather than its raw payload (hundreds of objects).
- */
-export function serializeGuildReplacement(
-  guildId: string,
-  replacement: GuildReplacement,
-): SerializedGuildReplacement {
-  const guildArgs = replacement.guild ? guildHashFields(replacement.guild) : [];
-  const args: (string | number)[] = [
-    guildArgs.length,
-    replacement.channels?.length ?? -1,
-    replacement.roles?.length ?? -1,
-    replacement.members?.length ?? -1,
-    ...guildArgs,
-  ];
-  for (const channel of replacement.channels ?? []) args.push(channel.id, JSON.stringify(channel));
-  for (const role of replacement.roles ?? []) args.push(role.id, JSON.stringify(role));
-  for (const member of replacement.members ?? []) args.push(member.id, JSON.stringify(member));
-  const counts = {
-    guilds: replacement.guild ? 1 : 0,
-    channels: replacement.channels?.length ?? 0,
-    roles: replacement.roles?.length ?? 0,
-    members: replacement.members?.length ?? 0,
-  };
-  return {
-    guildId,
-    args,
-    channelIds: (replacement.channels ?? []).map((channel) => channel.id),
-    counts,
-    weight: 1 + counts.channels + counts.roles + counts.members,
-  };
-}
 
 /**
  * One flush's writes to the state cache, as one pipeline (one round trip; on a Redis Cluster, one per node,
@@ -85,9 +47,9 @@ export class CacheBatch {
   readonly #redis: Redis;
   readonly #pipeline: CrossSlotPipeline<ScriptPipeline>;
   readonly #keys: RedisKeys;
-  /** Pipeline positions of replaceGuild calls: each answers the channel ids it removed. */
-  readonly #sweeps: number[] = [];
-  readonly writes: Record<CacheEntityKind, number> = { guilds: 0, channels: 0, roles: 0, members: 0 };
+  /** Pipeline positions of the scripts that answer the channel and thread ids they removed, with the guild. */
+  readonly #sweeps: { position: number; guildId: string }[] = [];
+  readonly writes: Record<CacheEntityKind, number> = entityCounts();
 
   /** `redis` has the cluster's scripts defined (`withRedisScripts`). */
   constructor(redis: Redis, keys: RedisKeys) {
@@ -105,9 +67,18 @@ export class CacheBatch {
     const { guildId, args, channelIds, counts } = replacement;
     const keys = this.#keys.guildCache(guildId);
     this.#pipeline.add(keys.guild, (commands) =>
-      commands.replaceGuild(keys.guild, keys.channels, keys.roles, keys.members, ...args),
+      commands.replaceGuild(
+        keys.guild,
+        keys.channels,
+        keys.roles,
+        keys.members,
+        keys.threads,
+        keys.emojis,
+        keys.indexRemovals,
+        ...args,
+      ),
     );
-    this.#sweeps.push(this.#pipeline.length - 1);
+    this.#sweeps.push({ position: this.#pipeline.length - 1, guildId });
     if (channelIds.length > 0) {
       const index: string[] = [];
       for (const channelId of channelIds) index.push(channelId, guildId);
@@ -115,6 +86,7 @@ export class CacheBatch {
     }
     this.#del(this.#keys.cacheFallback('guild', guildId));
     this.#del(this.#keys.cacheFallback('roles', guildId));
+    this.#del(this.#keys.cacheFallback('emojis', guildId));
     for (const entity of Object.keys(counts) as CacheEntityKind[]) this.writes[entity] += counts[entity];
   }
 
@@ -129,13 +101,29 @@ export class CacheBatch {
   deleteGuild(guildId: string): void {
     const keys = this.#keys.guildCache(guildId);
     // Emptying the collections through the script answers which channels to drop from the index.
-    this.#pipeline.add(keys.guild, (commands) =>
-      commands.replaceGuild(keys.guild, keys.channels, keys.roles, keys.members, 0, 0, 0, 0),
+    const { guild, channels, roles, members, threads, emojis, indexRemovals } = keys;
+    this.#pipeline.add(guild, (commands) =>
+      commands.replaceGuild(
+        guild,
+        channels,
+        roles,
+        members,
+        threads,
+        emojis,
+        indexRemovals,
+        0,
+        0,
+        0,
+        0,
+        0,
+        '-',
+      ),
     );
-    this.#sweeps.push(this.#pipeline.length - 1);
-    this.#del(keys.guild);
+    this.#sweeps.push({ position: this.#pipeline.length - 1, guildId });
+    this.#del(guild);
     this.#del(this.#keys.cacheFallback('guild', guildId));
     this.#del(this.#keys.cacheFallback('roles', guildId));
+    this.#del(this.#keys.cacheFallback('emojis', guildId));
     this.writes.guilds += 1;
   }
 
@@ -146,11 +134,57 @@ export class CacheBatch {
     this.writes.channels += 1;
   }
 
-  deleteChannel(guildId: string, channelId: string): void {
-    this.#hdel(this.#keys.guildCache(guildId).channels, channelId);
+  /** `withThreads` (threads cached): its threads go too, in one script (Discord sends no THREAD_DELETE for them). */
+  deleteChannel(guildId: string, channelId: string, withThreads = false): void {
+    const { channels, threads, indexRemovals } = this.#keys.guildCache(guildId);
+    if (withThreads) {
+      this.#pipeline.add(channels, (commands) =>
+        commands.deleteChannel(channels, threads, indexRemovals, channelId),
+      );
+      this.#sweeps.push({ position: this.#pipeline.length - 1, guildId });
+    } else this.#hdel(channels, channelId);
     this.#hdel(this.#keys.cachedChannelGuilds(), channelId);
     this.#del(this.#keys.cacheFallback('channel', channelId));
     this.writes.channels += 1;
+  }
+
+  setThread(thread: CachedThread): void {
+    this.#hset(this.#keys.guildCache(thread.guild_id).threads, thread.id, JSON.stringify(thread));
+    this.#hset(this.#keys.cachedChannelGuilds(), thread.id, thread.guild_id);
+    this.#del(this.#keys.cacheFallback('channel', thread.id));
+    this.writes.threads += 1;
+  }
+
+  deleteThread(guildId: string, threadId: string): void {
+    this.#hdel(this.#keys.guildCache(guildId).threads, threadId);
+    this.#hdel(this.#keys.cachedChannelGuilds(), threadId);
+    this.#del(this.#keys.cacheFallback('channel', threadId));
+    this.writes.threads += 1;
+  }
+
+  /** THREAD_LIST_SYNC: the active threads of `parentIds` (undefined: of the whole guild) become `threads`. */
+  syncThreads(
+    guildId: string,
+    parentIds: readonly string[] | undefined,
+    threads: readonly CachedThread[],
+  ): void {
+    const { threads: key, indexRemovals } = this.#keys.guildCache(guildId);
+    const args: string[] = [String(parentIds?.length ?? -1), ...(parentIds ?? [])];
+    for (const thread of threads) args.push(thread.id, JSON.stringify(thread));
+    this.#pipeline.add(key, (commands) => commands.syncThreads(key, indexRemovals, ...args));
+    this.#sweeps.push({ position: this.#pipeline.length - 1, guildId });
+    if (threads.length > 0)
+      this.#hset(this.#keys.cachedChannelGuilds(), ...threads.flatMap(({ id }) => [id, guildId]));
+    for (const { id } of threads) this.#del(this.#keys.cacheFallback('channel', id));
+    this.writes.threads += Math.max(1, threads.length);
+  }
+
+  /** GUILD_EMOJIS_UPDATE: the guild's whole set, replaced by one SET. */
+  setEmojis(guildId: string, emojis: readonly CachedEmoji[]): void {
+    const key = this.#keys.guildCache(guildId).emojis;
+    this.#pipeline.add(key, (commands) => commands.set(key, JSON.stringify(emojis)));
+    this.#del(this.#keys.cacheFallback('emojis', guildId));
+    this.writes.emojis += Math.max(1, emojis.length);
   }
 
   setRole(guildId: string, role: CachedRole): void {
@@ -178,20 +212,24 @@ export class CacheBatch {
   }
 
   /**
-   * Sends the pipeline; once it is applied, drops the channels the guild replacements removed from the
-   * channel index (ids are never reused, so doing it after later writes cannot remove a live entry).
+   * Sends the pipeline; once it is applied, drops the channels and threads the scripts removed from the
+   * channel index, unless a later write of the batch stored them again (a thread a sync removed can come
+   * back with a THREAD_CREATE). This writer is the only one of the guild's shard and sends one batch at a
+   * time, so nothing writes the guild between the check and the deletion.
    * Rejects when the connection fails; a command's own error is thrown too, so the batch is retried.
    */
   async exec(): Promise<void> {
     const results = await this.#pipeline.exec();
     const failed = results.find(([error]) => error);
     if (failed?.[0]) throw failed[0];
-    const removed: string[] = [];
-    for (const position of this.#sweeps) {
+    // A guild swept twice in the batch answers its pending ids twice.
+    const removed = new Map<string, { id: string; guildId: string }>();
+    for (const { position, guildId } of this.#sweeps) {
       const ids = results[position]?.[1];
-      if (Array.isArray(ids)) for (const id of ids) removed.push(String(id));
+      if (Array.isArray(ids))
+        for (const id of ids) removed.set(`${guildId}:${id}`, { id: String(id), guildId });
     }
-    if (removed.length > 0) await this.#redis.hdel(this.#keys.cachedChannelGuilds(), ...removed);
+    await dropSweptFromIndex(this.#redis, this.#keys, [...removed.values()]);
   }
 
   // One key per command (the fallback keys carry no tag, so one DEL of several could span slots).

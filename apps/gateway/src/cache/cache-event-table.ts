@@ -1,17 +1,23 @@
 import {
+  type CachedEmoji,
   type CacheEntityKind,
   compactChannel,
+  compactEmoji,
   compactGuild,
   compactMember,
   compactRole,
+  compactThread,
   type Redis,
   type RedisKeys,
+  type ThreadPayload,
 } from '@dgc/shared';
 import type {
+  APIEmoji,
   GatewayChannelCreateDispatchData,
   GatewayChannelDeleteDispatchData,
   GatewayGuildCreateDispatchData,
   GatewayGuildDeleteDispatchData,
+  GatewayGuildEmojisUpdateDispatchData,
   GatewayGuildMemberAddDispatchData,
   GatewayGuildMemberRemoveDispatchData,
   GatewayGuildMemberUpdateDispatchData,
@@ -19,9 +25,12 @@ import type {
   GatewayGuildRoleDeleteDispatchData,
   GatewayGuildUpdateDispatchData,
   GatewayReadyDispatchData,
+  GatewayThreadDeleteDispatchData,
+  GatewayThreadListSyncDispatchData,
 } from 'discord-api-types/v10';
-import { type CacheBatch, type GuildReplacement, serializeGuildReplacement } from './cache-batch.js';
+import type { CacheBatch } from './cache-batch.js';
 import { staleGuildsOfShard } from './cached-guild-scan.js';
+import { type GuildReplacement, serializeGuildReplacement } from './guild-replacement.js';
 
 /** One dispatch's cache writes, prepared when it arrives, applied to a batch when it is flushed. */
 export interface PreparedCacheWrite {
@@ -41,7 +50,7 @@ export type CacheWriteOf = (data: never) => PreparedCacheWrite | undefined;
 /** A write of one entry. */
 const one = (apply: (batch: CacheBatch) => void): PreparedCacheWrite => ({ weight: 1, apply });
 
-/** Channels with a guild and a place in its list (threads come through THREAD_* events, not cached). */
+/** Channels with a guild and a place in its list (threads come through THREAD_* events, cached apart). */
 function isGuildChannel(channel: { guild_id?: string }): channel is { guild_id: string } {
   return typeof channel.guild_id === 'string';
 }
@@ -61,6 +70,8 @@ export function cacheEventTable(entities: ReadonlySet<CacheEntityKind>): Readonl
   const channels = entities.has('channels');
   const roles = entities.has('roles');
   const members = entities.has('members');
+  const threads = entities.has('threads');
+  const emojis = entities.has('emojis');
 
   // A new session's GUILD_CREATE (or a guild back from an outage, or a join) replaces everything cached.
   on<GatewayGuildCreateDispatchData>('GUILD_CREATE', (guild) => {
@@ -73,6 +84,9 @@ export function cacheEventTable(entities: ReadonlySet<CacheEntityKind>): Readonl
     if (channels) replacement.channels = guild.channels.map((channel) => compactChannel(channel, guild.id));
     if (roles) replacement.roles = guild.roles.map(compactRole);
     if (members) replacement.members = guild.members.map((member) => compactMember(member, guild.id));
+    if (threads)
+      replacement.threads = (guild.threads ?? []).map((thread) => compactThread(thread as ThreadPayload, id));
+    if (emojis) replacement.emojis = guildEmojis(guild.emojis ?? []);
     const serialized = serializeGuildReplacement(id, replacement);
     return { weight: serialized.weight, apply: (batch) => batch.replaceGuild(serialized) };
   });
@@ -118,7 +132,7 @@ export function cacheEventTable(entities: ReadonlySet<CacheEntityKind>): Readonl
     on<GatewayChannelDeleteDispatchData>('CHANNEL_DELETE', (channel) => {
       if (!isGuildChannel(channel)) return undefined;
       const { guild_id: guildId, id } = channel;
-      return one((batch) => batch.deleteChannel(guildId, id));
+      return one((batch) => batch.deleteChannel(guildId, id, threads));
     });
   }
   if (roles) {
@@ -144,5 +158,35 @@ export function cacheEventTable(entities: ReadonlySet<CacheEntityKind>): Readonl
       return one((batch) => batch.deleteMember(guildId, userId));
     });
   }
+  if (threads) {
+    // A thread event without a guild (none is known) has nothing to cache.
+    const setThread = (thread: ThreadPayload) => {
+      if (!thread.guild_id) return undefined;
+      const compact = compactThread(thread);
+      return one((batch) => batch.setThread(compact));
+    };
+    on('THREAD_CREATE', setThread);
+    on('THREAD_UPDATE', setThread);
+    on<GatewayThreadDeleteDispatchData>('THREAD_DELETE', ({ guild_id: guildId, id }) =>
+      one((batch) => batch.deleteThread(guildId, id)),
+    );
+    on<GatewayThreadListSyncDispatchData>('THREAD_LIST_SYNC', (sync) => {
+      const guildId = sync.guild_id;
+      const parentIds = sync.channel_ids;
+      const synced = sync.threads.map((thread) => compactThread(thread as ThreadPayload, guildId));
+      return { weight: 1 + synced.length, apply: (batch) => batch.syncThreads(guildId, parentIds, synced) };
+    });
+  }
+  if (emojis) {
+    on<GatewayGuildEmojisUpdateDispatchData>('GUILD_EMOJIS_UPDATE', ({ guild_id: guildId, emojis: set }) => {
+      const compact = guildEmojis(set);
+      return { weight: 1 + compact.length, apply: (batch) => batch.setEmojis(guildId, compact) };
+    });
+  }
   return table;
+}
+
+/** A guild's emojis in compact form (a guild emoji always has an id; one without is skipped). */
+function guildEmojis(emojis: readonly APIEmoji[]): CachedEmoji[] {
+  return emojis.flatMap((emoji) => (emoji.id ? [compactEmoji({ ...emoji, id: emoji.id })] : []));
 }

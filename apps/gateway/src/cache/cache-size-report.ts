@@ -1,4 +1,5 @@
 import { type CacheEntityKind, CrossSlotPipeline, type Redis, RedisKeys, scanKeys } from '@dgc/shared';
+import { entityCounts } from './guild-replacement.js';
 
 export interface CacheSizeReportOptions {
   redis: Redis;
@@ -6,6 +7,9 @@ export interface CacheSizeReportOptions {
   /** A count is reused for this long: counting walks every cached guild. */
   maxAgeMs?: number;
 }
+
+/** The collections counted per guild with HLEN (emojis are one JSON array, read and counted). */
+const hashCollections = ['channels', 'roles', 'members', 'threads'] as const;
 
 /**
  * Entries in the shared state cache by entity, for metrics. Counted by walking the guild keys with SCAN
@@ -36,21 +40,25 @@ export class CacheSizeReport {
   }
 
   async #count(): Promise<Record<CacheEntityKind, number>> {
-    const sizes: Record<CacheEntityKind, number> = { guilds: 0, channels: 0, roles: 0, members: 0 };
+    const sizes = entityCounts();
+    const perGuild = hashCollections.length + 1;
     // Every primary of a Redis Cluster in turn; a guild's keys share its tag, so they are on one node.
     for await (const keys of scanKeys(this.#redis, this.#keys.guildCachePattern())) {
       const pipeline = new CrossSlotPipeline(this.#redis);
       for (const key of keys) {
-        for (const collection of ['channels', 'roles', 'members'] as const) {
-          const counted = this.#keys.guildCache(this.#keys.guildIdOfCacheKey(key))[collection];
+        const guildKeys = this.#keys.guildCache(this.#keys.guildIdOfCacheKey(key));
+        for (const collection of hashCollections) {
+          const counted = guildKeys[collection];
           pipeline.add(counted, (commands) => commands.hlen(counted));
         }
+        pipeline.add(guildKeys.emojis, (commands) => commands.get(guildKeys.emojis));
       }
       const results = await pipeline.exec();
       sizes.guilds += keys.length;
-      results.forEach(([, count], index) => {
-        const entity = (['channels', 'roles', 'members'] as const)[index % 3] ?? 'channels';
-        sizes[entity] += Number(count ?? 0);
+      results.forEach(([, reply], index) => {
+        const collection = hashCollections[index % perGuild];
+        if (collection) sizes[collection] += Number(reply ?? 0);
+        else if (typeof reply === 'string') sizes.emojis += (JSON.parse(reply) as unknown[]).length;
       });
     }
     return sizes;

@@ -13,6 +13,7 @@ import type { WriteReceipt } from '../publish/batching-publisher.js';
 import { CacheBatch } from './cache-batch.js';
 import { type CacheWriteOf, cacheEventTable, type PreparedCacheWrite } from './cache-event-table.js';
 import { type CacheIntake, CacheIntakeThrottle } from './cache-intake-throttle.js';
+import { entityCounts } from './guild-replacement.js';
 
 export interface StateCacheWriterOptions {
   redisTarget: RedisTarget;
@@ -62,7 +63,7 @@ export class StateCacheWriter {
   #failures = 0;
   #retryPending = false;
   #idleWaiters: (() => void)[] = [];
-  readonly #writes: Record<CacheEntityKind, number> = { guilds: 0, channels: 0, roles: 0, members: 0 };
+  readonly #writes: Record<CacheEntityKind, number> = entityCounts();
   #dropped = 0;
   readonly #throttle: CacheIntakeThrottle;
   readonly #maxBatchEntries: number;

@@ -10,6 +10,7 @@ import {
 } from '@dgc/shared';
 import type { Prisma, PrismaClient } from '@dgc/shared/db';
 import { type Job, Queue, Worker } from 'bullmq';
+import { admitRun } from './run-records.js';
 import { runWithDeadline } from './run-with-deadline.js';
 import type { ScheduledJob } from './scheduled-job.js';
 
@@ -18,6 +19,11 @@ export interface PeriodicJobsSettings {
   keyPrefix: string;
   replicaId: string;
   concurrency: number;
+  /**
+   * How long a run's lock lives unless renewed (every half of it while the run lives). A killed replica's run
+   * is found stalled and run again elsewhere within about one and a half of it.
+   */
+  lockMs: number;
   prisma: PrismaClient;
   logger: Logger;
   tasks: TaskMonitor;
@@ -34,6 +40,9 @@ function slotOf(job: Job): Date {
  * scheduler ids and consumes the same queue: BullMQ derives each run's job id from the scheduler id and
  * the run's time slot, so however many replicas run, each slot produces one job and one replica runs it
  * (a retry keeps the id). Every attempt is a row of scheduled_job_run: outcome, duration, error.
+ * A replica killed mid-run stops renewing the run's lock; once it lapses the stalled check moves the run
+ * back to the queue and a surviving replica runs it again (BullMQ never fails a job scheduler's run for
+ * stalling), its row marking the interrupted attempt abandoned (see admitRun).
  */
 export class PeriodicJobs {
   readonly #jobs: Map<string, ScheduledJob>;
@@ -104,12 +113,22 @@ export class PeriodicJobs {
         }),
         prefix: new RedisKeys(this.#settings.keyPrefix).queuePrefix(QueueNames.scheduledJobs),
         concurrency: this.#settings.concurrency,
+        lockDuration: this.#settings.lockMs,
+        // One replica's check per interval runs cluster-wide (BullMQ holds a key for it): a run is marked at
+        // one check and moved back at the next if its lock lapsed in between.
+        stalledInterval: Math.floor(this.#settings.lockMs / 2),
       },
     );
     worker.on('failed', (job, error) =>
       logger.error(
         { job: job?.name, jobId: job?.id, attempt: job?.attemptsMade, err: error },
         'scheduled job failed',
+      ),
+    );
+    worker.on('stalled', (jobId) =>
+      logger.warn(
+        { jobId },
+        'scheduled run stalled (its replica stopped or lost the lock); running it again',
       ),
     );
     worker.on('error', (error) => logger.error({ err: error }, 'scheduler worker error'));
@@ -125,18 +144,27 @@ export class PeriodicJobs {
     const { prisma, logger, tasks, replicaId } = this.#settings;
     const job = this.#jobs.get(bullJob.name);
     if (!job) throw new Error(`no scheduled job named "${bullJob.name}" in this scheduler version`);
-    const attempt = bullJob.attemptsMade + 1;
+    // A run taken over after a stall counts as an attempt too (BullMQ counts it started, not made).
+    const attempt = Math.max(bullJob.attemptsMade + 1, bullJob.attemptsStarted);
     const slot = slotOf(bullJob);
     const jobLogger = logger.child({ job: job.name, jobId: bullJob.id, attempt });
-    const run = await prisma.scheduledJobRun.create({
-      data: {
-        jobName: job.name,
-        jobId: bullJob.id ?? 'unknown',
-        runnerId: replicaId,
-        attempt,
-        outcome: 'running',
-      },
+    const admission = await admitRun(prisma, {
+      jobName: job.name,
+      jobId: bullJob.id ?? 'unknown',
+      runnerId: replicaId,
+      attempt,
     });
+    if ('alreadySucceeded' in admission) {
+      jobLogger.warn('scheduled run already succeeded before its replica stopped; not run again');
+      return;
+    }
+    if (admission.abandoned > 0) {
+      jobLogger.warn(
+        { abandoned: admission.abandoned },
+        'scheduled run taken over from an interrupted attempt',
+      );
+    }
+    const run = { id: admission.runId };
     const startedAt = performance.now();
     try {
       // Listed while it runs, so a stuck run shows its age (and is logged once it runs too long).

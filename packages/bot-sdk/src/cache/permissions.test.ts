@@ -185,6 +185,36 @@ describe('permissionsIn', () => {
   });
 });
 
+describe('permissionsIn a thread (Discord: threads inherit the permissions of their parent channel)', () => {
+  const parent = channel(role(guildId, 0n, send), role('helper', send | manage, 0n), user('3', 0n, view));
+  const thread = (of: ReturnType<typeof channel>) => ({ parent: of });
+  it.each([
+    ["the parent's @everyone deny applies", member('2'), view | history],
+    ["the parent's role allow applies", member('2', ['helper']), everyoneBase | manage],
+    ["the parent's member deny of VIEW_CHANNEL hides the thread", member('3'), 0n],
+    ['the owner has all in the thread', member(owner), allPermissions],
+    ['ADMINISTRATOR has all in the thread', member('3', ['admin']), allPermissions],
+    [
+      'a timed-out member keeps view and history in the thread',
+      member('2', ['helper'], future),
+      view | history,
+    ],
+  ])('%s', (_case, who, expected) => {
+    expect(permissionsIn(context, thread(parent), who, now)).toBe(expected);
+    // The same as in the parent channel itself.
+    expect(permissionsIn(context, parent, who, now)).toBe(expected);
+  });
+
+  it("takes the parent's overwrites, not the thread's own (a thread has none that count)", () => {
+    const open = channel();
+    const closed = channel(role(guildId, 0n, view));
+    expect(permissionsIn(context, thread(closed), member('2'), now)).toBe(0n);
+    expect(permissionsIn(context, thread(open), member('2'), now)).toBe(everyoneBase);
+    // A thread-shaped object that also carries overwrites of its own: the parent's still decide.
+    expect(permissionsIn(context, { ...open, parent: closed }, member('2'), now)).toBe(0n);
+  });
+});
+
 describe('canModerate', () => {
   it.each([
     ['the owner acts on anyone', member(owner), member('2', ['top']), true],

@@ -39,8 +39,18 @@ export function basePermissions({ guild, roles }: PermissionGuild, member: Membe
   return isTimedOut(member, now) ? permissions & timedOutPermissions : permissions;
 }
 
+type Overwrites = Pick<CachedChannel, 'permission_overwrites'>;
+
 /**
- * A member's permissions in a channel, Discord's `compute_overwrites` over the base permissions: the owner
+ * Where the overwrites of a permission decision come from: a channel's own, or, for a thread, its parent
+ * channel's (`{ parent }`). Discord's docs (Topics → Threads → Permissions): threads inherit the permissions
+ * of their parent channel and have no overwrites of their own; SEND_MESSAGES_IN_THREADS, not SEND_MESSAGES,
+ * governs posting in one (both bits come from the parent's overwrites alike).
+ */
+export type PermissionChannel = Overwrites | { parent: Overwrites };
+
+/**
+ * A member's permissions in a channel (or a thread, through its parent: `PermissionChannel`), Discord's `compute_overwrites` over the base permissions: the owner
  * and administrators have all; else the channel's @everyone overwrite (deny, then allow), then the
  * overwrites of the member's roles together (all their denies, then all their allows), then the member's
  * own overwrite. A timed-out member is then limited to VIEW_CHANNEL and READ_MESSAGE_HISTORY. Without
@@ -48,14 +58,15 @@ export function basePermissions({ guild, roles }: PermissionGuild, member: Membe
  */
 export function permissionsIn(
   context: PermissionGuild,
-  channel: Pick<CachedChannel, 'permission_overwrites'>,
+  channel: PermissionChannel,
   member: Member,
   now = Date.now(),
 ): bigint {
   const base = basePermissions(context, member, now);
   if (base === allPermissions) return allPermissions;
   let permissions = base;
-  const overwrites = channel.permission_overwrites;
+  const overwrites =
+    'parent' in channel ? channel.parent.permission_overwrites : channel.permission_overwrites;
   const everyone = overwrites.find((overwrite) => overwrite.id === context.guild.id);
   if (everyone) permissions = (permissions & ~BigInt(everyone.deny)) | BigInt(everyone.allow);
   let allow = 0n;

@@ -1,21 +1,34 @@
-import type { CachedChannel, CachedGuild, CachedMember, CachedRole } from '@dgc/shared';
+import type {
+  CachedChannel,
+  CachedEmoji,
+  CachedGuild,
+  CachedMember,
+  CachedRole,
+  CachedThread,
+} from '@dgc/shared';
 
 /**
- * The shared state cache as a handler reads it (`context.cache`): guilds, channels, roles and opted-in
- * members kept in Redis by the gateways (CACHE_ENTITIES). A miss is fetched over REST and kept for a
- * while (CACHE_FALLBACK_TTL_MS); what Discord does not know comes back undefined.
+ * The shared state cache as a handler reads it (`context.cache`): guilds, channels, roles, and the opted-in
+ * members, threads and emojis kept in Redis by the gateways (CACHE_ENTITIES). A miss is fetched over REST
+ * and kept for a while (CACHE_FALLBACK_TTL_MS); what Discord does not know comes back undefined.
  */
 export interface StateCache {
   guild(guildId: string): Promise<CachedGuild | undefined>;
-  channel(channelId: string): Promise<CachedChannel | undefined>;
+  /** A guild channel, or a thread (tell them apart with `isThreadType(channel.type)` or `'thread_metadata' in`). */
+  channel(channelId: string): Promise<CachedChannel | CachedThread | undefined>;
+  /** A thread only: undefined for a channel that is not one. */
+  thread(threadId: string): Promise<CachedThread | undefined>;
   /** Every role of the guild, @everyone (whose id is the guild's) included; empty when the guild is unknown. */
   roles(guildId: string): Promise<CachedRole[]>;
+  /** The guild's custom emojis; empty when it has none or the guild is unknown. */
+  emojis(guildId: string): Promise<CachedEmoji[]>;
   member(guildId: string, userId: string): Promise<CachedMember | undefined>;
   /**
    * The member's permissions in the channel as a bitfield (compare with `PermissionFlagsBits`), by
-   * Discord's documented algorithm; 0n when the guild is unknown.
+   * Discord's documented algorithm; in a thread, by its parent channel's overwrites (threads inherit them).
+   * 0n when the guild, or a thread's parent, is unknown.
    */
-  permissionsIn(channel: CachedChannel, member: CachedMember): Promise<bigint>;
+  permissionsIn(channel: CachedChannel | CachedThread, member: CachedMember): Promise<bigint>;
   /** Whether `actor` ranks above `target` (owner, then highest role position); see `canModerate`. */
   canModerate(actor: CachedMember, target: CachedMember): Promise<boolean>;
 }

@@ -1,19 +1,25 @@
 import {
   type CachedChannel,
+  type CachedEmoji,
   type CachedGuild,
   type CachedMember,
   type CachedRole,
+  type CachedThread,
   compactChannel,
+  compactEmoji,
   compactGuild,
   compactMember,
   compactRole,
+  compactThread,
   guildFromHash,
+  isThreadType,
   type Redis,
   RedisKeys,
 } from '@dgc/shared';
 import { DiscordAPIError, type REST } from '@discordjs/rest';
 import {
   type APIChannel,
+  type APIEmoji,
   type APIGuild,
   type APIGuildMember,
   type APIRole,
@@ -22,7 +28,7 @@ import {
 import { canModerate, permissionsIn } from '../cache/permissions.js';
 import type { StateCache } from '../cache/state-cache.js';
 
-export type CacheEntity = 'guild' | 'channel' | 'roles' | 'member';
+export type CacheEntity = 'guild' | 'channel' | 'roles' | 'member' | 'emojis';
 /** hit: kept by the gateways; fallbackHit: fetched earlier over REST; fallback: fetched now; missing: not at Discord either. */
 export type CacheLookupOutcome = 'hit' | 'fallbackHit' | 'fallback' | 'missing';
 
@@ -78,20 +84,50 @@ export class RedisStateCache implements StateCache {
     });
   }
 
-  async channel(channelId: string): Promise<CachedChannel | undefined> {
+  /** A guild channel or a thread: the channel index names the guild, whose channels or threads hold it. */
+  async channel(channelId: string): Promise<CachedChannel | CachedThread | undefined> {
     const fallbackKey = this.#keys.cacheFallback('channel', channelId);
     const [guildId, fallback] = await Promise.all([
       this.#redis.hget(this.#keys.cachedChannelGuilds(), channelId),
       this.#redis.get(fallbackKey),
     ]);
     if (guildId) {
-      const json = await this.#redis.hget(this.#keys.guildCache(guildId).channels, channelId);
-      if (json) return this.#found('channel', JSON.parse(json) as CachedChannel);
+      const { channels, threads } = this.#keys.guildCache(guildId);
+      const [channel, thread] = await Promise.all([
+        this.#redis.hget(channels, channelId),
+        this.#redis.hget(threads, channelId),
+      ]);
+      const json = channel ?? thread;
+      if (json) return this.#found('channel', JSON.parse(json) as CachedChannel | CachedThread);
     }
     return this.#fallback('channel', fallback, fallbackKey, async () => {
       const channel = (await this.#rest.get(Routes.channel(channelId))) as APIChannel;
-      return 'guild_id' in channel && channel.guild_id ? compactChannel(channel) : undefined;
+      if (!('guild_id' in channel) || !channel.guild_id) return undefined;
+      return isThreadType(channel.type)
+        ? compactThread(channel as Parameters<typeof compactThread>[0])
+        : compactChannel(channel);
     });
+  }
+
+  async thread(threadId: string): Promise<CachedThread | undefined> {
+    const channel = await this.channel(threadId);
+    return channel && isThreadType(channel.type) ? (channel as CachedThread) : undefined;
+  }
+
+  async emojis(guildId: string): Promise<CachedEmoji[]> {
+    const fallbackKey = this.#keys.cacheFallback('emojis', guildId);
+    const [json, fallback] = await Promise.all([
+      this.#redis.get(this.#keys.guildCache(guildId).emojis),
+      this.#redis.get(fallbackKey),
+    ]);
+    // A JSON array, `[]` included: the gateways keep the set whole, so an empty one is known to be empty.
+    if (json !== null) return this.#found('emojis', JSON.parse(json) as CachedEmoji[]);
+    const emojis = await this.#fallback('emojis', fallback, fallbackKey, async () =>
+      ((await this.#rest.get(Routes.guildEmojis(guildId))) as APIEmoji[]).flatMap((emoji) =>
+        emoji.id ? [compactEmoji({ ...emoji, id: emoji.id })] : [],
+      ),
+    );
+    return emojis ?? [];
   }
 
   async roles(guildId: string): Promise<CachedRole[]> {
@@ -124,10 +160,17 @@ export class RedisStateCache implements StateCache {
     );
   }
 
-  async permissionsIn(channel: CachedChannel, member: CachedMember): Promise<bigint> {
-    const [guild, roles] = await Promise.all([this.guild(channel.guild_id), this.roles(channel.guild_id)]);
+  /** In a thread, by its parent channel's overwrites (threads inherit them); 0n when the parent is unknown. */
+  async permissionsIn(channel: CachedChannel | CachedThread, member: CachedMember): Promise<bigint> {
+    const [guild, roles, parent] = await Promise.all([
+      this.guild(channel.guild_id),
+      this.roles(channel.guild_id),
+      'thread_metadata' in channel ? this.channel(channel.parent_id) : undefined,
+    ]);
     if (!guild) return 0n;
-    return permissionsIn({ guild, roles }, channel, member);
+    if (!('thread_metadata' in channel)) return permissionsIn({ guild, roles }, channel, member);
+    if (!parent || !('permission_overwrites' in parent)) return 0n;
+    return permissionsIn({ guild, roles }, { parent }, member);
   }
 
   async canModerate(actor: CachedMember, target: CachedMember): Promise<boolean> {

@@ -9,39 +9,14 @@ import {
 import { guildMemberAddPayload } from './payloads/guild-event-payloads.js';
 import type { SeededRandom } from './seeded-random.js';
 import type { SnowflakeGenerator } from './snowflake.js';
+import {
+  defaultStateMutationMix,
+  type StateMutationKind,
+  type StateMutationMix,
+} from './state-mutation-mix.js';
+import { ThreadAndEmojiMutations } from './thread-emoji-mutations.js';
 import { userObject } from './users.js';
 import type { SimulatedChannel, SimulatedGuild, SimulatedWorld } from './world.js';
-
-/** The kinds of change `StateMutations` makes, each with the dispatch Discord sends for it. */
-export const stateMutationKinds = [
-  'GUILD_UPDATE',
-  'CHANNEL_CREATE',
-  'CHANNEL_UPDATE',
-  'CHANNEL_DELETE',
-  'GUILD_ROLE_CREATE',
-  'GUILD_ROLE_UPDATE',
-  'GUILD_ROLE_DELETE',
-  'GUILD_MEMBER_ADD',
-  'GUILD_MEMBER_UPDATE',
-  'GUILD_MEMBER_REMOVE',
-] as const;
-export type StateMutationKind = (typeof stateMutationKinds)[number];
-
-/** Relative weights of the kinds (a kind left out is not made). */
-export type StateMutationMix = Partial<Record<StateMutationKind, number>>;
-
-export const defaultStateMutationMix: Required<StateMutationMix> = {
-  GUILD_UPDATE: 1,
-  CHANNEL_CREATE: 2,
-  CHANNEL_UPDATE: 4,
-  CHANNEL_DELETE: 1,
-  GUILD_ROLE_CREATE: 2,
-  GUILD_ROLE_UPDATE: 4,
-  GUILD_ROLE_DELETE: 1,
-  GUILD_MEMBER_ADD: 2,
-  GUILD_MEMBER_UPDATE: 5,
-  GUILD_MEMBER_REMOVE: 1,
-};
 
 export interface StateMutationsOptions {
   world: SimulatedWorld;
@@ -54,7 +29,7 @@ export interface StateMutationsOptions {
 const permissionChoices = ['0', '1024', '2048', '3072', '8192', '65536', '1099511627775', '8'];
 
 /**
- * Random changes to guilds, channels, roles and members: each updates the simulated world first, then
+ * Random changes to guilds, channels, roles, members, threads and emojis: each updates the simulated world first, then
  * dispatches what Discord would send, so the world stays the ground truth a gateway's cache is compared
  * with. Deleting a role also takes it off its members, each with a GUILD_MEMBER_UPDATE.
  */
@@ -63,12 +38,14 @@ export class StateMutations {
   readonly #ids: SnowflakeGenerator;
   readonly #random: SeededRandom;
   readonly #dispatch: StateMutationsOptions['dispatch'];
+  readonly #threadsAndEmojis: ThreadAndEmojiMutations;
 
   constructor(options: StateMutationsOptions) {
     this.#world = options.world;
     this.#ids = options.ids;
     this.#random = options.random;
     this.#dispatch = options.dispatch;
+    this.#threadsAndEmojis = new ThreadAndEmojiMutations(options);
   }
 
   /** Makes `count` changes in random guilds (or only `guildIds`), kinds drawn by `mix`; returns the counts made. */
@@ -110,6 +87,11 @@ export class StateMutations {
     GUILD_MEMBER_ADD: (guild) => this.#addMember(guild),
     GUILD_MEMBER_UPDATE: (guild) => this.#updateMember(guild),
     GUILD_MEMBER_REMOVE: (guild) => this.#removeMember(guild),
+    THREAD_CREATE: (guild) => this.#threadsAndEmojis.createThread(guild),
+    THREAD_UPDATE: (guild) => this.#threadsAndEmojis.updateThread(guild),
+    THREAD_DELETE: (guild) => this.#threadsAndEmojis.deleteThread(guild),
+    THREAD_LIST_SYNC: (guild) => this.#threadsAndEmojis.syncThreads(guild),
+    GUILD_EMOJIS_UPDATE: (guild) => this.#threadsAndEmojis.updateEmojis(guild),
   };
 
   #updateGuild(guild: SimulatedGuild): boolean {
@@ -124,7 +106,7 @@ export class StateMutations {
         owner_id: guild.ownerId,
         icon: null,
         roles: guild.roles,
-        emojis: [],
+        emojis: guild.emojis,
         features: [],
       },
       guild.id,
@@ -194,6 +176,7 @@ export class StateMutations {
     const channel = this.#random.pick(candidates);
     guild.channels.splice(guild.channels.indexOf(channel), 1);
     this.#world.channels.delete(channel.id);
+    this.#threadsAndEmojis.dropThreadsOf(guild, channel.id);
     this.#dispatch('CHANNEL_DELETE', this.#channelPayload(guild, channel), guild.id);
     return true;
   }

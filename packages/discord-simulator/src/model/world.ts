@@ -1,4 +1,5 @@
 import type {
+  APIEmoji,
   APIGuildMember,
   APIOverwrite,
   APIRole,
@@ -21,6 +22,26 @@ export interface SimulatedChannel {
   permissionOverwrites?: APIOverwrite[];
 }
 
+/** A thread in one of the guild's text channels; made and changed by state mutations only. */
+export interface SimulatedThread {
+  id: string;
+  parentId: string;
+  name: string;
+  type: ChannelType.PublicThread | ChannelType.PrivateThread;
+  ownerId: string;
+  archived: boolean;
+  locked: boolean;
+  autoArchiveDuration: 60 | 1440 | 4320 | 10080;
+  archiveTimestamp: string;
+  /** Private threads only. */
+  invitable?: boolean;
+  rateLimitPerUser: number;
+  flags: number;
+}
+
+/** A guild's custom emoji (always with an id). */
+export type SimulatedEmoji = APIEmoji & { id: string; name: string };
+
 export interface SimulatedGuild {
   id: string;
   name: string;
@@ -29,6 +50,9 @@ export interface SimulatedGuild {
   channels: SimulatedChannel[];
   roles: APIRole[];
   members: APIGuildMember[];
+  /** Active and archived threads (GUILD_CREATE carries the active ones, as Discord's does). */
+  threads: SimulatedThread[];
+  emojis: SimulatedEmoji[];
   /** The member count Discord would report (can exceed `members`, which is what the bot is sent). */
   memberCount: number;
 }
@@ -111,6 +135,8 @@ export function buildWorld(options: {
       ownerId: botUser.id,
       joinedAt,
       channels: guildChannels,
+      threads: [] as SimulatedThread[],
+      emojis: [] as SimulatedEmoji[],
       memberCount: memberTotal + 1,
     } as SimulatedGuild;
     let roles: APIRole[] | undefined;

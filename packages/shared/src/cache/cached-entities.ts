@@ -1,12 +1,13 @@
 import type {
   APIChannel,
+  APIEmoji,
   APIGuild,
   APIGuildMember,
   APIOverwrite,
   APIRole,
-  ChannelType,
   OverwriteType,
 } from 'discord-api-types/v10';
+import { ChannelType } from 'discord-api-types/v10';
 
 /**
  * The compact forms the shared state cache stores: the fields bots read to decide (names, owners, role
@@ -16,8 +17,8 @@ import type {
  * Field names are Discord's, so a bot reads them as it reads the API's objects.
  */
 
-/** What can be cached; `CACHE_ENTITIES` names a subset. */
-export const cacheEntityKinds = ['guilds', 'channels', 'roles', 'members'] as const;
+/** What can be cached; `CACHE_ENTITIES` names a subset (threads and emojis only when named: opt-in). */
+export const cacheEntityKinds = ['guilds', 'channels', 'roles', 'members', 'threads', 'emojis'] as const;
 export type CacheEntityKind = (typeof cacheEntityKinds)[number];
 
 export interface CachedGuild {
@@ -70,6 +71,65 @@ export interface CachedMember {
   /** ISO timestamp until which the member is timed out, or null. */
   communication_disabled_until: string | null;
   joined_at: string | null;
+}
+
+/** Thread channel types: a thread is cached apart from its guild's channels and inherits its parent's permissions. */
+export type ThreadChannelType =
+  | ChannelType.AnnouncementThread
+  | ChannelType.PublicThread
+  | ChannelType.PrivateThread;
+
+const threadTypes: ReadonlySet<number> = new Set([
+  ChannelType.AnnouncementThread,
+  ChannelType.PublicThread,
+  ChannelType.PrivateThread,
+]);
+
+export function isThreadType(type: number): type is ThreadChannelType {
+  return threadTypes.has(type);
+}
+
+export interface CachedThreadMetadata {
+  archived: boolean;
+  locked: boolean;
+  /** Minutes of inactivity after which Discord archives the thread (60, 1440, 4320, 10080). */
+  auto_archive_duration: number;
+  /** ISO timestamp of the last change of `archived`. */
+  archive_timestamp: string;
+  /** Private threads only: whether non-moderators may add members. */
+  invitable?: boolean;
+}
+
+/**
+ * A thread: what a bot reads to decide (its parent, owner, whether it is archived or locked, slowmode).
+ * Counts (`message_count`, `member_count`) are left out: they change with every message, which Discord
+ * does not announce with a THREAD_UPDATE, so a cached count would be wrong.
+ */
+export interface CachedThread {
+  id: string;
+  guild_id: string;
+  /** The text, announcement or forum channel the thread is in (whose overwrites apply in it). */
+  parent_id: string;
+  type: ThreadChannelType;
+  name: string;
+  owner_id: string | null;
+  thread_metadata: CachedThreadMetadata;
+  rate_limit_per_user: number;
+  flags: number;
+}
+
+/** A guild's custom emoji. */
+export interface CachedEmoji {
+  id: string;
+  name: string;
+  animated: boolean;
+  /** False while the guild lost the boosts the emoji needs. */
+  available: boolean;
+  /** Roles allowed to use it (empty: everyone). */
+  roles: string[];
+  /** Managed by an integration (Twitch, etc.). */
+  managed: boolean;
+  require_colons: boolean;
 }
 
 /** The guild fields a GUILD_CREATE or GUILD_UPDATE carries (the latter without member_count). */
@@ -127,6 +187,54 @@ export function compactChannel(channel: ChannelPayload, guildId = channel.guild_
       allow,
       deny,
     })),
+  };
+}
+
+/** A thread as THREAD_CREATE/UPDATE, THREAD_LIST_SYNC, GUILD_CREATE and GET /channels/{id} send it. */
+export type ThreadPayload = Pick<APIChannel, 'id'> & {
+  type: ThreadChannelType;
+  guild_id?: string;
+  parent_id?: string | null;
+  name?: string | null;
+  owner_id?: string | null;
+  thread_metadata?: Partial<CachedThreadMetadata>;
+  rate_limit_per_user?: number;
+  flags?: number;
+};
+
+/** `guildId` for threads inside a GUILD_CREATE, which may carry no guild_id of their own. */
+export function compactThread(thread: ThreadPayload, guildId = thread.guild_id ?? ''): CachedThread {
+  const metadata = thread.thread_metadata ?? {};
+  const compactMetadata: CachedThreadMetadata = {
+    archived: metadata.archived ?? false,
+    locked: metadata.locked ?? false,
+    auto_archive_duration: metadata.auto_archive_duration ?? 1440,
+    archive_timestamp: metadata.archive_timestamp ?? '',
+  };
+  if (metadata.invitable !== undefined) compactMetadata.invitable = metadata.invitable;
+  return {
+    id: thread.id,
+    guild_id: guildId,
+    parent_id: thread.parent_id ?? '',
+    type: thread.type,
+    name: thread.name ?? '',
+    owner_id: thread.owner_id ?? null,
+    thread_metadata: compactMetadata,
+    rate_limit_per_user: thread.rate_limit_per_user ?? 0,
+    flags: thread.flags ?? 0,
+  };
+}
+
+/** A guild emoji as GUILD_CREATE, GUILD_EMOJIS_UPDATE and GET /guilds/{id}/emojis send it (with an id). */
+export function compactEmoji(emoji: APIEmoji & { id: string }): CachedEmoji {
+  return {
+    id: emoji.id,
+    name: emoji.name ?? '',
+    animated: emoji.animated ?? false,
+    available: emoji.available ?? true,
+    roles: emoji.roles ?? [],
+    managed: emoji.managed ?? false,
+    require_colons: emoji.require_colons ?? true,
   };
 }
 

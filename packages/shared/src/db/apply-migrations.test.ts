@@ -35,6 +35,7 @@ describe('applyMigrations', () => {
       '20261124195036_init',
       '20261206111700_member_activity_leaves_runtime_schema',
       '20261206115243_delayed_jobs_and_run_attempts',
+      '20261206160000_scheduled_job_run_job_id',
     ]);
     expect(results).toContainEqual([]);
     // What `prisma migrate deploy` records, so the native CLI can take over this history.
@@ -52,12 +53,18 @@ describe('applyMigrations', () => {
         rolled_back_at: null,
         applied_steps_count: 1,
       },
+      {
+        migration_name: '20261206160000_scheduled_job_run_job_id',
+        finished: true,
+        rolled_back_at: null,
+        applied_steps_count: 1,
+      },
     ]);
   });
 
   it('is a no-op on an up-to-date database', async () => {
     expect(await applyMigrations(database.url)).toEqual([]);
-    expect(await migrationHistory(database.url)).toHaveLength(3);
+    expect(await migrationHistory(database.url)).toHaveLength(4);
   });
 
   it('names the URL, without its password, and how to start PostgreSQL when the server is down', async () => {

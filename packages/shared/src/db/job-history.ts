@@ -10,7 +10,11 @@ export interface PeriodicJobRunView {
   error: string | null;
 }
 
-/** Every job's recent runs (status, duration, error), as the CLI's `jobs` and the dashboard show them. */
+/**
+ * Every job's recent runs (status, duration, error), as the CLI's `jobs` and the dashboard show them. An
+ * attempt's outcome is running, succeeded, failed or abandoned (its replica stopped mid-run and a later
+ * attempt took the slot over); failedLastDay counts the failed and the abandoned.
+ */
 export interface JobHistory {
   periodic: { job: string; latest: PeriodicJobRunView[]; failedLastDay: number }[];
   delayed: {
@@ -46,7 +50,12 @@ export async function readJobHistory(prisma: PrismaClient, runsPerJob = 5): Prom
         error: run.error,
       })),
       failedLastDay: await prisma.scheduledJobRun.count({
-        where: { jobName, outcome: 'failed', startedAt: { gte: new Date(Date.now() - 86_400_000) } },
+        // An abandoned attempt (its replica stopped mid-run) is a failure to the operator too.
+        where: {
+          jobName,
+          outcome: { in: ['failed', 'abandoned'] },
+          startedAt: { gte: new Date(Date.now() - 86_400_000) },
+        },
       }),
     })),
   );

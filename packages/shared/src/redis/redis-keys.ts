@@ -23,7 +23,8 @@
  * - The REST limiter's keys share `{rest}`: every decision reads the invalid-request counter, the global
  *   window and a bucket at once. Every request touches the global window anyway, so nothing is lost.
  * - A guild's cached state is tagged per guild, `{guild:<id>}` (its skeleton, channels, roles and members
- *   are replaced together by one script on GUILD_CREATE), so guilds spread over the nodes.
+ *   are replaced together by one script on GUILD_CREATE), so guilds spread over the nodes. Its threads and emojis
+ *   (when cached) carry the same tag.
  * - Each BullMQ queue gets its own prefix tagged with its name, `<prefix>:{<queue>}` (BullMQ's scripts
  *   touch many keys of one queue), so queues spread over the nodes instead of sharing one slot.
  * Tags leave the deployment prefix out (it comes first, before the tag): two deployments sharing a Redis
@@ -223,16 +224,32 @@ export class RedisKeys {
 
   /**
    * One guild's cached state: `guild` HASH field → JSON value (CachedGuild); `channels`, `roles`,
-   * `members` HASH id → JSON (CachedChannel, CachedRole, CachedMember). One tag: GUILD_CREATE replaces
-   * all four in one script.
+   * `members`, `threads` HASH id → JSON (CachedChannel, CachedRole, CachedMember, CachedThread); `emojis`
+   * STRING, the JSON array of the guild's CachedEmoji (GUILD_EMOJIS_UPDATE replaces the set whole, and an
+   * empty set `[]` is told apart from one not cached). One tag: GUILD_CREATE replaces all six in one script,
+   * and a channel's deletion sweeps its threads in one. `indexRemovals` SET: ids of channels and threads
+   * those scripts removed whose channel-index entries (an untagged key, out of the scripts' reach) are not
+   * dropped yet; kept until they are, so a retried or replayed sweep, which finds nothing left to remove,
+   * still drops them.
    */
-  guildCache(guildId: string): { guild: string; channels: string; roles: string; members: string } {
+  guildCache(guildId: string): {
+    guild: string;
+    channels: string;
+    roles: string;
+    members: string;
+    threads: string;
+    emojis: string;
+    indexRemovals: string;
+  } {
     const tagged = `${this.prefix}:{guild:${guildId}}`;
     return {
       guild: `${tagged}:guild`,
       channels: `${tagged}:channels`,
       roles: `${tagged}:roles`,
       members: `${tagged}:members`,
+      threads: `${tagged}:threads`,
+      emojis: `${tagged}:emojis`,
+      indexRemovals: `${tagged}:index-removals`,
     };
   }
 
@@ -246,7 +263,7 @@ export class RedisKeys {
     return /\{guild:(\d+)\}/.exec(key)?.[1] ?? '';
   }
 
-  /** HASH channel id → guild id: finds a cached channel by its id alone. Untagged: never in a script. */
+  /** HASH channel or thread id → guild id: finds a cached channel or thread by its id alone. Untagged: never in a script. */
   cachedChannelGuilds(): string {
     return `${this.prefix}:cache:channel-guilds`;
   }
@@ -254,9 +271,9 @@ export class RedisKeys {
   /**
    * STRING JSON with a TTL: an entity a worker fetched over REST on a cache miss. The gateway deletes it
    * when it writes the entity, so a fallback copy never outlives a change the gateway saw.
-   * `id`: the guild id (guild, roles), channel id, or `<guild id>:<user id>` (member).
+   * `id`: the guild id (guild, roles, emojis), channel or thread id, or `<guild id>:<user id>` (member).
    */
-  cacheFallback(kind: 'guild' | 'channel' | 'roles' | 'member', id: string): string {
+  cacheFallback(kind: 'guild' | 'channel' | 'roles' | 'member' | 'emojis', id: string): string {
     return `${this.prefix}:cache:fallback:${kind}:${id}`;
   }
 

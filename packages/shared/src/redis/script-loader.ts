@@ -50,13 +50,28 @@ export interface RedisScriptCommands {
     switchMaxMs: number,
     target: number,
   ): Promise<[string, number, number]>;
-  /** Keys guild, channels, roles, members (`RedisKeys.guildCache`); returns the channel ids it removed. */
+  /**
+   * Keys guild, channels, roles, members, threads, emojis, indexRemovals (`RedisKeys.guildCache`); returns
+   * the channel and thread ids removed whose index entries are still to drop.
+   */
   replaceGuild(
     guild: string,
     channels: string,
     roles: string,
     members: string,
+    threads: string,
+    emojis: string,
+    indexRemovals: string,
     ...args: (string | number)[]
+  ): Promise<string[]>;
+  /** THREAD_LIST_SYNC on a guild's threads; returns the thread ids removed whose index entries are still to drop. */
+  syncThreads(threads: string, indexRemovals: string, ...args: (string | number)[]): Promise<string[]>;
+  /** CHANNEL_DELETE sweeping the channel's threads; returns the thread ids removed whose index entries are still to drop. */
+  deleteChannel(
+    channels: string,
+    threads: string,
+    indexRemovals: string,
+    channelId: string,
   ): Promise<string[]>;
 }
 
@@ -78,6 +93,8 @@ const expectedScripts: Record<RedisScriptName, true> = {
   joinGeneration: true,
   beginReshard: true,
   advanceReshard: true,
+  syncThreads: true,
+  deleteChannel: true,
 };
 
 export interface RedisScript {

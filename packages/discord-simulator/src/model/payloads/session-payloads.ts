@@ -4,6 +4,7 @@ import {
   type GatewayReadyDispatchData,
 } from 'discord-api-types/v10';
 import type { SimulatedGuild, SimulatedWorld } from '../world.js';
+import { activeThreadPayloads } from './thread-payloads.js';
 
 /** READY: the bot user, the shard's guilds (unavailable until their GUILD_CREATE) and the resume URL. */
 export function readyPayload(input: {
@@ -43,7 +44,7 @@ export function guildCreatePayload(
     default_message_notifications: 0,
     explicit_content_filter: 0,
     roles: guild.roles,
-    emojis: [],
+    emojis: guild.emojis,
     stickers: [],
     features: [],
     mfa_level: 0,
@@ -83,7 +84,7 @@ export function guildCreatePayload(
         ? { topic: null, last_message_id: null, rate_limit_per_user: 0 }
         : { bitrate: 64_000, user_limit: 0, rtc_region: null }),
     })),
-    threads: [],
+    threads: activeThreadPayloads(guild),
     presences: [],
     stage_instances: [],
     guild_scheduled_events: [],
