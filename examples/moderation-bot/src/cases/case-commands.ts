@@ -66,14 +66,8 @@ export function createCaseCommands(dependencies: CaseDependencies) {
     },
     requiredPermissions: PermissionFlagsBits.BanMembers,
     async execute(context) {
-      let durationMs: number;
-      try {
-        durationMs = parseDuration(context.options.duration, { minMs: 1_000, maxMs: maxTempBanMs });
-      } catch (error) {
-        if (!(error instanceof DurationError)) throw error;
-        await context.reply({ content: error.message, ephemeral: true });
-        return;
-      }
+      const durationMs = await durationOrRefusal(context, maxTempBanMs);
+      if (durationMs === undefined) return;
       const targetId = context.options.user.id;
       const expiresAt = new Date(Date.now() + durationMs);
       await runCaseAction(context, dependencies, {
@@ -181,14 +175,8 @@ export function createCaseCommands(dependencies: CaseDependencies) {
     },
     requiredPermissions: PermissionFlagsBits.ModerateMembers,
     async execute(context) {
-      let durationMs: number;
-      try {
-        durationMs = parseDuration(context.options.duration, { minMs: 1_000, maxMs: maxTimeoutMs });
-      } catch (error) {
-        if (!(error instanceof DurationError)) throw error;
-        await context.reply({ content: error.message, ephemeral: true });
-        return;
-      }
+      const durationMs = await durationOrRefusal(context, maxTimeoutMs);
+      if (durationMs === undefined) return;
       const targetId = context.options.user.id;
       const expiresAt = new Date(Date.now() + durationMs);
       await runCaseAction(context, dependencies, {
@@ -247,4 +235,21 @@ export function createCaseCommands(dependencies: CaseDependencies) {
   });
 
   return [ban, tempban, unban, kick, warn, timeout, untimeout];
+}
+
+/** The command's `duration` option in ms, or undefined once the invoker was told (ephemerally) why it is bad. */
+async function durationOrRefusal(
+  context: {
+    options: { duration: string };
+    reply(answer: { content: string; ephemeral: boolean }): Promise<unknown>;
+  },
+  maxMs: number,
+): Promise<number | undefined> {
+  try {
+    return parseDuration(context.options.duration, { minMs: 1_000, maxMs });
+  } catch (error) {
+    if (!(error instanceof DurationError)) throw error;
+    await context.reply({ content: error.message, ephemeral: true });
+    return undefined;
+  }
 }
