@@ -59,6 +59,7 @@ describe('HeldShardLeases', () => {
       logger: pino({ level: 'silent' }),
     });
     await ownership.tick();
+    await ownership.stopsSettled();
     expect(stopped).toEqual([5]);
     expect(held.has(5)).toBe(false);
     expect(await leases.owners(6)).toEqual(new Map());

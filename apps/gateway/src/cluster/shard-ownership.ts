@@ -38,6 +38,12 @@ export interface ShardOwnershipOptions {
 export class ShardOwnership {
   readonly #options: ShardOwnershipOptions;
   readonly #held: HeldShardLeases;
+  /**
+   * Shards being stopped (lost or handed over), each until its lease is released. A stop can take
+   * seconds (a socket's close handshake, a shard waiting for its identify turn), longer than the lease
+   * TTL: the tick must not wait for it, or every other lease of this process expires meanwhile.
+   */
+  readonly #stopping = new Map<number, Promise<void>>();
   #stopped = false;
 
   constructor(options: ShardOwnershipOptions) {
@@ -92,18 +98,22 @@ export class ShardOwnership {
         { shardId, reason: takenOver ? 'taken over' : 'expired before renewal' },
         'lost the lease of a shard; stopping it',
       );
-      await this.#stopShard(shardId, 'lease lost');
-      if (!takenOver) await leases.release(lease).catch(() => false);
+      this.#inBackground(shardId, async () => {
+        await this.#stopShard(shardId, 'lease lost');
+        if (!takenOver) await leases.release(lease).catch(() => false);
+      });
     }
     const target = Math.min(capacity, Math.ceil(candidates.length / live));
     if (this.#held.size > target) {
       const shardId = this.#held.newest();
-      if (shardId !== undefined) await this.#handOver(shardId, 'rebalancing towards a fair share');
+      if (shardId !== undefined)
+        this.#inBackground(shardId, () => this.#handOver(shardId, 'rebalancing towards a fair share'));
       return;
     }
     for (const shardId of candidates) {
       if (this.#held.size >= target || this.#stopped) break;
-      if (this.#held.has(shardId)) continue;
+      // A shard still stopping here is taken again only once its old connection is gone.
+      if (this.#held.has(shardId) || this.#stopping.has(shardId)) continue;
       const lease = await leases.acquire(shardId);
       if (!lease) continue;
       this.#held.set(shardId, lease);
@@ -121,7 +131,10 @@ export class ShardOwnership {
   /** On shutdown: stop every shard with its session kept, release the leases, leave the membership. */
   async releaseAll(): Promise<void> {
     this.#stopped = true;
-    await Promise.all(this.shards.map((shardId) => this.#handOver(shardId, 'gateway shutting down')));
+    await Promise.all([
+      ...this.shards.map((shardId) => this.#handOver(shardId, 'gateway shutting down')),
+      ...this.#stopping.values(),
+    ]);
     await this.#options.membership.leave();
   }
 
@@ -140,6 +153,22 @@ export class ShardOwnership {
         if (lease) await this.#options.leases.release(lease).catch(() => false);
       }),
     );
+    await Promise.all(this.#stopping.values());
+  }
+
+  /** Resolves once every stop under way (lost or handed-over shards) ended and released its lease. */
+  async stopsSettled(): Promise<void> {
+    await Promise.all(this.#stopping.values());
+  }
+
+  /** Runs a shard's stop beside the ticks (see `#stopping`); a failure is logged, the shard stays stopped. */
+  #inBackground(shardId: number, stop: () => Promise<void>): void {
+    const running = stop()
+      .catch((error: unknown) =>
+        this.#options.logger.error({ err: error, shardId }, 'stopping a shard failed'),
+      )
+      .finally(() => this.#stopping.delete(shardId));
+    this.#stopping.set(shardId, running);
   }
 
   /** Stops a shard, waiting at most `stopTimeoutMs`: the tick renews every other lease and must go on. */

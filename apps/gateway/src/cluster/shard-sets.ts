@@ -33,7 +33,8 @@ export class ShardSets implements CacheIntake {
   #activeGeneration: number;
   #lastAdvanceAt = 0;
   #lastReadAt = 0;
-  #ticking: Promise<void> | undefined;
+  /** Each set's tick under way: sets tick independently, so one set's slow tick delays no other's renewals. */
+  readonly #ticking = new Map<ShardSet, Promise<void>>();
   #stopped = false;
   #intakePaused = false;
 
@@ -78,16 +79,20 @@ export class ShardSets implements CacheIntake {
   }
 
   /**
-   * One ownership tick of every set. Never two at once (two ticks could both take a shard's lease and
-   * start it twice): a call during a tick waits for that one.
+   * One ownership tick of every set. Never two at once in one set (two ticks could both take a shard's
+   * lease and start it twice): a call during a set's tick waits for that one.
    */
-  tick(): Promise<void> {
-    this.#ticking ??= Promise.all(this.all().map((set) => set.tick()))
-      .then(() => undefined)
-      .finally(() => {
-        this.#ticking = undefined;
-      });
-    return this.#ticking;
+  async tick(): Promise<void> {
+    await Promise.all(this.all().map((set) => this.#tickOf(set)));
+  }
+
+  #tickOf(set: ShardSet): Promise<void> {
+    let ticking = this.#ticking.get(set);
+    if (!ticking) {
+      ticking = set.tick().finally(() => this.#ticking.delete(set));
+      this.#ticking.set(set, ticking);
+    }
+    return ticking;
   }
 
   async started(): Promise<void> {
@@ -103,11 +108,17 @@ export class ShardSets implements CacheIntake {
         (error: unknown) => logger.warn({ err: error }, 'gateway membership heartbeat failed'),
       ),
     );
-    tasks.every('shard-ownership', ownershipTickMs(config), () =>
-      this.tick().catch((error: unknown) => {
-        logger.error({ err: error }, 'shard ownership tick failed; leases are renewed on the next one');
-      }),
-    );
+    // Not awaited as one task: a run still under way is skipped, and a slow tick of one set (a new set
+    // taking leases) must not skip the renewals of another (the old set's leases would expire).
+    tasks.every('shard-ownership', ownershipTickMs(config), () => {
+      for (const set of this.all())
+        this.#tickOf(set).catch((error: unknown) => {
+          logger.error(
+            { err: error, generation: set.generation },
+            'shard ownership tick failed; leases are renewed on the next one',
+          );
+        });
+    });
     tasks.every('shard-generations', reshardTiming.pollMs, () =>
       this.follow().catch((error: unknown) =>
         logger.warn({ err: error }, 'following the shard generation failed'),
