@@ -120,7 +120,7 @@ export async function startScheduler(
       concurrency: config.SCHEDULER_DELAYED_CONCURRENCY,
       batchSize: config.SCHEDULER_DELAYED_BATCH_SIZE,
       pollMs: config.SCHEDULER_DELAYED_POLL_MS,
-      leaseGraceMs: config.SCHEDULER_DELAYED_LEASE_GRACE_MS,
+      leaseMs: config.SCHEDULER_DELAYED_LEASE_MS,
       retryBackoffMs: config.SCHEDULER_DELAYED_RETRY_BACKOFF_MS,
     },
     logger,
@@ -131,7 +131,7 @@ export async function startScheduler(
       replicaId,
       jobs: periodic.describe(),
       delayedJobs: botJobs.delayedNames,
-      ...(botJobs.delayedNames.length > 0 ? { delayedLeaseMs: delayed.leaseMs } : {}),
+      ...(botJobs.delayedNames.length > 0 ? { delayedLeaseMs: config.SCHEDULER_DELAYED_LEASE_MS } : {}),
     },
     'scheduler running',
   );

@@ -78,6 +78,36 @@ export class DelayedJobClaims {
   }
 
   /**
+   * Extends the leases of the claims this replica still runs (one statement for all of them) and returns
+   * the tokens it extended. A token missing from the answer lost its claim: its lease passed and another
+   * replica claimed the job again (or it was recorded meanwhile).
+   */
+  async renew(claimTokens: readonly string[], leaseMs: number): Promise<Set<string>> {
+    if (claimTokens.length === 0) return new Set();
+    const rows = await this.#prisma.$queryRaw<{ claim_token: string }[]>`
+      UPDATE delayed_job
+      SET lease_until = (now() AT TIME ZONE 'UTC') + ${leaseMs} * interval '1 millisecond'
+      WHERE status = 'running' AND claim_token = ANY(${claimTokens}::uuid[])
+      RETURNING claim_token::text AS claim_token`;
+    return new Set(rows.map((row) => row.claim_token));
+  }
+
+  /**
+   * Milliseconds until something becomes claimable — the earliest pending job falls due, or the earliest
+   * lease passes — by the database's clock, so a scheduler host's clock skew does not matter; 0 when
+   * something already is, null when nothing is pending or running.
+   */
+  async msUntilNextClaimable(): Promise<number | null> {
+    // least() skips a NULL (nothing pending, or nothing running); the result is NULL only when both are.
+    const [row] = await this.#prisma.$queryRaw<{ wait_ms: number | null }[]>`
+      SELECT ceil(extract(epoch FROM least(
+               (SELECT min(run_at) FROM delayed_job WHERE status = 'pending'),
+               (SELECT min(lease_until) FROM delayed_job WHERE status = 'running')
+             ) - now() AT TIME ZONE 'UTC') * 1000)::float8 AS wait_ms`;
+    return row?.wait_ms == null ? null : Math.max(0, row.wait_ms);
+  }
+
+  /**
    * Records the run done and runs `write` in the same transaction. The update comes first and takes the
    * row's lock, so no replica can claim the job meanwhile; if the claim was lost it changes no row and the
    * transaction (with `write`) rolls back: done is recorded once, and so is an effect written in `write`.
