@@ -44,7 +44,7 @@ describe('delayed jobs with a scheduler replica killed mid-run', () => {
   beforeAll(async () => {
     simulator = await DiscordSimulator.start({ token: simulatorToken, shardCount: 1, guildCount: 1 });
     database = await createTestDatabase('delayed-jobs', { schema: { apply: applyMigrations } });
-    prisma = createPrismaClient({ databaseUrl: database.url, maxConnections: 4 });
+    prisma = createPrismaClient({ databaseUrl: database.url, maxConnections: 8 });
     redis = createRedisConnection({ target: singleRedis(redisUrl), connectionName: 'test:delayed-jobs' });
     keyPrefix = uniqueKeyPrefix('delayed-jobs');
     // The fixture's handler writes here, in the transaction that records its job done.
@@ -84,7 +84,7 @@ describe('delayed jobs with a scheduler replica killed mid-run', () => {
 
     const invocations = `${keyPrefix}:delayed:invocations`;
     const jobs = new PostgresDelayedJobs(prisma, ['count']);
-    const dueAt = new Date(Math.ceil((Date.now() + 3_000) / 1_000) * 1_000);
+    const dueAt = new Date(Math.ceil((Date.now() + 5_000) / 1_000) * 1_000);
     const ids = await Promise.all(
       Array.from({ length: jobCount }, () => jobs.at(dueAt, 'count', { invocations, workMs })),
     );

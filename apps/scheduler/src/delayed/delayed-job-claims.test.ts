@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { PostgresDelayedJobs } from '@dgc/bot-sdk/runtime';
-import { createLogger } from '@dgc/shared';
 import { createTestDatabase, type TestDatabase } from '@dgc/dev-tools/testing';
+import { createLogger } from '@dgc/shared';
 import { applyMigrations, createPrismaClient, type PrismaClient } from '@dgc/shared/db';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ClaimLeases } from './claim-leases.js';

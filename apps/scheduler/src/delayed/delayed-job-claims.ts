@@ -108,22 +108,36 @@ export class DelayedJobClaims {
   }
 
   /**
-   * Records the run done and runs `write` in the same transaction. The update comes first and takes the
+   * Records the run done, and runs `write` in the same transaction. The update comes first and takes the
    * row's lock, so no replica can claim the job meanwhile; if the claim was lost it changes no row and the
    * transaction (with `write`) rolls back: done is recorded once, and so is an effect written in `write`.
+   * Without `write` the update alone is the record: one statement, no transaction around it.
    */
-  async complete<T>(job: ClaimedJob, timeoutMs: number, write?: (transaction: JobTransaction) => Promise<T>) {
+  async complete<T>(
+    job: ClaimedJob,
+    timeoutMs: number,
+    write?: (transaction: JobTransaction) => Promise<T>,
+  ): Promise<T | undefined> {
+    if (!write) {
+      await this.#recordDone(this.#prisma, job);
+      return undefined;
+    }
     return this.#prisma.$transaction(
       async (transaction) => {
-        const { count } = await transaction.delayedJob.updateMany({
-          where: { id: job.id, claimToken: job.claimToken, status: 'running' },
-          data: { status: 'done', finishedAt: new Date(), leaseUntil: null, lastError: null },
-        });
-        if (count !== 1) throw new LostClaimError(`delayed job ${job.id} was claimed again`);
-        return write ? await write(transaction) : undefined;
+        await this.#recordDone(transaction, job);
+        return await write(transaction);
       },
       { timeout: timeoutMs, maxWait: timeoutMs },
     );
+  }
+
+  // Raw SQL: this runs once per job, and a model query is compiled anew each time it runs.
+  async #recordDone(client: JobTransaction, job: ClaimedJob): Promise<void> {
+    const count = await client.$executeRaw`
+      UPDATE delayed_job
+      SET status = 'done', finished_at = now() AT TIME ZONE 'UTC', lease_until = NULL, last_error = NULL
+      WHERE id = ${job.id} AND claim_token = ${job.claimToken}::uuid AND status = 'running'`;
+    if (count !== 1) throw new LostClaimError(`delayed job ${job.id} was claimed again`);
   }
 
   /** A failed attempt: retried at `retryAt`, or recorded failed when `retryAt` is null. */
