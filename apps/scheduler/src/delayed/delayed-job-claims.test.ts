@@ -18,8 +18,8 @@ describe('DelayedJobClaims: leases and the next due time', () => {
     database = await createTestDatabase('delayed-claims', { schema: { apply: applyMigrations } });
     prisma = createPrismaClient({ databaseUrl: database.url, maxConnections: 4 });
     jobs = new PostgresDelayedJobs(prisma, ['remind']);
-    replicaA = new DelayedJobClaims(prisma, 'a');
-    replicaB = new DelayedJobClaims(prisma, 'b');
+    replicaA = new DelayedJobClaims({ queue: prisma, records: prisma }, 'a');
+    replicaB = new DelayedJobClaims({ queue: prisma, records: prisma }, 'b');
   });
 
   beforeEach(async () => {

@@ -19,15 +19,28 @@ export class LostClaimError extends Error {
 }
 
 /**
+ * The database clients the claims use. Claims, renewals and the next due time go through `queue`, records
+ * through `records`: with every slot's record in flight the records' pool is busy, and a claim queued
+ * behind them would leave the freed slots empty until the last record is through (jobs then start in
+ * waves), while a renewal queued there could let a live run's lease pass. One client may serve both.
+ */
+export interface DelayedJobDatabase {
+  queue: PrismaClient;
+  records: PrismaClient;
+}
+
+/**
  * The `delayed_job` table as a queue. Columns are `timestamp(3)` holding UTC (Prisma's convention), so raw
  * SQL compares them with `now() AT TIME ZONE 'UTC'`, whatever the session's time zone.
  */
 export class DelayedJobClaims {
-  readonly #prisma: PrismaClient;
+  readonly #queue: PrismaClient;
+  readonly #records: PrismaClient;
   readonly #replicaId: string;
 
-  constructor(prisma: PrismaClient, replicaId: string) {
-    this.#prisma = prisma;
+  constructor(database: DelayedJobDatabase, replicaId: string) {
+    this.#queue = database.queue;
+    this.#records = database.records;
     this.#replicaId = replicaId;
   }
 
@@ -37,7 +50,7 @@ export class DelayedJobClaims {
    * gets a new token, which makes any earlier claimer's later attempt to record the run fail.
    */
   async claim(limit: number, leaseMs: number): Promise<ClaimedJob[]> {
-    const rows = await this.#prisma.$queryRaw<
+    const rows = await this.#queue.$queryRaw<
       {
         id: bigint;
         name: string;
@@ -84,7 +97,7 @@ export class DelayedJobClaims {
    */
   async renew(claimTokens: readonly string[], leaseMs: number): Promise<Set<string>> {
     if (claimTokens.length === 0) return new Set();
-    const rows = await this.#prisma.$queryRaw<{ claim_token: string }[]>`
+    const rows = await this.#queue.$queryRaw<{ claim_token: string }[]>`
       UPDATE delayed_job
       SET lease_until = (now() AT TIME ZONE 'UTC') + ${leaseMs} * interval '1 millisecond'
       WHERE status = 'running' AND claim_token = ANY(${claimTokens}::uuid[])
@@ -99,7 +112,7 @@ export class DelayedJobClaims {
    */
   async msUntilNextClaimable(): Promise<number | null> {
     // least() skips a NULL (nothing pending, or nothing running); the result is NULL only when both are.
-    const [row] = await this.#prisma.$queryRaw<{ wait_ms: number | null }[]>`
+    const [row] = await this.#queue.$queryRaw<{ wait_ms: number | null }[]>`
       SELECT ceil(extract(epoch FROM least(
                (SELECT min(run_at) FROM delayed_job WHERE status = 'pending'),
                (SELECT min(lease_until) FROM delayed_job WHERE status = 'running')
@@ -119,10 +132,10 @@ export class DelayedJobClaims {
     write?: (transaction: JobTransaction) => Promise<T>,
   ): Promise<T | undefined> {
     if (!write) {
-      await this.#recordDone(this.#prisma, job);
+      await this.#recordDone(this.#records, job);
       return undefined;
     }
-    return this.#prisma.$transaction(
+    return this.#records.$transaction(
       async (transaction) => {
         await this.#recordDone(transaction, job);
         return await write(transaction);
@@ -142,7 +155,7 @@ export class DelayedJobClaims {
 
   /** A failed attempt: retried at `retryAt`, or recorded failed when `retryAt` is null. */
   async fail(job: ClaimedJob, error: string, retryAt: Date | null): Promise<void> {
-    await this.#prisma.delayedJob.updateMany({
+    await this.#records.delayedJob.updateMany({
       where: { id: job.id, claimToken: job.claimToken, status: 'running' },
       data: retryAt
         ? { status: 'pending', runAt: retryAt, claimToken: null, leaseUntil: null, lastError: error }
