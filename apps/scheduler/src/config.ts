@@ -65,7 +65,7 @@ export const schedulerOwnEnvShape = envGroup('Scheduler', {
       .int('must be a whole number')
       .min(1_000, 'must be at least 1000')
       .default(10_000),
-    "A delayed job's claim lease (ms), renewed every third of it while the run lasts, whatever the job's timeout: a killed replica's jobs are claimed again about this long after the kill.",
+    "A delayed job's claim lease (ms), renewed every third of it while the run lasts, whatever the job's timeout: a killed replica's jobs are claimed again within about this long of the kill.",
   ),
   SCHEDULER_DELAYED_RETRY_BACKOFF_MS: variable(
     positiveInt(1_000),
