@@ -6,68 +6,45 @@ import {
   type CachedRole,
   type CachedThread,
   type CacheEntityKind,
-  CrossSlotPipeline,
   guildHashFields,
-  type Redis,
   type RedisKeys,
 } from '@dgc/shared';
-import type { ChainableCommander } from 'ioredis';
 import { dropSweptFromIndex } from './channel-index-sweep.js';
 import { entityCounts, type SerializedGuildReplacement } from './guild-replacement.js';
-
-/** The pipeline with the cluster's scripts defined on its connection (`withRedisScripts`). */
-type ScriptPipeline = ChainableCommander & {
-  replaceGuild(
-    guild: string,
-    channels: string,
-    roles: string,
-    members: string,
-    threads: string,
-    emojis: string,
-    indexRemovals: string,
-    ...args: (string | number)[]
-  ): ChainableCommander;
-  syncThreads(threads: string, indexRemovals: string, ...args: (string | number)[]): ChainableCommander;
-  deleteChannel(
-    channels: string,
-    threads: string,
-    indexRemovals: string,
-    channelId: string,
-  ): ChainableCommander;
-};
+import { OrderedCommandBatch, type ScriptConnection } from './ordered-command-batch.js';
 
 /**
- * One flush's writes to the state cache, as one pipeline (one round trip; on a Redis Cluster, one per node,
+ * One flush's writes to the state cache, sent back to back (one round trip; on a Redis Cluster, one per node,
  * since each guild's keys carry the guild's tag and the index and fallback keys their own). The event table
  * calls its named writes in the shard's order, which each key keeps. Each write also drops the worker's REST
  * fallback copy of what it writes, so a fallback never hides a change the gateway saw. Counts writes by
  * entity for metrics.
  */
 export class CacheBatch {
-  readonly #redis: Redis;
-  readonly #pipeline: CrossSlotPipeline<ScriptPipeline>;
+  readonly #redis: ScriptConnection;
+  readonly #commands: OrderedCommandBatch;
   readonly #keys: RedisKeys;
-  /** Pipeline positions of the scripts that answer the channel and thread ids they removed, with the guild. */
+  /** Positions of the scripts that answer the channel and thread ids they removed, with the guild. */
   readonly #sweeps: { position: number; guildId: string }[] = [];
   readonly writes: Record<CacheEntityKind, number> = entityCounts();
 
   /** `redis` has the cluster's scripts defined (`withRedisScripts`). */
-  constructor(redis: Redis, keys: RedisKeys) {
+  constructor(redis: ScriptConnection, keys: RedisKeys) {
     this.#redis = redis;
-    this.#pipeline = new CrossSlotPipeline<ScriptPipeline>(redis);
+    this.#commands = new OrderedCommandBatch(redis);
     this.#keys = keys;
   }
 
   get length(): number {
-    return this.#pipeline.length;
+    return this.#commands.length;
   }
 
   /** GUILD_CREATE: the skeleton's fields over the stored ones, each cached collection replaced whole. */
   replaceGuild(replacement: SerializedGuildReplacement): void {
     const { guildId, args, channelIds, counts } = replacement;
     const keys = this.#keys.guildCache(guildId);
-    this.#pipeline.add(keys.guild, (commands) =>
-      commands.replaceGuild(
+    this.#commands.add((redis) =>
+      redis.replaceGuild(
         keys.guild,
         keys.channels,
         keys.roles,
@@ -78,7 +55,7 @@ export class CacheBatch {
         ...args,
       ),
     );
-    this.#sweeps.push({ position: this.#pipeline.length - 1, guildId });
+    this.#sweeps.push({ position: this.#commands.length - 1, guildId });
     if (channelIds.length > 0) {
       const index: string[] = [];
       for (const channelId of channelIds) index.push(channelId, guildId);
@@ -102,24 +79,10 @@ export class CacheBatch {
     const keys = this.#keys.guildCache(guildId);
     // Emptying the collections through the script answers which channels to drop from the index.
     const { guild, channels, roles, members, threads, emojis, indexRemovals } = keys;
-    this.#pipeline.add(guild, (commands) =>
-      commands.replaceGuild(
-        guild,
-        channels,
-        roles,
-        members,
-        threads,
-        emojis,
-        indexRemovals,
-        0,
-        0,
-        0,
-        0,
-        0,
-        '-',
-      ),
+    this.#commands.add((redis) =>
+      redis.replaceGuild(guild, channels, roles, members, threads, emojis, indexRemovals, 0, 0, 0, 0, 0, '-'),
     );
-    this.#sweeps.push({ position: this.#pipeline.length - 1, guildId });
+    this.#sweeps.push({ position: this.#commands.length - 1, guildId });
     this.#del(guild);
     this.#del(this.#keys.cacheFallback('guild', guildId));
     this.#del(this.#keys.cacheFallback('roles', guildId));
@@ -138,10 +101,8 @@ export class CacheBatch {
   deleteChannel(guildId: string, channelId: string, withThreads = false): void {
     const { channels, threads, indexRemovals } = this.#keys.guildCache(guildId);
     if (withThreads) {
-      this.#pipeline.add(channels, (commands) =>
-        commands.deleteChannel(channels, threads, indexRemovals, channelId),
-      );
-      this.#sweeps.push({ position: this.#pipeline.length - 1, guildId });
+      this.#commands.add((redis) => redis.deleteChannel(channels, threads, indexRemovals, channelId));
+      this.#sweeps.push({ position: this.#commands.length - 1, guildId });
     } else this.#hdel(channels, channelId);
     this.#hdel(this.#keys.cachedChannelGuilds(), channelId);
     this.#del(this.#keys.cacheFallback('channel', channelId));
@@ -171,8 +132,8 @@ export class CacheBatch {
     const { threads: key, indexRemovals } = this.#keys.guildCache(guildId);
     const args: string[] = [String(parentIds?.length ?? -1), ...(parentIds ?? [])];
     for (const thread of threads) args.push(thread.id, JSON.stringify(thread));
-    this.#pipeline.add(key, (commands) => commands.syncThreads(key, indexRemovals, ...args));
-    this.#sweeps.push({ position: this.#pipeline.length - 1, guildId });
+    this.#commands.add((redis) => redis.syncThreads(key, indexRemovals, ...args));
+    this.#sweeps.push({ position: this.#commands.length - 1, guildId });
     if (threads.length > 0)
       this.#hset(this.#keys.cachedChannelGuilds(), ...threads.flatMap(({ id }) => [id, guildId]));
     for (const { id } of threads) this.#del(this.#keys.cacheFallback('channel', id));
@@ -182,7 +143,7 @@ export class CacheBatch {
   /** GUILD_EMOJIS_UPDATE: the guild's whole set, replaced by one SET. */
   setEmojis(guildId: string, emojis: readonly CachedEmoji[]): void {
     const key = this.#keys.guildCache(guildId).emojis;
-    this.#pipeline.add(key, (commands) => commands.set(key, JSON.stringify(emojis)));
+    this.#commands.add((redis) => redis.set(key, JSON.stringify(emojis)));
     this.#del(this.#keys.cacheFallback('emojis', guildId));
     this.writes.emojis += Math.max(1, emojis.length);
   }
@@ -212,14 +173,14 @@ export class CacheBatch {
   }
 
   /**
-   * Sends the pipeline; once it is applied, drops the channels and threads the scripts removed from the
+   * Sends the commands; once they are applied, drops the channels and threads the scripts removed from the
    * channel index, unless a later write of the batch stored them again (a thread a sync removed can come
    * back with a THREAD_CREATE). This writer is the only one of the guild's shard and sends one batch at a
    * time, so nothing writes the guild between the check and the deletion.
    * Rejects when the connection fails; a command's own error is thrown too, so the batch is retried.
    */
   async exec(): Promise<void> {
-    const results = await this.#pipeline.exec();
+    const results = await this.#commands.exec();
     const failed = results.find(([error]) => error);
     if (failed?.[0]) throw failed[0];
     // A guild swept twice in the batch answers its pending ids twice.
@@ -234,14 +195,14 @@ export class CacheBatch {
 
   // One key per command (the fallback keys carry no tag, so one DEL of several could span slots).
   #hset(key: string, ...fieldsAndValues: string[]): void {
-    this.#pipeline.add(key, (commands) => commands.hset(key, ...fieldsAndValues));
+    this.#commands.add((redis) => redis.hset(key, ...fieldsAndValues));
   }
 
   #hdel(key: string, field: string): void {
-    this.#pipeline.add(key, (commands) => commands.hdel(key, field));
+    this.#commands.add((redis) => redis.hdel(key, field));
   }
 
   #del(key: string): void {
-    this.#pipeline.add(key, (commands) => commands.del(key));
+    this.#commands.add((redis) => redis.del(key));
   }
 }
