@@ -105,11 +105,12 @@ export async function runCacheScenario() {
     for (const holder of holders) memory.push(await worldHolderMemory(holder, memoryShards, guildCount));
   const growth = Object.fromEntries(
     holders.map((holder) => {
-      const [small, large] = memoryGuildCounts.map(
-        (guildCount) =>
-          memory.find((run) => run.holder === holder && run.guildCount === guildCount)?.peakMiB ?? 0,
+      const [small, large] = memoryGuildCounts.map((guildCount) =>
+        memory.find((run) => run.holder === holder && run.guildCount === guildCount),
       );
-      return [holder, { peakGrowthMiB: Math.round(((large ?? 0) - (small ?? 0)) * 10) / 10 }];
+      const growth = (field: 'peakMiB' | 'settledMiB') =>
+        Math.round(((large?.[field] ?? 0) - (small?.[field] ?? 0)) * 10) / 10;
+      return [holder, { peakGrowthMiB: growth('peakMiB'), settledGrowthMiB: growth('settledMiB') }];
     }),
   );
   return {

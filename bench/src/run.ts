@@ -322,6 +322,30 @@ const scenarios = {
       ),
     );
     console.table(result.growth);
+    // What the RSS is made of, read inside each process (`process.memoryUsage()`).
+    console.table(
+      Object.fromEntries(
+        result.memory.flatMap((run) =>
+          (
+            [
+              ['at peak', run.peakBreakdown],
+              ['settled', run.settledBreakdown],
+            ] as const
+          ).map(([when, breakdown]) => [
+            `${run.holder}, ${run.guildCount.toLocaleString('en')} guilds, ${when}`,
+            breakdown
+              ? {
+                  'V8 heap MiB': breakdown.heapTotal,
+                  'heap used MiB': breakdown.heapUsed,
+                  'external MiB': breakdown.external,
+                  'array buffers MiB': breakdown.arrayBuffers,
+                  'other MiB': breakdown.other,
+                }
+              : {},
+          ]),
+        ),
+      ),
+    );
     return result;
   },
   interactions: async () => {

@@ -7,84 +7,46 @@ import {
   type CachedThread,
   type CachedThreadMember,
   type CacheEntityKind,
-  CrossSlotPipeline,
   guildHashFields,
-  type Redis,
   type RedisKeys,
   threadMemberField,
 } from '@dgc/shared';
-import type { ChainableCommander } from 'ioredis';
 import { dropSweptFromIndex } from './channel-index-sweep.js';
 import { entityCounts, type SerializedGuildReplacement } from './guild-replacement.js';
-
-/** The pipeline with the cluster's scripts defined on its connection (`withRedisScripts`). */
-type ScriptPipeline = ChainableCommander & {
-  replaceGuild(
-    guild: string,
-    channels: string,
-    roles: string,
-    members: string,
-    threads: string,
-    threadMembers: string,
-    emojis: string,
-    indexRemovals: string,
-    ...args: (string | number)[]
-  ): ChainableCommander;
-  syncThreads(
-    threads: string,
-    threadMembers: string,
-    indexRemovals: string,
-    ...args: (string | number)[]
-  ): ChainableCommander;
-  deleteChannel(
-    channels: string,
-    threads: string,
-    threadMembers: string,
-    indexRemovals: string,
-    channelId: string,
-  ): ChainableCommander;
-  deleteThread(threads: string, threadMembers: string, threadId: string): ChainableCommander;
-  setThreadMembers(
-    threads: string,
-    threadMembers: string,
-    threadId: string,
-    removedCount: number,
-    ...removedThenAdded: string[]
-  ): ChainableCommander;
-};
+import { OrderedCommandBatch, type ScriptConnection } from './ordered-command-batch.js';
 
 /**
- * One flush's writes to the state cache, as one pipeline (one round trip; on a Redis Cluster, one per node,
+ * One flush's writes to the state cache, sent back to back (one round trip; on a Redis Cluster, one per node,
  * since each guild's keys carry the guild's tag and the index and fallback keys their own). The event table
  * calls its named writes in the shard's order, which each key keeps. Each write also drops the worker's REST
  * fallback copy of what it writes, so a fallback never hides a change the gateway saw. Counts writes by
  * entity for metrics.
  */
 export class CacheBatch {
-  readonly #redis: Redis;
-  readonly #pipeline: CrossSlotPipeline<ScriptPipeline>;
+  readonly #redis: ScriptConnection;
+  readonly #commands: OrderedCommandBatch;
   readonly #keys: RedisKeys;
-  /** Pipeline positions of the scripts that answer the channel and thread ids they removed, with the guild. */
+  /** Positions of the scripts that answer the channel and thread ids they removed, with the guild. */
   readonly #sweeps: { position: number; guildId: string }[] = [];
   readonly writes: Record<CacheEntityKind, number> = entityCounts();
 
   /** `redis` has the cluster's scripts defined (`withRedisScripts`). */
-  constructor(redis: Redis, keys: RedisKeys) {
+  constructor(redis: ScriptConnection, keys: RedisKeys) {
     this.#redis = redis;
-    this.#pipeline = new CrossSlotPipeline<ScriptPipeline>(redis);
+    this.#commands = new OrderedCommandBatch(redis);
     this.#keys = keys;
   }
 
   get length(): number {
-    return this.#pipeline.length;
+    return this.#commands.length;
   }
 
   /** GUILD_CREATE: the skeleton's fields over the stored ones, each cached collection replaced whole. */
   replaceGuild(replacement: SerializedGuildReplacement): void {
     const { guildId, args, channelIds, counts } = replacement;
     const keys = this.#keys.guildCache(guildId);
-    this.#pipeline.add(keys.guild, (commands) =>
-      commands.replaceGuild(
+    this.#commands.add((redis) =>
+      redis.replaceGuild(
         keys.guild,
         keys.channels,
         keys.roles,
@@ -96,7 +58,7 @@ export class CacheBatch {
         ...args,
       ),
     );
-    this.#sweeps.push({ position: this.#pipeline.length - 1, guildId });
+    this.#sweeps.push({ position: this.#commands.length - 1, guildId });
     if (channelIds.length > 0) {
       const index: string[] = [];
       for (const channelId of channelIds) index.push(channelId, guildId);
@@ -120,8 +82,8 @@ export class CacheBatch {
     const keys = this.#keys.guildCache(guildId);
     // Emptying the collections through the script answers which channels to drop from the index.
     const { guild, channels, roles, members, threads, threadMembers, emojis, indexRemovals } = keys;
-    this.#pipeline.add(guild, (commands) =>
-      commands.replaceGuild(
+    this.#commands.add((redis) =>
+      redis.replaceGuild(
         guild,
         channels,
         roles,
@@ -139,7 +101,7 @@ export class CacheBatch {
         '-',
       ),
     );
-    this.#sweeps.push({ position: this.#pipeline.length - 1, guildId });
+    this.#sweeps.push({ position: this.#commands.length - 1, guildId });
     this.#del(guild);
     this.#del(this.#keys.cacheFallback('guild', guildId));
     this.#del(this.#keys.cacheFallback('roles', guildId));
@@ -161,10 +123,10 @@ export class CacheBatch {
   deleteChannel(guildId: string, channelId: string, withThreads = false): void {
     const { channels, threads, threadMembers, indexRemovals } = this.#keys.guildCache(guildId);
     if (withThreads) {
-      this.#pipeline.add(channels, (commands) =>
-        commands.deleteChannel(channels, threads, threadMembers, indexRemovals, channelId),
+      this.#commands.add((redis) =>
+        redis.deleteChannel(channels, threads, threadMembers, indexRemovals, channelId),
       );
-      this.#sweeps.push({ position: this.#pipeline.length - 1, guildId });
+      this.#sweeps.push({ position: this.#commands.length - 1, guildId });
     } else this.#hdel(channels, channelId);
     this.#hdel(this.#keys.cachedChannelGuilds(), channelId);
     this.#del(this.#keys.cacheFallback('channel', channelId));
@@ -181,8 +143,7 @@ export class CacheBatch {
   /** `withMembers` (thread members cached): its memberships go too, in one script. */
   deleteThread(guildId: string, threadId: string, withMembers = false): void {
     const { threads, threadMembers } = this.#keys.guildCache(guildId);
-    if (withMembers)
-      this.#pipeline.add(threads, (commands) => commands.deleteThread(threads, threadMembers, threadId));
+    if (withMembers) this.#commands.add((redis) => redis.deleteThread(threads, threadMembers, threadId));
     else this.#hdel(threads, threadId);
     this.#hdel(this.#keys.cachedChannelGuilds(), threadId);
     this.#del(this.#keys.cacheFallback('channel', threadId));
@@ -208,9 +169,9 @@ export class CacheBatch {
     for (const member of memberships)
       args.push(threadMemberField(member.id, member.user_id), JSON.stringify(member));
     for (const thread of threads) args.push(thread.id, JSON.stringify(thread));
-    this.#pipeline.add(key, (commands) => commands.syncThreads(key, threadMembers, indexRemovals, ...args));
+    this.#commands.add((redis) => redis.syncThreads(key, threadMembers, indexRemovals, ...args));
     // Right after the script: its answer (the ids to drop from the channel index) is read at this position.
-    this.#sweeps.push({ position: this.#pipeline.length - 1, guildId });
+    this.#sweeps.push({ position: this.#commands.length - 1, guildId });
     for (const member of memberships) this.#dropThreadMemberFallback(member.id, member.user_id);
     if (threads.length > 0)
       this.#hset(this.#keys.cachedChannelGuilds(), ...threads.flatMap(({ id }) => [id, guildId]));
@@ -233,8 +194,8 @@ export class CacheBatch {
     const args: string[] = [...removed];
     for (const member of added)
       args.push(threadMemberField(threadId, member.user_id), JSON.stringify(member));
-    this.#pipeline.add(threadMembers, (commands) =>
-      commands.setThreadMembers(threads, threadMembers, threadId, removed.length, ...args),
+    this.#commands.add((redis) =>
+      redis.setThreadMembers(threads, threadMembers, threadId, removed.length, ...args),
     );
     for (const { user_id: userId } of added) this.#dropThreadMemberFallback(threadId, userId);
     for (const userId of removed) this.#dropThreadMemberFallback(threadId, userId);
@@ -244,7 +205,7 @@ export class CacheBatch {
   /** GUILD_EMOJIS_UPDATE: the guild's whole set, replaced by one SET. */
   setEmojis(guildId: string, emojis: readonly CachedEmoji[]): void {
     const key = this.#keys.guildCache(guildId).emojis;
-    this.#pipeline.add(key, (commands) => commands.set(key, JSON.stringify(emojis)));
+    this.#commands.add((redis) => redis.set(key, JSON.stringify(emojis)));
     this.#del(this.#keys.cacheFallback('emojis', guildId));
     this.writes.emojis += Math.max(1, emojis.length);
   }
@@ -274,14 +235,14 @@ export class CacheBatch {
   }
 
   /**
-   * Sends the pipeline; once it is applied, drops the channels and threads the scripts removed from the
+   * Sends the commands; once they are applied, drops the channels and threads the scripts removed from the
    * channel index, unless a later write of the batch stored them again (a thread a sync removed can come
    * back with a THREAD_CREATE). This writer is the only one of the guild's shard and sends one batch at a
    * time, so nothing writes the guild between the check and the deletion.
    * Rejects when the connection fails; a command's own error is thrown too, so the batch is retried.
    */
   async exec(): Promise<void> {
-    const results = await this.#pipeline.exec();
+    const results = await this.#commands.exec();
     const failed = results.find(([error]) => error);
     if (failed?.[0]) throw failed[0];
     // A guild swept twice in the batch answers its pending ids twice.
@@ -296,15 +257,15 @@ export class CacheBatch {
 
   // One key per command (the fallback keys carry no tag, so one DEL of several could span slots).
   #hset(key: string, ...fieldsAndValues: string[]): void {
-    this.#pipeline.add(key, (commands) => commands.hset(key, ...fieldsAndValues));
+    this.#commands.add((redis) => redis.hset(key, ...fieldsAndValues));
   }
 
   #hdel(key: string, field: string): void {
-    this.#pipeline.add(key, (commands) => commands.hdel(key, field));
+    this.#commands.add((redis) => redis.hdel(key, field));
   }
 
   #del(key: string): void {
-    this.#pipeline.add(key, (commands) => commands.del(key));
+    this.#commands.add((redis) => redis.del(key));
   }
 
   #dropThreadMemberFallback(threadId: string, userId: string): void {

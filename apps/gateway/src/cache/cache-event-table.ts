@@ -35,7 +35,11 @@ import type {
 } from 'discord-api-types/v10';
 import type { CacheBatch } from './cache-batch.js';
 import { staleGuildsOfShard } from './cached-guild-scan.js';
-import { type GuildReplacement, serializeGuildReplacement } from './guild-replacement.js';
+import {
+  type GuildReplacement,
+  type SerializedGuildReplacement,
+  serializeGuildReplacement,
+} from './guild-replacement.js';
 
 /** One dispatch's cache writes, prepared when it arrives, applied to a batch when it is flushed. */
 export interface PreparedCacheWrite {
@@ -54,6 +58,24 @@ export type CacheWriteOf = (data: never) => PreparedCacheWrite | undefined;
 
 /** A write of one entry. */
 const one = (apply: (batch: CacheBatch) => void): PreparedCacheWrite => ({ weight: 1, apply });
+
+/*
+ * The writes that wait longest are built here, apart from the handlers that read the payload: V8 keeps every
+ * variable any closure of a function uses in one context shared by all its closures, so an `apply` created
+ * beside a callback reading `guild` (`guild.channels.map((channel) => … guild.id)`) would keep the whole raw
+ * GUILD_CREATE alive until Redis answers, and a payload alive at a young collection is promoted to the old
+ * generation, where it stays as garbage until a full collection.
+ */
+
+/** A guild Discord reports unavailable: marked, what is known kept. */
+function unavailableGuild(guildId: string): PreparedCacheWrite {
+  return one((batch) => batch.setGuildFields(guildId, { unavailable: true }));
+}
+
+/** A GUILD_CREATE's replacement, holding only its serialised arguments while it waits. */
+function guildReplacementWrite(serialized: SerializedGuildReplacement): PreparedCacheWrite {
+  return { weight: serialized.weight, apply: (batch) => batch.replaceGuild(serialized) };
+}
 
 /** Channels with a guild and a place in its list (threads come through THREAD_* events, cached apart). */
 function isGuildChannel(channel: { guild_id?: string }): channel is { guild_id: string } {
@@ -85,26 +107,23 @@ export function cacheEventTable(entities: ReadonlySet<CacheEntityKind>): Readonl
 
   // A new session's GUILD_CREATE (or a guild back from an outage, or a join) replaces everything cached.
   on<GatewayGuildCreateDispatchData>('GUILD_CREATE', (guild) => {
-    // Closures capture ids and compact forms only: capturing `guild` would keep the whole payload waiting.
+    if (guild.unavailable) return guilds ? unavailableGuild(guild.id) : undefined;
     const { id } = guild;
-    if (guild.unavailable)
-      return guilds ? one((batch) => batch.setGuildFields(id, { unavailable: true })) : undefined;
     const replacement: GuildReplacement = {};
     if (guilds) replacement.guild = compactGuild({ ...guild, unavailable: false });
-    if (channels) replacement.channels = guild.channels.map((channel) => compactChannel(channel, guild.id));
+    if (channels) replacement.channels = guild.channels.map((channel) => compactChannel(channel, id));
     if (roles) replacement.roles = guild.roles.map(compactRole);
-    if (members) replacement.members = guild.members.map((member) => compactMember(member, guild.id));
+    if (members) replacement.members = guild.members.map((member) => compactMember(member, id));
     if (threads)
       replacement.threads = (guild.threads ?? []).map((thread) => compactThread(thread as ThreadPayload, id));
     if (threadMembers) replacement.threadMembers = botMemberships(guild.threads ?? [], botUserId);
     if (emojis) replacement.emojis = guildEmojis(guild.emojis ?? []);
-    const serialized = serializeGuildReplacement(id, replacement);
-    return { weight: serialized.weight, apply: (batch) => batch.replaceGuild(serialized) };
+    return guildReplacementWrite(serializeGuildReplacement(id, replacement));
   });
   on<GatewayGuildDeleteDispatchData>('GUILD_DELETE', ({ id, unavailable }) => {
     // An outage keeps what is known, marked; anything else means the bot is no longer in the guild.
     if (!unavailable) return one((batch) => batch.deleteGuild(id));
-    return guilds ? one((batch) => batch.setGuildFields(id, { unavailable: true })) : undefined;
+    return guilds ? unavailableGuild(id) : undefined;
   });
   if (guilds || threadMembers) {
     // After an identify, every guild is unavailable until its GUILD_CREATE arrives (and stays marked if

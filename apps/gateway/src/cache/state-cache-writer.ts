@@ -14,6 +14,7 @@ import { CacheBatch } from './cache-batch.js';
 import { type CacheWriteOf, cacheEventTable, type PreparedCacheWrite } from './cache-event-table.js';
 import { type CacheIntake, CacheIntakeThrottle } from './cache-intake-throttle.js';
 import { entityCounts } from './guild-replacement.js';
+import type { ScriptConnection } from './ordered-command-batch.js';
 
 export interface StateCacheWriterOptions {
   redisTarget: RedisTarget;
@@ -43,7 +44,7 @@ const retryDelayMs = { initial: 100, max: 5_000 };
 
 /**
  * The gateway's cache stage: the router hands it the dispatches that change the shared state cache (in
- * each shard's order); it buffers them and applies them to Redis in batches, one pipeline and one flush
+ * each shard's order); it buffers them and applies them to Redis in batches, one round trip and one flush
  * at a time, so writes land in the order they arrived, off the shard's event path (nothing is awaited
  * per event). A dispatch's receipt is confirmed once its writes are applied, so the shard's stored resume
  * point never passes a cache change not yet in Redis, and a crash replays it.
@@ -56,7 +57,7 @@ export class StateCacheWriter {
   readonly #options: StateCacheWriterOptions;
   readonly #keys: RedisKeys;
   /** Its own connection: the lanes' pipelines do not wait behind a GUILD_CREATE storm, nor it behind them. */
-  readonly #redis: Redis;
+  readonly #redis: ScriptConnection;
   #buffer: WaitingDispatch[] = [];
   #writing = false;
   #timer: NodeJS.Timeout | undefined;
