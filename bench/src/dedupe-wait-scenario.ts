@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { freePort, pollUntil } from '@dgc/dev-tools/testing';
 import { createRedisConnection, singleRedis } from '@dgc/shared';
-import { EventDedupe } from '@dgc/worker';
+import { EventDedupe, RedisClaimReplication } from '@dgc/worker';
 
 const batchesPerRun = 1_000;
 const inFlight = 8;
@@ -20,16 +20,24 @@ async function startRedis(args: string[]): Promise<{ port: number; process: Chil
 
 async function timeBatches(
   redis: ReturnType<typeof createRedisConnection>,
+  waitConnection: ReturnType<typeof createRedisConnection>,
   keyPrefix: string,
   eventsPerBatch: number,
   waitReplicas: number,
 ): Promise<DedupeWaitRun> {
+  // As a worker runs it: the checks (each a WAIT) on a connection of their own, one check for every job
+  // that claimed while the previous one was out.
+  const replication = new RedisClaimReplication({
+    connection: waitConnection,
+    keyPrefix,
+    timeoutMs: 1_000,
+    plan: () => ({ check: true, waitFor: waitReplicas, wanted: waitReplicas }),
+  });
   const dedupe = new EventDedupe(redis, {
     keyPrefix,
     processingTtlMs: 20_000,
     doneTtlMs: 60_000,
-    waitReplicas: () => waitReplicas,
-    waitTimeoutMs: 1_000,
+    ...(waitReplicas > 0 ? { replication } : {}),
   });
   const latencies: number[] = [];
   let next = 0;
@@ -69,7 +77,8 @@ export interface DedupeWaitRun {
 /**
  * What WORKER_DEDUPE_WAIT_REPLICAS costs a worker: a batch's claim and its done mark (the dedupe's two
  * round trips per job), 8 jobs in flight, against a primary with one replica on this host, without the
- * WAIT (the baseline) and with `WAIT 1` after each, in the same run on the same servers.
+ * replication check (the baseline) and with it (`WAIT 1` on a connection of its own, shared by the jobs
+ * waiting together), in the same run on the same servers.
  */
 export async function runDedupeWait(): Promise<DedupeWaitRun[]> {
   const primary = await startRedis([]);
@@ -78,7 +87,12 @@ export async function runDedupeWait(): Promise<DedupeWaitRun[]> {
     target: singleRedis(`redis://127.0.0.1:${primary.port}`),
     connectionName: 'bench:dedupe-wait',
   });
-  redis.on('error', () => {}); // refused until the new server listens; the poll below waits for it
+  const waitConnection = createRedisConnection({
+    target: singleRedis(`redis://127.0.0.1:${primary.port}`),
+    connectionName: 'bench:dedupe-wait-checks',
+  });
+  // Refused until the new server listens; the poll below waits for it.
+  for (const connection of [redis, waitConnection]) connection.on('error', () => {});
   const keyPrefix = `bench:dedupe-wait:${randomUUID().slice(0, 8)}`;
   try {
     await pollUntil('the replica in sync', 10_000, async () =>
@@ -92,7 +106,7 @@ export async function runDedupeWait(): Promise<DedupeWaitRun[]> {
     const rounds = new Map<string, DedupeWaitRun[]>();
     for (let round = 0; round < 3; round += 1) {
       for (const { eventsPerBatch, waitReplicas } of configurations) {
-        const run = await timeBatches(redis, keyPrefix, eventsPerBatch, waitReplicas);
+        const run = await timeBatches(redis, waitConnection, keyPrefix, eventsPerBatch, waitReplicas);
         const key = `${eventsPerBatch}:${waitReplicas}`;
         rounds.set(key, [...(rounds.get(key) ?? []), run]);
       }
@@ -104,6 +118,7 @@ export async function runDedupeWait(): Promise<DedupeWaitRun[]> {
   } finally {
     // The servers are this scenario's own: they go with their keys.
     redis.disconnect();
+    waitConnection.disconnect();
     for (const server of [replica, primary]) {
       server.process.kill('SIGKILL');
       if (server.process.exitCode === null) await once(server.process, 'exit');

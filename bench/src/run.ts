@@ -234,13 +234,14 @@ const scenarios = {
   'dedupe-wait': async () => {
     console.log(
       "\ndedupe-wait: a worker's dedupe claim + done mark per job (8 jobs in flight) against a primary with one replica,\n" +
-        '  baseline without WAIT beside WORKER_DEDUPE_WAIT_REPLICAS=1 (WAIT 1 after each), same servers, same run',
+        '  baseline without WAIT beside WORKER_DEDUPE_WAIT_REPLICAS=1 (a check + WAIT 1 on a connection of its own,\n' +
+        '  shared by the jobs that wait together), same servers, same run',
     );
     const runs = await runDedupeWait();
     console.table(
       Object.fromEntries(
         runs.map((run) => [
-          `${run.eventsPerBatch} event(s) per job, ${run.waitReplicas === 0 ? 'baseline: no WAIT' : 'WAIT 1'}`,
+          `${run.eventsPerBatch} event(s) per job, ${run.waitReplicas === 0 ? 'baseline: no WAIT' : 'check + WAIT 1'}`,
           {
             'jobs/s': Math.round(run.batchesPerSecond),
             'events/s': Math.round(run.eventsPerSecond),
