@@ -20,15 +20,15 @@ async function startRedis(args: string[]): Promise<{ port: number; process: Chil
 
 async function timeBatches(
   redis: ReturnType<typeof createRedisConnection>,
-  waitConnection: ReturnType<typeof createRedisConnection>,
+  waitConnections: ReturnType<typeof createRedisConnection>[],
   keyPrefix: string,
   eventsPerBatch: number,
   waitReplicas: number,
 ): Promise<DedupeWaitRun> {
-  // As a worker runs it: the checks (each a WAIT) on a connection of their own, one check for every job
-  // that claimed while the previous one was out.
+  // As a worker runs it: the checks (each a WAIT) on connections of their own, one check for every job
+  // that claimed while they were busy.
   const replication = new RedisClaimReplication({
-    connection: waitConnection,
+    connections: waitConnections,
     keyPrefix,
     timeoutMs: 1_000,
     plan: () => ({ check: true, waitFor: waitReplicas, wanted: waitReplicas }),
@@ -87,12 +87,15 @@ export async function runDedupeWait(): Promise<DedupeWaitRun[]> {
     target: singleRedis(`redis://127.0.0.1:${primary.port}`),
     connectionName: 'bench:dedupe-wait',
   });
-  const waitConnection = createRedisConnection({
-    target: singleRedis(`redis://127.0.0.1:${primary.port}`),
-    connectionName: 'bench:dedupe-wait-checks',
-  });
+  // As many as a worker opens (apps/worker/src/dedupe/dedupe-replication.ts).
+  const waitConnections = Array.from({ length: 4 }, () =>
+    createRedisConnection({
+      target: singleRedis(`redis://127.0.0.1:${primary.port}`),
+      connectionName: 'bench:dedupe-wait-checks',
+    }),
+  );
   // Refused until the new server listens; the poll below waits for it.
-  for (const connection of [redis, waitConnection]) connection.on('error', () => {});
+  for (const connection of [redis, ...waitConnections]) connection.on('error', () => {});
   const keyPrefix = `bench:dedupe-wait:${randomUUID().slice(0, 8)}`;
   try {
     await pollUntil('the replica in sync', 10_000, async () =>
@@ -106,7 +109,7 @@ export async function runDedupeWait(): Promise<DedupeWaitRun[]> {
     const rounds = new Map<string, DedupeWaitRun[]>();
     for (let round = 0; round < 3; round += 1) {
       for (const { eventsPerBatch, waitReplicas } of configurations) {
-        const run = await timeBatches(redis, waitConnection, keyPrefix, eventsPerBatch, waitReplicas);
+        const run = await timeBatches(redis, waitConnections, keyPrefix, eventsPerBatch, waitReplicas);
         const key = `${eventsPerBatch}:${waitReplicas}`;
         rounds.set(key, [...(rounds.get(key) ?? []), run]);
       }
@@ -118,7 +121,7 @@ export async function runDedupeWait(): Promise<DedupeWaitRun[]> {
   } finally {
     // The servers are this scenario's own: they go with their keys.
     redis.disconnect();
-    waitConnection.disconnect();
+    for (const connection of waitConnections) connection.disconnect();
     for (const server of [replica, primary]) {
       server.process.kill('SIGKILL');
       if (server.process.exitCode === null) await once(server.process, 'exit');

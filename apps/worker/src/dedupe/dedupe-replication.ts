@@ -1,4 +1,11 @@
-import { createRedisConnection, type Logger, RedisKeys, redisTargetOf, type TaskMonitor } from '@dgc/shared';
+import {
+  createRedisConnection,
+  type Logger,
+  type Redis,
+  RedisKeys,
+  redisTargetOf,
+  type TaskMonitor,
+} from '@dgc/shared';
 import type { ProcessMetrics } from '@dgc/shared/observability';
 import { Counter } from 'prom-client';
 import type { WorkerConfig } from '../config.js';
@@ -11,6 +18,8 @@ import { RedisClaimReplication } from './redis-claim-replication.js';
 const logEveryMs = 10_000;
 /** How often the dedupe node's connected replicas are read (INFO replication); also at every reconnect. */
 const replicaPollMs = 1_000;
+/** Connections for the checks: enough that a check starts while another's WAIT is out (see RedisClaimReplication). */
+const checkConnections = 4;
 
 export interface DedupeReplication {
   /** Unset when WORKER_DEDUPE_WAIT_REPLICAS=0: claims are trusted as written. */
@@ -21,7 +30,7 @@ export interface DedupeReplication {
 
 /**
  * The dedupe's replication checks from the configuration (WORKER_DEDUPE_WAIT_REPLICAS, see
- * `dedupeWaitPlan` for the default), on a connection of their own. The replicas of the server holding the
+ * `dedupeWaitPlan` for the default), on connections of their own. The replicas of the server holding the
  * dedupe keys are read at start, every second and after every reconnect (a failover, a replica attached
  * or lost); the plan follows them. Shortfalls (fewer replicas acknowledged than wanted) and claims found
  * lost are counted and logged.
@@ -35,10 +44,14 @@ export async function dedupeReplication(
   const setting = config.WORKER_DEDUPE_WAIT_REPLICAS;
   if (setting === 0) return { close: async () => undefined };
   const target = redisTargetOf(config);
-  const connection = createRedisConnection({ target, connectionName: 'worker:dedupe-wait' });
-  connection.on('error', (error: Error) =>
-    logger.debug({ err: error }, 'dedupe replication connection error (it reconnects)'),
+  const connections = Array.from({ length: checkConnections }, () =>
+    createRedisConnection({ target, connectionName: 'worker:dedupe-wait' }),
   );
+  for (const connection of connections)
+    connection.on('error', (error: Error) =>
+      logger.debug({ err: error }, 'dedupe replication connection error (it reconnects)'),
+    );
+  const [connection] = connections as [Redis, ...Redis[]];
   const markKey = new RedisKeys(config.REDIS_KEY_PREFIX).dedupeReplicationMark();
 
   let connectedReplicas = 0;
@@ -97,7 +110,7 @@ export async function dedupeReplication(
   };
 
   const checks = new RedisClaimReplication({
-    connection,
+    connections,
     keyPrefix: config.REDIS_KEY_PREFIX,
     timeoutMs: config.WORKER_DEDUPE_WAIT_TIMEOUT_MS,
     plan: () => plan,
@@ -130,7 +143,7 @@ export async function dedupeReplication(
       },
     },
     close: async () => {
-      await connection.quit().catch(() => connection.disconnect());
+      await Promise.all(connections.map((each) => each.quit().catch(() => each.disconnect())));
     },
   };
 }

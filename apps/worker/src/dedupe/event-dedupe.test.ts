@@ -148,7 +148,7 @@ describe('EventDedupe', () => {
     /** The shared Redis has no replica: a WAIT for one times out with 0 acknowledgements. */
     const checks = (waitFor: number) =>
       new RedisClaimReplication({
-        connection: checkConnection,
+        connections: [checkConnection],
         keyPrefix,
         timeoutMs: 20,
         plan: () => ({ check: true, waitFor, wanted: waitFor }),

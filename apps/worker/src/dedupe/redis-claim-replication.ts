@@ -21,11 +21,13 @@ interface CheckPipeline {
 
 export interface RedisClaimReplicationOptions {
   /**
-   * A connection of its own. WAIT blocks the connection it runs on until the replicas answer or the
-   * timeout passes: on the worker's command connection every claim, done mark and queue command of the
-   * process would queue behind it.
+   * Connections of their own (a small pool; one is enough for correctness). WAIT blocks the connection it
+   * runs on until the replicas answer or the timeout passes: on the worker's command connection every claim,
+   * done mark and queue command of the process would queue behind it. With more than one, a check starts as
+   * soon as a connection is free instead of after the check in flight, and the checks in flight share the
+   * replica's acknowledgement (the primary asks its replicas once for all the WAITs blocked at the time).
    */
-  connection: Redis;
+  connections: readonly Redis[];
   keyPrefix: string;
   /** WAIT's timeout (WORKER_DEDUPE_WAIT_TIMEOUT_MS). */
   timeoutMs: number;
@@ -34,9 +36,9 @@ export interface RedisClaimReplicationOptions {
 }
 
 /**
- * Replication checks for the dedupe, one at a time on a dedicated connection, each covering every attempt
- * that asked before it was sent (group commit): under load one WAIT serves all the jobs that claimed
- * during the previous one, so its cost is paid per round trip, not per job.
+ * Replication checks for the dedupe, on connections of their own, at most one in flight per connection,
+ * each covering every attempt that asked before it was sent (group commit): under load one WAIT serves all
+ * the jobs that claimed while the connections were busy, so its cost is paid per round trip, not per job.
  *
  * A check is one pipeline: `checkAttempts-n.lua` writes the replication mark and answers whether the server
  * holds each waiting attempt's status, then `WAIT n timeout`. WAIT counts from the last write of the
@@ -50,15 +52,16 @@ export interface RedisClaimReplicationOptions {
  * to the node holding the dedupe keys.
  */
 export class RedisClaimReplication implements ClaimReplication {
-  readonly #redis: Redis;
+  /** The connections no check is using right now. */
+  readonly #idle: Redis[];
   readonly #markKey: string;
   readonly #timeoutMs: number;
   readonly #plan: () => DedupeWaitPlan;
   #pending: Waiter[] = [];
-  #checking = false;
 
   constructor(options: RedisClaimReplicationOptions) {
-    this.#redis = withRedisScripts(options.connection);
+    if (options.connections.length === 0) throw new Error('RedisClaimReplication needs a connection');
+    this.#idle = options.connections.map((connection) => withRedisScripts(connection));
     this.#markKey = new RedisKeys(options.keyPrefix).dedupeReplicationMark();
     this.#timeoutMs = options.timeoutMs;
     this.#plan = options.plan;
@@ -68,27 +71,27 @@ export class RedisClaimReplication implements ClaimReplication {
     if (!this.#plan().check) return Promise.resolve({ kind: 'replicated' });
     return new Promise((resolve, reject) => {
       this.#pending.push({ attemptKey, status, resolve, reject });
-      if (!this.#checking) void this.#checkWhilePending();
+      const connection = this.#idle.pop();
+      if (connection) void this.#checkWhilePending(connection);
     });
   }
 
-  /** One check in flight at a time; the attempts that ask meanwhile go together into the next. */
-  async #checkWhilePending(): Promise<void> {
-    this.#checking = true;
+  /** Checks on `connection` while attempts wait; those that ask meanwhile go together into the next check. */
+  async #checkWhilePending(connection: Redis): Promise<void> {
     try {
       while (this.#pending.length > 0) {
         const waiters = this.#pending;
         this.#pending = [];
-        await this.#check(waiters);
+        await this.#check(connection, waiters);
       }
     } finally {
-      this.#checking = false;
+      this.#idle.push(connection);
     }
   }
 
-  async #check(waiters: readonly Waiter[]): Promise<void> {
+  async #check(connection: Redis, waiters: readonly Waiter[]): Promise<void> {
     const plan = this.#plan();
-    const pipeline = this.#redis.pipeline() as unknown as CheckPipeline;
+    const pipeline = connection.pipeline() as unknown as CheckPipeline;
     pipeline.checkAttempts(
       waiters.length + 1,
       this.#markKey,
