@@ -147,7 +147,8 @@ export class EventDedupe {
     }
   }
 
-  async #claimOnce(eventKeys: readonly string[], token = randomUUID()): Promise<AttemptClaim> {
+  async #claimOnce(eventKeys: readonly string[]): Promise<AttemptClaim> {
+    const token = randomUUID();
     const attemptKey = this.#keys.dedupeAttempt(token);
     const keys = eventKeys.map((eventKey) => this.#keys.dedupe(eventKey));
     const results = await this.#redis.claimEvents(
