@@ -1,7 +1,9 @@
+export type { AttachmentInput, CdnRequestRecord } from './cdn/cdn-files.js';
 export { DispatchLedger, type DispatchRecord } from './dispatch-ledger.js';
 export type { FaultInjector } from './fault-injector.js';
 export { allIntentBits, GatewayCloseCode, privilegedIntentBits } from './gateway/close-codes.js';
 export type { SessionSnapshot, SessionState } from './gateway/gateway-session.js';
+export type { PresenceUpdateRecord } from './gateway/presence-updates.js';
 export {
   defaultTrafficMix,
   parseTrafficMix,
