@@ -23,7 +23,13 @@ export {
   stateMutationKinds,
   threadAndEmojiMutationMix,
 } from './model/state-mutation-mix.js';
-export type { SimulatedChannel, SimulatedEmoji, SimulatedGuild, SimulatedThread } from './model/world.js';
+export type {
+  SimulatedChannel,
+  SimulatedEmoji,
+  SimulatedGuild,
+  SimulatedThread,
+  SimulatedThreadMember,
+} from './model/world.js';
 export { type BucketPolicyName, defaultBucketPolicies } from './rest/bucket-policies.js';
 export type { RestCallRecord } from './rest/rest-call-record.js';
 export type { RestFault } from './rest/rest-faults.js';
