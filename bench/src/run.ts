@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import { runCacheScenario } from './cache-scenario.js';
 import { runFailover, runGatewayMemory, runStartup } from './cluster-scenario.js';
 import { compiledMemoryEventsPerSecond, runCompiledMemory } from './compiled-memory-scenario.js';
-import { runDedupeWait } from './dedupe-wait-scenario.js';
+import { type DedupeWaitMode, runDedupeWait } from './dedupe-wait-scenario.js';
 import {
   backlogEvents,
   type EndToEndRun,
@@ -39,6 +39,12 @@ import { runSoak, soakPerSecond, soakRestartEverySeconds, soakSeconds } from './
 const restSeconds = Number(process.env.BENCH_REST_SECONDS ?? 15);
 let lastIngest: Awaited<ReturnType<typeof runIngestScenario>> | undefined;
 let lastEndToEnd: EndToEndRun[] | undefined;
+
+const dedupeWaitLabels: Record<DedupeWaitMode, string> = {
+  none: 'baseline: no WAIT',
+  'claims-connection': "WAIT 1 on the claims' connection (before)",
+  'own-connections': 'check + WAIT 1, own connections',
+};
 
 const scenarios = {
   ingest: async () => {
@@ -234,18 +240,21 @@ const scenarios = {
   'dedupe-wait': async () => {
     console.log(
       "\ndedupe-wait: a worker's dedupe claim + done mark per job (8 jobs in flight) against a primary with one replica,\n" +
-        '  baseline without WAIT beside WORKER_DEDUPE_WAIT_REPLICAS=1 (WAIT 1 after each), same servers, same run',
+        "  baseline without WAIT, WAIT 1 on the claims' connection (the former WORKER_DEDUPE_WAIT_REPLICAS=1) and the\n" +
+        '  replication checks (check + WAIT 1 on connections of their own, shared by the jobs waiting together),\n' +
+        "  same servers, same run; ping p99: a PING every 5 ms on the claims' connection",
     );
     const runs = await runDedupeWait();
     console.table(
       Object.fromEntries(
         runs.map((run) => [
-          `${run.eventsPerBatch} event(s) per job, ${run.waitReplicas === 0 ? 'baseline: no WAIT' : 'WAIT 1'}`,
+          `${run.eventsPerBatch} event(s) per job, ${dedupeWaitLabels[run.mode]}`,
           {
             'jobs/s': Math.round(run.batchesPerSecond),
             'events/s': Math.round(run.eventsPerSecond),
             'p50 ms': run.p50Ms.toFixed(2),
             'p99 ms': run.p99Ms.toFixed(2),
+            'ping p99 ms': run.pingP99Ms.toFixed(2),
           },
         ]),
       ),

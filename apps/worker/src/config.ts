@@ -13,7 +13,6 @@ import {
   laneNames,
   laneTopologyEnvShape,
   loadConfig,
-  nonNegativeInt,
   positiveInt,
   restEnvShape,
   stateCacheEnvShape,
@@ -88,12 +87,21 @@ export const workerOwnEnvShape = envGroup('Worker', {
     "Job lock (ms), renewed while a job runs; a killed worker's jobs move to another worker once it lapses (BullMQ's stalled-job check runs at the same interval).",
   ),
   WORKER_DEDUPE_WAIT_REPLICAS: variable(
-    nonNegativeInt(0),
-    "Replicas that must hold a worker's dedupe claims before its handlers run, and its done marks before the job completes (Redis WAIT, one per batch at each end). 0 = no wait (a single Redis). With Sentinel set 1: a failover then loses no claim, so no handler runs twice for an event the promoted replica did not know was taken. Waits for no more replicas than the primary has connected (none right after a failover: counted and logged, not waited for). Not with REDIS_CLUSTER_NODES.",
+    z
+      .string()
+      .regex(/^\d+$/, 'must be a whole number, 0 or more')
+      .optional()
+      .transform((value) => (value === undefined ? undefined : Number(value))),
+    {
+      description:
+        "Replicas that must hold a worker's dedupe claims before its handlers run, and its done marks before the job completes (Redis WAIT on a connection of its own, one WAIT for every job that claimed meanwhile). Each wait also asks whether the server still holds them, so claims a failover lost are made again instead of letting a redelivered event run twice. Never waits for more replicas than are connected. 0 = off.",
+      unsetMeans:
+        'on with 1 replica under Sentinel or when the server holding the dedupe keys has a replica connected (a Redis Cluster node with one included), off otherwise; re-read every second and after every reconnect',
+    },
   ),
   WORKER_DEDUPE_WAIT_TIMEOUT_MS: variable(
     positiveInt(1_000),
-    'How long (ms) a worker waits for WORKER_DEDUPE_WAIT_REPLICAS; past it the handlers run anyway (counted in dgc_dedupe_unreplicated_total and logged), so a lost replica slows the lane instead of stopping it.',
+    'How long (ms) a worker waits for WORKER_DEDUPE_WAIT_REPLICAS; past it the handlers run anyway (counted in dgc_dedupe_unreplicated_total and logged): a lost replica slows the lanes by at most this per job instead of stopping them, and no event is held back or dropped.',
   ),
   WORKER_DRAIN_DEADLINE_MS: variable(
     positiveInt(15_000),

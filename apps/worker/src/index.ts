@@ -1,7 +1,10 @@
 export { botModuleLocation, defaultBotPackage } from '@dgc/bot-sdk/runtime';
 export { type AppliedMigrations, migrateDatabase } from './bot/migrate-database.js';
 export * from './config.js';
+export type { ClaimReplication, ReplicationVerdict } from './dedupe/claim-replication.js';
+export { type DedupeWaitPlan, dedupeWaitPlan } from './dedupe/dedupe-wait-policy.js';
 export { EventDedupe, type EventDedupeOptions } from './dedupe/event-dedupe.js';
+export { RedisClaimReplication } from './dedupe/redis-claim-replication.js';
 export * from './runtime/job-errors.js';
 export * from './runtime/run-with-timeout.js';
 export * from './runtime/worker-metrics.js';

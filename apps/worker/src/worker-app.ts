@@ -126,12 +126,14 @@ export async function startWorker(
     metrics,
   }).establish(tasks);
 
+  const replication = await dedupeReplication(config, tasks, metrics, logger);
   const dedupe = new EventDedupe(redis, {
     keyPrefix: config.REDIS_KEY_PREFIX,
     // A claim outlives the job timeout, so only a crashed worker's claim ever expires.
     processingTtlMs: config.WORKER_JOB_TIMEOUT_MS * 2,
     doneTtlMs: config.DEDUPE_RETENTION_MS,
-    ...dedupeReplication(config, redis, tasks, metrics, logger),
+    ...(replication.replication ? { replication: replication.replication } : {}),
+    ...(replication.observer ? { observer: replication.observer } : {}),
   });
   const invoker = new HandlerInvoker({
     registry,
@@ -199,6 +201,7 @@ export async function startWorker(
         ...depthQueues.flatMap(({ queues }) => queues.map((queue) => queue.close())),
         ...lanes.map(({ connection }) => connection.quit()),
         workerRest.close(),
+        replication.close(),
       ]);
     },
   };

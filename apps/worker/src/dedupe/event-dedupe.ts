@@ -6,6 +6,7 @@ import {
   type RedisScriptCommands,
   withRedisScripts,
 } from '@dgc/shared';
+import type { AttemptStatus, ClaimReplication } from './claim-replication.js';
 
 /** Events whose payload id identifies one occurrence; others (GUILD_CREATE repeats per connect) have none. */
 const eventsWithUniqueIds = new Set([
@@ -57,14 +58,41 @@ export interface EventDedupeOptions {
   processingTtlMs: number;
   doneTtlMs: number;
   /**
-   * Replicas that must acknowledge the claims before handlers run and the done marks before the attempt
-   * ends (`WAIT`). A Sentinel failover promotes a replica that may lack the last writes: without the wait,
-   * a claim it lacks lets a redelivered event run again. Read per wait: the replicas the primary has now.
+   * Confirms that the claims are on the replicas before handlers run, and the done marks before the
+   * attempt ends. A failover promotes a replica that may lack the last writes: without the check, a claim
+   * it lacks lets a redelivered event run again. Unset: writes are trusted as made (a single Redis).
    */
-  waitReplicas?: () => number;
-  waitTimeoutMs?: number;
-  /** Told when fewer replicas acknowledged within the timeout (the attempt goes on regardless). */
-  onUnreplicated?: (acknowledged: number) => void;
+  replication?: ClaimReplication;
+  /** Told of what the checks found: writes made again after a loss, and events another attempt took meanwhile. */
+  observer?: DedupeReplicationObserver;
+}
+
+export interface DedupeReplicationObserver {
+  /** An attempt's claim or done mark was lost (a failover or a restart) and is being made again. */
+  rewritten(status: AttemptStatus): void;
+  /**
+   * Events this attempt handled that another attempt claimed on the server that lost this one's claim:
+   * their handlers may run twice.
+   */
+  takenElsewhere(events: number): void;
+}
+
+/** A claim found lost is made again at most this often before the job fails (and is retried by BullMQ). */
+const maxClaimRounds = 3;
+/** A check that got no answer (its connection dropped) is asked again at most this often. */
+const maxCheckTries = 5;
+
+/** The claims of a batch could not be confirmed on the server: the job fails and BullMQ retries it. */
+export class ClaimNotReplicatedError extends Error {
+  override readonly name = 'ClaimNotReplicatedError';
+}
+
+/** One attempt's claim as written: its token, status key, event keys and what each event may do. */
+interface AttemptClaim {
+  token: string;
+  attemptKey: string;
+  keys: string[];
+  states: BatchClaimState[];
 }
 
 export class EventDedupe {
@@ -72,23 +100,16 @@ export class EventDedupe {
   readonly #keys: RedisKeys;
   readonly #processingTtlMs: number;
   readonly #doneTtlMs: number;
-  readonly #options: EventDedupeOptions;
+  readonly #replication: ClaimReplication | undefined;
+  readonly #observer: DedupeReplicationObserver | undefined;
 
   constructor(redis: Redis, options: EventDedupeOptions) {
     this.#redis = withRedisScripts(redis);
     this.#keys = new RedisKeys(options.keyPrefix);
     this.#processingTtlMs = options.processingTtlMs;
     this.#doneTtlMs = options.doneTtlMs;
-    this.#options = options;
-  }
-
-  /** WAIT covers every write this connection sent before it: the claims or marks just made. */
-  async #replicated(): Promise<void> {
-    const { waitTimeoutMs = 1_000, onUnreplicated } = this.#options;
-    const replicas = this.#options.waitReplicas?.() ?? 0;
-    if (replicas <= 0) return;
-    const acknowledged = await this.#redis.wait(replicas, waitTimeoutMs);
-    if (acknowledged < replicas) onUnreplicated?.(acknowledged);
+    this.#replication = options.replication;
+    this.#observer = options.observer;
   }
 
   async claim(eventKey: string): Promise<ClaimOutcome> {
@@ -106,9 +127,27 @@ export class EventDedupe {
   /**
    * Claims the events of a batch in one round trip; `eventKeys` may repeat (a replayed duplicate). Events
    * another attempt holds (a redelivery) cost a second one, which asks whether that attempt still lives.
+   * With replication checks, it resolves only once the claims are confirmed (or found short, and let go
+   * on); a claim the server lost is made again, with a new token, and may then find its events taken.
    */
   async claimMany(eventKeys: readonly string[]): Promise<BatchClaim> {
     if (eventKeys.length === 0) return { states: [], finish: async () => undefined };
+    for (let round = 1; ; round += 1) {
+      const attempt = await this.#claimOnce(eventKeys);
+      if (!attempt.states.includes('run') || (await this.#confirmed(attempt.attemptKey, 'running')))
+        return {
+          states: attempt.states,
+          finish: (released, handledAny) => this.#finish(attempt, released, handledAny),
+        };
+      if (round >= maxClaimRounds)
+        throw new ClaimNotReplicatedError(
+          `the claims of ${eventKeys.length} event(s) were lost ${round} times in a row (Redis failing over?)`,
+        );
+      this.#observer?.rewritten('running');
+    }
+  }
+
+  async #claimOnce(eventKeys: readonly string[]): Promise<AttemptClaim> {
     const token = randomUUID();
     const attemptKey = this.#keys.dedupeAttempt(token);
     const keys = eventKeys.map((eventKey) => this.#keys.dedupe(eventKey));
@@ -127,22 +166,69 @@ export class EventDedupe {
       else states[index] = claimState(result);
     });
     if (held.length > 0) await this.#claimHeld(token, keys, results, held, states);
-    await this.#replicated();
-    return {
-      states,
-      finish: async (released, handledAny) => {
-        const releasedKeys = released.map((eventKey) => this.#keys.dedupe(eventKey));
-        await this.#redis.settleEvents(
-          releasedKeys.length + 1,
-          attemptKey,
-          ...releasedKeys,
-          token,
-          handledAny ? '1' : '0',
-          this.#doneTtlMs,
-        );
-        await this.#replicated();
-      },
-    };
+    return { token, attemptKey, keys, states };
+  }
+
+  /**
+   * Ends the attempt in one round trip (released events freed, the rest marked done), then, when it handled
+   * any, confirms the done mark: a server that lost it is given it again, events and mark, before the
+   * job completes, or a redelivery would run them again once the claim's status lapsed.
+   */
+  async #finish(attempt: AttemptClaim, released: readonly string[], handledAny: boolean): Promise<void> {
+    const releasedKeys = released.map((eventKey) => this.#keys.dedupe(eventKey));
+    await this.#settle(attempt, releasedKeys, handledAny);
+    if (!handledAny || !this.#replication) return;
+    const releasedSet = new Set(releasedKeys);
+    const handledKeys = [
+      ...new Set(
+        attempt.keys.filter((key, index) => attempt.states[index] === 'run' && !releasedSet.has(key)),
+      ),
+    ];
+    for (let round = 1; round <= maxClaimRounds; round += 1) {
+      if (await this.#confirmed(attempt.attemptKey, 'done')) return;
+      this.#observer?.rewritten('done');
+      // Claimed again under the same token: its events are this attempt's again, unless another attempt
+      // took one on this server meanwhile (that one may run twice, and is counted).
+      const results = await this.#redis.claimEvents(
+        handledKeys.length + 1,
+        attempt.attemptKey,
+        ...handledKeys,
+        attempt.token,
+        this.#processingTtlMs,
+        this.#doneTtlMs,
+      );
+      const taken = results.filter((result) => typeof result === 'string').length;
+      if (taken > 0) this.#observer?.takenElsewhere(taken);
+      await this.#settle(attempt, [], true);
+    }
+  }
+
+  #settle(attempt: AttemptClaim, releasedKeys: readonly string[], handledAny: boolean): Promise<number> {
+    return this.#redis.settleEvents(
+      releasedKeys.length + 1,
+      attempt.attemptKey,
+      ...releasedKeys,
+      attempt.token,
+      handledAny ? '1' : '0',
+      this.#doneTtlMs,
+    );
+  }
+
+  /**
+   * Whether the attempt's last write (`status`) is confirmed: true when the server holds it (replicated, or
+   * short of replicas and let go on), false when the server lost it. A check that got no answer is asked
+   * again; the next one tells.
+   */
+  async #confirmed(attemptKey: string, status: AttemptStatus): Promise<boolean> {
+    const replication = this.#replication;
+    if (!replication) return true;
+    for (let tries = 1; ; tries += 1) {
+      try {
+        return (await replication.confirm(attemptKey, status)).kind !== 'lost';
+      } catch (error) {
+        if (tries >= maxCheckTries) throw error;
+      }
+    }
   }
 
   /** The events at `held` are another attempt's: done if it finished, taken over if its status lapsed. */

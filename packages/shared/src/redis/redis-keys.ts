@@ -183,6 +183,15 @@ export class RedisKeys {
     return this.#attemptPrefix + token;
   }
 
+  /**
+   * STRING, its value meaningless: written by every replication check of the dedupe (checkAttempts-n.lua),
+   * so that the WAIT after it covers every claim made before it. In `{dedupe}`, so on a Redis Cluster the
+   * check and its WAIT reach the node holding the claims.
+   */
+  dedupeReplicationMark(): string {
+    return `${this.prefix}:{dedupe}:replication-mark`;
+  }
+
   // --- REST rate limits ---------------------------------------------------------------------------------
 
   /** ZSET: requests of the last second (sliding window log) against the global limit. */

@@ -30,6 +30,8 @@ export interface RedisScriptCommands {
   claimEvents(numberOfKeys: number, ...keysThenArgs: (string | number)[]): Promise<(number | string)[]>;
   claimHeldEvents(numberOfKeys: number, ...keysThenArgs: (string | number)[]): Promise<number[]>;
   settleEvents(numberOfKeys: number, ...keysThenArgs: (string | number)[]): Promise<number>;
+  /** See checkAttempts-n.lua: per attempt, 1 when this server holds its status, 0 when it lost it. */
+  checkAttempts(numberOfKeys: number, ...keysThenArgs: (string | number)[]): Promise<number[]>;
   acquireRestPermit(...keysThenArgs: (string | number)[]): Promise<[number, number, string, number]>;
   settleRestResponse(...keysThenArgs: (string | number)[]): Promise<number>;
   /** See joinGeneration-1.lua: [status, active, activeCount, target, targetCount]. */
@@ -104,6 +106,7 @@ const expectedScripts: Record<RedisScriptName, true> = {
   claimEvents: true,
   claimHeldEvents: true,
   settleEvents: true,
+  checkAttempts: true,
   acquireRestPermit: true,
   settleRestResponse: true,
   replaceGuild: true,
