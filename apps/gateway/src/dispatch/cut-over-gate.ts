@@ -1,3 +1,4 @@
+import { reshardTiming } from '@dgc/shared';
 import type { GatewayDispatchPayload } from 'discord-api-types/v10';
 
 /** Discord's epoch: snowflakes count milliseconds from the first of 2015. */
@@ -104,4 +105,29 @@ export class CutOverGate {
   pastSwitchFrom(shardId: number): number | undefined {
     return this.#pastSwitch.get(shardId);
   }
+}
+
+/** An old-set shard as its process sees it while switching, for `confirmsCutOver`. */
+export interface OldShardProgress {
+  /** The sequence of the first dispatch it saw past the switch time, if any came. */
+  pastSwitchFrom: number | undefined;
+  /** Its published watermark: every dispatch up to it is in Redis. */
+  watermark: number;
+  /** Connected, its replay done, and every dispatch it received published (see `ShardConnections.caughtUp`). */
+  caughtUp: boolean;
+}
+
+/**
+ * Whether an old-set shard confirms the cut-over: it owes nothing created before the switch time any more.
+ * Either it saw an event past the switch time and published everything up to it, or — a quiet shard, to
+ * which nothing past the switch time came — the grace after the switch time passed while it was connected
+ * with everything it received published (by then every event created before the switch time has been
+ * delivered; the commit waits for the same grace). The switch commits only once every old shard confirmed:
+ * an old shard no process runs confirms nothing, and committing without it would lose what it still owed
+ * (events created before the switch time that its dead connection never published, which only a resume of
+ * its session replays), so the reshard waits for an owner to resume it.
+ */
+export function confirmsCutOver(shard: OldShardProgress, switchAt: number, now = Date.now()): boolean {
+  if (shard.pastSwitchFrom !== undefined) return shard.watermark >= shard.pastSwitchFrom;
+  return shard.caughtUp && now >= switchAt + reshardTiming.graceMs;
 }

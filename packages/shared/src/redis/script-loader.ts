@@ -47,7 +47,6 @@ export interface RedisScriptCommands {
     activeCutOver: string,
     leadMs: number,
     graceMs: number,
-    switchMaxMs: number,
     target: number,
   ): Promise<[string, number, number]>;
   /**
