@@ -1,6 +1,6 @@
 import { logMessageIs, type ManagedProcess } from '@dgc/dev-tools/supervision';
 import { freePort, pollUntil } from '@dgc/dev-tools/testing';
-import { advanceReshard, type ReshardProgress, startReshard } from '@dgc/shared';
+import { advanceReshard, type ReshardProgress, readGenerationState, startReshard } from '@dgc/shared';
 import { BenchCluster, percentile } from './harness/bench-cluster.js';
 
 /** Defaults are the issue's reshard (1,000 MESSAGE_CREATE/s); the environment shortens the baseline. */
@@ -90,19 +90,23 @@ export async function runReshardScenario() {
       deadlineMs: 120_000,
     });
     if (!started.started) throw new Error(`reshard refused: ${started.reason}`);
-    const phases: Partial<Record<ReshardProgress['phase'], number>> = {};
+    /** When the command's loop first saw each phase ('ended': the record had no reshard any more). */
+    const phases: Partial<Record<ReshardProgress['phase'] | 'ended', number>> = {};
     const outcome = await pollUntil(
       'the reshard switched or rolled back',
       150_000,
       async () => {
         const progress = await advanceReshard(cluster.redis, cluster.keyPrefix);
-        phases[progress.phase] ??= Date.now() - commandAt;
+        phases[progress.phase === 'none' ? 'ended' : progress.phase] ??= Date.now() - commandAt;
         return ['committed', 'rolled-back', 'none'].includes(progress.phase) ? progress.phase : undefined;
       },
       // The CLI's own step.
       250,
     );
-    const switchedAt = Date.now();
+    // The gateways step the state machine too: whoever committed, the record says what and when.
+    const state = await readGenerationState(cluster.redis, cluster.keyPrefix);
+    const switched = outcome !== 'rolled-back' && state?.active.generation === started.generation;
+    const switchedAt = state?.last?.at ?? Date.now();
     await new Promise((resolve) => setTimeout(resolve, marginMs));
     const report = traffic.stop();
     const after = cluster.simulator.stats();
@@ -120,11 +124,10 @@ export async function runReshardScenario() {
       gateways: gatewayCount,
       maxConcurrency,
       offeredPerSecond: reshardPerSecond,
-      outcome,
+      outcome: switched ? 'switched' : 'rolled back',
       switchSeconds,
       theoreticalMinimumSeconds: theoreticalSeconds,
       limitSeconds: (toShards / maxConcurrency) * 5 + 10,
-      /** When the command's loop first saw each phase, ms after the command. */
       phasesAtMs: phases,
       identifiesSpent: after.identifies - before.identifies,
       identifyConcurrencyViolations: after.identifyConcurrencyViolations - before.identifyConcurrencyViolations,

@@ -176,23 +176,36 @@ describe('the cut-over rule', () => {
     expect(new CutOverGate({ kind: 'none' }).publishes(message(switchAt, 1), 0)).toBe(false);
   });
 
-  it('has an old shard confirm once it owes nothing from before the switch time, a quiet one after the grace', () => {
+  it('has an old shard confirm once it owes nothing from before the switch time, a quiet one by a heartbeat', () => {
     const switchAt = Date.now();
     const afterGrace = switchAt + reshardTiming.graceMs;
+    const connection = (ackedHeartbeatSentAt: number | undefined, lastSequence = 7, connected = true) => ({
+      connected,
+      lastSequence,
+      ackedHeartbeatSentAt,
+    });
     // Saw an event past the switch time (sequence 40): confirms once everything up to it is published.
-    expect(confirmsCutOver({ pastSwitchFrom: 40, watermark: 39, caughtUp: false }, switchAt)).toBe(false);
-    expect(confirmsCutOver({ pastSwitchFrom: 40, watermark: 40, caughtUp: false }, switchAt)).toBe(true);
-    // Nothing past the switch time came: connected and caught up once the grace passed.
-    expect(confirmsCutOver({ pastSwitchFrom: undefined, watermark: 7, caughtUp: true }, switchAt, afterGrace - 1)).toBe(
+    expect(confirmsCutOver({ pastSwitchFrom: 40, watermark: 39, connection: connection(undefined) }, switchAt)).toBe(
       false,
     );
-    expect(confirmsCutOver({ pastSwitchFrom: undefined, watermark: 7, caughtUp: true }, switchAt, afterGrace)).toBe(
+    expect(confirmsCutOver({ pastSwitchFrom: 40, watermark: 40, connection: connection(undefined) }, switchAt)).toBe(
       true,
     );
-    // Reconnecting, or still publishing what it received: not yet.
-    expect(
-      confirmsCutOver({ pastSwitchFrom: undefined, watermark: 7, caughtUp: false }, switchAt, afterGrace + 60_000),
-    ).toBe(false);
+    // Nothing past the switch time came: a heartbeat sent after the grace and acknowledged proves nothing
+    // from before it is still on its way; one sent earlier proves nothing (a lagging process may not have
+    // read what is in its socket).
+    const quiet = (ackedAt: number | undefined, watermark = 7, lastSequence = 7, connected = true) =>
+      confirmsCutOver(
+        { pastSwitchFrom: undefined, watermark, connection: connection(ackedAt, lastSequence, connected) },
+        switchAt,
+      );
+    expect(quiet(undefined)).toBe(false);
+    expect(quiet(afterGrace - 1)).toBe(false);
+    expect(quiet(afterGrace)).toBe(true);
+    // Still publishing what it received, reconnecting, or not run here: not yet.
+    expect(quiet(afterGrace, 6, 7)).toBe(false);
+    expect(quiet(afterGrace, 7, 7, false)).toBe(false);
+    expect(confirmsCutOver({ pastSwitchFrom: undefined, watermark: 7, connection: undefined }, switchAt)).toBe(false);
   });
 
   it('has a holding set publish what may be past a switch time it has not read yet, so nothing is lost', () => {

@@ -1,5 +1,6 @@
 import { reshardTiming } from '@dgc/shared';
 import type { GatewayDispatchPayload } from 'discord-api-types/v10';
+import type { ReceiveProgress } from '../shards/shard-connections.js';
 
 /** Discord's epoch: snowflakes count milliseconds from the first of 2015. */
 const discordEpochMs = 1_420_070_400_000n;
@@ -113,21 +114,28 @@ export interface OldShardProgress {
   pastSwitchFrom: number | undefined;
   /** Its published watermark: every dispatch up to it is in Redis. */
   watermark: number;
-  /** Connected, its replay done, and every dispatch it received published (see `ShardConnections.caughtUp`). */
-  caughtUp: boolean;
+  /** Its connection: undefined when it does not run here. */
+  connection: ReceiveProgress | undefined;
 }
 
 /**
  * Whether an old-set shard confirms the cut-over: it owes nothing created before the switch time any more.
- * Either it saw an event past the switch time and published everything up to it, or — a quiet shard, to
- * which nothing past the switch time came — the grace after the switch time passed while it was connected
- * with everything it received published (by then every event created before the switch time has been
- * delivered; the commit waits for the same grace). The switch commits only once every old shard confirmed:
- * an old shard no process runs confirms nothing, and committing without it would lose what it still owed
- * (events created before the switch time that its dead connection never published, which only a resume of
- * its session replays), so the reshard waits for an owner to resume it.
+ * - It saw an event past the switch time and published everything up to it (a busy shard); or
+ * - nothing past the switch time came (a quiet shard), and Discord acknowledged a heartbeat sent once the
+ *   switch time and its grace had passed, on a connection that is up, with every dispatch received published.
+ *   The acknowledgement follows, on the same connection, every dispatch Discord sent before it: those
+ *   created before the switch time have arrived. The time alone would not do: a process whose event loop
+ *   lags has them still unread in its socket when the grace is over.
+ * The switch commits only once every old shard confirmed: an old shard no process runs confirms nothing,
+ * and committing without it would lose what its dead connection did not publish from before the switch
+ * time (the new set publishes only from it; only a resume of the old session replays the rest).
  */
-export function confirmsCutOver(shard: OldShardProgress, switchAt: number, now = Date.now()): boolean {
+export function confirmsCutOver(shard: OldShardProgress, switchAt: number): boolean {
   if (shard.pastSwitchFrom !== undefined) return shard.watermark >= shard.pastSwitchFrom;
-  return shard.caughtUp && now >= switchAt + reshardTiming.graceMs;
+  const connection = shard.connection;
+  if (!connection?.connected || connection.ackedHeartbeatSentAt === undefined) return false;
+  return (
+    connection.ackedHeartbeatSentAt >= switchAt + reshardTiming.graceMs &&
+    shard.watermark >= connection.lastSequence
+  );
 }

@@ -106,14 +106,16 @@ export class ShardConnections implements ShardRunner, WatchedShards, CacheIntake
     });
   }
 
-  /**
-   * Whether a shard is connected (READY or RESUMED, its replay done) and has no dispatch it received still
-   * unpublished: nothing it owes is waiting anywhere but in Redis.
-   */
-  caughtUp(shardId: number, publishedWatermark: number): boolean {
+  /** What a running shard's connection received, for the cut-over confirmation (`confirmsCutOver`). */
+  receiveProgress(shardId: number): ReceiveProgress | undefined {
     const running = this.#running.get(shardId);
-    if (running?.states.of(shardId).state !== 'running') return false;
-    return (this.#received.get(shardId)?.lastSequence ?? 0) <= publishedWatermark;
+    const received = this.#received.get(shardId);
+    if (!running || !received) return undefined;
+    return {
+      connected: running.states.of(shardId).state === 'running',
+      lastSequence: received.lastSequence,
+      ackedHeartbeatSentAt: received.ackedHeartbeatSentAt,
+    };
   }
 
   /** Sends a payload on a running shard's connection. */
@@ -193,7 +195,12 @@ export class ShardConnections implements ShardRunner, WatchedShards, CacheIntake
 
   async #start(shardId: number): Promise<void> {
     const { config, redis, sessions, tasks, logger } = this.#options;
-    const received: ReceivedDispatches = { events: 0, lastEventAt: undefined, lastSequence: 0 };
+    const received: ReceivedDispatches = {
+      events: 0,
+      lastEventAt: undefined,
+      lastSequence: 0,
+      ackedHeartbeatSentAt: undefined,
+    };
     this.#received.set(shardId, received);
     const stopped = new AbortController();
     const manager = createShardManager(config, this.#rest, logger, {
@@ -220,6 +227,7 @@ export class ShardConnections implements ShardRunner, WatchedShards, CacheIntake
     manager.on(WebSocketShardEvents.Ready, (data, id) => {
       // A new session numbers its dispatches from 1 again (emitted before the READY dispatch itself).
       received.lastSequence = 0;
+      received.ackedHeartbeatSentAt = undefined;
       counters.connection('ready');
       onReady?.(id, data);
     });
@@ -229,6 +237,11 @@ export class ShardConnections implements ShardRunner, WatchedShards, CacheIntake
       onResumed?.(id);
     });
     manager.on(WebSocketShardEvents.Closed, () => counters.connection('closed'));
+    // The acknowledgement comes on the same connection after every dispatch sent before the heartbeat
+    // reached Discord: a quiet old shard proves with it that nothing from before a switch time is on its way.
+    manager.on(WebSocketShardEvents.HeartbeatComplete, ({ heartbeatAt }) => {
+      received.ackedHeartbeatSentAt = heartbeatAt;
+    });
     manager.on(WebSocketShardEvents.Dispatch, (dispatch, id) => {
       // A dispatch a stopped manager was still decoding: the shard's next connection (here or in another
       // process) replays it. Routed, it could count towards a later lease of this process and move the
@@ -252,9 +265,19 @@ export class ShardConnections implements ShardRunner, WatchedShards, CacheIntake
   }
 }
 
+/** A running shard's connection, as the cut-over confirmation needs it. */
+export interface ReceiveProgress {
+  /** READY or RESUMED (its replay received), and not closed since. */
+  connected: boolean;
+  /** The sequence of the last dispatch received in the shard's session. */
+  lastSequence: number;
+  /** When the last heartbeat Discord acknowledged was sent (this process's clock). */
+  ackedHeartbeatSentAt: number | undefined;
+}
+
 interface ReceivedDispatches {
   events: number;
   lastEventAt: number | undefined;
-  /** The sequence of the last dispatch received on the shard's current connection. */
   lastSequence: number;
+  ackedHeartbeatSentAt: number | undefined;
 }

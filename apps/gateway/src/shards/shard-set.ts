@@ -173,16 +173,16 @@ export class ShardSet {
   cutOverConfirmed(): number[] {
     const role = this.gate.role;
     if (role.kind !== 'before') return [];
-    const now = Date.now();
-    return this.held.shardIds().filter((shardId) => {
-      const watermark = this.sessions.watermark(shardId).value;
-      const progress = {
-        pastSwitchFrom: this.gate.pastSwitchFrom(shardId),
-        watermark,
-        caughtUp: this.connections.caughtUp(shardId, watermark),
-      };
-      return confirmsCutOver(progress, role.switchAt, now);
-    });
+    return this.held.shardIds().filter((shardId) =>
+      confirmsCutOver(
+        {
+          pastSwitchFrom: this.gate.pastSwitchFrom(shardId),
+          watermark: this.sessions.watermark(shardId).value,
+          connection: this.connections.receiveProgress(shardId),
+        },
+        role.switchAt,
+      ),
+    );
   }
 
   /** Ends the set: every shard's session is closed for good (the other set carries the guilds now). */

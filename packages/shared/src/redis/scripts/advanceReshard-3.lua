@@ -5,10 +5,11 @@
     `lead` ms ahead, so every gateway learns it before it comes (the cut-over rule needs both sets to know).
   - holding → rolled back when the deadline passed first: the target is cleared, the old set runs on.
   - switching → committed when the switch time is `grace` ms past and every shard of the old set confirmed
-    it owes nothing from before the switch time (it saw past it, or stayed connected and published all it
-    received until the grace passed). Never without them, however long it takes: an old shard no process
-    runs confirms nothing, and what it did not publish of the time before the switch only a resume of its
-    session replays (the new set publishes only from the switch time). The switch waits for an owner.
+    it owes nothing from before the switch time (it saw an event past it, or a quiet one had a heartbeat
+    sent after the grace acknowledged, everything received published). Never without them, however long
+    it takes: an old shard no process runs confirms nothing, and what it did not publish of the time before
+    the switch only a resume of its session replays (the new set publishes only from the switch time). The
+    switch waits for an owner.
 
   Input:
     KEYS[1] generation state     HASH (see RedisKeys.generationState)
