@@ -82,7 +82,10 @@ export async function runReshardScenario() {
     cluster.simulator.recommendedShardCount = toShards;
     const reshardSkippedBefore = await skipped();
     const before = cluster.simulator.stats();
-    const traffic = cluster.simulator.startTraffic({ eventsPerSecond: reshardPerSecond, mix: { MESSAGE_CREATE: 1 } });
+    const traffic = cluster.simulator.startTraffic({
+      eventsPerSecond: reshardPerSecond,
+      mix: { MESSAGE_CREATE: 1 },
+    });
     await new Promise((resolve) => setTimeout(resolve, marginMs));
     const commandAt = Date.now();
     const started = await startReshard(cluster.redis, cluster.keyPrefix, {
@@ -130,7 +133,8 @@ export async function runReshardScenario() {
       limitSeconds: (toShards / maxConcurrency) * 5 + 10,
       phasesAtMs: phases,
       identifiesSpent: after.identifies - before.identifies,
-      identifyConcurrencyViolations: after.identifyConcurrencyViolations - before.identifyConcurrencyViolations,
+      identifyConcurrencyViolations:
+        after.identifyConcurrencyViolations - before.identifyConcurrencyViolations,
       publishedUndecided,
       reshard,
       baseline,

@@ -29,8 +29,8 @@ import {
   runInteractionScenario,
 } from './interaction-scenario.js';
 import { pgOutagePerSecond, pgOutageSeconds, runPgOutage } from './pg-outage-scenario.js';
-import { measureCallbackLatency, runRestLoad } from './rest-load/index.js';
 import { reshardBaselineSeconds, reshardPerSecond, runReshardScenario } from './reshard-scenario.js';
+import { measureCallbackLatency, runRestLoad } from './rest-load/index.js';
 import { runSessionWrites } from './session-writes-scenario.js';
 import { runSimulatorScenario } from './simulator-scenario.js';
 import { runSoak, soakPerSecond, soakRestartEverySeconds, soakSeconds } from './soak-scenario.js';

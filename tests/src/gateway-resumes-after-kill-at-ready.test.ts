@@ -27,7 +27,9 @@ describe('a gateway killed right after READY', () => {
     await cluster?.teardown();
   });
 
-  it('leaves a session the next owner resumes: no identify, no message lost', { timeout: 90_000 }, async () => {
+  it('leaves a session the next owner resumes: no identify, no message lost', {
+    timeout: 90_000,
+  }, async () => {
     const { simulator } = cluster;
     const traffic = simulator.startTraffic({ eventsPerSecond: 400, mix: { MESSAGE_CREATE: 1 } });
     const first = launchService('gateway', env, 'gateway-1');

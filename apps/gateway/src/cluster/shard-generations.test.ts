@@ -185,12 +185,12 @@ describe('the cut-over rule', () => {
       ackedHeartbeatSentAt,
     });
     // Saw an event past the switch time (sequence 40): confirms once everything up to it is published.
-    expect(confirmsCutOver({ pastSwitchFrom: 40, watermark: 39, connection: connection(undefined) }, switchAt)).toBe(
-      false,
-    );
-    expect(confirmsCutOver({ pastSwitchFrom: 40, watermark: 40, connection: connection(undefined) }, switchAt)).toBe(
-      true,
-    );
+    expect(
+      confirmsCutOver({ pastSwitchFrom: 40, watermark: 39, connection: connection(undefined) }, switchAt),
+    ).toBe(false);
+    expect(
+      confirmsCutOver({ pastSwitchFrom: 40, watermark: 40, connection: connection(undefined) }, switchAt),
+    ).toBe(true);
     // Nothing past the switch time came: a heartbeat sent after the grace and acknowledged proves nothing
     // from before it is still on its way; one sent earlier proves nothing (a lagging process may not have
     // read what is in its socket).
@@ -205,7 +205,9 @@ describe('the cut-over rule', () => {
     // Still publishing what it received, reconnecting, or not run here: not yet.
     expect(quiet(afterGrace, 6, 7)).toBe(false);
     expect(quiet(afterGrace, 7, 7, false)).toBe(false);
-    expect(confirmsCutOver({ pastSwitchFrom: undefined, watermark: 7, connection: undefined }, switchAt)).toBe(false);
+    expect(
+      confirmsCutOver({ pastSwitchFrom: undefined, watermark: 7, connection: undefined }, switchAt),
+    ).toBe(false);
   });
 
   it('has a holding set publish what may be past a switch time it has not read yet, so nothing is lost', () => {
