@@ -385,6 +385,10 @@ const scenarios = {
     console.log(
       `soak: ${result.sent} sent, ${result.handled} handled (${result.lost} lost, ${result.duplicates} duplicates) across ${result.restarts} worker restarts; backlog drained ${result.drainMs} ms after traffic stopped`,
     );
+    const retentionMs = Number(process.env.DEDUPE_RETENTION_MS ?? 3_600_000);
+    console.log(
+      `soak: Redis grew ${result.redisBytesPerHandledEvent} bytes per handled event (dedupe marks, kept DEDUPE_RETENTION_MS = ${retentionMs / 60_000} min): steady size at ${soakPerSecond.toLocaleString('en')}/s ≈ ${((result.redisBytesPerHandledEvent * soakPerSecond * (retentionMs / 1_000)) / 2 ** 30).toFixed(2)} GiB above the start`,
+    );
     return result;
   },
 } as const;

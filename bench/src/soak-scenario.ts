@@ -16,6 +16,8 @@ interface Sample {
   redisBytes: number;
   /** Events sent and not yet counted: how far behind the workers are, in events. */
   behind: number;
+  /** Events handled so far (to put Redis's growth per handled event). */
+  counted: number;
 }
 
 const average = (values: readonly number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
@@ -50,7 +52,7 @@ export async function runSoak() {
         cluster.counted(),
       ]);
       const redisBytes = Number(/^used_memory:(\d+)/m.exec(memory)?.[1] ?? 0);
-      return { gatewayRss, workerRss, redisBytes, behind: Math.max(0, sent - counted) };
+      return { gatewayRss, workerRss, redisBytes, behind: Math.max(0, sent - counted), counted };
     };
     const samples: { at: number; sample: Sample }[] = [];
     let restarts = 0;
@@ -90,7 +92,17 @@ export async function runSoak() {
       const end = average(last.map(({ sample }) => pick(sample)));
       return { start, end, ratio: start > 0 ? end / start : Number.NaN };
     };
+    // Redis grows by what workers remember of each handled event (its dedupe mark, kept
+    // DEDUPE_RETENTION_MS) until the first marks expire: bytes per handled event tell an operator the
+    // steady size at their own rate and retention.
+    const redisGrowth = figure((sample) => sample.redisBytes);
+    const countedGrowth = figure((sample) => sample.counted);
+    const redisBytesPerHandledEvent =
+      countedGrowth.end > countedGrowth.start
+        ? Math.round((redisGrowth.end - redisGrowth.start) / (countedGrowth.end - countedGrowth.start))
+        : Number.NaN;
     return {
+      redisBytesPerHandledEvent,
       seconds: soakSeconds,
       offeredPerSecond: soakPerSecond,
       restarts,

@@ -1,7 +1,7 @@
 import { defineCommand, option } from '@dgc/bot-sdk';
 import { PermissionFlagsBits, Routes } from 'discord-api-types/v10';
 import { DurationError, formatDuration, parseDuration } from '../duration.js';
-import { type CaseDependencies, runCaseAction } from './case-action.js';
+import { type CaseActionSpec, type CaseDependencies, runCaseAction } from './case-action.js';
 
 const reason = option.string({
   description: 'Why (kept on the case and in the audit log)',
@@ -87,17 +87,7 @@ export function createCaseCommands(dependencies: CaseDependencies) {
             reason: `${context.options.reason} (for ${formatDuration(durationMs)})`,
             signal: ctx.signal,
           }) as Promise<unknown> as Promise<void>,
-        async afterCase(ctx, guildId, caseNumber) {
-          const payload: TimedEndPayload = {
-            guildId,
-            userId: targetId,
-            caseNumber,
-            moderatorId: ctx.user.id,
-          };
-          const jobId = await ctx.jobs.at(expiresAt, tempBanEndJob, payload);
-          await dependencies.cases.setEndJob(guildId, caseNumber, jobId);
-          return `Lifted <t:${Math.floor(expiresAt.getTime() / 1_000)}:R>.`;
-        },
+        afterCase: scheduleEnd(dependencies, tempBanEndJob, targetId, expiresAt, (at) => `Lifted ${at}.`),
       });
     },
   });
@@ -197,17 +187,7 @@ export function createCaseCommands(dependencies: CaseDependencies) {
             signal: ctx.signal,
           });
         },
-        async afterCase(ctx, guildId, caseNumber) {
-          const payload: TimedEndPayload = {
-            guildId,
-            userId: targetId,
-            caseNumber,
-            moderatorId: ctx.user.id,
-          };
-          const jobId = await ctx.jobs.at(expiresAt, timeoutEndJob, payload);
-          await dependencies.cases.setEndJob(guildId, caseNumber, jobId);
-          return undefined;
-        },
+        afterCase: scheduleEnd(dependencies, timeoutEndJob, targetId, expiresAt),
       });
     },
   });
@@ -235,6 +215,25 @@ export function createCaseCommands(dependencies: CaseDependencies) {
   });
 
   return [ban, tempban, unban, kick, warn, timeout, untimeout];
+}
+
+/**
+ * A timed action's `afterCase`: the durable delayed job that ends it at `expiresAt` (across restarts),
+ * remembered on the case so an early lift can cancel it; `say` adds a line to the reply.
+ */
+function scheduleEnd(
+  dependencies: CaseDependencies,
+  jobName: string,
+  targetId: string,
+  expiresAt: Date,
+  say?: (relativeTime: string) => string,
+): NonNullable<CaseActionSpec['afterCase']> {
+  return async (ctx, guildId, caseNumber) => {
+    const payload: TimedEndPayload = { guildId, userId: targetId, caseNumber, moderatorId: ctx.user.id };
+    const jobId = await ctx.jobs.at(expiresAt, jobName, payload);
+    await dependencies.cases.setEndJob(guildId, caseNumber, jobId);
+    return say?.(`<t:${Math.floor(expiresAt.getTime() / 1_000)}:R>`);
+  };
 }
 
 /** The command's `duration` option in ms, or undefined once the invoker was told (ephemerally) why it is bad. */

@@ -13,6 +13,7 @@ import {
   type OptionValues,
   parseOptions,
 } from './command-options.js';
+import { interactionContext } from './interaction-context.js';
 import { InteractionResponder, type ReplyBody } from './interaction-responder.js';
 
 /** What a command's `execute` gets: the handler context, parsed options and ways to answer. */
@@ -107,27 +108,15 @@ export function defineCommand<Options extends OptionDefinitions = Record<never, 
               Math.max(0, context.envelope.receivedAt + autoDeferAfterMs - Date.now()),
             );
       try {
-        await definition.execute({
-          rest: context.rest,
-          redis: context.redis,
-          envelope: context.envelope,
-          jobs: context.jobs,
-          cache: context.cache,
-          // Read through: the signal and the child logger are built only when a command asks for them.
-          get signal() {
-            return context.signal;
-          },
-          get logger() {
-            return context.logger;
-          },
-          interaction,
-          options,
-          user: interaction.member?.user ?? (interaction.user as APIUser),
-          reply: (body) => responder.reply(body),
-          editReply: (body) => responder.editReply(body),
-          defer: (deferOptions) => responder.defer(deferOptions ?? { ephemeral }),
-          followUp: (body) => responder.followUp(body),
-        });
+        await definition.execute(
+          interactionContext(context, interaction, {
+            options,
+            reply: (body: ReplyBody) => responder.reply(body),
+            editReply: (body: ReplyBody) => responder.editReply(body),
+            defer: (deferOptions?: { ephemeral?: boolean }) => responder.defer(deferOptions ?? { ephemeral }),
+            followUp: (body: ReplyBody) => responder.followUp(body),
+          }),
+        );
       } finally {
         clearTimeout(autoDefer);
       }

@@ -6,6 +6,7 @@ import {
   Routes,
 } from 'discord-api-types/v10';
 import type { HandlerContext } from '../events/handler-context.js';
+import { interactionContext } from './interaction-context.js';
 import type { ReplyBody } from './interaction-responder.js';
 import { toCallbackData } from './interaction-responder.js';
 
@@ -49,24 +50,13 @@ export function defineComponent(definition: ComponentDefinition): ComponentHandl
     async handle(interaction, context) {
       const answer = (type: InteractionResponseType, body: ReplyBody) =>
         respond(context.rest, interaction, type, body, context.signal);
-      await definition.execute({
-        rest: context.rest,
-        redis: context.redis,
-        envelope: context.envelope,
-        jobs: context.jobs,
-        cache: context.cache,
-        get signal() {
-          return context.signal;
-        },
-        get logger() {
-          return context.logger;
-        },
-        interaction,
-        args: interaction.data.custom_id.split(':').slice(1),
-        user: interaction.member?.user ?? (interaction.user as APIUser),
-        update: (body) => answer(InteractionResponseType.UpdateMessage, body),
-        reply: (body) => answer(InteractionResponseType.ChannelMessageWithSource, body),
-      });
+      await definition.execute(
+        interactionContext(context, interaction, {
+          args: interaction.data.custom_id.split(':').slice(1),
+          update: (body: ReplyBody) => answer(InteractionResponseType.UpdateMessage, body),
+          reply: (body: ReplyBody) => answer(InteractionResponseType.ChannelMessageWithSource, body),
+        }),
+      );
     },
   };
 }

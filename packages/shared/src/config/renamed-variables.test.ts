@@ -20,17 +20,17 @@ function configErrorOf(run: () => unknown): ConfigError {
 }
 
 describe('DEDUPE_RETENTION_MS and its former names', () => {
-  it('defaults to a day without warnings', () => {
+  it('defaults to an hour without warnings', () => {
     const { config, warnings } = readConfig('worker', dedupeReader, {});
-    expect(config.DEDUPE_RETENTION_MS).toBe(86_400_000);
+    expect(config.DEDUPE_RETENTION_MS).toBe(3_600_000);
     expect(warnings).toEqual([]);
   });
 
   it.each(['WORKER_DEDUPE_TTL_MS', 'HANDLED_EVENT_RETENTION_MS'])(
     'reads former name %s, with one warning naming the new name',
     (former) => {
-      const { config, warnings } = readConfig('scheduler', dedupeReader, { [former]: '3600000' });
-      expect(config.DEDUPE_RETENTION_MS).toBe(3_600_000);
+      const { config, warnings } = readConfig('scheduler', dedupeReader, { [former]: '7200000' });
+      expect(config.DEDUPE_RETENTION_MS).toBe(7_200_000);
       expect(warnings).toHaveLength(1);
       expect(warnings[0]).toContain(former);
       expect(warnings[0]).toContain('DEDUPE_RETENTION_MS');

@@ -9,8 +9,8 @@ import {
   expectEveryMessageHandledOnce,
   leaseOwners,
   type TestCluster,
-} from './support/cluster.js';
-import { launchService, logMessageIs, repositoryRoot, startService } from './support/services.js';
+} from '../support/cluster.js';
+import { launchService, logMessageIs, repositoryRoot, startService } from '../support/services.js';
 
 const run = promisify(execFile);
 const maxConcurrency = 4;
@@ -46,13 +46,22 @@ describe('resharding a live cluster', () => {
     stdout
       .split('\n')
       .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line) as { event: string; at: number; phase?: string; ready?: number });
+      .map(
+        (line) =>
+          JSON.parse(line) as {
+            event: string;
+            at: number;
+            phase?: string;
+            ready?: number;
+            confirmed?: number;
+          },
+      );
   /** When each phase began, in seconds after `from`: where a switch's time goes. */
   const timeline = (stdout: string, from: number) =>
     events(stdout)
       .map(
         (entry) =>
-          `${entry.phase ?? entry.event}${entry.ready === undefined ? '' : ` ${entry.ready} ready`} +${((entry.at - from) / 1_000).toFixed(1)} s`,
+          `${entry.phase ?? entry.event}${entry.ready === undefined ? '' : ` ${entry.ready} ready`}${entry.confirmed ? ` ${entry.confirmed} confirmed` : ''} +${((entry.at - from) / 1_000).toFixed(1)} s`,
       )
       .join(', ');
 
@@ -129,6 +138,16 @@ describe('resharding a live cluster', () => {
     console.log(
       `[measure] reshard 4 → 8 across 3 gateways at 1,000 msg/s: command to switch ${switchSeconds.toFixed(1)} s (limit ${limitS} s; ${((switchedAt - commandAt) / 1_000).toFixed(1)} s with the CLI's boot): ${timeline(stdout, commandAt)}`,
     );
+    if (switchSeconds > limitS) {
+      // A slow switch must explain itself: what the gateways warned about while it ran.
+      for (const gateway of gateways)
+        console.log(
+          `[diagnose] ${gateway.name}:\n${gateway.lines
+            .filter((line) => /"level":(40|50|60)/.test(line) || line.includes('cut-over'))
+            .slice(-40)
+            .join('\n')}`,
+        );
+    }
     expect(switchSeconds).toBeLessThanOrEqual(limitS);
     const state = await readGenerationState(cluster.probe.redis, cluster.keyPrefix);
     expect(state?.active).toEqual({ generation: 2, shardCount: 8 });
