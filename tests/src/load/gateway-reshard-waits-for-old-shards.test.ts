@@ -7,8 +7,8 @@ import {
   expectEveryMessageHandledOnce,
   leaseOwners,
   type TestCluster,
-} from './support/cluster.js';
-import { startService } from './support/services.js';
+} from '../support/cluster.js';
+import { startService } from '../support/services.js';
 
 /** How long a switch used to wait for an old shard nobody ran before committing without it. */
 const formerSwitchMaxMs = 30_000;
