@@ -175,7 +175,11 @@ if (config.DISCORD_TOKEN === undefined) {
   ]);
   // The simulator serves no probe endpoint: any HTTP answer means it is listening.
   await waitUntilReady(simulator, `http://127.0.0.1:${port}/api/v10/gateway`, 10_000, 'any-answer');
-  Object.assign(clusterEnv, { DISCORD_TOKEN: token, DISCORD_API_URL: `http://127.0.0.1:${port}/api` });
+  Object.assign(clusterEnv, {
+    DISCORD_TOKEN: token,
+    DISCORD_API_URL: `http://127.0.0.1:${port}/api`,
+    DISCORD_CDN_URL: `http://127.0.0.1:${port}/cdn`,
+  });
 } else {
   say('DISCORD_TOKEN is set: connecting to real Discord.');
 }

@@ -7,6 +7,7 @@ import { cliEnvSchema } from '@dgc/cli';
 import { dashboardEnvSchema } from '@dgc/dashboard';
 import { simulatorEnvSchema } from '@dgc/discord-simulator/env';
 import { gatewayEnvSchema } from '@dgc/gateway';
+import { moderationBotEnvSchema } from '@dgc/moderation-bot/settings';
 import { schedulerEnvSchema } from '@dgc/scheduler';
 import { developmentEnvSchema } from '@dgc/shared';
 import type { ProcessConfig, UnvalidatedVariable } from '@dgc/shared/config-docs';
@@ -18,6 +19,7 @@ export const processConfigs: readonly ProcessConfig[] = [
   { name: 'gateway', schema: gatewayEnvSchema },
   { name: 'worker', schema: workerEnvSchema },
   { name: 'scheduler', schema: schedulerEnvSchema },
+  { name: 'the moderation bot (in workers and schedulers)', schema: moderationBotEnvSchema },
   { name: 'dashboard', schema: dashboardEnvSchema },
   { name: '`npm run cluster`', schema: cliEnvSchema },
   { name: '`npm start`', schema: localClusterEnvSchema },

@@ -9,9 +9,28 @@ import { EventsQueueProbe } from './support/queue-inspection.js';
 import { redisUrl, simulatorToken, startService, stopServices, uniqueKeyPrefix } from './support/services.js';
 
 const jobCount = 500;
+/** Each job's handler waits this long before recording, so the killed replica has jobs in flight. */
+const workMs = 200;
+/**
+ * Slots per replica. Lateness is bounded below by the queue: the i-th job cannot start before
+ * (i / slots) × workMs — with 16 slots and 200 ms of work, 500 jobs on the one replica left after the kill
+ * start up to ~5 s late whatever the scheduler does. Delayed jobs mostly wait (REST, the database), so a
+ * bound of 100 costs little and lets all 500 start within a second of their time on one replica.
+ */
+const slotsPerReplica = 100;
+/** The claim lease: the killed replica's jobs are claimed again about this long after the kill. */
+const leaseMs = 2_000;
 
 function percentile(sorted: readonly number[], fraction: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))] ?? Number.NaN;
+}
+
+function describeLateness(label: string, sorted: readonly number[]): string {
+  if (sorted.length === 0) return `${label}: none`;
+  return (
+    `${label} (${sorted.length}): p50 ${percentile(sorted, 0.5)} ms, p99 ${percentile(sorted, 0.99)} ms, ` +
+    `min ${sorted[0]} ms, max ${sorted.at(-1)} ms`
+  );
 }
 
 describe('delayed jobs with a scheduler replica killed mid-run', () => {
@@ -25,12 +44,12 @@ describe('delayed jobs with a scheduler replica killed mid-run', () => {
   beforeAll(async () => {
     simulator = await DiscordSimulator.start({ token: simulatorToken, shardCount: 1, guildCount: 1 });
     database = await createTestDatabase('delayed-jobs', { schema: { apply: applyMigrations } });
-    prisma = createPrismaClient({ databaseUrl: database.url, maxConnections: 4 });
+    prisma = createPrismaClient({ databaseUrl: database.url, maxConnections: 8 });
     redis = createRedisConnection({ target: singleRedis(redisUrl), connectionName: 'test:delayed-jobs' });
     keyPrefix = uniqueKeyPrefix('delayed-jobs');
     // The fixture's handler writes here, in the transaction that records its job done.
     await prisma.$executeRaw`CREATE TABLE test_delayed_effect (
-      job_id bigint NOT NULL, runner integer NOT NULL, lateness_ms integer NOT NULL)`;
+      job_id bigint NOT NULL, runner integer NOT NULL, attempt integer NOT NULL, lateness_ms integer NOT NULL)`;
   });
 
   afterAll(async () => {
@@ -51,10 +70,11 @@ describe('delayed jobs with a scheduler replica killed mid-run', () => {
       DISCORD_API_URL: simulator.restUrl,
       WORKER_BOT_MODULE: 'tests/src/fixtures/jobs-bot.ts',
       SCHEDULER_PRUNE_EVERY_MS: String(3_600_000),
-      SCHEDULER_DELAYED_CONCURRENCY: '16',
+      SCHEDULER_DELAYED_CONCURRENCY: String(slotsPerReplica),
       SCHEDULER_DELAYED_BATCH_SIZE: '50',
-      // The fixture's timeout is 2 s: a killed replica's claims are taken over 3 s after they were made.
-      SCHEDULER_DELAYED_LEASE_GRACE_MS: '1000',
+      SCHEDULER_DELAYED_LEASE_MS: String(leaseMs),
+      // Room for the slots' records (each a short transaction) and the lease renewals beside them.
+      DATABASE_POOL_SIZE: '20',
     };
     replicas = await Promise.all([
       startService('scheduler', { ...env, SCHEDULER_REPLICA_ID: 'replica-a' }, 'scheduler-a'),
@@ -64,20 +84,24 @@ describe('delayed jobs with a scheduler replica killed mid-run', () => {
 
     const invocations = `${keyPrefix}:delayed:invocations`;
     const jobs = new PostgresDelayedJobs(prisma, ['count']);
-    const dueAt = new Date(Math.ceil((Date.now() + 2_000) / 1_000) * 1_000);
+    const dueAt = new Date(Math.ceil((Date.now() + 5_000) / 1_000) * 1_000);
     const ids = await Promise.all(
-      Array.from({ length: jobCount }, () => jobs.at(dueAt, 'count', { invocations, workMs: 200 })),
+      Array.from({ length: jobCount }, () => jobs.at(dueAt, 'count', { invocations, workMs })),
     );
     // One more, cancelled before it is due: it must never run.
-    const cancelled = await jobs.at(dueAt, 'count', { invocations, workMs: 200 });
+    const cancelled = await jobs.at(dueAt, 'count', { invocations, workMs });
+    // Measured from here to the due time: a negative margin would count the insert's own slowness as lateness.
+    const insertedBeforeDueMs = dueAt.getTime() - Date.now();
     expect(await jobs.cancel(cancelled)).toBe(true);
     expect(await jobs.cancel(cancelled)).toBe(false);
 
     const done = () => prisma.delayedJob.count({ where: { status: 'done' } });
     await expect.poll(done, { timeout: 20_000, interval: 20 }).toBeGreaterThanOrEqual(100);
     victim.kill();
+    const killedAfterDueMs = Date.now() - dueAt.getTime();
     await victim.exited;
     await expect.poll(done, { timeout: 45_000, interval: 100 }).toBe(jobCount);
+    const allDoneAfterDueMs = Date.now() - dueAt.getTime();
     expect(await stopServices([survivor])).toEqual({ 'scheduler-b': 0 });
 
     const effects = await prisma.$queryRaw<{ job_id: bigint; runs: number }[]>`
@@ -91,16 +115,32 @@ describe('delayed jobs with a scheduler replica killed mid-run', () => {
     const reclaimed = rows.filter((row) => row.attempts > 1).length;
     expect(reclaimed).toBeGreaterThan(0);
 
-    const lateness = (
-      await prisma.$queryRaw<{ lateness_ms: number }[]>`SELECT lateness_ms FROM test_delayed_effect`
-    )
-      .map((row) => row.lateness_ms)
-      .sort((a, b) => a - b);
+    // Jobs recorded by their first claim were never held by the killed replica when it died (or it recorded
+    // them before); the others were, and waited for their lease to pass.
+    const effectRows = await prisma.$queryRaw<{ attempt: number; lateness_ms: number }[]>`
+      SELECT attempt, lateness_ms FROM test_delayed_effect`;
+    const latenessOf = (held: boolean) =>
+      effectRows
+        .filter((row) => row.attempt > 1 === held)
+        .map((row) => row.lateness_ms)
+        .sort((a, b) => a - b);
+    const unaffected = latenessOf(false);
+    const reclaimedLateness = latenessOf(true);
     const handlerRuns = Number(await redis.get(invocations));
     console.log(
-      `[measure] ${jobCount} delayed jobs due at once, 2 replicas × 16 slots, 200 ms of work each, one replica kill -9'ed: ` +
-        `effects exactly once; ${reclaimed} re-claimed after the kill; handler ran ${handlerRuns} times (${handlerRuns - jobCount} duplicate deliveries, not recorded); ` +
-        `lateness at start p50 ${percentile(lateness, 0.5)} ms p99 ${percentile(lateness, 0.99)} ms (32 slots for 500 jobs of 200 ms: the last start ~3 s late by the bound; re-claimed jobs wait for the lease)`,
+      `[measure] ${jobCount} delayed jobs due at once, 2 replicas × ${slotsPerReplica} slots, ${workMs} ms of work each, ` +
+        `lease ${leaseMs} ms, one replica kill -9'ed ${killedAfterDueMs} ms after the due time ` +
+        `(jobs inserted ${insertedBeforeDueMs} ms before it): effects exactly once; handler ran ${handlerRuns} times ` +
+        `(${handlerRuns - jobCount} duplicate deliveries, not recorded); all recorded ${allDoneAfterDueMs} ms after the due time. ` +
+        `Lateness at handler start — ${describeLateness('not held by the killed replica', unaffected)}; ` +
+        `${describeLateness('held by it, claimed again after its lease', reclaimedLateness)}, ` +
+        `the first ${(reclaimedLateness[0] ?? Number.NaN) - killedAfterDueMs} ms after the kill`,
     );
+    expect(reclaimedLateness.length).toBe(reclaimed);
+    // The aim is "at its time or within a second after it". On this 2-core machine shared with other work
+    // the records' CPU (a Prisma interactive transaction each) sets the pace: p50 measured 1.1–1.6 s at a
+    // load average of 25–45. The bound is generous so a loaded machine does not fail it, and still catches
+    // jobs starting in waves or at the old 16 slots (p50 3.3–5.4 s at the same loads); p99 is only printed.
+    expect(percentile(unaffected, 0.5)).toBeLessThanOrEqual(3_000);
   });
 });

@@ -21,14 +21,22 @@ async function exportedNames(): Promise<Set<string>> {
     lanes: { publishedCount: () => 0, pendingCount: () => 0 },
     backpressure: { depthOf: () => 0, shedCounts: () => ({}) },
     cache: {
-      writes: { guilds: 0, channels: 0, roles: 0, members: 0, threads: 0, emojis: 0 },
+      writes: { guilds: 0, channels: 0, roles: 0, members: 0, threads: 0, threadMembers: 0, emojis: 0 },
       dropped: 0,
       pendingCount: 0,
       pendingEntries: 0,
       intakePauses: { pauses: 0, pausedMs: 0 },
     },
     cacheSize: {
-      sizes: async () => ({ guilds: 0, channels: 0, roles: 0, members: 0, threads: 0, emojis: 0 }),
+      sizes: async () => ({
+        guilds: 0,
+        channels: 0,
+        roles: 0,
+        members: 0,
+        threads: 0,
+        threadMembers: 0,
+        emojis: 0,
+      }),
     },
   });
   const worker = new ProcessMetrics('worker');

@@ -5,18 +5,24 @@ import {
   type StateMutationMix,
   threadAndEmojiMutationMix,
 } from '@dgc/discord-simulator';
-import { type CachedChannel, type CachedMember, type CachedThread, RedisKeys } from '@dgc/shared';
+import {
+  type CachedChannel,
+  type CachedMember,
+  type CachedThread,
+  compactEmoji,
+  RedisKeys,
+} from '@dgc/shared';
 import { REST } from '@discordjs/rest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestCluster, type TestCluster } from './support/cluster.js';
 import { logMessageIs, simulatorToken, startService } from './support/services.js';
-import { differences, expectedThread } from './support/state-cache-differences.js';
+import { differences, expectedThread, expectedThreadMember } from './support/state-cache-differences.js';
 
 const shardCount = 4;
 const guildCount = 200;
 /**
- * The issue's figures: 10,000 random changes across 200 guilds on 4 shards (about 10 s here), threads and
- * emojis among them (cached: opted in below). The changes made before the first gateway starts reach it
+ * The issue's figures: 10,000 random changes across 200 guilds on 4 shards (about 10 s here), threads,
+ * thread memberships and emojis among them (cached: opted in below). The changes made before the first gateway starts reach it
  * through GUILD_CREATE alone (threads and emojis included).
  */
 const mutations = { beforeStart: 500, beforeCrash: 4_000, whileDown: 2_000, afterResume: 4_000 };
@@ -51,6 +57,8 @@ async function mutate(
 describe('shared state cache', () => {
   let cluster: TestCluster;
   let env: NodeJS.ProcessEnv;
+  /** When the first gateway started: thread memberships made since were all announced to it. */
+  let firstStartedAt = 0;
 
   beforeAll(async () => {
     cluster = await createTestCluster('state-cache', {
@@ -62,7 +70,7 @@ describe('shared state cache', () => {
     });
     env = {
       ...cluster.env,
-      CACHE_ENTITIES: 'guilds,channels,roles,members,threads,emojis',
+      CACHE_ENTITIES: 'guilds,channels,roles,members,threads,threadMembers,emojis',
       GATEWAY_INTENTS: 'Guilds,GuildMembers,GuildExpressions',
       // No worker runs: the cache must see its events though no handler wants them.
       GATEWAY_EVENTS: 'MESSAGE_CREATE',
@@ -76,6 +84,7 @@ describe('shared state cache', () => {
 
   it('equals the world after random changes across a kill -9 and a resume', { timeout: 60_000 }, async () => {
     await mutate(cluster, mutations.beforeStart, beforeStartMix);
+    firstStartedAt = Date.now();
     const first = await startService('gateway', env, 'gateway-1');
     cluster.processes.push(first);
     const keys = new RedisKeys(cluster.keyPrefix);
@@ -112,14 +121,30 @@ describe('shared state cache', () => {
       .toBe(shardCount);
     await mutate(cluster, mutations.afterResume);
 
-    await expect.poll(() => differences(cluster), { timeout: 20_000, interval: 250 }).toEqual([]);
+    await expect
+      .poll(() => differences(cluster, { threadMembersSince: firstStartedAt }), {
+        timeout: 20_000,
+        interval: 250,
+      })
+      .toEqual([]);
     // Resumed, not re-identified: the cache was kept whole by replays alone.
     expect(cluster.simulator.stats().identifies).toBe(identifiesBefore);
     const total = mutations.beforeStart + mutations.beforeCrash + mutations.whileDown + mutations.afterResume;
     const threads = cluster.simulator.guilds.reduce((sum, guild) => sum + guild.threads.length, 0);
     const emojis = cluster.simulator.guilds.reduce((sum, guild) => sum + guild.emojis.length, 0);
+    const memberships = cluster.simulator.guilds.flatMap((guild) =>
+      guild.threads.flatMap((each) => each.members),
+    );
+    const cachedMemberships = (
+      await Promise.all(
+        cluster.simulator.guilds.map((guild) =>
+          cluster.probe.redis.hlen(keys.guildCache(guild.id).threadMembers),
+        ),
+      )
+    ).reduce((sum, count) => sum + count, 0);
+    const since = memberships.filter((member) => Date.parse(member.joinTimestamp) > firstStartedAt).length;
     console.log(
-      `[measure] state cache: ${total} random changes across ${guildCount} guilds on ${shardCount} shards and a kill -9, cache equals the world (${threads} threads, ${emojis} emojis)`,
+      `[measure] state cache: ${total} random changes across ${guildCount} guilds on ${shardCount} shards and a kill -9, cache equals the world (${threads} threads, ${emojis} emojis, ${cachedMemberships} thread memberships cached of ${memberships.length}, all ${since} made since the first start among them)`,
     );
   });
 
@@ -182,6 +207,65 @@ describe('shared state cache', () => {
     }
     expect(threadsChecked).toBeGreaterThan(0);
     expect(Object.keys(outcomes).filter((outcome) => !outcome.endsWith(':hit'))).toEqual([]);
+
+    // Memberships made since the first start are all kept by the gateways; an older one (a thread's
+    // creator before the gateway came up) is asked of Discord.
+    const memberships = withThreads.flatMap((guild) =>
+      guild.threads.flatMap((each) => each.members.map((member) => ({ thread: each, member }))),
+    );
+    const announced = memberships.find(({ member }) => Date.parse(member.joinTimestamp) > firstStartedAt);
+    expect(announced).toBeDefined();
+    if (announced) {
+      const { thread, member } = announced;
+      expect(await cache.threadMember(thread.id, member.userId)).toEqual(
+        expectedThreadMember(thread, member),
+      );
+    }
+    expect(outcomes['threadMember:hit']).toBe(1);
+
+    // A worker whose cache holds nothing (another key prefix) gets the same threads, memberships and emoji
+    // sets over REST, kept for the TTL: a second read is a fallback hit.
+    const restOnly = new RedisStateCache({
+      redis: cluster.probe.redis,
+      rest: new REST({ api: cluster.simulator.restUrl, version: '10' }).setToken(simulatorToken),
+      keyPrefix: `${cluster.keyPrefix}:rest-only`,
+      fallbackTtlMs: 60_000,
+      observer: {
+        lookup: (entity: string, outcome: CacheLookupOutcome) => {
+          outcomes[`rest-only ${entity}:${outcome}`] = (outcomes[`rest-only ${entity}:${outcome}`] ?? 0) + 1;
+        },
+      },
+    });
+    const sample = withThreads.slice(0, 3);
+    let fetchedThreads = 0;
+    let fetchedMemberships = 0;
+    for (let read = 0; read < 2; read += 1) {
+      for (const guild of sample) {
+        expect(await restOnly.emojis(guild.id)).toEqual(guild.emojis.map(compactEmoji));
+        for (const worldThread of guild.threads.slice(0, 3)) {
+          expect(await restOnly.thread(worldThread.id)).toEqual(expectedThread(guild, worldThread));
+          if (read === 0) fetchedThreads += 1;
+          for (const member of worldThread.members.slice(0, 2)) {
+            expect(await restOnly.threadMember(worldThread.id, member.userId)).toEqual(
+              expectedThreadMember(worldThread, member),
+            );
+            if (read === 0) fetchedMemberships += 1;
+          }
+          expect(await restOnly.threadMember(worldThread.id, '1')).toBeUndefined();
+        }
+      }
+    }
+    expect(fetchedMemberships).toBeGreaterThan(0);
+    expect(outcomes).toMatchObject({
+      'rest-only emojis:fallback': sample.length,
+      'rest-only emojis:fallbackHit': sample.length,
+      'rest-only thread:fallback': fetchedThreads,
+      'rest-only thread:fallbackHit': fetchedThreads,
+      'rest-only threadMember:fallback': fetchedMemberships,
+      'rest-only threadMember:fallbackHit': fetchedMemberships,
+      // Absence is not kept: each read of a non-member asks again.
+      'rest-only threadMember:missing': 2 * fetchedThreads,
+    });
 
     // The largest guild's GUILD_CREATE carried only the bot: its other members come over REST, once.
     const large = cluster.simulator.guilds[0] as SimulatedGuild;

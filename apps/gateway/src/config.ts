@@ -89,9 +89,12 @@ const cacheEntities = z
   .transform((value, context): ReadonlySet<CacheEntityKind> => {
     const names = value
       .split(',')
-      .map((name) => name.trim().toLowerCase())
-      .filter((name) => name !== '' && name !== 'none');
-    const unknown = names.filter((name) => !(cacheEntityKinds as readonly string[]).includes(name));
+      .map((name) => name.trim())
+      .filter((name) => name !== '' && name.toLowerCase() !== 'none');
+    // Case-insensitive: `threadMembers` and `threadmembers` are one entity.
+    const kindOf = (name: string) =>
+      cacheEntityKinds.find((kind) => kind.toLowerCase() === name.toLowerCase());
+    const unknown = names.filter((name) => kindOf(name) === undefined);
     if (unknown.length > 0) {
       context.addIssue({
         code: 'custom',
@@ -99,18 +102,24 @@ const cacheEntities = z
       });
       return z.NEVER;
     }
-    return new Set(names as CacheEntityKind[]);
+    const kinds = new Set(names.map((name) => kindOf(name) as CacheEntityKind));
+    // Memberships go with their threads (THREAD_DELETE, a channel's deletion): they need threads cached.
+    if (kinds.has('threadMembers') && !kinds.has('threads')) {
+      context.addIssue({ code: 'custom', message: 'cache entity threadMembers needs threads too' });
+      return z.NEVER;
+    }
+    return kinds;
   });
 
 /** What the gateway keeps in the shared state cache workers read. */
 export const gatewayCacheEnvShape = envGroup('Shared state cache', {
   CACHE_ENTITIES: variable(
     cacheEntities,
-    'What gateways keep in the Redis state cache handlers read (ctx.cache): any of guilds, channels, roles, members, threads, emojis, or none. members need the GUILD_MEMBERS intent, emojis the GUILD_EXPRESSIONS one; threads and emojis are kept only when named.',
+    'What gateways keep in the Redis state cache handlers read (ctx.cache): any of guilds, channels, roles, members, threads, threadMembers, emojis, or none. members need the GUILD_MEMBERS intent, emojis the GUILD_EXPRESSIONS one; threads, threadMembers (with threads; memberships of other users need GUILD_MEMBERS) and emojis are kept only when named.',
   ),
   CACHE_MAX_PENDING_ENTRIES: variable(
     positiveInt(1_000),
-    'Cache entries (a guild, channel, role, member, thread or emoji each) a gateway holds in memory waiting to be written to Redis; past it the gateway pauses reading its shards until half are written (a GUILD_CREATE burst), so its memory does not grow with its guild count (a flush holds at most half). Small on purpose: what waits longer than a few garbage collections stays in the old generation until a full one. While Redis is unreachable it reads on and drops cache writes past GATEWAY_MAX_BUFFERED_EVENTS instead.',
+    'Cache entries (a guild, channel, role, member, thread, thread membership or emoji each) a gateway holds in memory waiting to be written to Redis; past it the gateway pauses reading its shards until half are written (a GUILD_CREATE burst), so its memory does not grow with its guild count (a flush holds at most half). Small on purpose: what waits longer than a few garbage collections stays in the old generation until a full one. While Redis is unreachable it reads on and drops cache writes past GATEWAY_MAX_BUFFERED_EVENTS instead.',
   ),
 });
 

@@ -3,6 +3,7 @@ import {
   commonEnvShape,
   databaseEnvShape,
   dedupeEnvShape,
+  discordCdnEnvShape,
   discordEnvShape,
   type Environment,
   envGroup,
@@ -55,11 +56,17 @@ export const schedulerOwnEnvShape = envGroup('Scheduler', {
   ),
   SCHEDULER_DELAYED_POLL_MS: variable(
     positiveInt(250),
-    'How often (ms) a replica with room looks for due delayed jobs; bounds how late a job starts.',
+    'Longest wait (ms) between looks for due delayed jobs. A replica sleeps until the earliest known job is due, so this bounds only how late a job scheduled to run sooner than that is seen.',
   ),
-  SCHEDULER_DELAYED_LEASE_GRACE_MS: variable(
-    positiveInt(10_000),
-    "A claim's lease is the job's timeout plus this (ms): a killed replica's jobs are claimed again once it passes.",
+  SCHEDULER_DELAYED_LEASE_MS: variable(
+    // Renewed every third of it: two renewals in a row may be missed (a busy event loop, a slow database)
+    // before a live run is handed to another replica.
+    z.coerce
+      .number({ message: 'must be a whole number' })
+      .int('must be a whole number')
+      .min(1_000, 'must be at least 1000')
+      .default(10_000),
+    "A delayed job's claim lease (ms), renewed every third of it while the run lasts, whatever the job's timeout: a killed replica's jobs are claimed again within about this long of the kill.",
   ),
   SCHEDULER_DELAYED_RETRY_BACKOFF_MS: variable(
     positiveInt(1_000),
@@ -71,6 +78,7 @@ export const schedulerEnvSchema = z.object({
   ...commonEnvShape,
   ...databaseEnvShape,
   ...discordEnvShape,
+  ...discordCdnEnvShape,
   ...restEnvShape,
   ...dedupeEnvShape,
   ...botEnvShape,

@@ -62,6 +62,9 @@ export async function startScheduler(
     databaseUrl: config.DATABASE_URL,
     maxConnections: config.DATABASE_POOL_SIZE,
   });
+  // The delayed jobs' claims and lease renewals, apart from the records that fill the pool above when
+  // many jobs end at once (see DelayedJobDatabase): one connection for the claim loop, one for renewals.
+  const delayedQueuePrisma = createPrismaClient({ databaseUrl: config.DATABASE_URL, maxConnections: 2 });
   const redis = createRedisConnection({
     target: redisTargetOf(config),
     connectionName: 'scheduler:commands',
@@ -113,14 +116,14 @@ export async function startScheduler(
     logger,
   }).establish(tasks);
   const delayed = new DelayedJobRunner(
-    new DelayedJobClaims(prisma, replicaId),
+    new DelayedJobClaims({ queue: delayedQueuePrisma, records: prisma }, replicaId),
     botJobs,
     services,
     {
       concurrency: config.SCHEDULER_DELAYED_CONCURRENCY,
       batchSize: config.SCHEDULER_DELAYED_BATCH_SIZE,
       pollMs: config.SCHEDULER_DELAYED_POLL_MS,
-      leaseGraceMs: config.SCHEDULER_DELAYED_LEASE_GRACE_MS,
+      leaseMs: config.SCHEDULER_DELAYED_LEASE_MS,
       retryBackoffMs: config.SCHEDULER_DELAYED_RETRY_BACKOFF_MS,
     },
     logger,
@@ -131,7 +134,7 @@ export async function startScheduler(
       replicaId,
       jobs: periodic.describe(),
       delayedJobs: botJobs.delayedNames,
-      ...(botJobs.delayedNames.length > 0 ? { delayedLeaseMs: delayed.leaseMs } : {}),
+      ...(botJobs.delayedNames.length > 0 ? { delayedLeaseMs: config.SCHEDULER_DELAYED_LEASE_MS } : {}),
     },
     'scheduler running',
   );
@@ -147,7 +150,13 @@ export async function startScheduler(
     },
     async close() {
       await periodic.close();
-      await Promise.allSettled([redis.quit(), prisma.$disconnect(), bot.close(), schedulerRest.close()]);
+      await Promise.allSettled([
+        redis.quit(),
+        prisma.$disconnect(),
+        delayedQueuePrisma.$disconnect(),
+        bot.close(),
+        schedulerRest.close(),
+      ]);
     },
   };
 }

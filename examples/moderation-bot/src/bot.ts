@@ -13,6 +13,7 @@ import { pingCommand } from './ping-command.js';
 import { addPresenceRotation } from './presence/presence-rotation.js';
 import { addReminders } from './reminders/reminder-commands.js';
 import { ReminderStore } from './reminders/reminder-store.js';
+import { readModerationBotSettings } from './settings.js';
 import { addTimedEndJobs } from './timed/timed-end-jobs.js';
 import { createXpCommands } from './xp/xp-commands.js';
 import { XpStore } from './xp/xp-store.js';
@@ -23,6 +24,7 @@ import { XpStore } from './xp/xp-store.js';
  * bulk jobs with progress, exactly-once reminders, XP, a mod log and a rotating presence.
  */
 export default defineBot(moderationBotDatabase, (bot, prisma) => {
+  const settings = readModerationBotSettings(process.env);
   const cases = new CaseStore(prisma);
   const config = new GuildConfigStore(prisma);
   const modlog = new ModLog(config);
@@ -42,5 +44,5 @@ export default defineBot(moderationBotDatabase, (bot, prisma) => {
   addPurge(bot);
   addReminders(bot, new ReminderStore(prisma));
   addMessageHandlers(bot, { prisma, xp, config, modlog });
-  addPresenceRotation(bot);
+  addPresenceRotation(bot, { everyMs: settings.MODERATION_BOT_PRESENCE_ROTATION_MS });
 });

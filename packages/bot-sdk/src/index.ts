@@ -17,13 +17,24 @@ export type {
   Logger,
   Redis,
 } from '@dgc/shared';
+/**
+ * A bot's own settings, documented like the platform's: wrap each zod field in `variable(schema, text)` and
+ * the shape in `envGroup(heading, shape)`; listed in scripts/config-docs, they appear in `.env.example` and
+ * the README's configuration table (`npm run config:docs`).
+ */
 /** Whether a cached channel's `type` is a thread's (`StateCache.channel` answers threads too). */
-export { isThreadType } from '@dgc/shared';
+export { envGroup, isThreadType, variable } from '@dgc/shared';
 /**
  * Throw it for a failure that will repeat on every attempt (bad input): the job fails at once instead of
  * being retried. Discord 4xx answers are treated this way already; anything else is retried with back-off.
  */
 export { UnrecoverableError } from 'bullmq';
+export {
+  AttachmentReadError,
+  type AttachmentReadFailure,
+  type ReadAttachmentOptions,
+  readAttachmentText,
+} from './attachments/attachment-text.js';
 export { type BotDefinition, type BotSetup, type BotSetupWithDatabase, defineBot } from './bot/define-bot.js';
 export {
   type BotDatabase,

@@ -3,6 +3,7 @@ import type {
   APIChatInputApplicationCommandInteraction,
   GatewayMessageCreateDispatchData,
 } from 'discord-api-types/v10';
+import type { CdnFiles } from './cdn/cdn-files.js';
 import type { Dispatcher } from './dispatcher.js';
 import {
   type TrafficEventType,
@@ -44,6 +45,7 @@ export class EventInjector implements TrafficSink {
   readonly #random: SeededRandom;
   readonly #restState: RestState;
   readonly #dispatcher: Dispatcher;
+  readonly #cdn: CdnFiles;
 
   constructor(input: {
     world: SimulatedWorld;
@@ -51,12 +53,14 @@ export class EventInjector implements TrafficSink {
     random: SeededRandom;
     restState: RestState;
     dispatcher: Dispatcher;
+    cdn: CdnFiles;
   }) {
     this.#world = input.world;
     this.#ids = input.ids;
     this.#random = input.random;
     this.#restState = input.restState;
     this.#dispatcher = input.dispatcher;
+    this.#cdn = input.cdn;
   }
 
   messageCreate(input: MessageInput = {}): GatewayMessageCreateDispatchData {
@@ -95,6 +99,7 @@ export class EventInjector implements TrafficSink {
       interaction:
         registered && input.commandId === undefined ? { ...input, commandId: registered.id } : input,
       token,
+      attachments: (id) => this.#cdn.attachment(id),
     });
     this.#restState.registerInteraction({
       id: interaction.id,

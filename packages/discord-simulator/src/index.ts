@@ -1,7 +1,9 @@
+export type { AttachmentInput, CdnRequestRecord } from './cdn/cdn-files.js';
 export { DispatchLedger, type DispatchRecord } from './dispatch-ledger.js';
 export type { FaultInjector } from './fault-injector.js';
 export { allIntentBits, GatewayCloseCode, privilegedIntentBits } from './gateway/close-codes.js';
 export type { SessionSnapshot, SessionState } from './gateway/gateway-session.js';
+export type { PresenceUpdateRecord } from './gateway/presence-updates.js';
 export {
   defaultTrafficMix,
   parseTrafficMix,
@@ -21,7 +23,13 @@ export {
   stateMutationKinds,
   threadAndEmojiMutationMix,
 } from './model/state-mutation-mix.js';
-export type { SimulatedChannel, SimulatedEmoji, SimulatedGuild, SimulatedThread } from './model/world.js';
+export type {
+  SimulatedChannel,
+  SimulatedEmoji,
+  SimulatedGuild,
+  SimulatedThread,
+  SimulatedThreadMember,
+} from './model/world.js';
 export { type BucketPolicyName, defaultBucketPolicies } from './rest/bucket-policies.js';
 export type { RestCallRecord } from './rest/rest-call-record.js';
 export type { RestFault } from './rest/rest-faults.js';

@@ -3,11 +3,13 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type {
   APIApplicationCommand,
+  APIAttachment,
   APIChatInputApplicationCommandInteraction,
   APIMessageComponentInteraction,
   GatewayMessageCreateDispatchData,
 } from 'discord-api-types/v10';
 import { BotToken } from './bot-token.js';
+import { type AttachmentInput, CdnFiles, type CdnRequestRecord } from './cdn/cdn-files.js';
 import { ControlApi } from './control-api.js';
 import { DispatchLedger } from './dispatch-ledger.js';
 import { Dispatcher } from './dispatcher.js';
@@ -18,6 +20,7 @@ import { GatewayBotInfo } from './gateway/gateway-bot-info.js';
 import { GatewayServer } from './gateway/gateway-server.js';
 import type { SessionSnapshot } from './gateway/gateway-session.js';
 import { IdentifyLimiter } from './gateway/identify-limiter.js';
+import type { PresenceUpdateRecord } from './gateway/presence-updates.js';
 import { GatewayActivity } from './gateway-activity.js';
 import type { TrafficGenerator, TrafficOptions } from './load/traffic-generator.js';
 import type { ComponentInteractionInput, InteractionInput } from './model/payloads/interaction-payloads.js';
@@ -50,6 +53,8 @@ export class DiscordSimulator extends EventEmitter<SimulatorEvents> {
   readonly port: number;
   readonly restUrl: string;
   readonly gatewayUrl: string;
+  /** The CDN serving files attached to commands (`attachFile`): what DISCORD_CDN_URL points at in tests. */
+  readonly cdnUrl: string;
   readonly applicationId: string;
   readonly guilds: readonly SimulatedGuild[];
   /** Every dispatch sent, per session and sequence. */
@@ -67,6 +72,7 @@ export class DiscordSimulator extends EventEmitter<SimulatorEvents> {
   readonly #dispatcher: Dispatcher;
   readonly #events: EventInjector;
   readonly #stateMutations: StateMutations;
+  readonly #cdn: CdnFiles;
 
   private constructor(options: SimulatorOptions, http: Server, port: number) {
     super();
@@ -77,6 +83,7 @@ export class DiscordSimulator extends EventEmitter<SimulatorEvents> {
     const host = options.host ?? '127.0.0.1';
     this.restUrl = `http://${host}:${port}/api`;
     this.gatewayUrl = `ws://${host}:${port}/gateway`;
+    this.cdnUrl = `http://${host}:${port}/cdn`;
     const seed = options.seed ?? 1;
     const world = buildWorld({
       guildCount: options.guildCount ?? 10,
@@ -129,12 +136,14 @@ export class DiscordSimulator extends EventEmitter<SimulatorEvents> {
       invalidRequestLimit: options.invalidRequestLimit ?? 10_000,
       observer: this.#restActivity,
     });
+    this.#cdn = new CdnFiles({ baseUrl: this.cdnUrl, applicationId: world.application.id, ids });
     this.#events = new EventInjector({
       world,
       ids,
       random: new SeededRandom(seed ^ 0x5eed),
       restState,
       dispatcher: this.#dispatcher,
+      cdn: this.#cdn,
     });
     this.#stateMutations = new StateMutations({
       world,
@@ -157,11 +166,16 @@ export class DiscordSimulator extends EventEmitter<SimulatorEvents> {
     return new DiscordSimulator(options, http, port);
   }
 
-  /** One port: `/_simulator/*` is the control API, WebSocket upgrades the gateway, the rest REST. */
+  /** One port: `/_simulator/*` is the control API, `/cdn/*` the CDN, WebSocket upgrades the gateway, the rest REST. */
   #listen(control: ControlApi, options: SimulatorOptions): void {
     this.#http.on('request', (request, response) => {
-      if ((request.url ?? '').startsWith('/_simulator/')) {
+      const url = request.url ?? '';
+      if (url.startsWith('/_simulator/')) {
         control.handle(request, response);
+        return;
+      }
+      if (url.startsWith('/cdn/')) {
+        this.#cdn.handle(new URL(url, 'http://simulator').pathname.slice('/cdn'.length), request, response);
         return;
       }
       this.#rest.handle(request, response).catch((error: unknown) => {
@@ -198,6 +212,12 @@ export class DiscordSimulator extends EventEmitter<SimulatorEvents> {
 
   sessions(): SessionSnapshot[] {
     return this.#gateway.sessions();
+  }
+
+  /** The presence updates (op 3) received, oldest first: each with the shard that sent it and whether Discord would apply it. */
+  presenceUpdates(shardId?: number): PresenceUpdateRecord[] {
+    const records = this.#gateway.presenceUpdates();
+    return shardId === undefined ? [...records] : records.filter((record) => record.shard[0] === shardId);
   }
 
   /** The REST requests received, in order: all of them, or the newest when more than `restCallsKept`. */
@@ -241,6 +261,20 @@ export class DiscordSimulator extends EventEmitter<SimulatorEvents> {
   /** Sends `count` MESSAGE_CREATE events (random guilds and authors unless given). */
   injectMessageCreates(count: number, input: MessageInput = {}): GatewayMessageCreateDispatchData[] {
     return this.#events.messageCreates(count, input);
+  }
+
+  /**
+   * Stores a file as a user's upload with a slash command and returns its attachment: pass its `id` as an
+   * attachment option's value (`ApplicationCommandOptionType.Attachment`) and the interaction resolves it,
+   * with a `url` this simulator's CDN (`cdnUrl`) serves.
+   */
+  attachFile(input: AttachmentInput): APIAttachment {
+    return this.#cdn.upload(input);
+  }
+
+  /** The downloads the CDN was asked for, in order. */
+  get cdnRequests(): readonly CdnRequestRecord[] {
+    return this.#cdn.requests;
   }
 
   /** Sends an INTERACTION_CREATE for a slash command; its token accepts one callback within the window. */

@@ -7,6 +7,8 @@ import type { RateLimitObserver } from './shared-rate-limiter.js';
 /** The settings every process that calls Discord reads (the common and REST-limit config groups). */
 export interface SharedRestEnv extends RedisTargetEnv {
   DISCORD_API_URL: string;
+  /** Discord's CDN (`rest.options.cdn`): where the SDK reads attachments from, and only there. */
+  DISCORD_CDN_URL: string;
   DISCORD_TOKEN: string;
   REDIS_KEY_PREFIX: string;
   REST_GLOBAL_PER_SECOND: number;
@@ -50,7 +52,12 @@ export async function openSharedRest(env: SharedRestEnv, options: SharedRestOpti
     await new Promise<void>((resolve) => limiterRedis.once('ready', () => resolve()));
   }
   const { rest, limiter } = createRateLimitedRest({
-    rest: { api: env.DISCORD_API_URL, version: '10', timeout: options.requestTimeoutMs },
+    rest: {
+      api: env.DISCORD_API_URL,
+      cdn: env.DISCORD_CDN_URL,
+      version: '10',
+      timeout: options.requestTimeoutMs,
+    },
     token: env.DISCORD_TOKEN,
     limiter: {
       redis: limiterRedis,

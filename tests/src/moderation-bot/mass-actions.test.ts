@@ -74,6 +74,76 @@ describe('moderation bot: mass ban and purge', () => {
     expect(Math.min(...gaps)).toBeGreaterThanOrEqual(990);
   });
 
+  it('bans the ids of an attached file, read once from the CDN, deduplicated; bad or over-long lists are refused ephemerally before any ban', {
+    timeout: 45_000,
+  }, async () => {
+    const moderator = bot.guild.members[3]?.user.id ?? '';
+    await bot.giveModeratorRole(moderator);
+    const simulator = bot.cluster.simulator;
+    const idOf = (index: number) => String(1_300_000_000_000_000_000n + BigInt(index));
+    const banPuts = () =>
+      simulator.restCalls.filter(
+        (call) => call.method === 'PUT' && call.route.startsWith(`/guilds/${bot.guild.id}/bans/13`),
+      );
+    const downloadsOf = (attachmentId: string) =>
+      simulator.cdnRequests.filter((request) => request.attachmentId === attachmentId);
+    const deferralFlags = (interactionId: string) =>
+      (
+        simulator.restCalls.find((call) => call.route === `/interactions/${interactionId}/:token/callback`)
+          ?.requestBody as { data?: { flags?: number } } | undefined
+      )?.data?.flags;
+
+    // Refused before anything is banned: more than 1,000 ids, an entry that is not an id, a file too large
+    // to read (never downloaded) and a file that is not text.
+    const tooMany = simulator.attachFile({
+      filename: 'raid.txt',
+      content: Array.from({ length: 1_001 }, (_, index) => idOf(1_000 + index)).join('\n'),
+    });
+    const withWord = simulator.attachFile({ filename: 'raid.csv', content: `user_id\n${idOf(1)}\n` });
+    const tooLarge = simulator.attachFile({ filename: 'huge.txt', content: `${idOf(2)}\n`.repeat(4_000) });
+    const image = simulator.attachFile({
+      filename: 'raid.png',
+      content: 'not text',
+      contentType: 'image/png',
+    });
+    const refusals = [
+      [tooMany, /^That is 1,001 different user ids; \/massban bans at most 1,000 at a time\./],
+      [withWord, /^1 entry is not a user id \(raid\.csv line 1: `user_id`\)/],
+      [tooLarge, /^huge\.txt is 79 KiB; at most 64 KiB is read\. Nobody was banned\.$/],
+      [image, /^raid\.png is not a text or CSV file \(image\/png\)/],
+    ] as const;
+    for (const [file, refusal] of refusals) {
+      const interaction = bot.run('massban', moderator, {
+        reason: 'raid wave',
+        file: { attachment: file.id },
+      });
+      const answer = await bot.answerMatching(interaction, refusal);
+      expect(deferralFlags(interaction.id)).toBe(64);
+      expect(answer.content).toMatch(/Nobody was banned\.$/);
+    }
+    expect(downloadsOf(tooMany.id).map((request) => request.status)).toEqual([200]);
+    expect(downloadsOf(tooLarge.id)).toEqual([]);
+    expect(downloadsOf(image.id)).toEqual([]);
+    expect(banPuts()).toEqual([]);
+
+    // A CSV export with a byte-order mark, Windows line ends, quoted cells, mentions and repeats.
+    const listed = Array.from({ length: 40 }, (_, index) => idOf(index + 10));
+    const rows = [...listed, ...listed.slice(0, 10)].map((id, index) =>
+      index % 3 === 0 ? `"${id}"` : index % 3 === 1 ? `<@${id}>` : id,
+    );
+    const csv = simulator.attachFile({
+      filename: 'raid.csv',
+      content: `\uFEFF${rows.map((row, index) => (index % 2 ? `${row},` : `${row}\r\n`)).join('')}`,
+    });
+    const interaction = bot.run('massban', moderator, { reason: 'raid wave', file: { attachment: csv.id } });
+    const summary = await bot.answerMatching(interaction, /^Mass ban: /, 30_000);
+    expect(summary.content).toBe('Mass ban: 40 banned, 0 refused of 40 (10 repeated ids ignored).');
+    expect(deferralFlags(interaction.id)).toBe(64);
+    expect(downloadsOf(csv.id).map((request) => request.status)).toEqual([200]);
+    const banned = banPuts().filter((call) => call.status === 204);
+    expect(banned.map((call) => call.route.split('/').pop()).sort()).toEqual([...listed].sort());
+  });
+
   it('purges 500 with 100 older than 14 days: 4 bulk deletes of 100 and the older ones one by one', {
     timeout: 60_000,
   }, async () => {

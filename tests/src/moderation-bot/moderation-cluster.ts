@@ -40,11 +40,14 @@ export interface ModerationCluster {
   env: NodeJS.ProcessEnv;
   /** Gives the member the guild's Moderator role over REST and waits until the gateways cached it. */
   giveModeratorRole(userId: string): Promise<void>;
-  /** Injects `/name` by `userId` in the guild; options by name (users, strings, integers). */
+  /** Injects `/name` by `userId` in the guild; options by name (users, channels, attachments by id, strings, integers). */
   run(
     name: string,
     userId: string,
-    options?: Record<string, string | number | { user: string } | { channel: string }>,
+    options?: Record<
+      string,
+      string | number | { user: string } | { channel: string } | { attachment: string }
+    >,
     channelId?: string,
   ): APIChatInputApplicationCommandInteraction;
   /** The interaction's answers so far (first response, then edits and follow-ups), as the simulator received them. */
@@ -160,7 +163,9 @@ export async function startModerationCluster(
           typeof value === 'object'
             ? 'user' in value
               ? { name: optionName, type: ApplicationCommandOptionType.User, value: value.user }
-              : { name: optionName, type: ApplicationCommandOptionType.Channel, value: value.channel }
+              : 'attachment' in value
+                ? { name: optionName, type: ApplicationCommandOptionType.Attachment, value: value.attachment }
+                : { name: optionName, type: ApplicationCommandOptionType.Channel, value: value.channel }
             : typeof value === 'number'
               ? { name: optionName, type: ApplicationCommandOptionType.Integer, value }
               : { name: optionName, type: ApplicationCommandOptionType.String, value },

@@ -87,6 +87,7 @@ export async function createTestCluster(
       DATABASE_POOL_SIZE: '5',
       DISCORD_TOKEN: simulatorToken,
       DISCORD_API_URL: simulator.restUrl,
+      DISCORD_CDN_URL: simulator.cdnUrl,
       GATEWAY_SHARD_COUNT: String(simulatorOptions.shardCount ?? 2),
       ORDERED_LANES: topology.orderedLanes.join(','),
       ORDERED_LANE_PARTITIONS: String(topology.partitions),

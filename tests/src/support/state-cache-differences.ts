@@ -1,5 +1,5 @@
-import type { SimulatedGuild, SimulatedThread } from '@dgc/discord-simulator';
-import { type CachedThread, RedisKeys } from '@dgc/shared';
+import type { SimulatedGuild, SimulatedThread, SimulatedThreadMember } from '@dgc/discord-simulator';
+import { type CachedThread, type CachedThreadMember, RedisKeys, threadMemberField } from '@dgc/shared';
 import type { TestCluster } from './cluster.js';
 
 /** A world thread in the cache's compact form. */
@@ -23,13 +23,26 @@ export function expectedThread(guild: SimulatedGuild, thread: SimulatedThread): 
   };
 }
 
+/** A world thread membership in the cache's compact form. */
+export function expectedThreadMember(
+  thread: SimulatedThread,
+  member: SimulatedThreadMember,
+): CachedThreadMember {
+  return { id: thread.id, user_id: member.userId, join_timestamp: member.joinTimestamp, flags: member.flags };
+}
+
 /**
  * Every difference between the gateways' state cache in Redis and the simulator's world, compared field
  * by field: each guild's skeleton, every channel (with its overwrites), role, thread (archived ones too: no
  * new session began after they were archived) and emoji, and every cached member (members are cached from
- * GUILD_CREATE and member events, so the cache holds a subset of them).
+ * GUILD_CREATE and member events, so the cache holds a subset of them). Thread memberships likewise: every
+ * cached one is the world's, and with `threadMembersSince` (when the first gateway started) every one made
+ * since must be cached (GUILD_CREATE names only the bot's; later joins and leaves are all announced).
  */
-export async function differences(cluster: TestCluster): Promise<string[]> {
+export async function differences(
+  cluster: TestCluster,
+  options: { threadMembersSince?: number } = {},
+): Promise<string[]> {
   const redis = cluster.probe.redis;
   const keys = new RedisKeys(cluster.keyPrefix);
   const found: string[] = [];
@@ -37,12 +50,13 @@ export async function differences(cluster: TestCluster): Promise<string[]> {
   const indexedChannels = new Set(Object.keys(index));
   for (const guild of cluster.simulator.guilds) {
     const guildKeys = keys.guildCache(guild.id);
-    const [stored, channels, roles, members, threads, emojis] = await Promise.all([
+    const [stored, channels, roles, members, threads, threadMembers, emojis] = await Promise.all([
       redis.hgetall(guildKeys.guild),
       redis.hgetall(guildKeys.channels),
       redis.hgetall(guildKeys.roles),
       redis.hgetall(guildKeys.members),
       redis.hgetall(guildKeys.threads),
+      redis.hgetall(guildKeys.threadMembers),
       redis.get(guildKeys.emojis),
     ]);
     const field = (name: string) => (stored[name] === undefined ? undefined : JSON.parse(stored[name]));
@@ -112,6 +126,8 @@ export async function differences(cluster: TestCluster): Promise<string[]> {
     );
     if (emojis !== expectedEmojis) found.push(`guild ${guild.id} emojis: ${emojis} ≠ ${expectedEmojis}`);
 
+    compareThreadMembers(found, guild, threadMembers, options.threadMembersSince);
+
     const worldMembers = new Map(guild.members.map((member) => [member.user.id, member]));
     for (const [userId, json] of Object.entries(members)) {
       const member = worldMembers.get(userId);
@@ -138,6 +154,28 @@ export async function differences(cluster: TestCluster): Promise<string[]> {
   }
   for (const id of indexedChannels) found.push(`channel index ${id}: no such channel`);
   return found;
+}
+
+function compareThreadMembers(
+  found: string[],
+  guild: SimulatedGuild,
+  stored: Record<string, string>,
+  since: number | undefined,
+): void {
+  const label = `guild ${guild.id} thread member`;
+  for (const thread of guild.threads) {
+    for (const member of thread.members) {
+      const field = threadMemberField(thread.id, member.userId);
+      const expected = JSON.stringify(expectedThreadMember(thread, member));
+      const json = stored[field];
+      if (json === undefined) {
+        if (since !== undefined && Date.parse(member.joinTimestamp) > since)
+          found.push(`${label} ${field}: joined but not cached`);
+      } else if (json !== expected) found.push(`${label} ${field}: ${json} ≠ ${expected}`);
+      delete stored[field];
+    }
+  }
+  for (const field of Object.keys(stored)) found.push(`${label} ${field}: cached but not in the thread`);
 }
 
 function compareCollection(

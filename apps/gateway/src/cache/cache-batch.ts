@@ -5,11 +5,13 @@ import {
   type CachedMember,
   type CachedRole,
   type CachedThread,
+  type CachedThreadMember,
   type CacheEntityKind,
   CrossSlotPipeline,
   guildHashFields,
   type Redis,
   type RedisKeys,
+  threadMemberField,
 } from '@dgc/shared';
 import type { ChainableCommander } from 'ioredis';
 import { dropSweptFromIndex } from './channel-index-sweep.js';
@@ -23,16 +25,31 @@ type ScriptPipeline = ChainableCommander & {
     roles: string,
     members: string,
     threads: string,
+    threadMembers: string,
     emojis: string,
     indexRemovals: string,
     ...args: (string | number)[]
   ): ChainableCommander;
-  syncThreads(threads: string, indexRemovals: string, ...args: (string | number)[]): ChainableCommander;
+  syncThreads(
+    threads: string,
+    threadMembers: string,
+    indexRemovals: string,
+    ...args: (string | number)[]
+  ): ChainableCommander;
   deleteChannel(
     channels: string,
     threads: string,
+    threadMembers: string,
     indexRemovals: string,
     channelId: string,
+  ): ChainableCommander;
+  deleteThread(threads: string, threadMembers: string, threadId: string): ChainableCommander;
+  setThreadMembers(
+    threads: string,
+    threadMembers: string,
+    threadId: string,
+    removedCount: number,
+    ...removedThenAdded: string[]
   ): ChainableCommander;
 };
 
@@ -73,6 +90,7 @@ export class CacheBatch {
         keys.roles,
         keys.members,
         keys.threads,
+        keys.threadMembers,
         keys.emojis,
         keys.indexRemovals,
         ...args,
@@ -101,7 +119,7 @@ export class CacheBatch {
   deleteGuild(guildId: string): void {
     const keys = this.#keys.guildCache(guildId);
     // Emptying the collections through the script answers which channels to drop from the index.
-    const { guild, channels, roles, members, threads, emojis, indexRemovals } = keys;
+    const { guild, channels, roles, members, threads, threadMembers, emojis, indexRemovals } = keys;
     this.#pipeline.add(guild, (commands) =>
       commands.replaceGuild(
         guild,
@@ -109,8 +127,10 @@ export class CacheBatch {
         roles,
         members,
         threads,
+        threadMembers,
         emojis,
         indexRemovals,
+        0,
         0,
         0,
         0,
@@ -134,12 +154,15 @@ export class CacheBatch {
     this.writes.channels += 1;
   }
 
-  /** `withThreads` (threads cached): its threads go too, in one script (Discord sends no THREAD_DELETE for them). */
+  /**
+   * `withThreads` (threads cached): its threads go too, with their memberships, in one script (Discord sends
+   * no THREAD_DELETE for them).
+   */
   deleteChannel(guildId: string, channelId: string, withThreads = false): void {
-    const { channels, threads, indexRemovals } = this.#keys.guildCache(guildId);
+    const { channels, threads, threadMembers, indexRemovals } = this.#keys.guildCache(guildId);
     if (withThreads) {
       this.#pipeline.add(channels, (commands) =>
-        commands.deleteChannel(channels, threads, indexRemovals, channelId),
+        commands.deleteChannel(channels, threads, threadMembers, indexRemovals, channelId),
       );
       this.#sweeps.push({ position: this.#pipeline.length - 1, guildId });
     } else this.#hdel(channels, channelId);
@@ -155,28 +178,67 @@ export class CacheBatch {
     this.writes.threads += 1;
   }
 
-  deleteThread(guildId: string, threadId: string): void {
-    this.#hdel(this.#keys.guildCache(guildId).threads, threadId);
+  /** `withMembers` (thread members cached): its memberships go too, in one script. */
+  deleteThread(guildId: string, threadId: string, withMembers = false): void {
+    const { threads, threadMembers } = this.#keys.guildCache(guildId);
+    if (withMembers)
+      this.#pipeline.add(threads, (commands) => commands.deleteThread(threads, threadMembers, threadId));
+    else this.#hdel(threads, threadId);
     this.#hdel(this.#keys.cachedChannelGuilds(), threadId);
     this.#del(this.#keys.cacheFallback('channel', threadId));
     this.writes.threads += 1;
   }
 
-  /** THREAD_LIST_SYNC: the active threads of `parentIds` (undefined: of the whole guild) become `threads`. */
+  /**
+   * THREAD_LIST_SYNC: the active threads of `parentIds` (undefined: of the whole guild) become `threads`;
+   * `memberships` (the bot's, in those threads) are set.
+   */
   syncThreads(
     guildId: string,
     parentIds: readonly string[] | undefined,
     threads: readonly CachedThread[],
+    memberships: readonly CachedThreadMember[] = [],
   ): void {
-    const { threads: key, indexRemovals } = this.#keys.guildCache(guildId);
-    const args: string[] = [String(parentIds?.length ?? -1), ...(parentIds ?? [])];
+    const { threads: key, threadMembers, indexRemovals } = this.#keys.guildCache(guildId);
+    const args: string[] = [
+      String(parentIds?.length ?? -1),
+      String(memberships.length),
+      ...(parentIds ?? []),
+    ];
+    for (const member of memberships)
+      args.push(threadMemberField(member.id, member.user_id), JSON.stringify(member));
     for (const thread of threads) args.push(thread.id, JSON.stringify(thread));
-    this.#pipeline.add(key, (commands) => commands.syncThreads(key, indexRemovals, ...args));
+    this.#pipeline.add(key, (commands) => commands.syncThreads(key, threadMembers, indexRemovals, ...args));
+    // Right after the script: its answer (the ids to drop from the channel index) is read at this position.
     this.#sweeps.push({ position: this.#pipeline.length - 1, guildId });
+    for (const member of memberships) this.#dropThreadMemberFallback(member.id, member.user_id);
     if (threads.length > 0)
       this.#hset(this.#keys.cachedChannelGuilds(), ...threads.flatMap(({ id }) => [id, guildId]));
     for (const { id } of threads) this.#del(this.#keys.cacheFallback('channel', id));
     this.writes.threads += Math.max(1, threads.length);
+    this.writes.threadMembers += memberships.length;
+  }
+
+  /**
+   * THREAD_MEMBERS_UPDATE, THREAD_MEMBER_UPDATE, the bot added to a thread (THREAD_CREATE): one thread's
+   * memberships `added` (kept only while the thread is cached, see setThreadMembers-2.lua) and `removed`.
+   */
+  updateThreadMembers(
+    guildId: string,
+    threadId: string,
+    added: readonly CachedThreadMember[],
+    removed: readonly string[] = [],
+  ): void {
+    const { threads, threadMembers } = this.#keys.guildCache(guildId);
+    const args: string[] = [...removed];
+    for (const member of added)
+      args.push(threadMemberField(threadId, member.user_id), JSON.stringify(member));
+    this.#pipeline.add(threadMembers, (commands) =>
+      commands.setThreadMembers(threads, threadMembers, threadId, removed.length, ...args),
+    );
+    for (const { user_id: userId } of added) this.#dropThreadMemberFallback(threadId, userId);
+    for (const userId of removed) this.#dropThreadMemberFallback(threadId, userId);
+    this.writes.threadMembers += added.length + removed.length;
   }
 
   /** GUILD_EMOJIS_UPDATE: the guild's whole set, replaced by one SET. */
@@ -243,5 +305,9 @@ export class CacheBatch {
 
   #del(key: string): void {
     this.#pipeline.add(key, (commands) => commands.del(key));
+  }
+
+  #dropThreadMemberFallback(threadId: string, userId: string): void {
+    this.#del(this.#keys.cacheFallback('threadMember', threadMemberField(threadId, userId)));
   }
 }

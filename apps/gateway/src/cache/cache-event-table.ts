@@ -1,5 +1,6 @@
 import {
   type CachedEmoji,
+  type CachedThreadMember,
   type CacheEntityKind,
   compactChannel,
   compactEmoji,
@@ -7,6 +8,7 @@ import {
   compactMember,
   compactRole,
   compactThread,
+  compactThreadMember,
   type Redis,
   type RedisKeys,
   type ThreadPayload,
@@ -25,8 +27,11 @@ import type {
   GatewayGuildRoleDeleteDispatchData,
   GatewayGuildUpdateDispatchData,
   GatewayReadyDispatchData,
+  GatewayThreadCreateDispatchData,
   GatewayThreadDeleteDispatchData,
   GatewayThreadListSyncDispatchData,
+  GatewayThreadMembersUpdateDispatchData,
+  GatewayThreadMemberUpdateDispatchData,
 } from 'discord-api-types/v10';
 import type { CacheBatch } from './cache-batch.js';
 import { staleGuildsOfShard } from './cached-guild-scan.js';
@@ -71,7 +76,12 @@ export function cacheEventTable(entities: ReadonlySet<CacheEntityKind>): Readonl
   const roles = entities.has('roles');
   const members = entities.has('members');
   const threads = entities.has('threads');
+  const threadMembers = threads && entities.has('threadMembers');
   const emojis = entities.has('emojis');
+  // GUILD_CREATE's threads carry the bot's own membership without its user id: READY (always before a
+  // session's GUILD_CREATEs) names the bot. Unknown (a process that only resumed), those are left out:
+  // a reader's miss asks Discord.
+  let botUserId: string | undefined;
 
   // A new session's GUILD_CREATE (or a guild back from an outage, or a join) replaces everything cached.
   on<GatewayGuildCreateDispatchData>('GUILD_CREATE', (guild) => {
@@ -86,6 +96,7 @@ export function cacheEventTable(entities: ReadonlySet<CacheEntityKind>): Readonl
     if (members) replacement.members = guild.members.map((member) => compactMember(member, guild.id));
     if (threads)
       replacement.threads = (guild.threads ?? []).map((thread) => compactThread(thread as ThreadPayload, id));
+    if (threadMembers) replacement.threadMembers = botMemberships(guild.threads ?? [], botUserId);
     if (emojis) replacement.emojis = guildEmojis(guild.emojis ?? []);
     const serialized = serializeGuildReplacement(id, replacement);
     return { weight: serialized.weight, apply: (batch) => batch.replaceGuild(serialized) };
@@ -95,13 +106,15 @@ export function cacheEventTable(entities: ReadonlySet<CacheEntityKind>): Readonl
     if (!unavailable) return one((batch) => batch.deleteGuild(id));
     return guilds ? one((batch) => batch.setGuildFields(id, { unavailable: true })) : undefined;
   });
-  if (guilds) {
+  if (guilds || threadMembers) {
     // After an identify, every guild is unavailable until its GUILD_CREATE arrives (and stays marked if
     // Discord reports an outage instead).
     // A new session's READY lists every guild of its shard: cached guilds of the shard it does not list were
     // left while no session ran (no GUILD_DELETE came) and are swept, in the shard's order, before any
     // later GUILD_CREATE of the session.
     on<GatewayReadyDispatchData>('READY', (ready) => {
+      if (threadMembers) botUserId = ready.user.id;
+      if (!guilds) return undefined;
       const ids = ready.guilds.map((guild) => guild.id);
       const shard = ready.shard ?? [0, 1];
       let stale: string[] = [];
@@ -116,6 +129,8 @@ export function cacheEventTable(entities: ReadonlySet<CacheEntityKind>): Readonl
         },
       };
     });
+  }
+  if (guilds) {
     on<GatewayGuildUpdateDispatchData>('GUILD_UPDATE', (guild) => {
       const { member_count: _notSent, id, ...fields } = compactGuild(guild);
       return one((batch) => batch.setGuildFields(id, fields));
@@ -165,16 +180,52 @@ export function cacheEventTable(entities: ReadonlySet<CacheEntityKind>): Readonl
       const compact = compactThread(thread);
       return one((batch) => batch.setThread(compact));
     };
-    on('THREAD_CREATE', setThread);
+    // THREAD_CREATE also tells the bot it was added to an existing private thread, with its membership.
+    on<GatewayThreadCreateDispatchData>('THREAD_CREATE', (thread) => {
+      const write = setThread(thread as ThreadPayload);
+      const { guild_id: guildId } = thread;
+      if (!write || !threadMembers || !thread.member?.user_id || !guildId) return write;
+      const membership = compactThreadMember(thread.member, thread.id);
+      return {
+        weight: 2,
+        apply: (batch) => {
+          write.apply(batch);
+          batch.updateThreadMembers(guildId, membership.id, [membership]);
+        },
+      };
+    });
     on('THREAD_UPDATE', setThread);
     on<GatewayThreadDeleteDispatchData>('THREAD_DELETE', ({ guild_id: guildId, id }) =>
-      one((batch) => batch.deleteThread(guildId, id)),
+      one((batch) => batch.deleteThread(guildId, id, threadMembers)),
     );
     on<GatewayThreadListSyncDispatchData>('THREAD_LIST_SYNC', (sync) => {
       const guildId = sync.guild_id;
       const parentIds = sync.channel_ids;
       const synced = sync.threads.map((thread) => compactThread(thread as ThreadPayload, guildId));
-      return { weight: 1 + synced.length, apply: (batch) => batch.syncThreads(guildId, parentIds, synced) };
+      const memberships = threadMembers ? sync.members.map((member) => compactThreadMember(member)) : [];
+      return {
+        weight: 1 + synced.length + memberships.length,
+        apply: (batch) => batch.syncThreads(guildId, parentIds, synced, memberships),
+      };
+    });
+  }
+  if (threadMembers) {
+    // Always the bot's own membership (its notification settings changed).
+    on<GatewayThreadMemberUpdateDispatchData>('THREAD_MEMBER_UPDATE', (member) => {
+      const guildId = member.guild_id;
+      const compact = compactThreadMember(member);
+      return one((batch) => batch.updateThreadMembers(guildId, compact.id, [compact]));
+    });
+    // Anyone's, with the GUILD_MEMBERS intent; without it, only the bot's own additions and removals.
+    on<GatewayThreadMembersUpdateDispatchData>('THREAD_MEMBERS_UPDATE', (update) => {
+      const { id: threadId, guild_id: guildId } = update;
+      const added = (update.added_members ?? []).map((member) => compactThreadMember(member, threadId));
+      const removed = update.removed_member_ids ?? [];
+      if (added.length === 0 && removed.length === 0) return undefined;
+      return {
+        weight: added.length + removed.length,
+        apply: (batch) => batch.updateThreadMembers(guildId, threadId, added, removed),
+      };
     });
   }
   if (emojis) {
@@ -184,6 +235,17 @@ export function cacheEventTable(entities: ReadonlySet<CacheEntityKind>): Readonl
     });
   }
   return table;
+}
+
+/** The bot's memberships among GUILD_CREATE's threads (each carries its own as `member`, without ids). */
+function botMemberships(
+  threads: GatewayGuildCreateDispatchData['threads'],
+  botUserId: string | undefined,
+): CachedThreadMember[] {
+  if (botUserId === undefined) return [];
+  return threads.flatMap((thread) =>
+    'member' in thread && thread.member ? [compactThreadMember(thread.member, thread.id, botUserId)] : [],
+  );
 }
 
 /** A guild's emojis in compact form (a guild emoji always has an id; one without is skipped). */

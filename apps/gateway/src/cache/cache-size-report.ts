@@ -9,7 +9,7 @@ export interface CacheSizeReportOptions {
 }
 
 /** The collections counted per guild with HLEN (emojis are one JSON array, read and counted). */
-const hashCollections = ['channels', 'roles', 'members', 'threads'] as const;
+const hashCollections = ['channels', 'roles', 'members', 'threads', 'threadMembers'] as const;
 
 /**
  * Entries in the shared state cache by entity, for metrics. Counted by walking the guild keys with SCAN

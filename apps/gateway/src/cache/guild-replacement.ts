@@ -5,9 +5,11 @@ import {
   type CachedMember,
   type CachedRole,
   type CachedThread,
+  type CachedThreadMember,
   type CacheEntityKind,
   cacheEntityKinds,
   guildHashFields,
+  threadMemberField,
 } from '@dgc/shared';
 
 /** A count per cached entity, all zero. */
@@ -22,6 +24,7 @@ export interface GuildReplacement {
   roles?: CachedRole[];
   members?: CachedMember[];
   threads?: CachedThread[];
+  threadMembers?: CachedThreadMember[];
   emojis?: CachedEmoji[];
 }
 
@@ -51,6 +54,7 @@ export function serializeGuildReplacement(
     replacement.roles?.length ?? -1,
     replacement.members?.length ?? -1,
     replacement.threads?.length ?? -1,
+    replacement.threadMembers?.length ?? -1,
     replacement.emojis ? JSON.stringify(replacement.emojis) : '',
     ...guildArgs,
   ];
@@ -58,9 +62,11 @@ export function serializeGuildReplacement(
   for (const role of replacement.roles ?? []) args.push(role.id, JSON.stringify(role));
   for (const member of replacement.members ?? []) args.push(member.id, JSON.stringify(member));
   for (const thread of replacement.threads ?? []) args.push(thread.id, JSON.stringify(thread));
+  for (const member of replacement.threadMembers ?? [])
+    args.push(threadMemberField(member.id, member.user_id), JSON.stringify(member));
   const counts = entityCounts();
   counts.guilds = replacement.guild ? 1 : 0;
-  for (const entity of ['channels', 'roles', 'members', 'threads', 'emojis'] as const)
+  for (const entity of ['channels', 'roles', 'members', 'threads', 'threadMembers', 'emojis'] as const)
     counts[entity] = replacement[entity]?.length ?? 0;
   const channelIds = [...(replacement.channels ?? []), ...(replacement.threads ?? [])].map(({ id }) => id);
   return {
@@ -68,6 +74,6 @@ export function serializeGuildReplacement(
     args,
     channelIds,
     counts,
-    weight: 1 + channelIds.length + counts.roles + counts.members + counts.emojis,
+    weight: 1 + channelIds.length + counts.roles + counts.members + counts.threadMembers + counts.emojis,
   };
 }

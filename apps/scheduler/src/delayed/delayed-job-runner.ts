@@ -1,24 +1,34 @@
+import { setImmediate } from 'node:timers/promises';
 import type { JsonValue } from '@dgc/bot-sdk';
 import type { BotJobs, DelayedJobContext } from '@dgc/bot-sdk/runtime';
 import type { Logger, TaskMonitor } from '@dgc/shared';
 import type { BotJobServices } from '../periodic/bot-periodic-jobs.js';
 import { runWithDeadline } from '../periodic/run-with-deadline.js';
+import { ClaimLeases } from './claim-leases.js';
+import { claimWaitMs, LoopWakeup } from './claim-wait.js';
 import { type ClaimedJob, type DelayedJobClaims, LostClaimError } from './delayed-job-claims.js';
+
+/** Shortest sleep between claims while due rows are locked by another replica's claim in flight. */
+const lockedRetryMs = 20;
 
 export interface DelayedJobRunnerSettings {
   concurrency: number;
   batchSize: number;
+  /** Longest sleep between looks for due jobs; a job already known is woken for at its due time. */
   pollMs: number;
-  /** Added to a job's timeout to make its claim's lease. */
-  leaseGraceMs: number;
+  /** A claim's lease, renewed every third of it while the run lasts (see ClaimLeases). */
+  leaseMs: number;
   retryBackoffMs: number;
 }
 
 /**
- * Runs the bot's delayed jobs as they fall due: claims no more than it has room for (a claimed job waiting
- * in memory would use up its lease), runs each under its handler's timeout, records it done or schedules
- * its retry. Delivery is at least once — a replica killed between a handler's effect and its record runs
- * again elsewhere once the lease passes — and recording exactly once (see `DelayedJobClaims.complete`).
+ * Runs the bot's delayed jobs as they fall due: sleeps until the earliest one is due (looking again at
+ * least every poll interval for jobs scheduled since), claims in batches no more than it has room for (a
+ * claimed job waiting in memory would hold it from another replica), claims again at once while batches
+ * come back full or a slot frees with jobs still due, runs each under its handler's timeout while its
+ * lease is renewed, records it done or schedules its retry. Delivery is at least once — a replica killed
+ * between a handler's effect and its record runs again elsewhere once the lease passes — and recording
+ * exactly once (see `DelayedJobClaims.complete`).
  */
 export class DelayedJobRunner {
   readonly #claims: DelayedJobClaims;
@@ -29,9 +39,11 @@ export class DelayedJobRunner {
   readonly #running = new Set<Promise<void>>();
   /** Aborts running jobs when the drain deadline passes. */
   readonly #stopRunning = new AbortController();
-  readonly #leaseMs: number;
+  readonly #leases: ClaimLeases;
+  readonly #wakeup = new LoopWakeup();
   #intake = true;
-  #wake: (() => void) | undefined;
+  /** The loop sleeps because every slot is taken: a finished run wakes it. */
+  #full = false;
   #loop: Promise<void> | undefined;
 
   constructor(
@@ -46,15 +58,11 @@ export class DelayedJobRunner {
     this.#services = services;
     this.#settings = settings;
     this.#logger = logger;
-    const longest = Math.max(0, ...jobs.delayedNames.map((name) => jobs.delayedNamed(name)?.timeoutMs ?? 0));
-    this.#leaseMs = longest + settings.leaseGraceMs;
-  }
-
-  get leaseMs(): number {
-    return this.#leaseMs;
+    this.#leases = new ClaimLeases(claims, settings.leaseMs, logger);
   }
 
   start(tasks: TaskMonitor): void {
+    this.#leases.start();
     this.#loop = this.#claimLoop().catch((error: unknown) => {
       this.#logger.fatal({ err: error }, 'delayed job loop stopped');
       throw error;
@@ -66,40 +74,52 @@ export class DelayedJobRunner {
   }
 
   async #claimLoop(): Promise<void> {
+    const { concurrency, batchSize, pollMs, leaseMs } = this.#settings;
     while (this.#intake) {
-      const room = this.#settings.concurrency - this.#running.size;
-      let claimed: ClaimedJob[] = [];
-      if (room > 0) {
-        try {
-          claimed = await this.#claims.claim(Math.min(room, this.#settings.batchSize), this.#leaseMs);
-        } catch (error) {
-          this.#logger.error({ err: error }, 'claiming delayed jobs failed; trying again');
-        }
-        for (const job of claimed) this.#track(this.#run(job));
+      const room = concurrency - this.#running.size;
+      if (room <= 0) {
+        this.#full = true;
+        await this.#wakeup.sleep(Number.POSITIVE_INFINITY);
+        this.#full = false;
+        // Runs ending in the same turn of the event loop free their slots before the claim, so one
+        // statement claims for all of them rather than one statement each.
+        await setImmediate();
+        continue;
       }
-      // A full batch means more may be due: claim again at once if there is room. Otherwise wait for the
-      // poll interval, or for a slot to free up.
-      if (claimed.length > 0 && claimed.length === room) continue;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => resolve(), this.#settings.pollMs);
-        this.#wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.#wake = undefined;
+      const limit = Math.min(room, batchSize);
+      let claimed: ClaimedJob[];
+      try {
+        claimed = await this.#claims.claim(limit, leaseMs);
+      } catch (error) {
+        this.#logger.error({ err: error }, 'claiming delayed jobs failed; trying again');
+        await this.#wakeup.sleep(pollMs);
+        continue;
+      }
+      for (const job of claimed) this.#track(job);
+      // A full batch means more may be due: claim again at once (or wait for room).
+      if (claimed.length === limit) continue;
+      let untilNext: number | null = null;
+      try {
+        untilNext = await this.#claims.msUntilNextClaimable();
+      } catch (error) {
+        this.#logger.error({ err: error }, 'reading when the next delayed job is due failed');
+      }
+      await this.#wakeup.sleep(claimWaitMs(untilNext, pollMs, lockedRetryMs));
     }
   }
 
-  #track(run: Promise<void>): void {
+  #track(job: ClaimedJob): void {
+    const run = this.#run(job, this.#leases.hold(job.claimToken)).finally(() =>
+      this.#leases.release(job.claimToken),
+    );
     this.#running.add(run);
     void run.finally(() => {
       this.#running.delete(run);
-      if (this.#running.size === this.#settings.concurrency - 1) this.#wake?.();
+      if (this.#full) this.#wakeup.wake();
     });
   }
 
-  async #run(job: ClaimedJob): Promise<void> {
+  async #run(job: ClaimedJob, claimLost: AbortSignal): Promise<void> {
     const logger = this.#logger.child({
       delayedJob: job.name,
       delayedJobId: String(job.id),
@@ -112,7 +132,8 @@ export class DelayedJobRunner {
         throw new Error(`gave up: its claimer was lost ${job.attempts - 1} times`);
       }
       let recorded = false;
-      await runWithDeadline(definition.timeoutMs, this.#stopRunning.signal, async (signal) => {
+      const stop = AbortSignal.any([this.#stopRunning.signal, claimLost]);
+      await runWithDeadline(definition.timeoutMs, stop, async (signal) => {
         const context: DelayedJobContext = {
           ...this.#services,
           logger,
@@ -123,6 +144,8 @@ export class DelayedJobRunner {
           completeWith: async (write) => {
             if (recorded) throw new Error('completeWith may be called once per run');
             recorded = true;
+            // The record checks the claim itself; a renewal racing it must not count the claim lost.
+            this.#leases.release(job.claimToken);
             return (await this.#claims.complete(job, definition.timeoutMs, write)) as Awaited<
               ReturnType<typeof write>
             >;
@@ -130,7 +153,10 @@ export class DelayedJobRunner {
         };
         await definition.handler(job.payload as JsonValue, context);
       });
-      if (!recorded) await this.#claims.complete(job, definition.timeoutMs);
+      if (!recorded) {
+        this.#leases.release(job.claimToken);
+        await this.#claims.complete(job, definition.timeoutMs);
+      }
       logger.debug({ latenessMs: Date.now() - job.runAt.getTime() }, 'delayed job done');
     } catch (error) {
       if (error instanceof LostClaimError) {
@@ -152,7 +178,7 @@ export class DelayedJobRunner {
 
   stopIntake(): void {
     this.#intake = false;
-    this.#wake?.();
+    this.#wakeup.wake();
   }
 
   /** Waits for running jobs until `deadline`; then aborts them (their leases pass and they are claimed again). */
@@ -165,6 +191,8 @@ export class DelayedJobRunner {
     });
     const wasForced = await Promise.race([finished, forced]);
     if (wasForced) this.#stopRunning.abort(new Error('scheduler stopping: drain deadline passed'));
+    // Aborted runs record their failure (or their leases pass), so nothing is renewed past this point.
+    this.#leases.stop();
     return wasForced;
   }
 }

@@ -5,12 +5,14 @@ import type {
   CachedMember,
   CachedRole,
   CachedThread,
+  CachedThreadMember,
 } from '@dgc/shared';
 
 /**
  * The shared state cache as a handler reads it (`context.cache`): guilds, channels, roles, and the opted-in
- * members, threads and emojis kept in Redis by the gateways (CACHE_ENTITIES). A miss is fetched over REST
- * and kept for a while (CACHE_FALLBACK_TTL_MS); what Discord does not know comes back undefined.
+ * members, threads, thread members and emojis kept in Redis by the gateways (CACHE_ENTITIES). A miss is
+ * fetched over REST and kept for a while (CACHE_FALLBACK_TTL_MS); what Discord does not know comes back
+ * undefined.
  */
 export interface StateCache {
   guild(guildId: string): Promise<CachedGuild | undefined>;
@@ -20,6 +22,13 @@ export interface StateCache {
   thread(threadId: string): Promise<CachedThread | undefined>;
   /** Every role of the guild, @everyone (whose id is the guild's) included; empty when the guild is unknown. */
   roles(guildId: string): Promise<CachedRole[]>;
+  /**
+   * The user's membership of the thread (who is in a private thread decides who sees it), or undefined
+   * when the user is not in it. The gateways keep the memberships they were told of (everyone's with the
+   * GUILD_MEMBERS intent, else the bot's own); any other is asked of Discord, so a non-member costs a REST
+   * call each time (absence is not kept).
+   */
+  threadMember(threadId: string, userId: string): Promise<CachedThreadMember | undefined>;
   /** The guild's custom emojis; empty when it has none or the guild is unknown. */
   emojis(guildId: string): Promise<CachedEmoji[]>;
   member(guildId: string, userId: string): Promise<CachedMember | undefined>;

@@ -1,6 +1,7 @@
 import {
   type APIApplicationCommandBasicOption,
   type APIApplicationCommandInteractionDataBasicOption,
+  type APIAttachment,
   type APIChatInputApplicationCommandInteractionDataResolved,
   type APIInteractionDataResolvedChannel,
   type APIRole,
@@ -161,6 +162,21 @@ export const option = {
       (name, raw, resolved) => {
         expectType(name, raw, ApplicationCommandOptionType.Role);
         return resolvedEntry(name, String(raw.value), resolved?.roles);
+      },
+    );
+  },
+
+  /**
+   * A file the user attaches to the command; the value is the attachment Discord resolved (name, size,
+   * content type and its CDN `url`). Read its content with `readAttachmentText`.
+   */
+  attachment<const Settings extends Common>(settings: Settings) {
+    return definition<APIAttachment, RequiredOf<Settings>>(
+      settings,
+      { type: ApplicationCommandOptionType.Attachment },
+      (name, raw, resolved) => {
+        expectType(name, raw, ApplicationCommandOptionType.Attachment);
+        return resolvedEntry(name, String(raw.value), resolved?.attachments);
       },
     );
   },

@@ -5,16 +5,19 @@ import {
   type CachedMember,
   type CachedRole,
   type CachedThread,
+  type CachedThreadMember,
   compactChannel,
   compactEmoji,
   compactGuild,
   compactMember,
   compactRole,
   compactThread,
+  compactThreadMember,
   guildFromHash,
   isThreadType,
   type Redis,
   RedisKeys,
+  threadMemberField,
 } from '@dgc/shared';
 import { DiscordAPIError, type REST } from '@discordjs/rest';
 import {
@@ -23,12 +26,13 @@ import {
   type APIGuild,
   type APIGuildMember,
   type APIRole,
+  type APIThreadMember,
   Routes,
 } from 'discord-api-types/v10';
 import { canModerate, permissionsIn } from '../cache/permissions.js';
 import type { StateCache } from '../cache/state-cache.js';
 
-export type CacheEntity = 'guild' | 'channel' | 'roles' | 'member' | 'emojis';
+export type CacheEntity = 'guild' | 'channel' | 'thread' | 'threadMember' | 'roles' | 'member' | 'emojis';
 /** hit: kept by the gateways; fallbackHit: fetched earlier over REST; fallback: fetched now; missing: not at Discord either. */
 export type CacheLookupOutcome = 'hit' | 'fallbackHit' | 'fallback' | 'missing';
 
@@ -85,33 +89,29 @@ export class RedisStateCache implements StateCache {
   }
 
   /** A guild channel or a thread: the channel index names the guild, whose channels or threads hold it. */
-  async channel(channelId: string): Promise<CachedChannel | CachedThread | undefined> {
-    const fallbackKey = this.#keys.cacheFallback('channel', channelId);
-    const [guildId, fallback] = await Promise.all([
-      this.#redis.hget(this.#keys.cachedChannelGuilds(), channelId),
-      this.#redis.get(fallbackKey),
-    ]);
-    if (guildId) {
-      const { channels, threads } = this.#keys.guildCache(guildId);
-      const [channel, thread] = await Promise.all([
-        this.#redis.hget(channels, channelId),
-        this.#redis.hget(threads, channelId),
-      ]);
-      const json = channel ?? thread;
-      if (json) return this.#found('channel', JSON.parse(json) as CachedChannel | CachedThread);
-    }
-    return this.#fallback('channel', fallback, fallbackKey, async () => {
-      const channel = (await this.#rest.get(Routes.channel(channelId))) as APIChannel;
-      if (!('guild_id' in channel) || !channel.guild_id) return undefined;
-      return isThreadType(channel.type)
-        ? compactThread(channel as Parameters<typeof compactThread>[0])
-        : compactChannel(channel);
-    });
+  channel(channelId: string): Promise<CachedChannel | CachedThread | undefined> {
+    return this.#channelOrThread('channel', channelId);
   }
 
+  /** Counted apart from `channel` (entity `thread`); a thread not cached comes from GET /channels/{id}. */
   async thread(threadId: string): Promise<CachedThread | undefined> {
-    const channel = await this.channel(threadId);
+    const channel = await this.#channelOrThread('thread', threadId);
     return channel && isThreadType(channel.type) ? (channel as CachedThread) : undefined;
+  }
+
+  /** The channel index names the thread's guild, whose thread-members hash holds `<thread>:<user>`. */
+  async threadMember(threadId: string, userId: string): Promise<CachedThreadMember | undefined> {
+    const field = threadMemberField(threadId, userId);
+    const fallbackKey = this.#keys.cacheFallback('threadMember', field);
+    const [guildId, fallback] = await Promise.all([
+      this.#redis.hget(this.#keys.cachedChannelGuilds(), threadId),
+      this.#redis.get(fallbackKey),
+    ]);
+    const json = guildId ? await this.#redis.hget(this.#keys.guildCache(guildId).threadMembers, field) : null;
+    if (json) return this.#found('threadMember', JSON.parse(json) as CachedThreadMember);
+    return this.#fallback('threadMember', fallback, fallbackKey, async () =>
+      compactThreadMember((await this.#rest.get(Routes.threadMembers(threadId, userId))) as APIThreadMember),
+    );
   }
 
   async emojis(guildId: string): Promise<CachedEmoji[]> {
@@ -171,6 +171,33 @@ export class RedisStateCache implements StateCache {
     if (!('thread_metadata' in channel)) return permissionsIn({ guild, roles }, channel, member);
     if (!parent || !('permission_overwrites' in parent)) return 0n;
     return permissionsIn({ guild, roles }, { parent }, member);
+  }
+
+  async #channelOrThread(
+    entity: 'channel' | 'thread',
+    channelId: string,
+  ): Promise<CachedChannel | CachedThread | undefined> {
+    const fallbackKey = this.#keys.cacheFallback('channel', channelId);
+    const [guildId, fallback] = await Promise.all([
+      this.#redis.hget(this.#keys.cachedChannelGuilds(), channelId),
+      this.#redis.get(fallbackKey),
+    ]);
+    if (guildId) {
+      const { channels, threads } = this.#keys.guildCache(guildId);
+      const [channel, thread] = await Promise.all([
+        this.#redis.hget(channels, channelId),
+        this.#redis.hget(threads, channelId),
+      ]);
+      const json = channel ?? thread;
+      if (json) return this.#found(entity, JSON.parse(json) as CachedChannel | CachedThread);
+    }
+    return this.#fallback(entity, fallback, fallbackKey, async () => {
+      const channel = (await this.#rest.get(Routes.channel(channelId))) as APIChannel;
+      if (!('guild_id' in channel) || !channel.guild_id) return undefined;
+      return isThreadType(channel.type)
+        ? compactThread(channel as Parameters<typeof compactThread>[0])
+        : compactChannel(channel);
+    });
   }
 
   async canModerate(actor: CachedMember, target: CachedMember): Promise<boolean> {

@@ -1,6 +1,6 @@
 import { intentRequiredFor } from '../model/event-intents.js';
 import { routingKeyOf } from '../model/snowflake.js';
-import { messageContentIntent } from './close-codes.js';
+import { guildMembersIntent, messageContentIntent } from './close-codes.js';
 import type { GatewaySession } from './gateway-session.js';
 import type { SessionRegistry } from './session-registry.js';
 
@@ -10,6 +10,16 @@ function needsContentStripped(event: string, data: unknown, botUserId: string): 
   const message = data as { guild_id?: string; author?: { id: string }; mentions?: { id: string }[] };
   if (!message.guild_id || message.author?.id === botUserId) return false;
   return !(message.mentions ?? []).some((user) => user.id === botUserId);
+}
+
+/** THREAD_MEMBERS_UPDATE goes to sessions without GUILD_MEMBERS only when the bot itself joined or left. */
+function concernsOthersOnly(event: string, data: unknown, botUserId: string): boolean {
+  if (event !== 'THREAD_MEMBERS_UPDATE') return false;
+  const update = data as { added_members?: { user_id: string }[]; removed_member_ids?: string[] };
+  const bot =
+    (update.added_members ?? []).some((member) => member.user_id === botUserId) ||
+    (update.removed_member_ids ?? []).includes(botUserId);
+  return !bot;
 }
 
 function withoutContent(message: Record<string, unknown>): Record<string, unknown> {
@@ -39,6 +49,7 @@ export class DispatchRouter {
     dataJson: string = JSON.stringify(data),
   ): GatewaySession[] {
     const requiredIntent = intentRequiredFor(event, guildId !== undefined);
+    const needsGuildMembers = concernsOthersOnly(event, data, this.#botUserId);
     let contentlessJson: string | undefined;
     const delivered: GatewaySession[] = [];
     const routingKey = guildId === undefined ? undefined : routingKeyOf(guildId);
@@ -48,6 +59,7 @@ export class DispatchRouter {
       const target = routingKey === undefined ? 0 : routingKey % shardCount;
       if (target !== shardId) continue;
       if (requiredIntent !== 0 && (session.intents & requiredIntent) === 0) continue;
+      if (needsGuildMembers && (session.intents & guildMembersIntent) === 0) continue;
       let json = dataJson;
       if (
         (session.intents & messageContentIntent) === 0 &&

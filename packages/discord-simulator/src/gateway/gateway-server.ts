@@ -13,7 +13,7 @@ import type { SessionSnapshot } from './gateway-session.js';
 import { GuildMemberRequests } from './guild-member-requests.js';
 import { IdentifyHandler } from './identify-handler.js';
 import type { IdentifyLimiter } from './identify-limiter.js';
-import { PresenceUpdates } from './presence-updates.js';
+import { type PresenceUpdateRecord, PresenceUpdates } from './presence-updates.js';
 import { ResumeHandler } from './resume-handler.js';
 import { SessionRegistry } from './session-registry.js';
 import { guildsForShard } from './shard-guilds.js';
@@ -125,6 +125,11 @@ export class GatewayServer implements GatewayHub {
 
   presenceUpdate(connection: GatewayConnection, data: unknown): void {
     this.#presence.update(connection, data);
+  }
+
+  /** The presence updates (op 3) sessions sent, oldest first. */
+  presenceUpdates(): readonly PresenceUpdateRecord[] {
+    return this.#presence.records;
   }
 
   requestGuildMembers(connection: GatewayConnection, data: unknown): void {

@@ -108,7 +108,10 @@ export class IdentifyHandler {
     session.deliver('READY', JSON.stringify(ready));
     this.#options.observer.ready(shard, session.sessionId);
     for (const guild of guilds) {
-      session.deliver('GUILD_CREATE', JSON.stringify(guildCreatePayload(guild, largeThreshold)));
+      session.deliver(
+        'GUILD_CREATE',
+        JSON.stringify(guildCreatePayload(guild, largeThreshold, this.#options.world.botUser.id)),
+      );
     }
   }
 

@@ -11,6 +11,9 @@ const guildEventIntents: Record<string, number> = {
   THREAD_UPDATE: 1 << 0,
   THREAD_DELETE: 1 << 0,
   THREAD_LIST_SYNC: 1 << 0,
+  THREAD_MEMBER_UPDATE: 1 << 0,
+  // Only about the bot itself without GUILD_MEMBERS: `dispatch-router.ts` applies that part.
+  THREAD_MEMBERS_UPDATE: 1 << 0,
   GUILD_MEMBER_ADD: 1 << 1,
   GUILD_MEMBER_UPDATE: 1 << 1,
   GUILD_MEMBER_REMOVE: 1 << 1,

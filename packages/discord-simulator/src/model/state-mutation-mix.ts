@@ -14,6 +14,8 @@ export const stateMutationKinds = [
   'THREAD_UPDATE',
   'THREAD_DELETE',
   'THREAD_LIST_SYNC',
+  'THREAD_MEMBERS_UPDATE',
+  'THREAD_MEMBER_UPDATE',
   'GUILD_EMOJIS_UPDATE',
 ] as const;
 export type StateMutationKind = (typeof stateMutationKinds)[number];
@@ -21,7 +23,10 @@ export type StateMutationKind = (typeof stateMutationKinds)[number];
 /** Relative weights of the kinds (a kind left out, or weighted 0, is not made). */
 export type StateMutationMix = Partial<Record<StateMutationKind, number>>;
 
-/** Threads and emojis weigh 0 by default (caching them is opt-in): `threadAndEmojiMutationMix` adds them. */
+/**
+ * Threads, thread members and emojis weigh 0 by default (caching them is opt-in): `threadAndEmojiMutationMix`
+ * adds them.
+ */
 export const defaultStateMutationMix: Required<StateMutationMix> = {
   GUILD_UPDATE: 1,
   CHANNEL_CREATE: 2,
@@ -37,15 +42,19 @@ export const defaultStateMutationMix: Required<StateMutationMix> = {
   THREAD_UPDATE: 0,
   THREAD_DELETE: 0,
   THREAD_LIST_SYNC: 0,
+  THREAD_MEMBERS_UPDATE: 0,
+  THREAD_MEMBER_UPDATE: 0,
   GUILD_EMOJIS_UPDATE: 0,
 };
 
-/** The default mix with thread and emoji changes added. */
+/** The default mix with thread, thread membership and emoji changes added. */
 export const threadAndEmojiMutationMix: Required<StateMutationMix> = {
   ...defaultStateMutationMix,
   THREAD_CREATE: 3,
   THREAD_UPDATE: 3,
   THREAD_DELETE: 1,
   THREAD_LIST_SYNC: 1,
+  THREAD_MEMBERS_UPDATE: 3,
+  THREAD_MEMBER_UPDATE: 1,
   GUILD_EMOJIS_UPDATE: 2,
 };

@@ -15,6 +15,7 @@ import {
   type StateMutationMix,
 } from './state-mutation-mix.js';
 import { ThreadAndEmojiMutations } from './thread-emoji-mutations.js';
+import { ThreadMemberMutations } from './thread-member-mutations.js';
 import { userObject } from './users.js';
 import type { SimulatedChannel, SimulatedGuild, SimulatedWorld } from './world.js';
 
@@ -29,7 +30,7 @@ export interface StateMutationsOptions {
 const permissionChoices = ['0', '1024', '2048', '3072', '8192', '65536', '1099511627775', '8'];
 
 /**
- * Random changes to guilds, channels, roles, members, threads and emojis: each updates the simulated world first, then
+ * Random changes to guilds, channels, roles, members, threads, thread members and emojis: each updates the simulated world first, then
  * dispatches what Discord would send, so the world stays the ground truth a gateway's cache is compared
  * with. Deleting a role also takes it off its members, each with a GUILD_MEMBER_UPDATE.
  */
@@ -39,13 +40,16 @@ export class StateMutations {
   readonly #random: SeededRandom;
   readonly #dispatch: StateMutationsOptions['dispatch'];
   readonly #threadsAndEmojis: ThreadAndEmojiMutations;
+  readonly #threadMembers: ThreadMemberMutations;
 
   constructor(options: StateMutationsOptions) {
     this.#world = options.world;
     this.#ids = options.ids;
     this.#random = options.random;
     this.#dispatch = options.dispatch;
-    this.#threadsAndEmojis = new ThreadAndEmojiMutations(options);
+    const botUserId = options.world.botUser.id;
+    this.#threadsAndEmojis = new ThreadAndEmojiMutations({ ...options, botUserId });
+    this.#threadMembers = new ThreadMemberMutations({ ...options, botUserId });
   }
 
   /** Makes `count` changes in random guilds (or only `guildIds`), kinds drawn by `mix`; returns the counts made. */
@@ -91,6 +95,8 @@ export class StateMutations {
     THREAD_UPDATE: (guild) => this.#threadsAndEmojis.updateThread(guild),
     THREAD_DELETE: (guild) => this.#threadsAndEmojis.deleteThread(guild),
     THREAD_LIST_SYNC: (guild) => this.#threadsAndEmojis.syncThreads(guild),
+    THREAD_MEMBERS_UPDATE: (guild) => this.#threadMembers.updateThreadMembers(guild),
+    THREAD_MEMBER_UPDATE: (guild) => this.#threadMembers.updateBotThreadMember(guild),
     GUILD_EMOJIS_UPDATE: (guild) => this.#threadsAndEmojis.updateEmojis(guild),
   };
 

@@ -1,5 +1,10 @@
 import { ChannelType } from 'discord-api-types/v10';
-import { activeThreadPayloads, threadPayload } from './payloads/thread-payloads.js';
+import {
+  activeThreadPayloads,
+  botMembership,
+  threadMemberPayload,
+  threadPayload,
+} from './payloads/thread-payloads.js';
 import type { SeededRandom } from './seeded-random.js';
 import type { SnowflakeGenerator } from './snowflake.js';
 import type { SimulatedEmoji, SimulatedGuild, SimulatedThread } from './world.js';
@@ -17,18 +22,39 @@ export class ThreadAndEmojiMutations {
   readonly #ids: SnowflakeGenerator;
   readonly #random: SeededRandom;
   readonly #dispatch: Dispatch;
+  readonly #botUserId: string;
 
-  constructor(options: { ids: SnowflakeGenerator; random: SeededRandom; dispatch: Dispatch }) {
+  constructor(options: {
+    ids: SnowflakeGenerator;
+    random: SeededRandom;
+    dispatch: Dispatch;
+    botUserId: string;
+  }) {
     this.#ids = options.ids;
     this.#random = options.random;
     this.#dispatch = options.dispatch;
+    this.#botUserId = options.botUserId;
   }
 
+  /** A member starts a thread: THREAD_CREATE, then THREAD_MEMBERS_UPDATE adding its creator, as Discord sends. */
   createThread(guild: SimulatedGuild): boolean {
     const thread = this.#newThread(guild);
     if (!thread) return false;
     guild.threads.push(thread);
     this.#dispatch('THREAD_CREATE', { ...threadPayload(guild, thread), newly_created: true }, guild.id);
+    const creator = { userId: thread.ownerId, joinTimestamp: new Date().toISOString(), flags: 1 };
+    thread.members.push(creator);
+    const member = guild.members.find((candidate) => candidate.user.id === creator.userId);
+    this.#dispatch(
+      'THREAD_MEMBERS_UPDATE',
+      {
+        id: thread.id,
+        guild_id: guild.id,
+        member_count: Math.min(thread.members.length, 50),
+        added_members: [{ ...threadMemberPayload(thread, creator), ...(member ? { member } : {}) }],
+      },
+      guild.id,
+    );
     return true;
   }
 
@@ -62,7 +88,9 @@ export class ThreadAndEmojiMutations {
   /**
    * The bot regains access to a channel (or, one time in five, to the whole guild): while it could not
    * see it, an active thread was deleted and another created with no event to the bot, so only the
-   * THREAD_LIST_SYNC that follows tells it; archived threads are not in the sync.
+   * THREAD_LIST_SYNC that follows tells it; archived threads are not in the sync. The sync lists the bot's
+   * own memberships of the synced threads only, so the thread made unseen is one its creator already left
+   * (no members): who else joined an unseen thread no event tells.
    */
   syncThreads(guild: SimulatedGuild): boolean {
     const wholeGuild = this.#random.next() < 0.2;
@@ -77,13 +105,19 @@ export class ThreadAndEmojiMutations {
     }
     const created = this.#newThread(guild, this.#random.pick(channelIds));
     if (created && this.#random.next() < 0.5) guild.threads.push(created);
+    const synced = guild.threads.filter(
+      (thread) => !thread.archived && (wholeGuild || scope.has(thread.parentId)),
+    );
     this.#dispatch(
       'THREAD_LIST_SYNC',
       {
         guild_id: guild.id,
         ...(wholeGuild ? {} : { channel_ids: channelIds }),
-        threads: activeThreadPayloads(guild, wholeGuild ? undefined : scope),
-        members: [],
+        threads: activeThreadPayloads(guild, wholeGuild ? {} : { parentIds: scope }),
+        members: synced.flatMap((thread) => {
+          const own = botMembership(thread, this.#botUserId);
+          return own ? [threadMemberPayload(thread, own)] : [];
+        }),
       },
       guild.id,
     );
@@ -128,6 +162,7 @@ export class ThreadAndEmojiMutations {
       archiveTimestamp: new Date().toISOString(),
       rateLimitPerUser: 0,
       flags: 0,
+      members: [],
     };
     if (isPrivate) thread.invitable = this.#random.next() < 0.5;
     return thread;

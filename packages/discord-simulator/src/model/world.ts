@@ -37,6 +37,16 @@ export interface SimulatedThread {
   invitable?: boolean;
   rateLimitPerUser: number;
   flags: number;
+  /** Who is in the thread (the bot too, when it is), in the order they joined. */
+  members: SimulatedThreadMember[];
+}
+
+/** A user's membership of a thread. */
+export interface SimulatedThreadMember {
+  userId: string;
+  joinTimestamp: string;
+  /** Notification settings (ThreadMemberFlags). */
+  flags: number;
 }
 
 /** A guild's custom emoji (always with an id). */

@@ -23,6 +23,8 @@ export const defaultBucketPolicies = {
   applicationCommands: { hash: 'a4d9e1b7c630', limit: 5, windowMs: 5_000 },
   guildResources: { hash: 'd81f3b6a9e24', limit: 10, windowMs: 10_000 },
   getUser: { hash: '5b2e8c1f7a39', limit: 5, windowMs: 1_000 },
+  emojis: { hash: '8e4b1d7f2c60', limit: 10, windowMs: 10_000 },
+  threadMembers: { hash: '3f7a9c2e5d18', limit: 10, windowMs: 10_000 },
 } satisfies Record<string, BucketPolicy>;
 
 export type BucketPolicyName = keyof typeof defaultBucketPolicies;

@@ -10,6 +10,7 @@ import { guildReadRoutes } from './routes/guild-read-routes.js';
 import { guildRoutes } from './routes/guild-routes.js';
 import { interactionRoutes } from './routes/interaction-routes.js';
 import { messageRoutes } from './routes/message-routes.js';
+import { threadMemberRoutes } from './routes/thread-member-routes.js';
 import { type GatewayDirectory, userRoutes } from './routes/user-routes.js';
 
 /** Told of every REST request once it is answered. */
@@ -219,6 +220,7 @@ export class RestServer {
       ...messageRoutes(state),
       ...guildRoutes(state),
       ...guildReadRoutes(state),
+      ...threadMemberRoutes(state),
       ...applicationCommandRoutes(state),
     ];
   }

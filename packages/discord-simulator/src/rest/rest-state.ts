@@ -1,6 +1,6 @@
 import type { APIMessage } from 'discord-api-types/v10';
 import type { SnowflakeGenerator } from '../model/snowflake.js';
-import type { SimulatedWorld } from '../model/world.js';
+import type { SimulatedGuild, SimulatedThread, SimulatedWorld } from '../model/world.js';
 import { OffHeapLog } from '../off-heap-log.js';
 import { ApplicationCommands } from './application-commands.js';
 import { type BucketPolicyName, defaultBucketPolicies } from './bucket-policies.js';
@@ -143,6 +143,18 @@ export class RestState {
     const json = position === undefined ? undefined : this.#generated.at(position);
     const message = json === undefined ? undefined : (JSON.parse(json) as APIMessage);
     return message?.channel_id === channelId ? message : undefined;
+  }
+
+  /**
+   * A thread by id, with its guild. A walk over every guild's threads: the world keeps no thread index
+   * (mutations add and drop threads in several places), and only REST reads of a thread come here.
+   */
+  thread(threadId: string): { thread: SimulatedThread; guild: SimulatedGuild } | undefined {
+    for (const guild of this.world.guilds) {
+      const thread = guild.threads.find((candidate) => candidate.id === threadId);
+      if (thread) return { thread, guild };
+    }
+    return undefined;
   }
 
   guildBans(guildId: string): Map<string, BanRecord> {

@@ -17,8 +17,19 @@ import { ChannelType } from 'discord-api-types/v10';
  * Field names are Discord's, so a bot reads them as it reads the API's objects.
  */
 
-/** What can be cached; `CACHE_ENTITIES` names a subset (threads and emojis only when named: opt-in). */
-export const cacheEntityKinds = ['guilds', 'channels', 'roles', 'members', 'threads', 'emojis'] as const;
+/**
+ * What can be cached; `CACHE_ENTITIES` names a subset (threads, thread members and emojis only when named:
+ * opt-in; thread members only with threads).
+ */
+export const cacheEntityKinds = [
+  'guilds',
+  'channels',
+  'roles',
+  'members',
+  'threads',
+  'threadMembers',
+  'emojis',
+] as const;
 export type CacheEntityKind = (typeof cacheEntityKinds)[number];
 
 export interface CachedGuild {
@@ -115,6 +126,19 @@ export interface CachedThread {
   owner_id: string | null;
   thread_metadata: CachedThreadMetadata;
   rate_limit_per_user: number;
+  flags: number;
+}
+
+/**
+ * A user's membership of a thread (Discord's thread member object without its guild member). Who is in a
+ * private thread decides who sees it; `flags` are the member's notification settings.
+ */
+export interface CachedThreadMember {
+  /** The thread's id. */
+  id: string;
+  user_id: string;
+  /** ISO timestamp of when the user joined the thread. */
+  join_timestamp: string;
   flags: number;
 }
 
@@ -236,6 +260,24 @@ export function compactEmoji(emoji: APIEmoji & { id: string }): CachedEmoji {
     managed: emoji.managed ?? false,
     require_colons: emoji.require_colons ?? true,
   };
+}
+
+/**
+ * A thread member as THREAD_MEMBER_UPDATE, THREAD_MEMBERS_UPDATE, THREAD_LIST_SYNC and GET
+ * /channels/{id}/thread-members send it. GUILD_CREATE's threads carry the bot's own without `id` and
+ * `user_id`: the caller passes them.
+ */
+export function compactThreadMember(
+  member: { id?: string; user_id?: string; join_timestamp: string; flags: number },
+  threadId = member.id ?? '',
+  userId = member.user_id ?? '',
+): CachedThreadMember {
+  return { id: threadId, user_id: userId, join_timestamp: member.join_timestamp, flags: member.flags };
+}
+
+/** A membership's field in its guild's thread-members HASH: thread first, so a thread's are found by prefix. */
+export function threadMemberField(threadId: string, userId: string): string {
+  return `${threadId}:${userId}`;
 }
 
 /** A member as GUILD_CREATE, GUILD_MEMBER_ADD/UPDATE and GET /guilds/{id}/members/{user} send it. */

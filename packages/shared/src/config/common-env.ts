@@ -102,6 +102,14 @@ export const discordEnvShape = envGroup('Discord', {
   ),
 });
 
+/** Where handlers and jobs read attachments from (workers and schedulers, which run a bot's code). */
+export const discordCdnEnvShape = envGroup('Discord', {
+  DISCORD_CDN_URL: variable(
+    urlWithProtocols(['https:', 'http:'], 'https://cdn.discordapp.com'),
+    "Discord's CDN: the only place a bot's `readAttachmentText` reads an attachment from (any other URL is refused); the simulator's is http://127.0.0.1:<port>/cdn.",
+  ),
+});
+
 /** Discord REST limits shared through Redis by every process that calls Discord's REST API. */
 export const restEnvShape = envGroup('Discord REST limits', {
   REST_GLOBAL_PER_SECOND: variable(

@@ -95,3 +95,17 @@ describe('DEDUPE_RETENTION_MS and its former names', () => {
     expect(env).toEqual({ WORKER_DEDUPE_TTL_MS: '5' });
   });
 });
+
+describe('retired variables', () => {
+  it('refuses a retired variable in a process that reads its replacement, naming what to set instead', () => {
+    const readNames = new Set(['SCHEDULER_DELAYED_LEASE_MS']);
+    const { issues } = resolveRenamedVariables({ SCHEDULER_DELAYED_LEASE_GRACE_MS: '5000' }, readNames);
+    expect(issues).toHaveLength(1);
+    expect(issues[0]?.variable).toBe('SCHEDULER_DELAYED_LEASE_GRACE_MS');
+    expect(issues[0]?.problem).toContain('SCHEDULER_DELAYED_LEASE_MS');
+    // A process that does not read the replacement is not concerned.
+    expect(resolveRenamedVariables({ SCHEDULER_DELAYED_LEASE_GRACE_MS: '5000' }, new Set()).issues).toEqual(
+      [],
+    );
+  });
+});

@@ -17,6 +17,27 @@ export const renamedVariables: readonly RenamedVariable[] = [
   },
 ];
 
+/**
+ * A variable no longer read whose replacement means something else: it cannot be carried over, and
+ * ignoring it would leave the operator believing a setting applies. Set, it is a configuration error.
+ */
+export interface RetiredVariable {
+  name: string;
+  /** The variable that took its place, if any. */
+  replacedBy: string;
+  /** What to do instead. */
+  advice: string;
+}
+
+export const retiredVariables: readonly RetiredVariable[] = [
+  {
+    name: 'SCHEDULER_DELAYED_LEASE_GRACE_MS',
+    replacedBy: 'SCHEDULER_DELAYED_LEASE_MS',
+    advice:
+      "a delayed job's claim is now a lease renewed while it runs, not its timeout plus a grace: set SCHEDULER_DELAYED_LEASE_MS (how soon a killed replica's jobs are taken over) and remove SCHEDULER_DELAYED_LEASE_GRACE_MS",
+  },
+];
+
 export interface RenamedVariablesResolution {
   /** The environment with each former name's value under the current name. */
   env: Record<string, string>;
@@ -39,6 +60,10 @@ export function resolveRenamedVariables(
   for (const [key, value] of Object.entries(env)) if (value !== undefined) resolved[key] = value;
   const warnings: string[] = [];
   const issues: ConfigIssue[] = [];
+  for (const retired of retiredVariables) {
+    if (readNames.has(retired.replacedBy) && resolved[retired.name] !== undefined)
+      issues.push({ variable: retired.name, problem: `no longer read: ${retired.advice}` });
+  }
   for (const rename of renames) {
     if (!readNames.has(rename.name)) continue;
     const inUse = rename.formerNames.filter((former) => resolved[former] !== undefined);

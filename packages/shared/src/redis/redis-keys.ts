@@ -224,9 +224,11 @@ export class RedisKeys {
 
   /**
    * One guild's cached state: `guild` HASH field → JSON value (CachedGuild); `channels`, `roles`,
-   * `members`, `threads` HASH id → JSON (CachedChannel, CachedRole, CachedMember, CachedThread); `emojis`
+   * `members`, `threads` HASH id → JSON (CachedChannel, CachedRole, CachedMember, CachedThread);
+   * `threadMembers` HASH `<thread id>:<user id>` → JSON (CachedThreadMember; one hash per guild, so the
+   * scripts that delete threads reach their memberships through a declared key); `emojis`
    * STRING, the JSON array of the guild's CachedEmoji (GUILD_EMOJIS_UPDATE replaces the set whole, and an
-   * empty set `[]` is told apart from one not cached). One tag: GUILD_CREATE replaces all six in one script,
+   * empty set `[]` is told apart from one not cached). One tag: GUILD_CREATE replaces all seven in one script,
    * and a channel's deletion sweeps its threads in one. `indexRemovals` SET: ids of channels and threads
    * those scripts removed whose channel-index entries (an untagged key, out of the scripts' reach) are not
    * dropped yet; kept until they are, so a retried or replayed sweep, which finds nothing left to remove,
@@ -238,6 +240,7 @@ export class RedisKeys {
     roles: string;
     members: string;
     threads: string;
+    threadMembers: string;
     emojis: string;
     indexRemovals: string;
   } {
@@ -248,6 +251,7 @@ export class RedisKeys {
       roles: `${tagged}:roles`,
       members: `${tagged}:members`,
       threads: `${tagged}:threads`,
+      threadMembers: `${tagged}:thread-members`,
       emojis: `${tagged}:emojis`,
       indexRemovals: `${tagged}:index-removals`,
     };
@@ -271,9 +275,13 @@ export class RedisKeys {
   /**
    * STRING JSON with a TTL: an entity a worker fetched over REST on a cache miss. The gateway deletes it
    * when it writes the entity, so a fallback copy never outlives a change the gateway saw.
-   * `id`: the guild id (guild, roles, emojis), channel or thread id, or `<guild id>:<user id>` (member).
+   * `id`: the guild id (guild, roles, emojis), channel or thread id, `<guild id>:<user id>` (member), or
+   * `<thread id>:<user id>` (threadMember).
    */
-  cacheFallback(kind: 'guild' | 'channel' | 'roles' | 'member' | 'emojis', id: string): string {
+  cacheFallback(
+    kind: 'guild' | 'channel' | 'roles' | 'member' | 'threadMember' | 'emojis',
+    id: string,
+  ): string {
     return `${this.prefix}:cache:fallback:${kind}:${id}`;
   }
 

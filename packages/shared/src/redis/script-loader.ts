@@ -50,8 +50,8 @@ export interface RedisScriptCommands {
     target: number,
   ): Promise<[string, number, number]>;
   /**
-   * Keys guild, channels, roles, members, threads, emojis, indexRemovals (`RedisKeys.guildCache`); returns
-   * the channel and thread ids removed whose index entries are still to drop.
+   * Keys guild, channels, roles, members, threads, threadMembers, emojis, indexRemovals
+   * (`RedisKeys.guildCache`); returns the channel and thread ids removed whose index entries are still to drop.
    */
   replaceGuild(
     guild: string,
@@ -59,19 +59,36 @@ export interface RedisScriptCommands {
     roles: string,
     members: string,
     threads: string,
+    threadMembers: string,
     emojis: string,
     indexRemovals: string,
     ...args: (string | number)[]
   ): Promise<string[]>;
   /** THREAD_LIST_SYNC on a guild's threads; returns the thread ids removed whose index entries are still to drop. */
-  syncThreads(threads: string, indexRemovals: string, ...args: (string | number)[]): Promise<string[]>;
+  syncThreads(
+    threads: string,
+    threadMembers: string,
+    indexRemovals: string,
+    ...args: (string | number)[]
+  ): Promise<string[]>;
   /** CHANNEL_DELETE sweeping the channel's threads; returns the thread ids removed whose index entries are still to drop. */
   deleteChannel(
     channels: string,
     threads: string,
+    threadMembers: string,
     indexRemovals: string,
     channelId: string,
   ): Promise<string[]>;
+  /** One thread's memberships added (only while it is cached) and removed; 0 when additions were dropped. */
+  setThreadMembers(
+    threads: string,
+    threadMembers: string,
+    threadId: string,
+    removedCount: number,
+    ...removedThenAdded: string[]
+  ): Promise<number>;
+  /** THREAD_DELETE with the thread's memberships; returns how many memberships went. */
+  deleteThread(threads: string, threadMembers: string, threadId: string): Promise<number>;
 }
 
 export type RedisScriptName = keyof RedisScriptCommands;
@@ -94,6 +111,8 @@ const expectedScripts: Record<RedisScriptName, true> = {
   advanceReshard: true,
   syncThreads: true,
   deleteChannel: true,
+  deleteThread: true,
+  setThreadMembers: true,
 };
 
 export interface RedisScript {

@@ -78,6 +78,26 @@ export async function exerciseEveryRoute(
   await call('GET', `/guilds/${guild.id}/bans/${memberId}`);
   await call('POST', `/guilds/${guild.id}/bulk-ban`, { user_ids: [third?.user.id] });
 
+  // A thread with members (its creator and one more) and a custom emoji, made as Discord would announce them.
+  simulator.mutateState(1, { mix: { THREAD_CREATE: 1 }, guildIds: [guild.id] });
+  simulator.mutateState(1, { mix: { THREAD_MEMBERS_UPDATE: 1 }, guildIds: [guild.id] });
+  simulator.mutateState(1, { mix: { GUILD_EMOJIS_UPDATE: 1 }, guildIds: [guild.id] });
+  const thread = guild.threads[0];
+  const emoji = guild.emojis[0];
+  if (!thread || !emoji) throw new Error('the simulator made no thread or no emoji');
+  const threadMemberId = thread.members[0]?.userId ?? '';
+  await call('GET', `/channels/${thread.id}`);
+  await call('GET', `/channels/${thread.id}/thread-members`);
+  await call('GET', `/channels/${thread.id}/thread-members?with_member=true&limit=1`);
+  await call('GET', `/channels/${thread.id}/thread-members?with_member=true&limit=500`);
+  await call('GET', `/channels/${thread.id}/thread-members/${threadMemberId}?with_member=true`);
+  await call('GET', `/channels/${thread.id}/thread-members/${threadMemberId}`);
+  await call('GET', `/channels/${thread.id}/thread-members/1`);
+  await call('GET', `/channels/${channelId}/thread-members`);
+  await call('GET', `/guilds/${guild.id}/emojis`);
+  await call('GET', `/guilds/${guild.id}/emojis/${emoji.id}`);
+  await call('GET', `/guilds/${guild.id}/emojis/1`);
+
   const commandsPath = `/applications/${applicationId}/commands`;
   const guildCommandsPath = `/applications/${applicationId}/guilds/${guild.id}/commands`;
   const command = {

@@ -1,5 +1,6 @@
 import {
   type APIApplicationCommandInteractionDataOption,
+  type APIAttachment,
   type APIChatInputApplicationCommandInteraction,
   type APIMessageComponentInteraction,
   ApplicationCommandOptionType,
@@ -18,6 +19,7 @@ export interface InteractionInput {
   guildId?: string;
   channelId?: string;
   userId?: string;
+  /** Options as Discord sends them; an attachment option's value is the id `attachFile` returned. */
   options?: APIApplicationCommandInteractionDataOption[];
   /** The registered command's id (the simulator fills it in when the command is registered). */
   commandId?: string;
@@ -25,15 +27,20 @@ export interface InteractionInput {
   memberPermissions?: string;
 }
 
-/** Discord resolves the users, members, roles and channels that options refer to. */
+/** The files uploaded with commands, by attachment id (the simulator's CDN keeps them). */
+export type AttachmentLookup = (id: string) => APIAttachment | undefined;
+
+/** Discord resolves the users, members, roles, channels and attachments that options refer to. */
 function resolvedOptionData(
   guild: SimulatedGuild,
   options: readonly APIApplicationCommandInteractionDataOption[] = [],
+  attachmentById: AttachmentLookup = () => undefined,
 ) {
   const users: Record<string, unknown> = {};
   const members: Record<string, unknown> = {};
   const channels: Record<string, unknown> = {};
   const roles: Record<string, unknown> = {};
+  const attachments: Record<string, unknown> = {};
   for (const option of options) {
     if (!('value' in option)) continue;
     const id = String(option.value);
@@ -59,8 +66,12 @@ function resolvedOptionData(
       const role = guild.roles.find((candidate) => candidate.id === id);
       if (role) roles[id] = role;
     }
+    if (option.type === ApplicationCommandOptionType.Attachment) {
+      const attachment = attachmentById(id);
+      if (attachment) attachments[id] = attachment;
+    }
   }
-  const resolved = Object.entries({ users, members, channels, roles }).filter(
+  const resolved = Object.entries({ users, members, channels, roles, attachments }).filter(
     ([, entries]) => Object.keys(entries).length > 0,
   );
   return resolved.length > 0 ? { resolved: Object.fromEntries(resolved) } : {};
@@ -73,6 +84,8 @@ export function chatInputInteractionPayload(input: {
   random: SeededRandom;
   interaction: InteractionInput;
   token: string;
+  /** Resolves attachment options (files uploaded to the simulator's CDN). */
+  attachments?: AttachmentLookup;
 }): APIChatInputApplicationCommandInteraction {
   const { world, interaction } = input;
   const { guild, channel, member } = resolveActor(world, input.random, interaction);
@@ -88,7 +101,7 @@ export function chatInputInteractionPayload(input: {
       name: interaction.commandName,
       type: ApplicationCommandType.ChatInput,
       ...(interaction.options ? { options: interaction.options } : {}),
-      ...resolvedOptionData(guild, interaction.options),
+      ...resolvedOptionData(guild, interaction.options, input.attachments),
     },
     guild_id: guild.id,
     guild: { id: guild.id, locale: 'en-US', features: [] },

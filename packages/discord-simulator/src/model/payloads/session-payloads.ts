@@ -25,10 +25,14 @@ export function readyPayload(input: {
   } as unknown as GatewayReadyDispatchData;
 }
 
-/** GUILD_CREATE as a session receives it after READY; GET /guilds/{id} answers from it too. */
+/**
+ * GUILD_CREATE as a session receives it after READY; GET /guilds/{id} answers from it too. With
+ * `botUserId`, the threads the bot is in carry its membership.
+ */
 export function guildCreatePayload(
   guild: SimulatedGuild,
   largeThreshold: number,
+  botUserId?: string,
 ): GatewayGuildCreateDispatchData {
   const large = guild.memberCount > largeThreshold;
   return {
@@ -84,7 +88,7 @@ export function guildCreatePayload(
         ? { topic: null, last_message_id: null, rate_limit_per_user: 0 }
         : { bitrate: 64_000, user_limit: 0, rtc_region: null }),
     })),
-    threads: activeThreadPayloads(guild),
+    threads: activeThreadPayloads(guild, botUserId === undefined ? {} : { botUserId }),
     presences: [],
     stage_instances: [],
     guild_scheduled_events: [],

@@ -28,7 +28,7 @@ function positiveSnowflake(value: string | null, field: string): bigint {
   return BigInt(value);
 }
 
-/** Read routes a moderation bot uses: a guild's channels, roles and member list, and user lookup. */
+/** Read routes a moderation bot uses: a guild's channels, roles, emojis and member list, and user lookup. */
 export function guildReadRoutes(state: RestState): RouteDefinition[] {
   const guildOf = (guildId: string): SimulatedGuild => {
     const guild = state.world.guildsById.get(guildId);
@@ -63,6 +63,28 @@ export function guildReadRoutes(state: RestState): RouteDefinition[] {
         .slice(0, limit);
       return { status: 200, body: members };
     }),
+    // A guild's custom emojis; `user` (who uploaded it) is left out, as Discord does without the
+    // CREATE_GUILD_EXPRESSIONS or MANAGE_GUILD_EXPRESSIONS permission.
+    {
+      method: 'GET',
+      pattern: /^\/guilds\/(\d+)\/emojis\/?$/,
+      route: ([guildId]) => `/guilds/${guildId}/emojis`,
+      bucket: state.policies.emojis,
+      majorParameter: guildMajor,
+      handle: ({ params: [guildId = ''] }) => ({ status: 200, body: guildOf(guildId).emojis }),
+    },
+    {
+      method: 'GET',
+      pattern: /^\/guilds\/(\d+)\/emojis\/(\d+)\/?$/,
+      route: ([guildId, emojiId]) => `/guilds/${guildId}/emojis/${emojiId}`,
+      bucket: state.policies.emojis,
+      majorParameter: guildMajor,
+      handle: ({ params: [guildId = '', emojiId = ''] }) => {
+        const emoji = guildOf(guildId).emojis.find((candidate) => candidate.id === emojiId);
+        if (!emoji) throw new RestError(404, { code: 10014, message: 'Unknown Emoji' });
+        return { status: 200, body: emoji };
+      },
+    },
     {
       method: 'GET',
       pattern: /^\/users\/(\d+)\/?$/,

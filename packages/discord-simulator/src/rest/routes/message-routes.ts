@@ -1,8 +1,10 @@
 import { type APIMessage, ChannelType } from 'discord-api-types/v10';
 import { botMessage } from '../../model/payloads/message-payloads.js';
+import { threadPayload } from '../../model/payloads/thread-payloads.js';
 import { snowflakeTimestampMs } from '../../model/snowflake.js';
 import { asRecord, invalidFormBody, RestError, type RouteDefinition } from '../rest-route.js';
 import type { RestState } from '../rest-state.js';
+import { guildChannelObject } from './guild-read-routes.js';
 
 const fourteenDaysMs = 14 * 86_400_000;
 
@@ -109,19 +111,11 @@ export function messageRoutes(state: RestState): RouteDefinition[] {
             },
           };
         }
-        if (!entry) throw new RestError(404, { code: 10003, message: 'Unknown Channel' });
-        const { channel, guildId } = entry;
-        return {
-          status: 200,
-          body: {
-            ...channel,
-            guild_id: guildId,
-            permission_overwrites: [],
-            parent_id: null,
-            nsfw: false,
-            flags: 0,
-          },
-        };
+        if (entry) return { status: 200, body: guildChannelObject(entry.channel, entry.guildId) };
+        // Threads, archived ones too (Discord answers for them as long as the thread exists).
+        const found = state.thread(channelId);
+        if (found) return { status: 200, body: threadPayload(found.guild, found.thread) };
+        throw new RestError(404, { code: 10003, message: 'Unknown Channel' });
       },
     },
     {
