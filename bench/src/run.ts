@@ -29,6 +29,7 @@ import {
   runInteractionScenario,
 } from './interaction-scenario.js';
 import { pgOutagePerSecond, pgOutageSeconds, runPgOutage } from './pg-outage-scenario.js';
+import { reshardBaselineSeconds, reshardPerSecond, runReshardScenario } from './reshard-scenario.js';
 import { measureCallbackLatency, runRestLoad } from './rest-load/index.js';
 import { runSessionWrites } from './session-writes-scenario.js';
 import { runSimulatorScenario } from './simulator-scenario.js';
@@ -222,6 +223,29 @@ const scenarios = {
         },
     });
     return { failover, startup };
+  },
+  reshard: async () => {
+    console.log(
+      `\nreshard: 4 → 8 shards across 3 gateways (max_concurrency 4, 1 worker) under ${reshardPerSecond.toLocaleString('en')} MESSAGE_CREATE/s; baseline: the same flow for ${reshardBaselineSeconds} s without a reshard (BENCH_RESHARD_RATE, BENCH_RESHARD_BASELINE_SECONDS)`,
+    );
+    const result = await runReshardScenario();
+    console.log(
+      `reshard: ${result.outcome} ${result.switchSeconds.toFixed(1)} s after the command (theoretical minimum ${result.theoreticalMinimumSeconds} s, ${(result.switchSeconds / result.theoreticalMinimumSeconds).toFixed(2)}×; the issue's limit ${result.limitSeconds} s); phases seen at ${JSON.stringify(result.phasesAtMs)} ms; ${result.identifiesSpent} identifies spent, ${result.identifyConcurrencyViolations} identify-concurrency violations; holding sets published ${result.publishedUndecided} events undecided`,
+    );
+    const row = (figures: typeof result.baseline) => ({
+      sent: figures.sent,
+      'handled once': figures.handled - figures.handledTwice,
+      lost: figures.lost,
+      'handled twice': figures.handledTwice,
+      'doubles dropped by dedupe': figures.duplicatesDropped,
+      'events/s': figures.eventsPerSecond,
+      'latency p50 / p99 / max ms': `${figures.p50LatencyMs} / ${figures.p99LatencyMs} / ${figures.maxLatencyMs}`,
+    });
+    console.table({
+      'during the reshard (command − 1 s to switch + 1 s)': row(result.reshard),
+      'baseline: no reshard': row(result.baseline),
+    });
+    return result;
   },
   sessions: async () => {
     console.log(
@@ -417,6 +441,7 @@ const processGroups: readonly (readonly ScenarioName[])[] = [
   ['rest'],
   ['cluster'],
   ['sessions'],
+  ['reshard'],
   ['dedupe-wait'],
   ['interactions'],
   ['cache'],

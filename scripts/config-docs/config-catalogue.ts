@@ -120,6 +120,18 @@ export const unvalidatedVariables: readonly UnvalidatedVariable[] = [
     description: 'Seconds between worker restarts in the soak bench scenario (default 60).',
   },
   {
+    name: 'BENCH_RESHARD_RATE',
+    readBy: 'bench',
+    description:
+      'MESSAGE_CREATE/s offered in the reshard bench scenario, baseline and reshard alike (default 1000).',
+  },
+  {
+    name: 'BENCH_RESHARD_BASELINE_SECONDS',
+    readBy: 'bench',
+    description:
+      "Length (s) of the reshard bench scenario's baseline: the same flow without a reshard (default 15).",
+  },
+  {
     name: 'BENCH_REST_SECONDS',
     readBy: 'bench',
     description: 'Duration (s) of the REST bench scenario (default 15).',

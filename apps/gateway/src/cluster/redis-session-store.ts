@@ -28,6 +28,11 @@ export type ResumeFromStoredSequence = (shardId: number, storedSequence: number)
  * up to it is in Redis — so a process that crashes with events still buffered loses none: the next owner
  * resumes from the watermark and Discord replays the rest (replayed duplicates are deduped by workers).
  * Staleness is bounded by `flushEveryMs` plus the publish latency and costs only a longer replay.
+ *
+ * A session's first write cannot wait for the flush: until Redis holds it, a crash leaves nothing to
+ * resume, the next owner identifies, and everything the old session carried from then on is lost. So a
+ * new session (READY) and a resumed one (RESUMED) are written at once; both are rare, and no dispatch
+ * pays for it.
  */
 export class RedisSessionStore {
   readonly #redis: Redis & RedisScriptCommands;
@@ -90,7 +95,7 @@ export class RedisSessionStore {
     return session;
   }
 
-  /** For `updateSessionInfo`: memory only; the flush writes it. */
+  /** For `updateSessionInfo`: memory only, the flush writes it; a new session is also written at once. */
   update(shardId: number, session: SessionInfo | null): void {
     if (session === null) {
       // During a hand-off the session must outlive this process: another one resumes it.
@@ -101,10 +106,27 @@ export class RedisSessionStore {
       return;
     }
     const previous = this.#sessions.get(shardId);
-    if (previous?.sessionId !== session.sessionId) this.watermark(shardId).reset(0);
+    const started = previous?.sessionId !== session.sessionId;
+    if (started) {
+      this.watermark(shardId).reset(0);
+      // No server has lost writes of a session none has held: its first write checks nothing.
+      this.#servers.delete(shardId);
+    }
     this.#sessions.set(shardId, session);
     this.#deleted.delete(shardId);
     this.#dirty.add(shardId);
+    // READY: @discordjs/ws awaits this hook before it emits the READY, so the write is on its way before
+    // anything else of the session happens. Not awaited: the hook must not hold the shard's dispatches.
+    if (started) this.#writeSoon(shardId, 'new session');
+  }
+
+  /**
+   * For RESUMED: the session is written at once rather than at the next flush. A shard resumed from this
+   * process's memory (Discord asked it to reconnect) may find Redis without its session (restarted, or
+   * expired while the connection was down); written now, a crash right after still leaves it resumable.
+   */
+  resumed(shardId: number): void {
+    this.#writeSoon(shardId, 'resumed session');
   }
 
   /** The session a shard is running now, if it has one. */
@@ -176,6 +198,14 @@ export class RedisSessionStore {
     const status = await this.#write(shardId);
     if (status === -1) throw new Error(`shard ${shardId}'s session was not written: Redis was replaced`);
     return status !== undefined;
+  }
+
+  /** Writes a shard's session now without waiting for it; a failed write is left to the next flush. */
+  #writeSoon(shardId: number, what: string): void {
+    this.#write(shardId).catch((error: unknown) => {
+      if (this.#sessions.has(shardId)) this.#dirty.add(shardId);
+      this.#logger.warn({ err: error, shardId }, `writing a ${what} to Redis failed; the next flush retries`);
+    });
   }
 
   /** Marks a shard's session for the next flush because its watermark moved. */

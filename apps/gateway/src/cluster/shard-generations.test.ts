@@ -5,12 +5,13 @@ import {
   createRedisConnection,
   RedisKeys,
   readGenerationState,
+  reshardTiming,
   singleRedis,
   startReshard,
 } from '@dgc/shared';
 import type { GatewayDispatchPayload } from 'discord-api-types/v10';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CutOverGate } from '../dispatch/cut-over-gate.js';
+import { CutOverGate, confirmsCutOver } from '../dispatch/cut-over-gate.js';
 import { joinShardGeneration, ShardCountMismatchError } from './shard-generation-guard.js';
 
 const redis = createRedisConnection({
@@ -132,6 +133,24 @@ describe('the reshard state machine', () => {
     expect((await advanceReshard(redis, keyPrefix)).phase).toBe('committed');
     expect((await readGenerationState(redis, keyPrefix))?.active).toEqual({ generation: 2, shardCount: 3 });
   });
+
+  it('never commits without an old shard that did not confirm (no process runs it), however long past the switch', async () => {
+    const keyPrefix = newPrefix();
+    const keys = new RedisKeys(keyPrefix);
+    await join(keyPrefix, 2);
+    await budget(keyPrefix, 100);
+    await startReshard(redis, keyPrefix, { toShardCount: 3, deadlineMs: 60_000 });
+    await redis.hset(keys.generationReady(2), { 0: 'ready', 1: 'ready', 2: 'ready' });
+    expect((await advanceReshard(redis, keyPrefix)).phase).toBe('switching');
+    // Shard 1 of the old set has no owner: only shard 0 confirms. An hour passes.
+    await redis.hset(keys.generationCutOver(1), '0', Date.now());
+    await redis.hset(keys.generationState(), 'switchAt', Date.now() - 3_600_000);
+    expect(await advanceReshard(redis, keyPrefix)).toMatchObject({ phase: 'switching', confirmed: 1 });
+    expect((await readGenerationState(redis, keyPrefix))?.active).toEqual({ generation: 1, shardCount: 2 });
+    // Its next owner resumes it, replays what it owed from before the switch and confirms: the switch commits.
+    await redis.hset(keys.generationCutOver(1), '1', Date.now());
+    expect((await advanceReshard(redis, keyPrefix)).phase).toBe('committed');
+  });
 });
 
 describe('the cut-over rule', () => {
@@ -155,6 +174,40 @@ describe('the cut-over rule', () => {
     }
     expect(old.pastSwitchFrom(0)).toBe(3);
     expect(new CutOverGate({ kind: 'none' }).publishes(message(switchAt, 1), 0)).toBe(false);
+  });
+
+  it('has an old shard confirm once it owes nothing from before the switch time, a quiet one by a heartbeat', () => {
+    const switchAt = Date.now();
+    const afterGrace = switchAt + reshardTiming.graceMs;
+    const connection = (ackedHeartbeatSentAt: number | undefined, lastSequence = 7, connected = true) => ({
+      connected,
+      lastSequence,
+      ackedHeartbeatSentAt,
+    });
+    // Saw an event past the switch time (sequence 40): confirms once everything up to it is published.
+    expect(
+      confirmsCutOver({ pastSwitchFrom: 40, watermark: 39, connection: connection(undefined) }, switchAt),
+    ).toBe(false);
+    expect(
+      confirmsCutOver({ pastSwitchFrom: 40, watermark: 40, connection: connection(undefined) }, switchAt),
+    ).toBe(true);
+    // Nothing past the switch time came: a heartbeat sent after the grace and acknowledged proves nothing
+    // from before it is still on its way; one sent earlier proves nothing (a lagging process may not have
+    // read what is in its socket).
+    const quiet = (ackedAt: number | undefined, watermark = 7, lastSequence = 7, connected = true) =>
+      confirmsCutOver(
+        { pastSwitchFrom: undefined, watermark, connection: connection(ackedAt, lastSequence, connected) },
+        switchAt,
+      );
+    expect(quiet(undefined)).toBe(false);
+    expect(quiet(afterGrace - 1)).toBe(false);
+    expect(quiet(afterGrace)).toBe(true);
+    // Still publishing what it received, reconnecting, or not run here: not yet.
+    expect(quiet(afterGrace, 6, 7)).toBe(false);
+    expect(quiet(afterGrace, 7, 7, false)).toBe(false);
+    expect(
+      confirmsCutOver({ pastSwitchFrom: undefined, watermark: 7, connection: undefined }, switchAt),
+    ).toBe(false);
   });
 
   it('has a holding set publish what may be past a switch time it has not read yet, so nothing is lost', () => {

@@ -1,4 +1,6 @@
+import { reshardTiming } from '@dgc/shared';
 import type { GatewayDispatchPayload } from 'discord-api-types/v10';
+import type { ReceiveProgress } from '../shards/shard-connections.js';
 
 /** Discord's epoch: snowflakes count milliseconds from the first of 2015. */
 const discordEpochMs = 1_420_070_400_000n;
@@ -104,4 +106,36 @@ export class CutOverGate {
   pastSwitchFrom(shardId: number): number | undefined {
     return this.#pastSwitch.get(shardId);
   }
+}
+
+/** An old-set shard as its process sees it while switching, for `confirmsCutOver`. */
+export interface OldShardProgress {
+  /** The sequence of the first dispatch it saw past the switch time, if any came. */
+  pastSwitchFrom: number | undefined;
+  /** Its published watermark: every dispatch up to it is in Redis. */
+  watermark: number;
+  /** Its connection: undefined when it does not run here. */
+  connection: ReceiveProgress | undefined;
+}
+
+/**
+ * Whether an old-set shard confirms the cut-over: it owes nothing created before the switch time any more.
+ * - It saw an event past the switch time and published everything up to it (a busy shard); or
+ * - nothing past the switch time came (a quiet shard), and Discord acknowledged a heartbeat sent once the
+ *   switch time and its grace had passed, on a connection that is up, with every dispatch received published.
+ *   The acknowledgement follows, on the same connection, every dispatch Discord sent before it: those
+ *   created before the switch time have arrived. The time alone would not do: a process whose event loop
+ *   lags has them still unread in its socket when the grace is over.
+ * The switch commits only once every old shard confirmed: an old shard no process runs confirms nothing,
+ * and committing without it would lose what its dead connection did not publish from before the switch
+ * time (the new set publishes only from it; only a resume of the old session replays the rest).
+ */
+export function confirmsCutOver(shard: OldShardProgress, switchAt: number): boolean {
+  if (shard.pastSwitchFrom !== undefined) return shard.watermark >= shard.pastSwitchFrom;
+  const connection = shard.connection;
+  if (!connection?.connected || connection.ackedHeartbeatSentAt === undefined) return false;
+  return (
+    connection.ackedHeartbeatSentAt >= switchAt + reshardTiming.graceMs &&
+    shard.watermark >= connection.lastSequence
+  );
 }

@@ -49,8 +49,8 @@ export class ShardConnections implements ShardRunner, WatchedShards, CacheIntake
     number,
     { manager: WebSocketManager; states: ShardStates; unwatch: () => void; stopped: AbortController }
   >();
-  readonly #lastEventAt = new Map<number, number>();
-  readonly #events = new Map<number, number>();
+  /** Per running shard, what its dispatches came to: one record, so a dispatch costs one lookup. */
+  readonly #received = new Map<number, ReceivedDispatches>();
   readonly #starting = new Set<Promise<void>>();
   readonly #resuming = new Set<number>();
   #intakePaused = false;
@@ -93,16 +93,29 @@ export class ShardConnections implements ShardRunner, WatchedShards, CacheIntake
   snapshot(): (WatchedShard & { detail: string; latencyMs: number | undefined })[] {
     return [...this.#running].map(([shardId, { states }]) => {
       const { state, detail, since } = states.of(shardId);
+      const received = this.#received.get(shardId);
       return {
         shardId,
         state,
         detail,
         latencyMs: states.latencyOf(shardId),
         stateSince: since,
-        lastEventAt: this.#lastEventAt.get(shardId),
-        events: this.#events.get(shardId) ?? 0,
+        lastEventAt: received?.lastEventAt,
+        events: received?.events ?? 0,
       };
     });
+  }
+
+  /** What a running shard's connection received, for the cut-over confirmation (`confirmsCutOver`). */
+  receiveProgress(shardId: number): ReceiveProgress | undefined {
+    const running = this.#running.get(shardId);
+    const received = this.#received.get(shardId);
+    if (!running || !received) return undefined;
+    return {
+      connected: running.states.of(shardId).state === 'running',
+      lastSequence: received.lastSequence,
+      ackedHeartbeatSentAt: received.ackedHeartbeatSentAt,
+    };
   }
 
   /** Sends a payload on a running shard's connection. */
@@ -182,8 +195,13 @@ export class ShardConnections implements ShardRunner, WatchedShards, CacheIntake
 
   async #start(shardId: number): Promise<void> {
     const { config, redis, sessions, tasks, logger } = this.#options;
-    this.#events.delete(shardId);
-    this.#lastEventAt.delete(shardId);
+    const received: ReceivedDispatches = {
+      events: 0,
+      lastEventAt: undefined,
+      lastSequence: 0,
+      ackedHeartbeatSentAt: undefined,
+    };
+    this.#received.set(shardId, received);
     const stopped = new AbortController();
     const manager = createShardManager(config, this.#rest, logger, {
       redis,
@@ -207,21 +225,31 @@ export class ShardConnections implements ShardRunner, WatchedShards, CacheIntake
     const unwatch = tasks.watch(`shard:${this.#options.generation}:${shardId}`, () => states.of(shardId));
     const { router, counters, onReady, onResumed } = this.#options;
     manager.on(WebSocketShardEvents.Ready, (data, id) => {
+      // A new session numbers its dispatches from 1 again (emitted before the READY dispatch itself).
+      received.lastSequence = 0;
+      received.ackedHeartbeatSentAt = undefined;
       counters.connection('ready');
       onReady?.(id, data);
     });
     manager.on(WebSocketShardEvents.Resumed, (id) => {
       counters.connection('resumed');
+      if (!stopped.signal.aborted) sessions.resumed(id);
       onResumed?.(id);
     });
     manager.on(WebSocketShardEvents.Closed, () => counters.connection('closed'));
+    // The acknowledgement comes on the same connection after every dispatch sent before the heartbeat
+    // reached Discord: a quiet old shard proves with it that nothing from before a switch time is on its way.
+    manager.on(WebSocketShardEvents.HeartbeatComplete, ({ heartbeatAt }) => {
+      received.ackedHeartbeatSentAt = heartbeatAt;
+    });
     manager.on(WebSocketShardEvents.Dispatch, (dispatch, id) => {
       // A dispatch a stopped manager was still decoding: the shard's next connection (here or in another
       // process) replays it. Routed, it could count towards a later lease of this process and move the
       // watermark past dispatches dropped while the lease was lost.
       if (stopped.signal.aborted) return;
-      this.#lastEventAt.set(id, Date.now());
-      this.#events.set(id, (this.#events.get(id) ?? 0) + 1);
+      received.lastEventAt = Date.now();
+      received.events += 1;
+      received.lastSequence = dispatch.s;
       router.route(dispatch, id);
     });
     this.#running.set(shardId, { manager, states, unwatch, stopped });
@@ -235,4 +263,21 @@ export class ShardConnections implements ShardRunner, WatchedShards, CacheIntake
       throw error;
     }
   }
+}
+
+/** A running shard's connection, as the cut-over confirmation needs it. */
+export interface ReceiveProgress {
+  /** READY or RESUMED (its replay received), and not closed since. */
+  connected: boolean;
+  /** The sequence of the last dispatch received in the shard's session. */
+  lastSequence: number;
+  /** When the last heartbeat Discord acknowledged was sent (this process's clock). */
+  ackedHeartbeatSentAt: number | undefined;
+}
+
+interface ReceivedDispatches {
+  events: number;
+  lastEventAt: number | undefined;
+  lastSequence: number;
+  ackedHeartbeatSentAt: number | undefined;
 }

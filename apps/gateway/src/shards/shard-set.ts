@@ -7,7 +7,7 @@ import { RedisSessionStore } from '../cluster/redis-session-store.js';
 import { ShardLeases } from '../cluster/shard-leases.js';
 import { ShardOwnership } from '../cluster/shard-ownership.js';
 import type { GatewayConfig } from '../config.js';
-import { CutOverGate, type CutOverRole } from '../dispatch/cut-over-gate.js';
+import { CutOverGate, type CutOverRole, confirmsCutOver } from '../dispatch/cut-over-gate.js';
 import type { DispatchGuard } from '../dispatch/dispatch-guard.js';
 import { DispatchRouter } from '../dispatch/dispatch-router.js';
 import type { EventFilter } from '../dispatch/event-filter.js';
@@ -169,12 +169,20 @@ export class ShardSet {
     this.#router.reportLostLeaseDrops();
   }
 
-  /** Shards that saw past the switch time and published everything before it (the old set's confirmation). */
+  /** Shards that owe nothing from before the switch time any more (the old set's confirmation). */
   cutOverConfirmed(): number[] {
-    return this.held.shardIds().filter((shardId) => {
-      const from = this.gate.pastSwitchFrom(shardId);
-      return from !== undefined && this.sessions.watermark(shardId).value >= from;
-    });
+    const role = this.gate.role;
+    if (role.kind !== 'before') return [];
+    return this.held.shardIds().filter((shardId) =>
+      confirmsCutOver(
+        {
+          pastSwitchFrom: this.gate.pastSwitchFrom(shardId),
+          watermark: this.sessions.watermark(shardId).value,
+          connection: this.connections.receiveProgress(shardId),
+        },
+        role.switchAt,
+      ),
+    );
   }
 
   /** Ends the set: every shard's session is closed for good (the other set carries the guilds now). */

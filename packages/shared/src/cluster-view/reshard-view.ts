@@ -12,7 +12,7 @@ export interface GenerationsView {
         ready: number;
         /** New shards READY, still receiving their guilds. */
         identified: number;
-        /** Old shards that confirmed they saw past the switch time. */
+        /** Old shards that confirmed they owe nothing from before the switch time. */
         cutOverConfirmed: number;
       })
     | null;

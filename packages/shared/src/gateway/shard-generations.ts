@@ -31,10 +31,10 @@ export interface GenerationState {
 /**
  * The timing of a switch. `leadMs`: how far ahead of time the switch time is set, so every gateway (which
  * reads the record every `pollMs`) knows it before it comes. `graceMs`: how long after the switch time the
- * old set stays connected, so it receives every event created before it. `switchMaxMs`: past it the switch
- * commits even if an old shard never confirmed (no process runs it).
+ * old set stays connected, so it receives every event created before it. The switch commits only once
+ * every old shard confirmed, however long that takes (see advanceReshard-3.lua).
  */
-export const reshardTiming = { leadMs: 1_000, graceMs: 1_500, switchMaxMs: 30_000, pollMs: 250 } as const;
+export const reshardTiming = { leadMs: 1_000, graceMs: 1_500, pollMs: 250 } as const;
 
 export async function readGenerationState(
   redis: Redis,
@@ -79,7 +79,6 @@ export async function advanceReshard(redis: Redis, keyPrefix: string): Promise<R
     keys.generationCutOver(state.active.generation),
     reshardTiming.leadMs,
     reshardTiming.graceMs,
-    reshardTiming.switchMaxMs,
     state.target.generation,
   );
   return { phase: phase as ReshardProgress['phase'], ready: Number(ready), confirmed: Number(confirmed) };

@@ -49,7 +49,6 @@ export interface RedisScriptCommands {
     activeCutOver: string,
     leadMs: number,
     graceMs: number,
-    switchMaxMs: number,
     target: number,
   ): Promise<[string, number, number]>;
   /**

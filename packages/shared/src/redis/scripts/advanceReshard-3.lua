@@ -5,7 +5,11 @@
     `lead` ms ahead, so every gateway learns it before it comes (the cut-over rule needs both sets to know).
   - holding → rolled back when the deadline passed first: the target is cleared, the old set runs on.
   - switching → committed when the switch time is `grace` ms past and every shard of the old set confirmed
-    it saw past the switch time (or `switchMax` ms passed: an old shard no process runs confirms nothing).
+    it owes nothing from before the switch time (it saw an event past it, or a quiet one had a heartbeat
+    sent after the grace acknowledged, everything received published). Never without them, however long
+    it takes: an old shard no process runs confirms nothing, and what it did not publish of the time before
+    the switch only a resume of its session replays (the new set publishes only from the switch time). The
+    switch waits for an owner.
 
   Input:
     KEYS[1] generation state     HASH (see RedisKeys.generationState)
@@ -14,8 +18,7 @@
 
     ARGV[1] lead (ms)
     ARGV[2] grace (ms)
-    ARGV[3] switchMax (ms)
-    ARGV[4] the target generation the caller read KEYS[2] and KEYS[3] for (another one: nothing is done)
+    ARGV[3] the target generation the caller read KEYS[2] and KEYS[3] for (another one: nothing is done)
 
   Output:
     { phase after the step: 'none' | 'holding' | 'switching' | 'committed' | 'rolled-back', ready shards,
@@ -25,7 +28,7 @@ local s = redis.call('HMGET', KEYS[1], 'active', 'activeShardCount', 'target', '
   'deadline', 'switchAt')
 local target = tonumber(s[3] or '0')
 if target == 0 then return { 'none', 0, 0 } end
-if target ~= tonumber(ARGV[4]) then return { s[5], 0, 0 } end
+if target ~= tonumber(ARGV[3]) then return { s[5], 0, 0 } end
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 local ready = 0
@@ -47,7 +50,7 @@ if s[5] == 'holding' then
   return { 'holding', ready, confirmed }
 end
 local switchAt = tonumber(s[7])
-if (now >= switchAt + tonumber(ARGV[2]) and confirmed >= tonumber(s[2])) or now >= switchAt + tonumber(ARGV[3]) then
+if now >= switchAt + tonumber(ARGV[2]) and confirmed >= tonumber(s[2]) then
   redis.call('HSET', KEYS[1], 'active', target, 'activeShardCount', s[4], 'previous', s[1],
     'target', 0, 'targetShardCount', 0, 'phase', '', 'switchAt', 0,
     'last', 'switched from generation ' .. s[1] .. ' (' .. s[2] .. ' shards) to ' .. target .. ' (' .. s[4] .. ')',
