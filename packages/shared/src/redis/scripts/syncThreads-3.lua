@@ -21,13 +21,14 @@
 ]]
 local chunk = 500
 
-local function hsetRange(key, from, last)
+-- `keyIndex` names the key by its place in KEYS: a key is only ever one given in KEYS.
+local function hsetRange(keyIndex, from, last)
   local i = from
   while i <= last do
     local args = {}
     local stop = math.min(i + chunk * 2 - 1, last)
     for j = i, stop do args[#args + 1] = ARGV[j] end
-    redis.call('HSET', key, unpack(args))
+    redis.call('HSET', KEYS[keyIndex], unpack(args))
     i = stop + 1
   end
 end
@@ -62,7 +63,7 @@ if #removed > 0 then
   end
 end
 
-hsetRange(KEYS[1], cursor, #ARGV)
-hsetRange(KEYS[2], memberships, cursor - 1)
+hsetRange(1, cursor, #ARGV)
+hsetRange(2, memberships, cursor - 1)
 for _, id in ipairs(removed) do redis.call('SADD', KEYS[3], id) end
 return redis.call('SMEMBERS', KEYS[3])
