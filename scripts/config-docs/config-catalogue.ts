@@ -105,6 +105,18 @@ export const unvalidatedVariables: readonly UnvalidatedVariable[] = [
     description: 'MESSAGE_CREATE/s offered in the pg-outage bench scenario (default 1000).',
   },
   {
+    name: 'BENCH_TRACE_FILE',
+    readBy: 'bench',
+    description:
+      'With bench/src/one-cache-memory.ts: a file that takes the process’s other output (its logs, `--trace-gc-nvp` lines), so stdout holds only the JSON result.',
+  },
+  {
+    name: 'NODE_OPTIONS',
+    readBy: 'bench',
+    description:
+      "Node's own: the bench's memory probe adds its `--import` to what it already holds, for the processes it measures.",
+  },
+  {
     name: 'BENCH_SOAK_SECONDS',
     readBy: 'bench',
     description: 'Length (s) of the soak bench scenario (default 600).',

@@ -96,6 +96,9 @@ describe('lanes', () => {
       // Each worker writes its lane topology and subscribed events again should Redis lose them.
       're-assert owned Redis state',
       're-assert owned Redis state',
+      // Each worker re-reads whether its dedupe keys' server has replicas to confirm claims on.
+      'read the dedupe node replicas',
+      'read the dedupe node replicas',
     ]);
   });
 });

@@ -1,3 +1,4 @@
+// Over 300 lines: the simulator’s public façade (world, gateway, REST, CDN and faults behind one object a test holds); each part lives in its own module.
 import { EventEmitter } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
