@@ -9,6 +9,7 @@ import {
   laneTopologyEnvShape,
   loadConfig,
   maxEventsPerJob,
+  nonNegativeInt,
   parseLaneRoutes,
   positiveInt,
   variable,
@@ -120,6 +121,10 @@ export const gatewayCacheEnvShape = envGroup('Shared state cache', {
   CACHE_MAX_PENDING_ENTRIES: variable(
     positiveInt(1_000),
     'Cache entries (a guild, channel, role, member, thread, thread membership or emoji each) a gateway holds in memory waiting to be written to Redis; past it the gateway pauses reading its shards until half are written (a GUILD_CREATE burst), so its memory does not grow with its guild count (a flush holds at most half). Small on purpose: what waits longer than a few garbage collections stays in the old generation until a full one. While Redis is unreachable it reads on and drops cache writes past GATEWAY_MAX_BUFFERED_EVENTS instead.',
+  ),
+  CACHE_COMPACT_AFTER_ENTRIES: variable(
+    nonNegativeInt(20_000),
+    "Cache entries written in a burst (a new session's GUILD_CREATEs) after which the gateway runs one full garbage collection once the writes are done, at most once a minute, so its RSS goes back down instead of staying at the burst's peak (Node gives V8 no idle time to do it); 0 turns it off. The pause is logged ('collected the heap after a burst of cache writes').",
   ),
 });
 

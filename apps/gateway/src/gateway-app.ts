@@ -13,6 +13,7 @@ import {
 } from '@dgc/shared';
 import { ProcessMetrics } from '@dgc/shared/observability';
 import { CacheSizeReport } from './cache/cache-size-report.js';
+import { HeapCompaction } from './cache/heap-compaction.js';
 import { StateCacheWriter } from './cache/state-cache-writer.js';
 import { AutoReshard } from './cluster/auto-reshard.js';
 import { GatewayCommandRelay } from './cluster/gateway-command-relay.js';
@@ -82,6 +83,17 @@ export async function startGateway(
     leases,
     logger: logger.child({ stage: 'cache' }),
   });
+  const compaction = new HeapCompaction({
+    afterEntries: config.CACHE_COMPACT_AFTER_ENTRIES,
+    cooldownMs: 60_000,
+    logger: logger.child({ stage: 'cache' }),
+  });
+  tasks.every('heap-compaction-after-cache-burst', 2_000, () =>
+    compaction.check(
+      Object.values(cache.writes).reduce((sum, count) => sum + count, 0),
+      cache.pendingCount === 0,
+    ),
+  );
   tasks.watch('cache-writer', () => ({
     state: cache.pendingCount > 0 ? 'running' : 'idle',
     detail: `pending ${cache.pendingCount}`,
