@@ -1,16 +1,11 @@
-import { randomUUID } from 'node:crypto';
-import { type CacheEntityKind, createRedisConnection, type Redis, RedisKeys, singleRedis } from '@dgc/shared';
+import type { CacheEntityKind } from '@dgc/shared';
 import type { GatewayDispatchPayload } from 'discord-api-types/v10';
-import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HeldShardLeases } from '../cluster/held-shard-leases.js';
-import { StateCacheWriter } from './state-cache-writer.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cacheWriterFixture } from '../testing/cache-writer-fixture.js';
 
-const logger = pino({ level: 'silent' });
 const guildId = '700';
 const botId = '900';
 const joined = '2025-02-01T00:00:00.000Z';
-const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 function dispatch(t: string, d: object): GatewayDispatchPayload {
   return { op: 0, t, s: 1, d } as unknown as GatewayDispatchPayload;
@@ -84,50 +79,11 @@ const membersUpdate = (threadId: string, added: string[], removed: string[] = []
  * the guild's), resume replays.
  */
 describe('StateCacheWriter with thread members', () => {
-  const keyPrefix = `test-cache-thread-members-${randomUUID().slice(0, 8)}`;
-  const keys = new RedisKeys(keyPrefix);
-  const guildKeys = keys.guildCache(guildId);
-  const leases = new HeldShardLeases();
-  const receipt = { confirm: () => {} };
   const entities: CacheEntityKind[] = ['guilds', 'channels', 'threads', 'threadMembers'];
-  let redis: Redis;
-  const writers: StateCacheWriter[] = [];
+  const { keys, redis, make, apply, cleanup } = cacheWriterFixture('cache-thread-members', entities);
+  const guildKeys = keys.guildCache(guildId);
 
-  const make = (kinds: CacheEntityKind[] = entities) => {
-    const writer = new StateCacheWriter({
-      redisTarget: singleRedis(redisUrl),
-      keyPrefix,
-      entities: new Set(kinds),
-      maxEvents: 100,
-      maxWaitMs: 2,
-      maxBuffered: 1_000,
-      maxPendingEntries: 10_000,
-      leases,
-      logger,
-    });
-    writers.push(writer);
-    return writer;
-  };
-
-  beforeAll(() => {
-    redis = createRedisConnection({
-      target: singleRedis(redisUrl),
-      connectionName: 'test:state-cache-thread-members',
-    });
-    leases.set(0, { shardId: 0, token: 1, validUntil: Date.now() + 60_000 });
-  });
-
-  afterAll(async () => {
-    const found = await redis.keys(keys.everything());
-    if (found.length > 0) await redis.del(...found);
-    for (const writer of writers) await writer.close();
-    await redis.quit();
-  });
-
-  async function apply(writer: StateCacheWriter, ...dispatches: GatewayDispatchPayload[]): Promise<void> {
-    for (const each of dispatches) writer.apply(each, 0, receipt);
-    await writer.drain(AbortSignal.timeout(5_000));
-  }
+  afterAll(() => cleanup());
 
   async function memberships(): Promise<Record<string, unknown>> {
     const stored = await redis.hgetall(guildKeys.threadMembers);
