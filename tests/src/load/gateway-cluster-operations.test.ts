@@ -166,16 +166,20 @@ describe('gateway cluster operations', () => {
         timeout: 10_000,
       })
       .toEqual(pausedShards.sort());
-    const dropped = await paused.waitForLine(
+    traffic.stop();
+    const messages = await expectEveryMessageHandledOnce(current);
+    // Dispatches its stale sockets still delivered once it ran again are dropped and reported, not written.
+    // How many depends on timing: the lost shards' stops start together, and a closed socket delivers
+    // nothing more, so none may reach the router at all. What counts is asserted above: no event of those
+    // shards was written by it (each message handled once, by the new owner's resume).
+    const droppedLine = paused.lines.find(
       logMessageIs(
         'dropped dispatches of shards whose lease this process lost (their next owner resumes them)',
       ),
-      10_000,
     );
-    traffic.stop();
-    const messages = await expectEveryMessageHandledOnce(current);
+    const dropped = droppedLine ? (JSON.parse(droppedLine) as { dropped: number }).dropped : 0;
     console.log(
-      `[measure] fencing: paused ${continuedAt - pausedAt} ms (TTL ${leaseTtlMs} ms); once resumed it dropped ${(JSON.parse(dropped) as { dropped: number }).dropped} dispatches of its lost shards; ${messages} messages handled once`,
+      `[measure] fencing: paused ${continuedAt - pausedAt} ms (TTL ${leaseTtlMs} ms); once resumed it dropped ${dropped} dispatches of its lost shards; ${messages} messages handled once`,
     );
     // Afterwards the two processes share the shards again (rebalancing may hand some back), one connection
     // per shard.
