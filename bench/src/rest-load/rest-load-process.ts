@@ -27,19 +27,25 @@ const settings = JSON.parse(process.argv[2] ?? '{}') as RestLoadProcessSettings;
 const redis = settings.shared
   ? new Redis(settings.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 })
   : undefined;
-const { rest } = createRateLimitedRest({
-  rest: { api: settings.api, version: '10', retries: 1 },
-  token: settings.token,
-  limiter: redis
-    ? { redis, keyPrefix: settings.keyPrefix, globalPerSecond: settings.globalPerSecond }
-    : undefined,
-});
-const stop = new AbortController();
-setMaxListeners(0, stop.signal); // one listener per request waiting for its turn
 const outcomes: Record<string, number> = {};
 const count = (name: string) => {
   outcomes[name] = (outcomes[name] ?? 0) + 1;
 };
+const { rest } = createRateLimitedRest({
+  rest: { api: settings.api, version: '10', retries: 1 },
+  token: settings.token,
+  limiter: redis
+    ? {
+        redis,
+        keyPrefix: settings.keyPrefix,
+        globalPerSecond: settings.globalPerSecond,
+        // Decisions taken without Redis are reported: they are the one way this load may exceed a limit.
+        observer: { onFallback: (active) => active && count('fallback') },
+      }
+    : undefined,
+});
+const stop = new AbortController();
+setMaxListeners(0, stop.signal); // one listener per request waiting for its turn
 
 function offer(perSecond: number, send: (index: number) => Promise<unknown>): Promise<void> {
   if (perSecond <= 0) return Promise.resolve();

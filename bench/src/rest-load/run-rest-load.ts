@@ -35,6 +35,8 @@ export interface RestLoadResult {
   /** Requests served per second in the second half of the run (after a kill, when one was asked for). */
   achievedPerSecondSecondHalf: number;
   rateLimited: { user: number; global: number; shared: number };
+  /** Times a surviving process handed decisions to its local fallback because Redis was late or down. */
+  fallbackEntries: number;
 }
 
 const token = 'cmVzdC1sb2Fk.rest-load.simulated-token-never-used-on-discord';
@@ -99,13 +101,16 @@ export async function runRestLoad(options: RestLoadOptions): Promise<RestLoadRes
     if (options.killOneAtMs !== undefined) {
       setTimeout(() => processes[0]?.kill(), options.killOneAtMs);
     }
-    await Promise.all(
+    const summaries = await Promise.all(
       processes.map((child, index) =>
         index === 0 && options.killOneAtMs !== undefined
-          ? child.exited
+          ? child.exited.then(() => '{}')
           : child.waitForLine((line) => line.includes('"outcomes"'), options.durationMs + 60_000),
       ),
     );
+    const fallbackEntries = summaries
+      .map((line) => (JSON.parse(line) as { outcomes?: { fallback?: number } }).outcomes?.fallback ?? 0)
+      .reduce((sum, value) => sum + value, 0);
     const served = simulator.restCalls.filter(
       (call) =>
         call.status < 300 && call.receivedAt >= started && call.receivedAt <= started + options.durationMs,
@@ -123,6 +128,7 @@ export async function runRestLoad(options: RestLoadOptions): Promise<RestLoadRes
       achievedBucketPerSecond: served.filter((call) => call.method === 'POST').length / seconds,
       achievedPerSecondSecondHalf: served.filter((call) => call.receivedAt >= half).length / (seconds / 2),
       rateLimited: simulator.stats().rateLimited,
+      fallbackEntries,
     };
   } finally {
     await Promise.all(processes.map((child) => child.stop('SIGKILL', 5_000).catch(() => undefined)));

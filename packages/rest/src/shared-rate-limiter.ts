@@ -30,7 +30,11 @@ export interface SharedRateLimiterOptions {
   invalidRequestBreaker?: number;
   /** Safety margin added to every window, covering the time between a decision and Discord's clock. */
   marginMs?: number;
-  /** A Redis decision slower than this counts as Redis unavailable: the local fallback decides. */
+  /**
+   * A Redis decision slower than this counts as Redis unavailable: the local fallback decides (default
+   * 1 s). The fallback's share comes on top of what the other processes take through Redis, so a process
+   * that merely waited on a busy host must not take it: a shorter timeout turned such waits into 429s.
+   */
   redisTimeoutMs?: number;
   /** Share of every limit one process may use on its own while Redis is unavailable. */
   fallbackShare?: number;
@@ -123,7 +127,7 @@ export class SharedRateLimiter {
     // Covers the jitter between a decision here and its request reaching Discord (a loaded host delays some
     // requests more than others, bunching them into one window).
     this.#marginMs = options.marginMs ?? 30;
-    this.#redisTimeoutMs = options.redisTimeoutMs ?? 250;
+    this.#redisTimeoutMs = options.redisTimeoutMs ?? 1_000;
     this.#statsFlushMs = options.statsFlushMs ?? 1_000;
     this.#observer = options.observer ?? {};
     this.#fallback = new LocalFallbackLimiter({
@@ -308,8 +312,11 @@ export class SharedRateLimiter {
   async #withTimeout<Value>(operation: Promise<Value>): Promise<Value> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_resolve, reject) => {
+      // The verdict waits for one turn of the event loop: after a stall of this process (GC, a busy
+      // host), timers run before sockets are read, so an answer Redis sent in time would otherwise lose
+      // the race and send this request through the local fallback, on top of the shared budget.
       timer = setTimeout(
-        () => reject(new Error(`Redis did not answer within ${this.#redisTimeoutMs} ms`)),
+        () => setImmediate(() => reject(new Error(`Redis did not answer within ${this.#redisTimeoutMs} ms`))),
         this.#redisTimeoutMs,
       );
     });
