@@ -152,15 +152,24 @@ export class CacheBatch {
 
   /**
    * THREAD_LIST_SYNC: the active threads of `parentIds` (undefined: of the whole guild) become `threads`;
-   * `memberships` (the bot's, in those threads) are set.
+   * `memberships` (the bot's, in those threads) are set. The event lists every membership the bot has in
+   * the synced threads, so with `botUserId` known, its membership of a synced thread not listed goes.
    */
   syncThreads(
     guildId: string,
     parentIds: readonly string[] | undefined,
     threads: readonly CachedThread[],
     memberships: readonly CachedThreadMember[] = [],
+    botUserId?: string,
   ): void {
     const { threads: key, threadMembers, indexRemovals } = this.#keys.guildCache(guildId);
+    if (botUserId !== undefined) {
+      const listed = new Set(memberships.map((member) => member.id));
+      const left = threads.filter(({ id }) => !listed.has(id));
+      if (left.length > 0)
+        this.#hdel(threadMembers, ...left.map(({ id }) => threadMemberField(id, botUserId)));
+      for (const { id } of left) this.#dropThreadMemberFallback(id, botUserId);
+    }
     const args: string[] = [
       String(parentIds?.length ?? -1),
       String(memberships.length),
@@ -260,8 +269,8 @@ export class CacheBatch {
     this.#commands.add((redis) => redis.hset(key, ...fieldsAndValues));
   }
 
-  #hdel(key: string, field: string): void {
-    this.#commands.add((redis) => redis.hdel(key, field));
+  #hdel(key: string, ...fields: string[]): void {
+    this.#commands.add((redis) => redis.hdel(key, ...fields));
   }
 
   #del(key: string): void {

@@ -222,9 +222,13 @@ export function cacheEventTable(entities: ReadonlySet<CacheEntityKind>): Readonl
       const parentIds = sync.channel_ids;
       const synced = sync.threads.map((thread) => compactThread(thread as ThreadPayload, guildId));
       const memberships = threadMembers ? sync.members.map((member) => compactThreadMember(member)) : [];
+      const bot = botUserId;
       return {
         weight: 1 + synced.length + memberships.length,
-        apply: (batch) => batch.syncThreads(guildId, parentIds, synced, memberships),
+        // The bot as named when the event arrived (unknown to a process that only resumed: its old
+        // memberships of synced threads then stay until a reader's miss or the next session).
+        apply: (batch) =>
+          batch.syncThreads(guildId, parentIds, synced, memberships, threadMembers ? bot : undefined),
       };
     });
   }

@@ -156,6 +156,36 @@ describe('StateCacheWriter with thread members', () => {
     expect(await memberships()).toEqual(before);
   });
 
+  it("THREAD_LIST_SYNC ends the bot's memberships of the synced threads it does not list", async () => {
+    const writer = make();
+    await apply(
+      writer,
+      ready,
+      guildCreate([
+        { ...thread('20', '1'), member: { join_timestamp: joined, flags: 1 } },
+        { ...thread('21', '1'), member: { join_timestamp: joined, flags: 1 } },
+        { ...thread('22', '2'), member: { join_timestamp: joined, flags: 1 } },
+      ]),
+      membersUpdate('21', ['7']),
+    );
+    // Channel 1 synced again: the bot is still in 20, no longer in 21; 22 (channel 2) is not in scope.
+    const sync = dispatch('THREAD_LIST_SYNC', {
+      guild_id: guildId,
+      channel_ids: ['1'],
+      threads: [thread('20', '1'), thread('21', '1')],
+      members: [membership('20', botId, 1)],
+    });
+    await apply(writer, sync);
+    const expected = {
+      [`20:${botId}`]: membership('20', botId, 1),
+      '21:7': membership('21', '7'),
+      [`22:${botId}`]: membership('22', botId, 1),
+    };
+    expect(await memberships()).toEqual(expected);
+    await apply(writer, sync);
+    expect(await memberships()).toEqual(expected);
+  });
+
   it("a new session's GUILD_CREATE keeps only the bot's memberships it lists", async () => {
     const writer = make();
     await apply(writer, membersUpdate('10', ['7']));
