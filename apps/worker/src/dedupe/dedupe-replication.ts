@@ -44,14 +44,18 @@ export async function dedupeReplication(
   const setting = config.WORKER_DEDUPE_WAIT_REPLICAS;
   if (setting === 0) return { close: async () => undefined };
   const target = redisTargetOf(config);
-  const connections = Array.from({ length: checkConnections }, () =>
-    createRedisConnection({ target, connectionName: 'worker:dedupe-wait' }),
-  );
-  for (const connection of connections)
-    connection.on('error', (error: Error) =>
+  // One connection reads the replicas; the checks open theirs when they first run, so a worker whose
+  // Redis has no replica (nothing to wait for) keeps a single extra connection.
+  const connections: Redis[] = [];
+  const open = (connectionName: string) => {
+    const opened = createRedisConnection({ target, connectionName });
+    opened.on('error', (error: Error) =>
       logger.debug({ err: error }, 'dedupe replication connection error (it reconnects)'),
     );
-  const [connection] = connections as [Redis, ...Redis[]];
+    connections.push(opened);
+    return opened;
+  };
+  const connection = open('worker:dedupe-replicas');
   const markKey = new RedisKeys(config.REDIS_KEY_PREFIX).dedupeReplicationMark();
 
   let connectedReplicas = 0;
@@ -110,7 +114,7 @@ export async function dedupeReplication(
   };
 
   const checks = new RedisClaimReplication({
-    connections,
+    connections: { open: () => open('worker:dedupe-wait'), max: checkConnections },
     keyPrefix: config.REDIS_KEY_PREFIX,
     timeoutMs: config.WORKER_DEDUPE_WAIT_TIMEOUT_MS,
     plan: () => plan,

@@ -19,6 +19,15 @@ interface CheckPipeline {
   exec(): Promise<[error: Error | null, result: unknown][] | null>;
 }
 
+/**
+ * Connections opened as checks first need them, at most `max`: a worker whose Redis has no replica to
+ * wait for never checks, so it opens none.
+ */
+export interface CheckConnectionSource {
+  open(): Redis;
+  max: number;
+}
+
 export interface RedisClaimReplicationOptions {
   /**
    * Connections of their own (a small pool; one is enough for correctness). WAIT blocks the connection it
@@ -27,7 +36,7 @@ export interface RedisClaimReplicationOptions {
    * soon as a connection is free instead of after the check in flight, and the checks in flight share the
    * replica's acknowledgement (the primary asks its replicas once for all the WAITs blocked at the time).
    */
-  connections: readonly Redis[];
+  connections: readonly Redis[] | CheckConnectionSource;
   keyPrefix: string;
   /** WAIT's timeout (WORKER_DEDUPE_WAIT_TIMEOUT_MS). */
   timeoutMs: number;
@@ -54,14 +63,24 @@ export interface RedisClaimReplicationOptions {
 export class RedisClaimReplication implements ClaimReplication {
   /** The connections no check is using right now. */
   readonly #idle: Redis[];
+  /** Opens another connection while fewer than its `max` are open; unset when the caller gave them all. */
+  readonly #source: CheckConnectionSource | undefined;
+  #opened = 0;
   readonly #markKey: string;
   readonly #timeoutMs: number;
   readonly #plan: () => DedupeWaitPlan;
   #pending: Waiter[] = [];
 
   constructor(options: RedisClaimReplicationOptions) {
-    if (options.connections.length === 0) throw new Error('RedisClaimReplication needs a connection');
-    this.#idle = options.connections.map((connection) => withRedisScripts(connection));
+    const { connections } = options;
+    if ('open' in connections) {
+      if (connections.max < 1) throw new Error('RedisClaimReplication needs a connection');
+      this.#source = connections;
+      this.#idle = [];
+    } else {
+      if (connections.length === 0) throw new Error('RedisClaimReplication needs a connection');
+      this.#idle = connections.map((connection) => withRedisScripts(connection));
+    }
     this.#markKey = new RedisKeys(options.keyPrefix).dedupeReplicationMark();
     this.#timeoutMs = options.timeoutMs;
     this.#plan = options.plan;
@@ -71,9 +90,15 @@ export class RedisClaimReplication implements ClaimReplication {
     if (!this.#plan().check) return Promise.resolve({ kind: 'replicated' });
     return new Promise((resolve, reject) => {
       this.#pending.push({ attemptKey, status, resolve, reject });
-      const connection = this.#idle.pop();
+      const connection = this.#idle.pop() ?? this.#openAnother();
       if (connection) void this.#checkWhilePending(connection);
     });
+  }
+
+  #openAnother(): Redis | undefined {
+    if (!this.#source || this.#opened >= this.#source.max) return undefined;
+    this.#opened += 1;
+    return withRedisScripts(this.#source.open());
   }
 
   /** Checks on `connection` while attempts wait; those that ask meanwhile go together into the next check. */
