@@ -1,12 +1,9 @@
 import { PostgresDelayedJobs } from '@dgc/bot-sdk/runtime';
 import type { ManagedProcess } from '@dgc/dev-tools/supervision';
-import { createTestDatabase } from '@dgc/dev-tools/testing';
-import { DiscordSimulator } from '@dgc/discord-simulator';
 import { createRedisConnection, type Redis, singleRedis } from '@dgc/shared';
-import { applyMigrations, createPrismaClient, type PrismaClient } from '@dgc/shared/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EventsQueueProbe } from './support/queue-inspection.js';
-import { redisUrl, simulatorToken, startService, stopServices, uniqueKeyPrefix } from './support/services.js';
+import { SchedulerWorld } from './support/scheduler-world.js';
+import { redisUrl, stopServices } from './support/services.js';
 
 const jobCount = 500;
 /** Each job's handler waits this long before recording, so the killed replica has jobs in flight. */
@@ -34,53 +31,38 @@ function describeLateness(label: string, sorted: readonly number[]): string {
 }
 
 describe('delayed jobs with a scheduler replica killed mid-run', () => {
-  let simulator: DiscordSimulator;
-  let database: Awaited<ReturnType<typeof createTestDatabase>>;
-  let prisma: PrismaClient;
-  let redis: Redis;
-  let keyPrefix: string;
-  let replicas: ManagedProcess[] = [];
-
-  beforeAll(async () => {
-    simulator = await DiscordSimulator.start({ token: simulatorToken, shardCount: 1, guildCount: 1 });
-    database = await createTestDatabase('delayed-jobs', { schema: { apply: applyMigrations } });
-    prisma = createPrismaClient({ databaseUrl: database.url, maxConnections: 8 });
-    redis = createRedisConnection({ target: singleRedis(redisUrl), connectionName: 'test:delayed-jobs' });
-    keyPrefix = uniqueKeyPrefix('delayed-jobs');
+  const world = new SchedulerWorld('delayed-jobs', {
+    maxConnections: 8,
     // The fixture's handler writes here, in the transaction that records its job done.
-    await prisma.$executeRaw`CREATE TABLE test_delayed_effect (
-      job_id bigint NOT NULL, runner integer NOT NULL, attempt integer NOT NULL, lateness_ms integer NOT NULL)`;
+    async setUp(prisma) {
+      await prisma.$executeRaw`CREATE TABLE test_delayed_effect (
+        job_id bigint NOT NULL, runner integer NOT NULL, attempt integer NOT NULL, lateness_ms integer NOT NULL)`;
+    },
+  });
+  let redis: Redis;
+
+  beforeAll(() => {
+    redis = createRedisConnection({ target: singleRedis(redisUrl), connectionName: 'test:delayed-jobs' });
   });
 
   afterAll(async () => {
-    await stopServices(replicas);
     await redis?.quit();
-    await new EventsQueueProbe(keyPrefix).removeAndClose();
-    await prisma?.$disconnect();
-    await database?.drop();
-    await simulator?.stop();
   });
 
   it('each of 500 jobs due in one second runs its effect exactly once', { timeout: 90_000 }, async () => {
+    const { prisma, keyPrefix } = world;
     const env = {
-      REDIS_URL: redisUrl,
-      REDIS_KEY_PREFIX: keyPrefix,
-      DATABASE_URL: database.url,
-      DISCORD_TOKEN: simulatorToken,
-      DISCORD_API_URL: simulator.restUrl,
       WORKER_BOT_MODULE: 'tests/src/fixtures/jobs-bot.ts',
-      SCHEDULER_PRUNE_EVERY_MS: String(3_600_000),
       SCHEDULER_DELAYED_CONCURRENCY: String(slotsPerReplica),
       SCHEDULER_DELAYED_BATCH_SIZE: '50',
       SCHEDULER_DELAYED_LEASE_MS: String(leaseMs),
       // Room for the slots' records (each a short transaction) and the lease renewals beside them.
       DATABASE_POOL_SIZE: '20',
     };
-    replicas = await Promise.all([
-      startService('scheduler', { ...env, SCHEDULER_REPLICA_ID: 'replica-a' }, 'scheduler-a'),
-      startService('scheduler', { ...env, SCHEDULER_REPLICA_ID: 'replica-b' }, 'scheduler-b'),
-    ]);
-    const [victim, survivor] = replicas as [ManagedProcess, ManagedProcess];
+    const [victim, survivor] = (await world.startReplicas(
+      { ...env, SCHEDULER_REPLICA_ID: 'replica-a' },
+      { ...env, SCHEDULER_REPLICA_ID: 'replica-b' },
+    )) as [ManagedProcess, ManagedProcess];
 
     const invocations = `${keyPrefix}:delayed:invocations`;
     const jobs = new PostgresDelayedJobs(prisma, ['count']);

@@ -1,64 +1,29 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import type { ManagedProcess } from '@dgc/dev-tools/supervision';
 import { startApp } from '@dgc/dev-tools/supervision';
-import { createTestDatabase } from '@dgc/dev-tools/testing';
-import { DiscordSimulator } from '@dgc/discord-simulator';
 import { createRedisConnection, singleRedis } from '@dgc/shared';
-import { applyMigrations, createPrismaClient, type PrismaClient } from '@dgc/shared/db';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EventsQueueProbe } from './support/queue-inspection.js';
-import {
-  freePort,
-  redisUrl,
-  repositoryRoot,
-  simulatorToken,
-  startService,
-  stopServices,
-  uniqueKeyPrefix,
-} from './support/services.js';
+import { describe, expect, it } from 'vitest';
+import { SchedulerWorld } from './support/scheduler-world.js';
+import { freePort, redisUrl, repositoryRoot, stopServices } from './support/services.js';
 
 const slotsToObserve = 20;
 
 describe('a bot’s periodic jobs on two scheduler replicas', () => {
-  let simulator: DiscordSimulator;
-  let database: Awaited<ReturnType<typeof createTestDatabase>>;
-  let prisma: PrismaClient;
-  let keyPrefix: string;
-  let replicas: ManagedProcess[] = [];
-
-  beforeAll(async () => {
-    simulator = await DiscordSimulator.start({ token: simulatorToken, shardCount: 1, guildCount: 1 });
-    database = await createTestDatabase('scheduler-bot-jobs', { schema: { apply: applyMigrations } });
-    prisma = createPrismaClient({ databaseUrl: database.url, maxConnections: 2 });
-    keyPrefix = uniqueKeyPrefix('scheduler-bot-jobs');
-  });
-
-  afterAll(async () => {
-    await stopServices(replicas);
-    await new EventsQueueProbe(keyPrefix).removeAndClose();
-    await prisma?.$disconnect();
-    await database?.drop();
-    await simulator?.stop();
-  });
+  const world = new SchedulerWorld('scheduler-bot-jobs');
 
   it('run once in each of 20 consecutive slots, and a failing attempt is retried with back-off and recorded', {
     timeout: 90_000,
   }, async () => {
+    const { prisma, simulator, keyPrefix } = world;
     const env = {
-      REDIS_URL: redisUrl,
-      REDIS_KEY_PREFIX: keyPrefix,
-      DATABASE_URL: database.url,
-      DISCORD_TOKEN: simulatorToken,
-      DISCORD_API_URL: simulator.restUrl,
+      ...world.env(),
       WORKER_BOT_MODULE: 'tests/src/fixtures/jobs-bot.ts',
-      SCHEDULER_PRUNE_EVERY_MS: String(3_600_000),
       FIXTURE_GUILD_ID: simulator.guilds[0]?.id ?? '',
     };
-    replicas = await Promise.all([
-      startService('scheduler', { ...env, SCHEDULER_REPLICA_ID: 'replica-a' }, 'scheduler-a'),
-      startService('scheduler', { ...env, SCHEDULER_REPLICA_ID: 'replica-b' }, 'scheduler-b'),
-    ]);
+    const replicas = await world.startReplicas(
+      { ...env, SCHEDULER_REPLICA_ID: 'replica-a' },
+      { ...env, SCHEDULER_REPLICA_ID: 'replica-b' },
+    );
     const retriedSlots = () =>
       prisma.scheduledJobRun.count({ where: { jobName: 'flaky', outcome: 'succeeded' } });
     await expect

@@ -1,38 +1,14 @@
-import type { ManagedProcess } from '@dgc/dev-tools/supervision';
-import { createTestDatabase } from '@dgc/dev-tools/testing';
-import { DiscordSimulator } from '@dgc/discord-simulator';
-import { applyMigrations, createPrismaClient, type PrismaClient } from '@dgc/shared/db';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EventsQueueProbe } from './support/queue-inspection.js';
-import { redisUrl, simulatorToken, startService, stopServices, uniqueKeyPrefix } from './support/services.js';
+import { describe, expect, it } from 'vitest';
+import { SchedulerWorld } from './support/scheduler-world.js';
+import { stopServices } from './support/services.js';
 
 const runsToObserve = 8;
 
 describe('scheduler replicas', () => {
-  let database: Awaited<ReturnType<typeof createTestDatabase>>;
-  let prisma: PrismaClient;
-  let keyPrefix: string;
-  let replicas: ManagedProcess[] = [];
-  // Schedulers run bot jobs, which call Discord: they point at a simulator.
-  let simulator: DiscordSimulator;
-
-  beforeAll(async () => {
-    simulator = await DiscordSimulator.start({ token: simulatorToken, shardCount: 1, guildCount: 1 });
-    database = await createTestDatabase('scheduler', { schema: { apply: applyMigrations } });
-    prisma = createPrismaClient({ databaseUrl: database.url, maxConnections: 2 });
-    keyPrefix = uniqueKeyPrefix('scheduler');
-  });
-
-  afterAll(async () => {
-    await stopServices(replicas);
-    const probe = new EventsQueueProbe(keyPrefix);
-    await probe.removeAndClose();
-    await prisma?.$disconnect();
-    await database?.drop();
-    await simulator?.stop();
-  });
+  const world = new SchedulerWorld('scheduler');
 
   it('run each periodic job once per period however many replicas run', { timeout: 60_000 }, async () => {
+    const { prisma } = world;
     const staleKey = 'message-create:stale';
     await prisma.handledEvent.createMany({
       data: [
@@ -40,28 +16,16 @@ describe('scheduler replicas', () => {
         { key: 'message-create:fresh', handledAt: new Date() },
       ],
     });
-    const env = {
-      REDIS_URL: redisUrl,
-      REDIS_KEY_PREFIX: keyPrefix,
-      DATABASE_URL: database.url,
-      DISCORD_TOKEN: simulatorToken,
-      DISCORD_API_URL: simulator.restUrl,
-      SCHEDULER_PRUNE_EVERY_MS: '250',
-    };
     const retention = String(24 * 3_600_000);
-    replicas = await Promise.all([
+    const replicas = await world.startReplicas(
       // Replica a still uses the retention's former name: read, with a warning at start.
-      startService(
-        'scheduler',
-        { ...env, HANDLED_EVENT_RETENTION_MS: retention, SCHEDULER_REPLICA_ID: 'replica-a' },
-        'scheduler-a',
-      ),
-      startService(
-        'scheduler',
-        { ...env, DEDUPE_RETENTION_MS: retention, SCHEDULER_REPLICA_ID: 'replica-b' },
-        'scheduler-b',
-      ),
-    ]);
+      {
+        SCHEDULER_PRUNE_EVERY_MS: '250',
+        HANDLED_EVENT_RETENTION_MS: retention,
+        SCHEDULER_REPLICA_ID: 'replica-a',
+      },
+      { SCHEDULER_PRUNE_EVERY_MS: '250', DEDUPE_RETENTION_MS: retention, SCHEDULER_REPLICA_ID: 'replica-b' },
+    );
     const deprecationWarning = (line: string) => line.includes('HANDLED_EVENT_RETENTION_MS is deprecated');
     expect(replicas[0]?.lines.filter(deprecationWarning)).toHaveLength(1);
     expect(replicas[1]?.lines.some(deprecationWarning)).toBe(false);

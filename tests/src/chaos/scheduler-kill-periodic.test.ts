@@ -1,16 +1,9 @@
 import type { ManagedProcess } from '@dgc/dev-tools/supervision';
-import { createTestDatabase, pollUntil } from '@dgc/dev-tools/testing';
-import { DiscordSimulator } from '@dgc/discord-simulator';
-import { applyMigrations, createPrismaClient, type PrismaClient, readJobHistory } from '@dgc/shared/db';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EventsQueueProbe } from '../support/queue-inspection.js';
-import {
-  redisUrl,
-  simulatorToken,
-  startService,
-  stopServices,
-  uniqueKeyPrefix,
-} from '../support/services.js';
+import { pollUntil } from '@dgc/dev-tools/testing';
+import { readJobHistory } from '@dgc/shared/db';
+import { describe, expect, it } from 'vitest';
+import { SchedulerWorld } from '../support/scheduler-world.js';
+import { stopServices } from '../support/services.js';
 
 const periodMs = 3_000;
 const workMs = 2_500;
@@ -25,52 +18,31 @@ interface SlotRow {
 }
 
 describe('a scheduler replica killed in the middle of a periodic run', () => {
-  let simulator: DiscordSimulator;
-  let database: Awaited<ReturnType<typeof createTestDatabase>>;
-  let prisma: PrismaClient;
-  let keyPrefix: string;
-  let replicas: ManagedProcess[] = [];
-
-  beforeAll(async () => {
-    simulator = await DiscordSimulator.start({ token: simulatorToken, shardCount: 1, guildCount: 1 });
-    database = await createTestDatabase('scheduler-kill-periodic', { schema: { apply: applyMigrations } });
-    prisma = createPrismaClient({ databaseUrl: database.url, maxConnections: 2 });
-    keyPrefix = uniqueKeyPrefix('scheduler-kill-periodic');
+  const world = new SchedulerWorld('scheduler-kill-periodic', {
     // The fixture's job writes here: each attempt's start, and its effect once its work is done.
-    for (const table of ['test_slot_start', 'test_slot_effect']) {
-      await prisma.$executeRawUnsafe(`CREATE TABLE public.${table} (
-        slot timestamptz NOT NULL, runner text NOT NULL, attempt integer NOT NULL,
-        at timestamptz NOT NULL DEFAULT clock_timestamp())`);
-    }
-  });
-
-  afterAll(async () => {
-    await stopServices(replicas);
-    await new EventsQueueProbe(keyPrefix).removeAndClose();
-    await prisma?.$disconnect();
-    await database?.drop();
-    await simulator?.stop();
+    async setUp(prisma) {
+      for (const table of ['test_slot_start', 'test_slot_effect']) {
+        await prisma.$executeRawUnsafe(`CREATE TABLE public.${table} (
+          slot timestamptz NOT NULL, runner text NOT NULL, attempt integer NOT NULL,
+          at timestamptz NOT NULL DEFAULT clock_timestamp())`);
+      }
+    },
   });
 
   it('the interrupted slot is run again by the other replica, and every slot has its effect once', {
     timeout: 75_000,
   }, async () => {
+    const { prisma } = world;
     const env = {
-      REDIS_URL: redisUrl,
-      REDIS_KEY_PREFIX: keyPrefix,
-      DATABASE_URL: database.url,
-      DISCORD_TOKEN: simulatorToken,
-      DISCORD_API_URL: simulator.restUrl,
       WORKER_BOT_MODULE: 'tests/src/fixtures/slow-periodic-bot.ts',
-      SCHEDULER_PRUNE_EVERY_MS: String(3_600_000),
       SCHEDULER_PERIODIC_LOCK_DURATION_MS: String(lockMs),
       FIXTURE_PERIOD_MS: String(periodMs),
       FIXTURE_WORK_MS: String(workMs),
     };
-    replicas = await Promise.all([
-      startService('scheduler', { ...env, SCHEDULER_REPLICA_ID: 'replica-a' }, 'scheduler-a'),
-      startService('scheduler', { ...env, SCHEDULER_REPLICA_ID: 'replica-b' }, 'scheduler-b'),
-    ]);
+    const replicas = await world.startReplicas(
+      { ...env, SCHEDULER_REPLICA_ID: 'replica-a' },
+      { ...env, SCHEDULER_REPLICA_ID: 'replica-b' },
+    );
     const byName = new Map([
       ['replica-a', replicas[0] as ManagedProcess],
       ['replica-b', replicas[1] as ManagedProcess],
