@@ -40,6 +40,7 @@ export async function startGateway(
   logger: Logger,
   tasks: TaskMonitor = new TaskMonitor({ logger }),
   metrics: ProcessMetrics = new ProcessMetrics('gateway', tasks),
+  stopping?: AbortSignal,
 ): Promise<ServiceLifecycle> {
   const { REDIS_KEY_PREFIX: keyPrefix, GATEWAY_LEASE_TTL_MS: ttlMs } = config;
   const redisTarget = redisTargetOf(config);
@@ -146,9 +147,34 @@ export async function startGateway(
   });
   metrics.addReadinessCheck('shards', async () => sets.allRunning());
 
+  const lifecycle: ServiceLifecycle = {
+    // A hand-off, not a logout: close with a code other than 1000/1001 so Discord keeps the sessions,
+    // and keep them in Redis, so the next owner of each shard resumes instead of identifying.
+    stopIntake: () => sets.handOver(),
+    drain: async (deadline) => {
+      await Promise.all([publishers.drain(deadline), cache.drain(deadline)]);
+    },
+    async close() {
+      await sets
+        .closeSessions()
+        .catch((error: unknown) => logger.warn({ err: error }, 'final session write failed'));
+      backpressure.reportShed();
+      await filter.stop();
+      await publishers.close();
+      await cache.close();
+      await redis.quit().catch(() => {});
+    },
+  };
+
   await sets.tick();
   sets.schedule(tasks);
-  await sets.started();
+  // Shards wait here for their identify turn, minutes in a large cluster, or hours with no session starts
+  // left: a stop asked for meanwhile hands them over as they are instead of waiting for them.
+  await untilAborted(sets.started(), stopping);
+  if (stopping?.aborted) {
+    logger.info({ shards: sets.active.ownership.shards }, 'stop asked for before every shard connected');
+    return lifecycle;
+  }
   new GatewayCommandRelay({
     redis,
     keyPrefix,
@@ -170,23 +196,25 @@ export async function startGateway(
     },
     'gateway connected its shards',
   );
+  return lifecycle;
+}
 
-  return {
-    // A hand-off, not a logout: close with a code other than 1000/1001 so Discord keeps the sessions,
-    // and keep them in Redis, so the next owner of each shard resumes instead of identifying.
-    stopIntake: () => sets.handOver(),
-    drain: async (deadline) => {
-      await Promise.all([publishers.drain(deadline), cache.drain(deadline)]);
-    },
-    async close() {
-      await sets
-        .closeSessions()
-        .catch((error: unknown) => logger.warn({ err: error }, 'final session write failed'));
-      backpressure.reportShed();
-      await filter.stop();
-      await publishers.close();
-      await cache.close();
-      await redis.quit().catch(() => {});
-    },
-  };
+/** Resolves when `work` settles or `signal` aborts, whichever comes first. */
+function untilAborted(work: Promise<unknown>, signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return work.then(() => undefined);
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const onAbort = () => resolve();
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
 }

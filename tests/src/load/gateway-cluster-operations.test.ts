@@ -7,7 +7,7 @@ import {
   leaseOwners,
   type TestCluster,
 } from '../support/cluster.js';
-import { launchService, logMessageIs, startService } from '../support/services.js';
+import { freePort, launchService, logMessageIs, startService } from '../support/services.js';
 
 const leaseTtlMs = 3_000;
 
@@ -190,7 +190,7 @@ describe('gateway cluster operations', () => {
       .toBe(shardCount);
   });
 
-  it('refuses to identify with no session starts left: logs why, says so in Redis, and does not loop', {
+  it('refuses to identify with no session starts left: logs why, says so in Redis, does not loop, stays probe-alive and stops at once', {
     timeout: 60_000,
   }, async () => {
     cluster = await createTestCluster('budget', {
@@ -199,7 +199,12 @@ describe('gateway cluster operations', () => {
       sessionStartLimit: { total: 1_000, remaining: 0, resetAfterMs: 3_600_000 },
     });
     const { simulator, probe, keyPrefix } = cluster;
-    const gateway = launchService('gateway', { ...cluster.env, GATEWAY_EVENTS: 'MESSAGE_CREATE' }, 'gateway');
+    const metricsPort = await freePort();
+    const gateway = launchService(
+      'gateway',
+      { ...cluster.env, GATEWAY_EVENTS: 'MESSAGE_CREATE', METRICS_PORT: String(metricsPort) },
+      'gateway',
+    );
     cluster.processes.push(gateway);
     // Each of the two shards says so once.
     const budgetErrors = () =>
@@ -225,5 +230,20 @@ describe('gateway cluster operations', () => {
     expect(simulator.restCalls.length - restCallsBefore).toBeLessThanOrEqual(2);
     const state = await probe.redis.hgetall(new RedisKeys(keyPrefix).identifyBudgetExhausted());
     expect(Number(state.resetAt)).toBeGreaterThan(Date.now() + 3_000_000);
+
+    // Its start is not over (no shard can connect), yet a liveness probe finds it alive and a readiness
+    // probe finds it not ready: a probe that found nothing would restart it in a loop.
+    const probeStatus = async (path: string) =>
+      (await fetch(`http://127.0.0.1:${metricsPort}${path}`, { signal: AbortSignal.timeout(5_000) })).status;
+    expect(await probeStatus('/healthz')).toBe(200);
+    expect(await probeStatus('/readyz')).toBe(503);
+    // A rollout's SIGTERM hands the waiting shards over at once instead of waiting for a start that cannot
+    // end: a clean exit, well inside Kubernetes' default 30 s grace period.
+    const stopAskedAt = Date.now();
+    const exit = await gateway.stop('SIGTERM', 25_000);
+    const stopMs = Date.now() - stopAskedAt;
+    console.log(`[measure] no session starts left: SIGTERM to exit ${stopMs} ms, code ${exit.code}`);
+    expect(exit).toEqual({ code: 0, signal: null });
+    expect(gateway.lines.some(logMessageIs('stop asked for before every shard connected'))).toBe(true);
   });
 });

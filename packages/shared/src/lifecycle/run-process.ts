@@ -26,11 +26,13 @@ export interface ProcessDefinition<Schema extends z.ZodType<CommonEnv>> {
   drainDeadlineMs: (config: z.output<Schema>) => number;
   /** Checks of backing services besides Redis (which every process checks: reachable, keeps its keys). */
   preflight?: (config: z.output<Schema>) => (() => Promise<void>)[];
+  /** `stopping` aborts when a stop is asked for during the start (see `RunServiceOptions.start`). */
   start: (
     config: z.output<Schema>,
     logger: Logger,
     tasks: TaskMonitor,
     metrics: ProcessMetrics,
+    stopping: AbortSignal,
   ) => Promise<ServiceLifecycle>;
 }
 
@@ -64,9 +66,12 @@ export async function runProcess<Schema extends z.ZodType<CommonEnv>>(
       },
       ...(definition.preflight?.(config) ?? []),
     ],
-    start: async () => {
-      const service = await definition.start(config, logger, tasks, metrics);
-      // The process is listed (with its background tasks) for operators' tools while it runs.
+    start: async (stopping) => {
+      // Served before the start: a gateway's start waits for its shards, which can take minutes in an
+      // identify queue, and a liveness probe that finds no /healthz meanwhile restarts the process in a
+      // loop. /readyz answers 503 (`started`) until the start is over.
+      let started = false;
+      metrics.addReadinessCheck('started', async () => started);
       const redis = createRedisConnection({
         target: redisTarget,
         connectionName: `${definition.name}:registry`,
@@ -81,6 +86,16 @@ export async function runProcess<Schema extends z.ZodType<CommonEnv>>(
               logger,
             })
           : undefined;
+      let service: ServiceLifecycle;
+      try {
+        service = await definition.start(config, logger, tasks, metrics, stopping);
+      } catch (error) {
+        await metricsServer?.close().catch(() => {});
+        redis.disconnect();
+        throw error;
+      }
+      started = true;
+      // The process is listed (with its background tasks) for operators' tools while it runs.
       const registry = new ProcessRegistry({
         redis,
         keyPrefix: config.REDIS_KEY_PREFIX,

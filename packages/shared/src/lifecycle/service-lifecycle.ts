@@ -16,7 +16,11 @@ export interface RunServiceOptions {
   drainDeadlineMs: number;
   /** Fail-fast checks of backing services, run concurrently before starting. */
   preflight: readonly (() => Promise<void>)[];
-  start(): Promise<ServiceLifecycle>;
+  /**
+   * `stopping` aborts when a stop is asked for: a start that waits on something slow (shards queued for
+   * their identify, or with no session starts left) returns at once then, so the stop does not wait for it.
+   */
+  start(stopping: AbortSignal): Promise<ServiceLifecycle>;
 }
 
 /**
@@ -29,19 +33,23 @@ export async function runService(options: RunServiceOptions): Promise<void> {
   // connect) waits for the start to finish and then stops cleanly, instead of killing a half-started process.
   // A stop before start-up began (during the preflight checks) has nothing to drain: the steps are no-ops.
   let starting: Promise<ServiceLifecycle> | undefined;
+  const stopping = new AbortController();
   const shutdown = new GracefulShutdown({
     logger,
     drainDeadlineMs: options.drainDeadlineMs,
     stepTimeoutMs: 30_000,
   })
-    .add('stopIntake', 'stop intake', async () => (await starting)?.stopIntake())
+    .add('stopIntake', 'stop intake', async () => {
+      stopping.abort();
+      return (await starting)?.stopIntake();
+    })
     .add('drain', 'drain work in flight', async (deadline) => (await starting)?.drain(deadline))
     .add('close', 'close connections', async () => (await starting)?.close())
     .listen();
   try {
     await Promise.all(options.preflight.map((check) => check()));
     if (shutdown.isShuttingDown) return;
-    starting = options.start();
+    starting = options.start(stopping.signal);
     await starting;
   } catch (error) {
     logger.fatal({ err: error }, 'failed to start');
