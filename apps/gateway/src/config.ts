@@ -168,7 +168,7 @@ export const gatewayEnvShape = envGroup('Gateway', {
   ),
   GATEWAY_WATCHDOG_STUCK_MS: variable(
     positiveInt(60_000),
-    'The watchdog reconnects a shard not READY (connecting, resuming) for this long (ms).',
+    'The watchdog reconnects a shard not READY (connecting, resuming) for this long (ms); time spent waiting for its identify turn does not count.',
   ),
   GATEWAY_WATCHDOG_SILENT_MS: variable(
     positiveInt(300_000),

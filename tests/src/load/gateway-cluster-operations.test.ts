@@ -190,7 +190,7 @@ describe('gateway cluster operations', () => {
       .toBe(shardCount);
   });
 
-  it('refuses to identify with no session starts left: logs why, says so in Redis, does not loop, stays probe-alive and stops at once', {
+  it('refuses to identify with no session starts left: logs why, says so in Redis, does not loop or count as stuck, stays probe-alive and stops at once', {
     timeout: 60_000,
   }, async () => {
     cluster = await createTestCluster('budget', {
@@ -202,7 +202,13 @@ describe('gateway cluster operations', () => {
     const metricsPort = await freePort();
     const gateway = launchService(
       'gateway',
-      { ...cluster.env, GATEWAY_EVENTS: 'MESSAGE_CREATE', METRICS_PORT: String(metricsPort) },
+      {
+        ...cluster.env,
+        GATEWAY_EVENTS: 'MESSAGE_CREATE',
+        METRICS_PORT: String(metricsPort),
+        // Far shorter than the wait below: a shard waiting for its identify turn must not count as stuck.
+        GATEWAY_WATCHDOG_STUCK_MS: '500',
+      },
       'gateway',
     );
     cluster.processes.push(gateway);
@@ -227,6 +233,8 @@ describe('gateway cluster operations', () => {
       .slice(linesBefore)
       .filter(logMessageIs('no session starts left today: identifies wait for Discord’s reset'));
     expect(errors).toHaveLength(0);
+    // Reconnecting a queued shard would only send it to the back of the identify queue.
+    expect(gateway.lines.filter(logMessageIs('shard watchdog: reconnecting the shard'))).toEqual([]);
     expect(simulator.restCalls.length - restCallsBefore).toBeLessThanOrEqual(2);
     const state = await probe.redis.hgetall(new RedisKeys(keyPrefix).identifyBudgetExhausted());
     expect(Number(state.resetAt)).toBeGreaterThan(Date.now() + 3_000_000);

@@ -102,6 +102,7 @@ export class ShardConnections implements ShardRunner, WatchedShards, CacheIntake
         stateSince: since,
         lastEventAt: received?.lastEventAt,
         events: received?.events ?? 0,
+        awaitingIdentify: states.awaitingIdentify(shardId),
       };
     });
   }
@@ -212,6 +213,8 @@ export class ShardConnections implements ShardRunner, WatchedShards, CacheIntake
       shardCount: this.#options.shardCount,
       gatewayInformation: () => this.#options.gatewayInformation(),
       reportFrame: this.#options.reportFrame,
+      // Called only once the manager connects, after `states` below exists.
+      onIdentifyWait: (id, waiting) => states.identifyWait(id, waiting),
     });
     // @discordjs/ws refuses to connect at all when no session starts are left, even a shard that would
     // RESUME (which spends none). The identify throttler guards the real identifies instead: with none left

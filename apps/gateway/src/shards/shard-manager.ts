@@ -20,6 +20,8 @@ export interface ShardManagerCluster {
   reportFrame?: MalformedFrameReport;
   /** Aborted when the shard is stopped here: the manager must never connect or deliver again. */
   stopped: AbortSignal;
+  /** Told when a shard starts and stops waiting for its identify turn (see `ShardStates.identifyWait`). */
+  onIdentifyWait?: (shardId: number, waiting: boolean) => void;
 }
 
 /**
@@ -63,7 +65,7 @@ export function createShardManager(
     },
     buildIdentifyThrottler: async (shardManager) => {
       const { session_start_limit: limit } = await shardManager.fetchGatewayInformation();
-      return new RedisIdentifyThrottler({
+      const throttler = new RedisIdentifyThrottler({
         redis: cluster.redis,
         keyPrefix: config.REDIS_KEY_PREFIX,
         generation: cluster.generation,
@@ -73,6 +75,18 @@ export function createShardManager(
         sessionStartLimit: async () => (await cluster.gatewayInformation()).session_start_limit,
         logger,
       });
+      const { onIdentifyWait } = cluster;
+      if (!onIdentifyWait) return throttler;
+      return {
+        async waitForIdentify(shardId: number, signal: AbortSignal) {
+          onIdentifyWait(shardId, true);
+          try {
+            await throttler.waitForIdentify(shardId, signal);
+          } finally {
+            onIdentifyWait(shardId, false);
+          }
+        },
+      };
     },
   });
   manager.on(WebSocketShardEvents.Ready, (data, shardId) =>

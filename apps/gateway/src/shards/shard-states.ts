@@ -15,6 +15,7 @@ interface ShardState {
 export class ShardStates {
   readonly #states = new Map<number, ShardState>();
   readonly #latency = new Map<number, number>();
+  readonly #awaitingIdentify = new Set<number>();
   readonly #createdAt = Date.now();
 
   constructor(manager: WebSocketManager) {
@@ -43,6 +44,20 @@ export class ShardStates {
     return latency === undefined
       ? current
       : { ...current, detail: `${current.detail}, heartbeat ${latency} ms` };
+  }
+
+  /**
+   * The shard waits for its identify turn (`true`), or its turn came (`false`): either way a new state
+   * from now, so the time spent in the queue never counts towards a stuck connection.
+   */
+  identifyWait(shardId: number, waiting: boolean): void {
+    this.#set(shardId, 'waiting', waiting ? 'waiting for its identify turn' : 'identifying');
+    if (waiting) this.#awaitingIdentify.add(shardId);
+    else this.#awaitingIdentify.delete(shardId);
+  }
+
+  awaitingIdentify(shardId: number): boolean {
+    return this.#awaitingIdentify.has(shardId);
   }
 
   #set(shardId: number, state: TaskState, detail: string): void {

@@ -12,6 +12,15 @@ describe('ShardWatchdog', () => {
       { shardId: 2, state: 'running', stateSince: now - 600_000, lastEventAt: now - 400_000, events: 3 },
       { shardId: 3, state: 'running', stateSince: now - 600_000, lastEventAt: now - 1_000, events: 9_000 },
       { shardId: 4, state: 'waiting', stateSince: now - 5_000, lastEventAt: undefined, events: 0 },
+      // In the identify queue for minutes (a large cluster's start, or no session starts left): not stuck.
+      {
+        shardId: 5,
+        state: 'waiting',
+        stateSince: now - 300_000,
+        lastEventAt: undefined,
+        events: 0,
+        awaitingIdentify: true,
+      },
     ];
     const restarted: [number, string][] = [];
     const watchdog = new ShardWatchdog({

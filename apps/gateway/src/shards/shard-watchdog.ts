@@ -8,6 +8,11 @@ export interface WatchedShard {
   lastEventAt: number | undefined;
   /** Events received since the shard's connection started. */
   events: number;
+  /**
+   * Waiting for its identify turn (the cluster-wide queue, or Discord's session-start reset): not stuck,
+   * and a reconnect would only send it to the back of the queue. Its stuck clock starts once its turn came.
+   */
+  awaitingIdentify?: boolean;
 }
 
 /** The shards the watchdog looks after (the process's shard connections). */
@@ -65,6 +70,7 @@ export class ShardWatchdog {
     const due: { shardId: number; reason: WatchdogReason; forMs: number }[] = [];
     for (const shard of this.#options.shards.snapshot()) {
       if (this.#restarting.has(shard.shardId)) continue;
+      if (shard.awaitingIdentify) continue;
       if (shard.state !== 'running' && now - shard.stateSince > stuckAfterMs) {
         due.push({ shardId: shard.shardId, reason: 'stuck', forMs: now - shard.stateSince });
       } else if (
