@@ -225,10 +225,10 @@ export function cacheEventTable(entities: ReadonlySet<CacheEntityKind>): Readonl
       const bot = botUserId;
       return {
         weight: 1 + synced.length + memberships.length,
-        // The bot as named when the event arrived (unknown to a process that only resumed: its old
-        // memberships of synced threads then stay until a reader's miss or the next session).
-        apply: (batch) =>
-          batch.syncThreads(guildId, parentIds, synced, memberships, threadMembers ? bot : undefined),
+        // The bot as named when the event arrived: set only when thread members are cached, and unknown
+        // to a process that only resumed (its old memberships of synced threads then stay until the next
+        // session).
+        apply: (batch) => batch.syncThreads(guildId, parentIds, synced, memberships, bot),
       };
     });
   }
