@@ -42,7 +42,7 @@ describe('REST limits shared by 4 processes offering twice what Discord allows',
     expect(shared.achievedGlobalPerSecond).toBeGreaterThanOrEqual(0.9 * shared.allowedGlobalPerSecond);
     // The survivors still offer 1.5× the limit: after the kill they get the whole budget. Slots the dead
     // process left would show as a second half slower than the first (one slot is 2 % of this limit;
-    // the halves of 15 runs, idle and loaded, stayed within 1 %).
+    // in 15 runs on a loaded host the second half was 0.99–1.09 × the first).
     const firstHalf = 2 * shared.achievedGlobalPerSecond - shared.achievedPerSecondSecondHalf;
     expect(shared.achievedPerSecondSecondHalf).toBeGreaterThanOrEqual(0.97 * firstHalf);
     expect(shared.achievedPerSecondSecondHalf).toBeGreaterThanOrEqual(0.9 * shared.allowedGlobalPerSecond);
